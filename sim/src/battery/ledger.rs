@@ -1,0 +1,37 @@
+//! Charge bookkeeping of one cell, so that tests (and users) can check that no charge appears
+//! or vanishes: stored now = stored at start + charged − discharged − gassing − self-discharge
+//! − capacity lost to ageing.
+
+/// Cumulative charge flows of one cell, Ah.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Ledger {
+    pub charged_ah: f64,
+    pub discharged_ah: f64,
+    /// Charge current that did not go into the active material (overcharge, gassing).
+    pub gassing_ah: f64,
+    pub self_discharge_ah: f64,
+    /// Stored charge that went away with the capacity as the block aged.
+    pub capacity_lost_ah: f64,
+}
+
+impl Ledger {
+    /// Books one step: `terminal_ah` is positive for discharge, negative for charge.
+    pub fn book(&mut self, terminal_ah: f64, gassing_ah: f64, self_discharge_ah: f64) {
+        if terminal_ah >= 0.0 {
+            self.discharged_ah += terminal_ah;
+        } else {
+            self.charged_ah -= terminal_ah;
+        }
+        self.gassing_ah += gassing_ah;
+        self.self_discharge_ah += self_discharge_ah;
+    }
+
+    /// Net charge that should have entered the cell since the ledger started, Ah.
+    pub fn net_stored_ah(&self) -> f64 {
+        self.charged_ah
+            - self.discharged_ah
+            - self.gassing_ah
+            - self.self_discharge_ah
+            - self.capacity_lost_ah
+    }
+}

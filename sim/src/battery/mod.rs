@@ -1,0 +1,16 @@
+//! Battery physics: VRLA (and LFP) blocks with a Shepherd/Tremblay voltage curve on a two-well
+//! kinetic capacity, strings of blocks in series, banks of strings in parallel, a CC/CV
+//! charger, and the data-sheet fitter.
+
+pub mod block;
+pub mod discharge;
+pub mod fit;
+pub mod kibam;
+pub mod ledger;
+pub mod priors;
+pub mod thevenin;
+
+pub use block::{Block, Spread};
+pub use discharge::{Load, minutes_to_end_voltage};
+pub use ledger::Ledger;
+pub use thevenin::Thevenin;
