@@ -1,1 +1,22 @@
-fn main() {}
+//! `upstwin`: the one binary. Parses the command line and hands each subcommand to its module.
+
+mod cli;
+mod commands;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Models { action } => commands::models::run(action),
+        cli::Command::Battery { action } => commands::battery::run(action),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("upstwin: {}", error.message);
+            ExitCode::from(error.exit_code)
+        }
+    }
+}

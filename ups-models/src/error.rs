@@ -28,6 +28,8 @@ pub enum LoadError {
     Io { path: PathBuf, message: String },
     #[error("{}:{}:{}: {}", path.display(), located.line, located.column, located.message)]
     Parse { path: PathBuf, located: Located },
+    #[error("unknown {kind} `{name}`; bundled: {known} (or give a path to a .ron file)")]
+    NotFound { kind: &'static str, name: String, known: String },
     /// A value that parses but makes no sense: names the field and the allowed range.
     #[error("{}:{}:{}: {field}: {message}", path.display(), line, column)]
     Invalid { path: PathBuf, line: usize, column: usize, field: String, message: String },

@@ -2,7 +2,15 @@
 //! validator. No behaviour lives here.
 
 pub mod battery;
+pub mod bundled;
 pub mod datasheet;
 pub mod error;
+pub mod loader;
+pub mod maps;
+pub mod model;
+pub mod ron_text;
+pub mod validate;
 
 pub use error::{LoadError, Located};
+pub use loader::{LoadedModel, load_block, load_model};
+pub use model::UpsModel;

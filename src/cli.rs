@@ -1,0 +1,113 @@
+//! The command line: what `upstwin --help` shows.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "upstwin", version, about = "Hardware-in-the-loop simulator and digital twin of UPS systems")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the bundled UPS models, or check and show model files.
+    Models {
+        #[command(subcommand)]
+        action: Option<ModelsAction>,
+    },
+    /// Battery blocks: fit one to a data sheet, make a typical one, simulate a discharge.
+    Battery {
+        #[command(subcommand)]
+        action: BatteryAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelsAction {
+    /// Check a model file (or bundled name): syntax, ranges, register map, battery block.
+    Validate {
+        /// Bundled model name or path to a .ron file.
+        model: String,
+    },
+    /// Print a bundled model's file, a starting point for your own.
+    Show {
+        /// Bundled model name.
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BatteryAction {
+    /// Fit a block to a data-sheet discharge table and print it as a RON block file.
+    Fit(FitArgs),
+    /// Print a typical block of a chemistry for a capacity, when no data sheet is at hand.
+    Typical(TypicalArgs),
+    /// Discharge one block from full at constant power or current; prints the minutes to
+    /// the end voltage first (e.g. `23.4 min`).
+    Discharge(DischargeArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableKindArg {
+    /// Cells hold watts per cell.
+    Power,
+    /// Cells hold amperes.
+    Current,
+}
+
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    /// Data-sheet table (CSV: end_v_per_cell, then one column per duration such as `10min`).
+    #[arg(long)]
+    pub table: PathBuf,
+    #[arg(long, value_enum, default_value_t = TableKindArg::Power)]
+    pub kind: TableKindArg,
+    /// Rated C10 capacity of the block, Ah (estimated from the table if absent).
+    #[arg(long)]
+    pub capacity_ah: Option<f64>,
+    /// Internal resistance of the block, mΩ (typical for the capacity if absent).
+    #[arg(long)]
+    pub resistance_mohm: Option<f64>,
+    /// Cells per block.
+    #[arg(long, default_value_t = 6)]
+    pub cells: u32,
+    /// Name written into the block file.
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TypicalArgs {
+    /// Rated C10 capacity, Ah.
+    #[arg(long)]
+    pub capacity_ah: f64,
+    /// Internal resistance of the block, mΩ (typical for the capacity if absent).
+    #[arg(long)]
+    pub resistance_mohm: Option<f64>,
+    #[arg(long, default_value_t = 6)]
+    pub cells: u32,
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("load").required(true).args(["power_per_cell_w", "current_a"])))]
+pub struct DischargeArgs {
+    /// Bundled block name or path to a block .ron file.
+    #[arg(long)]
+    pub block: String,
+    /// Constant power per cell, W.
+    #[arg(long)]
+    pub power_per_cell_w: Option<f64>,
+    /// Constant current, A.
+    #[arg(long)]
+    pub current_a: Option<f64>,
+    /// End-of-discharge voltage per cell, V.
+    #[arg(long)]
+    pub end_v_per_cell: f64,
+    /// Block temperature, °C.
+    #[arg(long, default_value_t = 25.0)]
+    pub temperature_c: f64,
+}

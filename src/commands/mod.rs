@@ -1,0 +1,24 @@
+//! One module per subcommand. Each returns a [`Failure`] that `main` prints on stderr.
+
+pub mod battery;
+pub mod models;
+
+/// Why a command failed, and the exit code: 2 for bad input (a file, an argument), 1 for
+/// anything else.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub exit_code: u8,
+}
+
+impl Failure {
+    pub fn bad_input(message: impl std::fmt::Display) -> Self {
+        Self { message: message.to_string(), exit_code: 2 }
+    }
+
+    pub fn failed(message: impl std::fmt::Display) -> Self {
+        Self { message: message.to_string(), exit_code: 1 }
+    }
+}
+
+pub type CommandResult = Result<(), Failure>;

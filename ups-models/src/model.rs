@@ -1,0 +1,173 @@
+//! A UPS model as data: what the twin simulates and what the UPS reports about itself.
+
+use serde::{Deserialize, Serialize};
+
+/// A complete UPS model file (`ups-models/models/*.ron`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpsModel {
+    pub identity: Identity,
+    pub ratings: Ratings,
+    pub topology: Topology,
+    pub battery: BatterySpec,
+    /// Double-conversion efficiency vs load, points sorted by load.
+    pub efficiency: Vec<EfficiencyPoint>,
+    /// Efficiency in eco mode (load on bypass, inverter on standby), %.
+    pub eco_efficiency_pct: f64,
+    /// How long the inverter carries each overload before transferring to bypass.
+    pub overload: Vec<OverloadPoint>,
+    pub thermal: Thermal,
+    pub capabilities: Capabilities,
+    pub serial: SerialLink,
+    /// Name of the register map the UPS speaks (`ups-models/maps/NAME.ron`).
+    pub register_map: String,
+}
+
+/// Who the UPS says it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Identity {
+    pub manufacturer: String,
+    /// Product range, e.g. "MASTERYS GP".
+    pub range: String,
+    /// Commercial model name, e.g. "MASTERYS GP 60".
+    pub model: String,
+    /// Model code as the UPS reports it: JBUSP word 0x1000, VU-MAP device reference T015.
+    pub model_code: u16,
+    /// Serial number as reported (ASCII, at most 20 characters: 10 VU-MAP words).
+    pub serial_number: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ratings {
+    /// Nominal apparent power of the whole system (all modules/units), kVA.
+    pub apparent_power_kva: f64,
+    /// Nominal active power, kW.
+    pub active_power_kw: f64,
+    pub input_phases: u8,
+    pub output_phases: u8,
+    /// Phase-to-neutral voltages, V.
+    pub nominal_input_voltage_v: f64,
+    pub nominal_output_voltage_v: f64,
+    pub nominal_input_frequency_hz: f64,
+    pub nominal_output_frequency_hz: f64,
+}
+
+/// How the power path is built.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Topology {
+    /// One UPS, one power path.
+    Single,
+    /// One frame with power modules sharing the load (up to 8).
+    Modular {
+        /// Modules fitted.
+        modules: u8,
+        /// Slots in the frame.
+        max_modules: u8,
+        /// Modules that may fail with the load still carried (N+x).
+        redundancy: u8,
+    },
+    /// Several complete UPS in parallel (up to 6 on JBUSP, 10 on VU-MAP).
+    Parallel {
+        units: u8,
+        bypass: ParallelBypass,
+        redundancy: u8,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ParallelBypass {
+    /// Each unit has its own static bypass.
+    Distributed,
+    /// One central bypass cabinet for the system.
+    Centralized,
+}
+
+/// The battery bank: identical strings of identical blocks in series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatterySpec {
+    /// A bundled block name (`ups-models/blocks/NAME.ron`) or a path to a block file,
+    /// relative to this model file. `upstwin battery fit` writes such files.
+    pub block: String,
+    pub blocks_per_string: u32,
+    pub strings: u32,
+    /// End-of-discharge voltage per cell at which the UPS stops the inverter.
+    pub end_of_discharge_v_per_cell: f64,
+    pub charger: ChargerSpec,
+}
+
+/// The charger: constant current up to the limit, then constant voltage (boost, then float).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChargerSpec {
+    pub float_v_per_cell: f64,
+    pub boost_v_per_cell: f64,
+    /// Charging current limit for the whole bank, A.
+    pub current_limit_a: f64,
+    /// Charger voltage change per cell per °C away from 25 °C, mV (negative for VRLA).
+    pub temperature_compensation_mv_per_cell_c: f64,
+    /// Boost ends when the current falls below this share of C10 (e.g. 0.01 = C/100)...
+    pub boost_end_current_c10: f64,
+    /// ...or after this long, h.
+    pub boost_max_h: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EfficiencyPoint {
+    pub load_pct: f64,
+    pub efficiency_pct: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverloadPoint {
+    pub load_pct: f64,
+    pub duration_s: f64,
+}
+
+/// First-order thermal model of the cabinet: `C·dT/dt = losses − (T − ambient)/R_th`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Thermal {
+    pub heat_capacity_j_per_k: f64,
+    /// Cabinet to ambient with the fans running, K/W.
+    pub thermal_resistance_k_per_w: f64,
+    /// Same with the fans failed, K/W.
+    pub thermal_resistance_fans_failed_k_per_w: f64,
+    pub over_temperature_alarm_c: f64,
+    pub over_temperature_shutdown_c: f64,
+}
+
+/// What the firmware offers; controls not listed here are refused on the wire.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Capabilities {
+    pub eco_mode: bool,
+    pub standby: bool,
+    pub line_interactive: bool,
+    pub genset: bool,
+    /// Number of power-share (load-shedding) outlets.
+    pub power_share_plugs: u8,
+    pub remote_control: bool,
+    pub battery_test: bool,
+    pub date_time: bool,
+}
+
+/// The UPS's serial link (NET VISION manual §6: 2400/9600/57600 baud, no parity, slave 1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SerialLink {
+    pub baud: u32,
+    pub parity: Parity,
+    pub slave_id: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Parity {
+    None,
+    Even,
+    Odd,
+}
