@@ -12,6 +12,8 @@ use ups_models::battery::BlockParams;
 /// Lowest available-well state of charge the voltage curve is evaluated at; below it the
 /// Shepherd terms would divide by zero.
 const S_MIN: f64 = 1e-3;
+/// Polarization divisor of a full cell on charge: sets the overcharge current at boost.
+const CHARGE_DIVISOR_AT_FULL: f64 = 0.002;
 const SECONDS_PER_HOUR: f64 = 3600.0;
 const SECONDS_PER_MONTH: f64 = 30.0 * 24.0 * SECONDS_PER_HOUR;
 const SECONDS_PER_YEAR: f64 = 365.25 * 24.0 * SECONDS_PER_HOUR;
@@ -153,11 +155,12 @@ impl Block {
             + cell.a_v * (-cell.b_per_ah * drawn_ah).exp()
     }
 
-    /// The divisor of the polarization term: it grows near empty while discharging and near
-    /// full while charging, which gives the knee and the constant-voltage taper.
+    /// The divisor of the polarization term: it shrinks near empty while discharging and near
+    /// full while charging, which gives the knee and the constant-voltage taper (a full VRLA
+    /// cell held at 2.40 V takes about C/100).
     fn polarization_divisor(&self, params: &BlockParams, discharging: bool) -> f64 {
         let s = self.available_state_of_charge(params);
-        if discharging { s.max(S_MIN) } else { (1.0 - s) + 0.1 }
+        if discharging { s.max(S_MIN) } else { (1.0 - s) + CHARGE_DIVISOR_AT_FULL }
     }
 
     fn filter_weight(params: &BlockParams, dt_s: f64) -> f64 {

@@ -1,8 +1,10 @@
-//! Battery physics: VRLA (and LFP) blocks with a Shepherd/Tremblay voltage curve on a two-well
-//! kinetic capacity, strings of blocks in series, banks of strings in parallel, a CC/CV
-//! charger, and the data-sheet fitter.
+//! Battery physics: VRLA blocks with a Shepherd/Tremblay voltage curve on a two-well kinetic
+//! capacity, strings of blocks in series, banks of strings in parallel, a CC/CV charger, and
+//! the data-sheet fitter.
 
+pub mod bank;
 pub mod block;
+pub mod charger;
 pub mod discharge;
 pub mod fit;
 pub mod kibam;
@@ -10,7 +12,9 @@ pub mod ledger;
 pub mod priors;
 pub mod thevenin;
 
+pub use bank::{Bank, BankStep};
 pub use block::{Block, Spread};
+pub use charger::{ChargePhase, Charger};
 pub use discharge::{Load, minutes_to_end_voltage};
 pub use ledger::Ledger;
 pub use thevenin::Thevenin;
