@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "upstwin", version, about = "Hardware-in-the-loop simulator and digital twin of UPS systems")]
+#[command(
+    name = "upstwin",
+    version,
+    about = "Hardware-in-the-loop simulator and digital twin of UPS systems"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

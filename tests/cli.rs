@@ -75,10 +75,27 @@ fn every_bad_file_gives_one_line_and_exit_code_2() {
 
 #[test]
 fn bad_arguments_are_refused() {
-    let output = upstwin(&["battery", "discharge", "--block", "vrla-12v-38ah", "--current-a=-3", "--end-v-per-cell", "1.8"]);
+    let output = upstwin(&[
+        "battery",
+        "discharge",
+        "--block",
+        "vrla-12v-38ah",
+        "--current-a=-3",
+        "--end-v-per-cell",
+        "1.8",
+    ]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("--current-a must be a positive number"));
-    let output = upstwin(&["battery", "discharge", "--block", "no-such-block", "--current-a", "3", "--end-v-per-cell", "1.8"]);
+    let output = upstwin(&[
+        "battery",
+        "discharge",
+        "--block",
+        "no-such-block",
+        "--current-a",
+        "3",
+        "--end-v-per-cell",
+        "1.8",
+    ]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("unknown block `no-such-block`"));
 }
@@ -100,7 +117,14 @@ fn fit_from_three_points_then_discharge_reproduces_both_tables() {
     let three = dir.path().join("three.csv");
     std::fs::write(&three, "end_v_per_cell,10min,60min,600min\n1.75,169.8,51.5,8.20\n").unwrap();
     let fitted = upstwin(&[
-        "battery", "fit", "--table", three.to_str().unwrap(), "--capacity-ah", "38", "--resistance-mohm", "4.9",
+        "battery",
+        "fit",
+        "--table",
+        three.to_str().unwrap(),
+        "--capacity-ah",
+        "38",
+        "--resistance-mohm",
+        "4.9",
     ]);
     assert!(fitted.status.success(), "{}", stderr(&fitted));
     let block = dir.path().join("block.ron");
@@ -126,7 +150,9 @@ fn fit_from_three_points_then_discharge_reproduces_both_tables() {
             let printed = stdout(&output);
             let predicted: f64 = printed.split_whitespace().next().unwrap().parse().unwrap();
             let error_pct = (predicted / minutes - 1.0) * 100.0;
-            println!("{flag:<20} {end_v:.2} V/cell {value:>7} → {minutes:>6} min published, {predicted:>7.1} predicted ({error_pct:+.1} %)");
+            println!(
+                "{flag:<20} {end_v:.2} V/cell {value:>7} → {minutes:>6} min published, {predicted:>7.1} predicted ({error_pct:+.1} %)"
+            );
             errors.push(error_pct.abs());
         }
     }

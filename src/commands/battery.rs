@@ -47,8 +47,9 @@ fn fit_block(args: &FitArgs) -> CommandResult {
     if let Some(name) = &args.name {
         block.name = name.clone();
     }
-    validate::block(&block)
-        .map_err(|e| Failure::failed(format!("the fit gave an implausible block: {}: {}", e.field, e.message)))?;
+    validate::block(&block).map_err(|e| {
+        Failure::failed(format!("the fit gave an implausible block: {}: {}", e.field, e.message))
+    })?;
     let residuals = fit::residuals(&block, kind, &table.points);
     let mut errors: Vec<f64> = residuals.iter().map(|r| r.error_pct().abs()).collect();
     errors.sort_by(f64::total_cmp);

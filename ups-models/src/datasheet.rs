@@ -50,7 +50,11 @@ impl DatasheetTable {
             ));
         }
         if headers.len() < 2 {
-            return Err(Located::at(header_line, 1, "expected at least one duration column (e.g. `10min`)".into()));
+            return Err(Located::at(
+                header_line,
+                1,
+                "expected at least one duration column (e.g. `10min`)".into(),
+            ));
         }
         let mut durations_min = Vec::with_capacity(headers.len() - 1);
         for (index, name) in headers.iter().enumerate().skip(1) {
@@ -62,14 +66,14 @@ impl DatasheetTable {
                     format!("expected a duration such as `10min` or `2h`, found `{name}`"),
                 )
             })?;
-            if let Some(&last) = durations_min.last() {
-                if minutes <= last {
-                    return Err(Located::at(
-                        header_line,
-                        column,
-                        format!("durations must increase left to right; `{name}` is not after {last} min"),
-                    ));
-                }
+            if let Some(&last) = durations_min.last()
+                && minutes <= last
+            {
+                return Err(Located::at(
+                    header_line,
+                    column,
+                    format!("durations must increase left to right; `{name}` is not after {last} min"),
+                ));
             }
             durations_min.push(minutes);
         }
@@ -93,8 +97,12 @@ impl DatasheetTable {
                     format!("end voltage per cell must be within 0.5..=5.0 V, found {end_v_per_cell}"),
                 ));
             }
-            if end_voltages.iter().any(|&v| v == end_v_per_cell) {
-                return Err(Located::at(line, 1, format!("end voltage {end_v_per_cell} V/cell appears twice")));
+            if end_voltages.contains(&end_v_per_cell) {
+                return Err(Located::at(
+                    line,
+                    1,
+                    format!("end voltage {end_v_per_cell} V/cell appears twice"),
+                ));
             }
             end_voltages.push(end_v_per_cell);
             for (index, &minutes) in durations_min.iter().enumerate() {
@@ -126,9 +134,7 @@ fn csv_line(error: &csv::Error) -> Option<usize> {
 
 /// Line of the header: the first line that is neither a comment nor blank.
 fn header_line_number(text: &str) -> usize {
-    text.lines()
-        .position(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map_or(1, |i| i + 1)
+    text.lines().position(|l| !l.trim().is_empty() && !l.starts_with('#')).map_or(1, |i| i + 1)
 }
 
 /// 1-based byte column of a field, for unquoted comma-separated text.
@@ -138,10 +144,9 @@ fn column_of(record: &csv::StringRecord, field: usize) -> usize {
 
 fn parse_number(record: &csv::StringRecord, field: usize, line: usize) -> Result<f64, Located> {
     let text = &record[field];
-    text.parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
-        .ok_or_else(|| Located::at(line, column_of(record, field), format!("expected a number, found `{text}`")))
+    text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
+        Located::at(line, column_of(record, field), format!("expected a number, found `{text}`"))
+    })
 }
 
 /// `10min`, `2h`, `90` (minutes).
@@ -163,10 +168,8 @@ mod tests {
 
     #[test]
     fn reads_sparse_table() {
-        let table = DatasheetTable::parse(
-            "# comment\nend_v_per_cell,10min,1h\n1.75,169.8,\n1.80,,50.5\n",
-        )
-        .unwrap();
+        let table =
+            DatasheetTable::parse("# comment\nend_v_per_cell,10min,1h\n1.75,169.8,\n1.80,,50.5\n").unwrap();
         assert_eq!(
             table.points,
             vec![

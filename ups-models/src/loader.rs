@@ -85,10 +85,9 @@ pub fn load_model(name_or_path: &str) -> Result<LoadedModel, LoadError> {
     validate::model(&model).map_err(|e| located(&source, e))?;
     let block = load_block_from(&model.battery.block, source.dir.as_deref()).map_err(|e| match e {
         // A block that is not found is the model's mistake: point at its `block` key.
-        LoadError::NotFound { .. } | LoadError::Io { .. } => located(
-            &source,
-            validate::Invalid { field: "battery.block".into(), message: e.to_string() },
-        ),
+        LoadError::NotFound { .. } | LoadError::Io { .. } => {
+            located(&source, validate::Invalid { field: "battery.block".into(), message: e.to_string() })
+        }
         other => other,
     })?;
     Ok(LoadedModel { name: name_or_path.to_string(), model, block })

@@ -69,11 +69,7 @@ pub enum Topology {
         redundancy: u8,
     },
     /// Several complete UPS in parallel (up to 6 on JBUSP, 10 on VU-MAP).
-    Parallel {
-        units: u8,
-        bypass: ParallelBypass,
-        redundancy: u8,
-    },
+    Parallel { units: u8, bypass: ParallelBypass, redundancy: u8 },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,9 +7,9 @@ use serde::de::DeserializeOwned;
 
 /// Parses RON text into `T`; a syntax or shape error carries its position.
 pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, Located> {
-    ron::Options::default().from_str(text).map_err(|e| {
-        Located::at(e.span.start.line.max(1), e.span.start.col.max(1), e.code.to_string())
-    })
+    ron::Options::default()
+        .from_str(text)
+        .map_err(|e| Located::at(e.span.start.line.max(1), e.span.start.col.max(1), e.code.to_string()))
 }
 
 /// Pretty RON with the struct names, as the bundled files are written.

@@ -36,7 +36,10 @@ fn within_int(field: &str, value: u64, min: u64, max: u64) -> Check {
 
 fn text(field: &str, value: &str, max_chars: usize) -> Check {
     if value.is_empty() || value.chars().count() > max_chars {
-        return Err(invalid(field, format!("must be 1..={max_chars} characters, found {}", value.chars().count())));
+        return Err(invalid(
+            field,
+            format!("must be 1..={max_chars} characters, found {}", value.chars().count()),
+        ));
     }
     Ok(())
 }
@@ -61,14 +64,28 @@ pub fn model(model: &UpsModel) -> Check {
     let r = &model.ratings;
     // kVA × 10 must fit one 16-bit register.
     within("ratings.apparent_power_kva", r.apparent_power_kva, 0.3, 6553.5, "kVA")?;
-    within("ratings.active_power_kw", r.active_power_kw, 0.1, r.apparent_power_kva, "kW (at most the kVA rating)")?;
-    for (field, phases) in [("ratings.input_phases", r.input_phases), ("ratings.output_phases", r.output_phases)] {
+    within(
+        "ratings.active_power_kw",
+        r.active_power_kw,
+        0.1,
+        r.apparent_power_kva,
+        "kW (at most the kVA rating)",
+    )?;
+    for (field, phases) in
+        [("ratings.input_phases", r.input_phases), ("ratings.output_phases", r.output_phases)]
+    {
         if phases != 1 && phases != 3 {
             return Err(invalid(field, format!("must be 1 or 3, found {phases}")));
         }
     }
     within("ratings.nominal_input_voltage_v", r.nominal_input_voltage_v, 100.0, 300.0, "V phase-to-neutral")?;
-    within("ratings.nominal_output_voltage_v", r.nominal_output_voltage_v, 100.0, 300.0, "V phase-to-neutral")?;
+    within(
+        "ratings.nominal_output_voltage_v",
+        r.nominal_output_voltage_v,
+        100.0,
+        300.0,
+        "V phase-to-neutral",
+    )?;
     within("ratings.nominal_input_frequency_hz", r.nominal_input_frequency_hz, 45.0, 65.0, "Hz")?;
     within("ratings.nominal_output_frequency_hz", r.nominal_output_frequency_hz, 45.0, 65.0, "Hz")?;
     topology(&model.topology, map.max_parallel_units)?;
@@ -140,7 +157,13 @@ fn battery(model: &UpsModel) -> Check {
     within("battery.end_of_discharge_v_per_cell", b.end_of_discharge_v_per_cell, 1.0, 3.5, "V/cell")?;
     let c = &b.charger;
     within("battery.charger.float_v_per_cell", c.float_v_per_cell, 2.0, 3.65, "V/cell")?;
-    within("battery.charger.boost_v_per_cell", c.boost_v_per_cell, c.float_v_per_cell, 3.65, "V/cell (at least float)")?;
+    within(
+        "battery.charger.boost_v_per_cell",
+        c.boost_v_per_cell,
+        c.float_v_per_cell,
+        3.65,
+        "V/cell (at least float)",
+    )?;
     within("battery.charger.current_limit_a", c.current_limit_a, 0.01, 2000.0, "A")?;
     within(
         "battery.charger.temperature_compensation_mv_per_cell_c",

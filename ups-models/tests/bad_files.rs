@@ -19,7 +19,13 @@ fn assert_error(error: impl std::fmt::Display, file: &str, line: usize, column: 
 
 #[test]
 fn model_syntax_error() {
-    assert_error(load_model(&bad("syntax-missing-comma.ron")).unwrap_err(), "syntax-missing-comma.ron", 10, 9, "Expected comma");
+    assert_error(
+        load_model(&bad("syntax-missing-comma.ron")).unwrap_err(),
+        "syntax-missing-comma.ron",
+        10,
+        9,
+        "Expected comma",
+    );
 }
 
 #[test]
@@ -29,12 +35,24 @@ fn model_unknown_field() {
 
 #[test]
 fn model_missing_field() {
-    assert_error(load_model(&bad("missing-field.ron")).unwrap_err(), "missing-field.ron", 66, 1, "`eco_efficiency_pct`");
+    assert_error(
+        load_model(&bad("missing-field.ron")).unwrap_err(),
+        "missing-field.ron",
+        66,
+        1,
+        "`eco_efficiency_pct`",
+    );
 }
 
 #[test]
 fn model_wrong_type() {
-    assert_error(load_model(&bad("wrong-type.ron")).unwrap_err(), "wrong-type.ron", 68, 19, "Expected integer");
+    assert_error(
+        load_model(&bad("wrong-type.ron")).unwrap_err(),
+        "wrong-type.ron",
+        68,
+        19,
+        "Expected integer",
+    );
 }
 
 #[test]
@@ -61,7 +79,13 @@ fn model_unknown_map() {
 
 #[test]
 fn model_absurd_baud() {
-    assert_error(load_model(&bad("absurd-baud.ron")).unwrap_err(), "absurd-baud.ron", 68, 14, "serial.baud: must be one of");
+    assert_error(
+        load_model(&bad("absurd-baud.ron")).unwrap_err(),
+        "absurd-baud.ron",
+        68,
+        14,
+        "serial.baud: must be one of",
+    );
 }
 
 #[test]
@@ -99,7 +123,13 @@ fn model_serial_too_long_for_its_map() {
 
 #[test]
 fn model_missing_block_file() {
-    assert_error(load_model(&bad("missing-block.ron")).unwrap_err(), "missing-block.ron", 25, 9, "battery.block: ");
+    assert_error(
+        load_model(&bad("missing-block.ron")).unwrap_err(),
+        "missing-block.ron",
+        25,
+        9,
+        "battery.block: ",
+    );
 }
 
 #[test]

@@ -27,6 +27,8 @@ pub struct BankStep {
 pub struct Bank {
     params: BlockParams,
     strings: Vec<Vec<Block>>,
+    /// Per-string sources of the step being taken; kept to avoid allocating every step.
+    scratch: Vec<Thevenin>,
 }
 
 impl Bank {
@@ -51,7 +53,7 @@ impl Bank {
                     .collect()
             })
             .collect();
-        Self { params, strings }
+        Self { params, strings, scratch: Vec::new() }
     }
 
     pub fn params(&self) -> &BlockParams {
@@ -94,12 +96,12 @@ impl Bank {
     /// State of charge of the bank (0–1): the emptiest block of each string sets that
     /// string's, strings add by capacity.
     pub fn state_of_charge(&self) -> f64 {
-        let socs: Vec<f64> = self
+        let total: f64 = self
             .strings
             .iter()
             .map(|s| s.iter().map(|b| b.state_of_charge(&self.params)).fold(1.0, f64::min))
-            .collect();
-        socs.iter().sum::<f64>() / socs.len().max(1) as f64
+            .sum();
+        total / self.strings.len().max(1) as f64
     }
 
     fn string_thevenin(&self, string: &[Block], dt_s: f64, discharging: bool) -> Thevenin {
@@ -111,9 +113,7 @@ impl Bank {
 
     /// The bank seen from its terminals over a step of `dt_s`.
     pub fn thevenin(&self, dt_s: f64, discharging: bool) -> Thevenin {
-        let strings: Vec<Thevenin> =
-            self.strings.iter().map(|s| self.string_thevenin(s, dt_s, discharging)).collect();
-        Thevenin::parallel(&strings)
+        Thevenin::parallel_of(self.strings.iter().map(|s| self.string_thevenin(s, dt_s, discharging)))
     }
 
     /// Open-circuit-ish terminal voltage now, with the present polarization and no current.
@@ -123,12 +123,12 @@ impl Bank {
 
     fn terminal_voltage_v(&self, current_a: f64) -> f64 {
         let per_string = current_a / self.strings.len().max(1) as f64;
-        let voltages: Vec<f64> = self
+        let total_v: f64 = self
             .strings
             .iter()
-            .map(|s| s.iter().map(|b| b.terminal_voltage_v(&self.params, per_string)).sum())
-            .collect();
-        voltages.iter().sum::<f64>() / voltages.len().max(1) as f64
+            .map(|s| s.iter().map(|b| b.terminal_voltage_v(&self.params, per_string)).sum::<f64>())
+            .sum();
+        total_v / self.strings.len().max(1) as f64
     }
 
     /// Delivers `power_w` (negative charges) for `dt_s`.
@@ -154,18 +154,19 @@ impl Bank {
     /// their EMFs and resistances.
     pub fn step_current(&mut self, current_a: f64, dt_s: f64) -> BankStep {
         let discharging = current_a >= 0.0;
-        let strings: Vec<Thevenin> =
-            self.strings.iter().map(|s| self.string_thevenin(s, dt_s, discharging)).collect();
-        let bus = Thevenin::parallel(&strings);
-        let bus_v = bus.voltage_v(current_a);
+        let mut sources = std::mem::take(&mut self.scratch);
+        sources.clear();
+        sources.extend(self.strings.iter().map(|s| self.string_thevenin(s, dt_s, discharging)));
+        let bus_v = Thevenin::parallel(&sources).voltage_v(current_a);
         let mut delivered = true;
         let mut carried_total_a = 0.0;
-        for (string, source) in self.strings.iter_mut().zip(&strings) {
+        for (string, source) in self.strings.iter_mut().zip(&sources) {
             let string_a = source.current_at_voltage_a(bus_v);
             let carried_a = step_string(&self.params, string, string_a, dt_s);
             delivered &= (carried_a - string_a).abs() <= 1e-9 * string_a.abs().max(1.0);
             carried_total_a += carried_a;
         }
+        self.scratch = sources;
         let voltage_v = if delivered { self.terminal_voltage_v(current_a) } else { 0.0 };
         BankStep { current_a: carried_total_a, voltage_v, delivered }
     }
@@ -186,17 +187,16 @@ impl Bank {
     }
 }
 
-/// Steps the blocks of one series string with one current. If a block runs dry it carries
-/// less; then the whole string is stepped again with what that block could carry, so every
-/// block's books stay consistent.
+/// Steps the blocks of one series string with one current, or with less if a block would
+/// run dry within the step: a series string carries what its emptiest block can.
 fn step_string(params: &BlockParams, string: &mut [Block], current_a: f64, dt_s: f64) -> f64 {
-    let before: Vec<Block> = string.to_vec();
-    let carried_a = string.iter_mut().map(|b| b.step(params, current_a, dt_s)).fold(current_a, f64::min);
-    if current_a > 0.0 && carried_a < current_a {
-        string.clone_from_slice(&before);
-        for block in string.iter_mut() {
-            block.step(params, carried_a, dt_s);
-        }
+    let carried_a = if current_a > 0.0 {
+        string.iter().map(|b| b.max_discharge_a(params, dt_s)).fold(current_a, f64::min)
+    } else {
+        current_a
+    };
+    for block in string.iter_mut() {
+        block.step(params, carried_a, dt_s);
     }
     carried_a
 }

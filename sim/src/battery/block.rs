@@ -114,16 +114,14 @@ impl Block {
     pub fn temperature_factor(&self, params: &BlockParams) -> f64 {
         let t = &params.temperature;
         let dt_c = self.temperature_c - 25.0;
-        (1.0 + t.capacity_linear_per_c * dt_c + t.capacity_quadratic_per_c2 * dt_c * dt_c)
-            .clamp(0.3, 1.5)
+        (1.0 + t.capacity_linear_per_c * dt_c + t.capacity_quadratic_per_c2 * dt_c * dt_c).clamp(0.3, 1.5)
     }
 
     /// State of charge of the whole block (0–1) at its temperature.
     pub fn state_of_charge(&self, params: &BlockParams) -> f64 {
         let capacity_ah = self.capacity_ah(params);
         let factor = self.temperature_factor(params);
-        ((self.wells.total_ah() - capacity_ah * (1.0 - factor)) / (capacity_ah * factor))
-            .clamp(0.0, 1.0)
+        ((self.wells.total_ah() - capacity_ah * (1.0 - factor)) / (capacity_ah * factor)).clamp(0.0, 1.0)
     }
 
     /// State of charge of the available well (0–1): what the voltage and the knee follow.
@@ -211,6 +209,16 @@ impl Block {
             * doublings.exp2()
     }
 
+    /// The largest discharge current the block can carry for the next `dt_s` before its
+    /// available well runs dry (the wells are linear in the current over one step).
+    pub fn max_discharge_a(&self, params: &BlockParams, dt_s: f64) -> f64 {
+        let cell = &params.cell;
+        let floor_ah = cell.kibam_c * self.capacity_ah(params) * (1.0 - self.temperature_factor(params));
+        let (free, sensitivity) =
+            kibam::step(self.wells, cell.kibam_c, cell.kibam_k_per_h, 0.0, dt_s / SECONDS_PER_HOUR);
+        ((floor_ah - free.available_ah) / sensitivity - self.self_discharge_a(params)).max(0.0)
+    }
+
     /// Advances the block by `dt_s` with `current_a` at its terminals (positive = discharge)
     /// and returns the current it really carried: an empty block cannot give more than its
     /// available well holds, so a discharge current is clipped where the well runs dry, and
@@ -236,8 +244,7 @@ impl Block {
             requested_a
         };
         if well_current_a != requested_a {
-            self.wells =
-                kibam::step(self.wells, cell.kibam_c, cell.kibam_k_per_h, well_current_a, dt_h).0;
+            self.wells = kibam::step(self.wells, cell.kibam_c, cell.kibam_k_per_h, well_current_a, dt_h).0;
         } else {
             self.wells = wells;
         }
@@ -248,11 +255,8 @@ impl Block {
         } else {
             (current_a, self_discharge_a * dt_h)
         };
-        let gassing_ah = if current_a < 0.0 {
-            (well_current_a - current_a - self_discharge_a) * dt_h
-        } else {
-            0.0
-        };
+        let gassing_ah =
+            if current_a < 0.0 { (well_current_a - current_a - self_discharge_a) * dt_h } else { 0.0 };
         self.ledger.book(terminal_a * dt_h, gassing_ah, self_discharge_ah);
         self.age(params, terminal_a.max(0.0) * dt_h, dt_s);
         let weight = Self::filter_weight(params, dt_s);

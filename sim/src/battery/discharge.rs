@@ -33,8 +33,8 @@ pub fn minutes_to_end_voltage(
         Load::PowerPerCellW(w) => w / 2.0,
         Load::CurrentA(a) => a,
     };
-    let dt_s = (params.cell.q_ah * 3600.0 / rough_current_a.max(1e-6) / STEPS_PER_DISCHARGE)
-        .clamp(0.05, 120.0);
+    let dt_s =
+        (params.cell.q_ah * 3600.0 / rough_current_a.max(1e-6) / STEPS_PER_DISCHARGE).clamp(0.05, 120.0);
     let mut elapsed_s = 0.0;
     let mut previous_v: Option<f64> = None;
     while elapsed_s < max_minutes * 60.0 {

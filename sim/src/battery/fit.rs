@@ -67,7 +67,11 @@ pub fn predict_minutes(params: &BlockParams, kind: TableKind, point: &TablePoint
 pub fn residuals(params: &BlockParams, kind: TableKind, points: &[TablePoint]) -> Vec<Residual> {
     points
         .iter()
-        .map(|point| Residual { point: *point, kind, predicted_minutes: predict_minutes(params, kind, point) })
+        .map(|point| Residual {
+            point: *point,
+            kind,
+            predicted_minutes: predict_minutes(params, kind, point),
+        })
         .collect()
 }
 
@@ -84,9 +88,8 @@ pub fn fit(points: &[TablePoint], input: &FitInput) -> Result<BlockParams, Strin
         return Err("the table holds no points to fit".into());
     }
     let capacity_ah = input.capacity_ah.unwrap_or_else(|| estimate_capacity_ah(points, input.kind));
-    let resistance_ohm = input
-        .block_resistance_ohm
-        .unwrap_or(priors::VRLA_RESISTANCE_CAPACITY_OHM_AH / capacity_ah);
+    let resistance_ohm =
+        input.block_resistance_ohm.unwrap_or(priors::VRLA_RESISTANCE_CAPACITY_OHM_AH / capacity_ah);
     let mut base = priors::vrla(input.cells, capacity_ah, resistance_ohm);
     base.source = input.source.clone();
     let mut free = vec![
@@ -196,7 +199,9 @@ impl CostFunction for Objective<'_> {
             .priors
             .iter()
             .zip(x)
-            .map(|(prior, coordinate)| ((coordinate - prior.free.coordinate(prior.value)) / prior.sigma_log).powi(2))
+            .map(|(prior, coordinate)| {
+                ((coordinate - prior.free.coordinate(prior.value)) / prior.sigma_log).powi(2)
+            })
             .sum();
         Ok(data + prior)
     }

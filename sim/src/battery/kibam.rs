@@ -30,8 +30,7 @@ pub fn step(wells: Wells, c: f64, k_per_h: f64, current_a: f64, dt_h: f64) -> (W
     let one_minus_decay = -(-x).exp_m1();
     let ramp = x + (-x).exp_m1(); // x − 1 + e^(−x), ≥ 0
     let total = wells.total_ah();
-    let available_free =
-        wells.available_ah * decay + total * c * one_minus_decay;
+    let available_free = wells.available_ah * decay + total * c * one_minus_decay;
     let bound_free = wells.bound_ah * decay + total * (1.0 - c) * one_minus_decay;
     let d_available = -(one_minus_decay + c * ramp) / k_prime;
     let d_bound = -(1.0 - c) * ramp / k_prime;

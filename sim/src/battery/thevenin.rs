@@ -19,8 +19,13 @@ impl Thevenin {
 
     /// Parallel connection of several sources (Millman's theorem).
     pub fn parallel(sources: &[Thevenin]) -> Thevenin {
-        let conductance: f64 = sources.iter().map(|s| 1.0 / s.resistance_ohm).sum();
-        let current: f64 = sources.iter().map(|s| s.emf_v / s.resistance_ohm).sum();
+        Self::parallel_of(sources.iter().copied())
+    }
+
+    /// Same as [`Thevenin::parallel`], from an iterator, so no list is allocated.
+    pub fn parallel_of(sources: impl Iterator<Item = Thevenin>) -> Thevenin {
+        let (conductance, current) = sources
+            .fold((0.0, 0.0), |(g, i), s| (g + 1.0 / s.resistance_ohm, i + s.emf_v / s.resistance_ohm));
         Thevenin { emf_v: current / conductance, resistance_ohm: 1.0 / conductance }
     }
 
