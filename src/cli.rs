@@ -71,15 +71,8 @@ pub struct FitArgs {
     /// Rated C10 capacity of the block, Ah (estimated from the table if absent).
     #[arg(long)]
     pub capacity_ah: Option<f64>,
-    /// Internal resistance of the block, mΩ (typical for the capacity if absent).
-    #[arg(long)]
-    pub resistance_mohm: Option<f64>,
-    /// Cells per block.
-    #[arg(long, default_value_t = 6)]
-    pub cells: u32,
-    /// Name written into the block file.
-    #[arg(long)]
-    pub name: Option<String>,
+    #[command(flatten)]
+    pub block: BlockArgs,
 }
 
 #[derive(Debug, Args)]
@@ -87,11 +80,20 @@ pub struct TypicalArgs {
     /// Rated C10 capacity, Ah.
     #[arg(long)]
     pub capacity_ah: f64,
+    #[command(flatten)]
+    pub block: BlockArgs,
+}
+
+/// What `fit` and `typical` both need to know about the block besides its capacity.
+#[derive(Debug, Args)]
+pub struct BlockArgs {
     /// Internal resistance of the block, mΩ (typical for the capacity if absent).
     #[arg(long)]
     pub resistance_mohm: Option<f64>,
+    /// Cells per block.
     #[arg(long, default_value_t = 6)]
     pub cells: u32,
+    /// Name written into the block file.
     #[arg(long)]
     pub name: Option<String>,
 }

@@ -30,7 +30,7 @@ fn positive(name: &str, value: Option<f64>) -> Result<(), Failure> {
 
 fn fit_block(args: &FitArgs) -> CommandResult {
     positive("capacity-ah", args.capacity_ah)?;
-    positive("resistance-mohm", args.resistance_mohm)?;
+    positive("resistance-mohm", args.block.resistance_mohm)?;
     let table = DatasheetTable::load(&args.table).map_err(Failure::bad_input)?;
     let kind = match args.kind {
         TableKindArg::Power => TableKind::PowerPerCell,
@@ -38,13 +38,13 @@ fn fit_block(args: &FitArgs) -> CommandResult {
     };
     let input = FitInput {
         kind,
-        cells: args.cells,
+        cells: args.block.cells,
         capacity_ah: args.capacity_ah,
-        block_resistance_ohm: args.resistance_mohm.map(|r| r / 1000.0),
+        block_resistance_ohm: args.block.resistance_mohm.map(|r| r / 1000.0),
         source: format!("upstwin battery fit --table {}", args.table.display()),
     };
     let mut block = fit::fit(&table.points, &input).map_err(Failure::failed)?;
-    if let Some(name) = &args.name {
+    if let Some(name) = &args.block.name {
         block.name = name.clone();
     }
     validate::block(&block).map_err(|e| {
@@ -65,12 +65,13 @@ fn fit_block(args: &FitArgs) -> CommandResult {
 
 fn typical(args: &TypicalArgs) -> CommandResult {
     positive("capacity-ah", Some(args.capacity_ah))?;
-    positive("resistance-mohm", args.resistance_mohm)?;
+    positive("resistance-mohm", args.block.resistance_mohm)?;
     let resistance_ohm = args
+        .block
         .resistance_mohm
-        .map_or(priors::VRLA_RESISTANCE_CAPACITY_OHM_AH / args.capacity_ah, |r| r / 1000.0);
-    let mut block = priors::vrla(args.cells, args.capacity_ah, resistance_ohm);
-    if let Some(name) = &args.name {
+        .map_or(priors::vrla_block_resistance_ohm(args.capacity_ah), |r| r / 1000.0);
+    let mut block = priors::vrla(args.block.cells, args.capacity_ah, resistance_ohm);
+    if let Some(name) = &args.block.name {
         block.name = name.clone();
     }
     validate::block(&block).map_err(|e| Failure::bad_input(format!("{}: {}", e.field, e.message)))?;

@@ -89,7 +89,7 @@ pub fn fit(points: &[TablePoint], input: &FitInput) -> Result<BlockParams, Strin
     }
     let capacity_ah = input.capacity_ah.unwrap_or_else(|| estimate_capacity_ah(points, input.kind));
     let resistance_ohm =
-        input.block_resistance_ohm.unwrap_or(priors::VRLA_RESISTANCE_CAPACITY_OHM_AH / capacity_ah);
+        input.block_resistance_ohm.unwrap_or_else(|| priors::vrla_block_resistance_ohm(capacity_ah));
     let mut base = priors::vrla(input.cells, capacity_ah, resistance_ohm);
     base.source = input.source.clone();
     let mut free = vec![

@@ -13,7 +13,12 @@ pub const VRLA_Q_OVER_C10: f64 = 1.24;
 /// Polarization resistance over ohmic resistance of the reference block.
 pub const VRLA_K_OVER_R: f64 = 1.57;
 /// Block resistance × C10 capacity typical of VRLA monoblocs, Ω·Ah (4.9 mΩ × 38 Ah).
-pub const VRLA_RESISTANCE_CAPACITY_OHM_AH: f64 = 0.186;
+const VRLA_RESISTANCE_CAPACITY_OHM_AH: f64 = 0.186;
+
+/// Typical ohmic resistance of a 12 V VRLA block of `capacity_ah`, when no data sheet says.
+pub fn vrla_block_resistance_ohm(capacity_ah: f64) -> f64 {
+    VRLA_RESISTANCE_CAPACITY_OHM_AH / capacity_ah
+}
 
 /// Typical VRLA block of `cells` cells, rated `capacity_ah` (C10, 25 °C), with ohmic block
 /// resistance `block_resistance_ohm`.
