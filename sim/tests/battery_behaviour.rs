@@ -17,7 +17,7 @@ fn charger_spec(current_limit_a: f64) -> ChargerSpec {
         current_limit_a,
         temperature_compensation_mv_per_cell_c: -3.0,
         boost_end_current_c10: 0.01,
-        boost_max_h: 12.0,
+        boost_max_h: 24.0,
     }
 }
 
@@ -85,6 +85,7 @@ fn recharge_reaches_float_in_a_plausible_time_at_the_current_limit() {
     // the bulk phase again plus a few hours.
     assert!(hours >= taken_ah / limit_a, "faster than the current limit allows");
     assert!(hours <= 2.0 * taken_ah / limit_a + 6.0, "recharge too slow: {hours:.1} h");
+    assert!(hours < 24.0, "float must come from the current taper, not the boost time limit");
     assert!(soc > 0.95, "float reached at SoC {soc}");
 }
 
