@@ -98,6 +98,12 @@ fn bad_arguments_are_refused() {
     ]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("unknown block `no-such-block`"));
+    let output = upstwin(&["battery", "typical", "--capacity-ah", "38", "--cells", "0"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--cells must be within 1..=24, found 0"));
+    let output = upstwin(&["battery", "typical", "--capacity-ah", "1e9"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--capacity-ah must be within 0.5..=10000"));
 }
 
 /// Reads a shared-format table into (end V/cell, minutes, value) rows, through the library

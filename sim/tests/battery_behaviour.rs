@@ -198,3 +198,37 @@ fn same_seed_same_trace() {
     assert_eq!(trace(42), trace(42), "same seed must give the same trace bit for bit");
     assert_ne!(trace(42), trace(43), "the seed must matter (block spread)");
 }
+
+/// Minutes a bank carries `power_w` until its bus falls to `end_v_per_cell`, checking on
+/// every step that the bus voltage and current deliver the power asked for.
+fn minutes_at_power(bank: &mut Bank, power_w: f64, end_v_per_cell: f64) -> f64 {
+    let end_v = end_v_per_cell * f64::from(bank.cells_in_series());
+    let mut elapsed_s = 0.0;
+    loop {
+        let step = bank.step_power(power_w, 5.0);
+        if !step.delivered || step.voltage_v <= end_v {
+            return elapsed_s / 60.0;
+        }
+        let delivered_w = step.voltage_v * step.current_a;
+        assert!((delivered_w / power_w - 1.0).abs() < 1e-9, "asked {power_w} W, bus gave {delivered_w} W");
+        elapsed_s += 5.0;
+    }
+}
+
+#[test]
+fn a_weak_string_hands_its_load_to_the_healthy_one() {
+    let params = block_38ah();
+    let healthy = Bank::new(params.clone(), 2, 40, 25.0, &mut StdRng::seed_from_u64(9));
+    let mut weak = healthy.clone();
+    weak.block_mut(0, 3).unwrap().set_state_of_health(0.3);
+    let one_string = Bank::new(params, 1, 40, 25.0, &mut StdRng::seed_from_u64(9));
+    let power_w = 20_000.0;
+    let both = minutes_at_power(&mut healthy.clone(), power_w, 1.70);
+    let with_weak = minutes_at_power(&mut weak, power_w, 1.70);
+    let alone = minutes_at_power(&mut one_string.clone(), power_w, 1.70);
+    println!(
+        "20 kW: two healthy strings {both:.1} min, one weak block {with_weak:.1} min, one string alone {alone:.1} min"
+    );
+    assert!(with_weak < both, "a weak block must cost runtime");
+    assert!(with_weak > alone, "the healthy string must carry on where the weak one gives up");
+}

@@ -1,7 +1,7 @@
 //! `upstwin battery`: fit a block to a data sheet, print a typical block, discharge a block.
 
 use super::{CommandResult, Failure};
-use crate::cli::{BatteryAction, DischargeArgs, FitArgs, TableKindArg, TypicalArgs};
+use crate::cli::{BatteryAction, BlockArgs, DischargeArgs, FitArgs, TableKindArg, TypicalArgs};
 use sim::battery::fit::{self, FitInput, TableKind};
 use sim::battery::{Load, minutes_to_end_voltage, priors};
 use ups_models::battery::BlockParams;
@@ -19,18 +19,31 @@ pub fn run(action: BatteryAction) -> CommandResult {
     }
 }
 
-fn positive(name: &str, value: Option<f64>) -> Result<(), Failure> {
+/// Checks an optional numeric argument against its allowed range (bad input, exit 2).
+fn within(name: &str, value: Option<f64>, min: f64, max: f64) -> Result<(), Failure> {
     match value {
         Some(v) if !(v.is_finite() && v > 0.0) => {
             Err(Failure::bad_input(format!("--{name} must be a positive number, found {v}")))
+        }
+        Some(v) if !(min..=max).contains(&v) => {
+            Err(Failure::bad_input(format!("--{name} must be within {min}..={max}, found {v}")))
         }
         _ => Ok(()),
     }
 }
 
+/// Checks what `fit` and `typical` share before any work is done.
+fn check_block_args(capacity_ah: Option<f64>, block: &BlockArgs) -> Result<(), Failure> {
+    within("capacity-ah", capacity_ah, 0.5, 10_000.0)?;
+    within("resistance-mohm", block.resistance_mohm, 0.01, 1000.0)?;
+    if !(1..=24).contains(&block.cells) {
+        return Err(Failure::bad_input(format!("--cells must be within 1..=24, found {}", block.cells)));
+    }
+    Ok(())
+}
+
 fn fit_block(args: &FitArgs) -> CommandResult {
-    positive("capacity-ah", args.capacity_ah)?;
-    positive("resistance-mohm", args.block.resistance_mohm)?;
+    check_block_args(args.capacity_ah, &args.block)?;
     let table = DatasheetTable::load(&args.table).map_err(Failure::bad_input)?;
     let kind = match args.kind {
         TableKindArg::Power => TableKind::PowerPerCell,
@@ -64,8 +77,7 @@ fn fit_block(args: &FitArgs) -> CommandResult {
 }
 
 fn typical(args: &TypicalArgs) -> CommandResult {
-    positive("capacity-ah", Some(args.capacity_ah))?;
-    positive("resistance-mohm", args.block.resistance_mohm)?;
+    check_block_args(Some(args.capacity_ah), &args.block)?;
     let resistance_ohm = args
         .block
         .resistance_mohm
@@ -80,8 +92,8 @@ fn typical(args: &TypicalArgs) -> CommandResult {
 }
 
 fn discharge(args: &DischargeArgs) -> CommandResult {
-    positive("power-per-cell-w", args.power_per_cell_w)?;
-    positive("current-a", args.current_a)?;
+    within("power-per-cell-w", args.power_per_cell_w, 1e-3, 100_000.0)?;
+    within("current-a", args.current_a, 1e-3, 100_000.0)?;
     if !(0.5..=5.0).contains(&args.end_v_per_cell) {
         return Err(Failure::bad_input(format!(
             "--end-v-per-cell must be within 0.5..=5.0 V, found {}",

@@ -39,9 +39,10 @@ pub struct BlockParams {
 
 /// Tremblay–Dessaint/Shepherd voltage curve on top of a two-well kinetic capacity (KiBaM).
 ///
-/// `V = E0 − R·i − K·i*/s − Kv·(1 − s)/s + A·exp(−B·q_out)`, where `s` is the state of
-/// charge of the available well, `i*` the low-pass filtered current and `q_out` the
-/// charge drawn from the cell since full.
+/// `V = E0 − R·i − K·i*/d − Kv·(1 − s)/s − slope·(1 − soc) + A·exp(−B·q_out)`, where `s` is
+/// the state of charge of the available well, `soc` that of the whole cell, `i*` the
+/// low-pass filtered current, `q_out` the charge drawn since full, and the divisor `d` is `s`
+/// on discharge and `(1 − s) + 0.002` on charge (the constant-voltage taper).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CellCurve {
@@ -69,7 +70,7 @@ pub struct CellCurve {
     pub ocv_slope_v: f64,
 }
 
-/// Temperature effects. Capacity factor: `1 + a·(T − 25) + b·(T − 25)²`, clamped ≥ 0.3.
+/// Temperature effects. Capacity factor: `1 + a·(T − 25) + b·(T − 25)²`, clamped to 0.3–1.5.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TemperatureEffects {

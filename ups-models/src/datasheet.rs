@@ -58,12 +58,12 @@ impl DatasheetTable {
         }
         let mut durations_min = Vec::with_capacity(headers.len() - 1);
         for (index, name) in headers.iter().enumerate().skip(1) {
-            let column = column_of(&headers, index);
+            let column = column_in(text, header_line, index);
             let minutes = parse_duration_min(name).ok_or_else(|| {
                 Located::at(
                     header_line,
                     column,
-                    format!("expected a duration such as `10min` or `2h`, found `{name}`"),
+                    format!("expected a duration such as `10min` or `2h` (at most 1000 h), found `{name}`"),
                 )
             })?;
             if let Some(&last) = durations_min.last()
@@ -80,7 +80,8 @@ impl DatasheetTable {
         let mut points = Vec::new();
         let mut end_voltages: Vec<f64> = Vec::new();
         for record in reader.records() {
-            let record = record.map_err(|e| Located::at(csv_line(&e).unwrap_or(0), 1, e.to_string()))?;
+            let record =
+                record.map_err(|e| Located::at(csv_line(&e).unwrap_or(header_line), 1, e.to_string()))?;
             let line = record.position().map_or(0, |p| p.line() as usize);
             if record.len() != headers.len() {
                 return Err(Located::at(
@@ -89,7 +90,7 @@ impl DatasheetTable {
                     format!("expected {} fields like the header, found {}", headers.len(), record.len()),
                 ));
             }
-            let end_v_per_cell = parse_number(&record, 0, line)?;
+            let end_v_per_cell = parse_number(text, &record, 0, line)?;
             if !(0.5..=5.0).contains(&end_v_per_cell) {
                 return Err(Located::at(
                     line,
@@ -110,11 +111,11 @@ impl DatasheetTable {
                 if record[field].is_empty() {
                     continue;
                 }
-                let value = parse_number(&record, field, line)?;
+                let value = parse_number(text, &record, field, line)?;
                 if !(value > 0.0 && value < 100_000.0) {
                     return Err(Located::at(
                         line,
-                        column_of(&record, field),
+                        column_in(text, line, field),
                         format!("expected a positive value below 100000 (W/cell or A), found {value}"),
                     ));
                 }
@@ -137,19 +138,26 @@ fn header_line_number(text: &str) -> usize {
     text.lines().position(|l| !l.trim().is_empty() && !l.starts_with('#')).map_or(1, |i| i + 1)
 }
 
-/// 1-based byte column of a field, for unquoted comma-separated text.
-fn column_of(record: &csv::StringRecord, field: usize) -> usize {
-    record.iter().take(field).map(|f| f.len() + 1).sum::<usize>() + 1
+/// 1-based column where field `field` starts on line `line` of the raw text (the CSV
+/// reader trims fields, so the column is counted on the line as written).
+fn column_in(text: &str, line: usize, field: usize) -> usize {
+    let raw = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let start: usize = raw.split(',').take(field).map(|f| f.len() + 1).sum();
+    let leading_spaces = raw.get(start..).map_or(0, |rest| rest.len() - rest.trim_start().len());
+    start + leading_spaces + 1
 }
 
-fn parse_number(record: &csv::StringRecord, field: usize, line: usize) -> Result<f64, Located> {
-    let text = &record[field];
-    text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
-        Located::at(line, column_of(record, field), format!("expected a number, found `{text}`"))
+fn parse_number(text: &str, record: &csv::StringRecord, field: usize, line: usize) -> Result<f64, Located> {
+    let value = &record[field];
+    value.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
+        Located::at(line, column_in(text, line, field), format!("expected a number, found `{value}`"))
     })
 }
 
-/// `10min`, `2h`, `90` (minutes).
+/// Longest duration a table may hold: beyond 1000 h no UPS battery table goes.
+const MAX_DURATION_MIN: f64 = 1000.0 * 60.0;
+
+/// `10min`, `2h`, `90` (minutes), within (0, 1000 h].
 fn parse_duration_min(text: &str) -> Option<f64> {
     let (number, scale) = if let Some(n) = text.strip_suffix("min") {
         (n, 1.0)
@@ -158,8 +166,8 @@ fn parse_duration_min(text: &str) -> Option<f64> {
     } else {
         (text, 1.0)
     };
-    let value: f64 = number.trim().parse().ok()?;
-    (value.is_finite() && value > 0.0).then_some(value * scale)
+    let minutes = number.trim().parse::<f64>().ok()? * scale;
+    (minutes > 0.0 && minutes <= MAX_DURATION_MIN).then_some(minutes)
 }
 
 #[cfg(test)]
@@ -184,5 +192,13 @@ mod tests {
         let error = DatasheetTable::parse("end_v_per_cell,10min,60min\n1.75,169.8,abc\n").unwrap_err();
         assert_eq!((error.line, error.column), (2, 12));
         assert!(error.message.contains("`abc`"), "{}", error.message);
+        let spaced = DatasheetTable::parse("end_v_per_cell, 10min, 60min\n1.75, 169.8, abc\n").unwrap_err();
+        assert_eq!((spaced.line, spaced.column), (2, 14));
+    }
+
+    #[test]
+    fn refuses_durations_beyond_1000_hours() {
+        let error = DatasheetTable::parse("end_v_per_cell,10min,1e307h\n1.75,169.8,1\n").unwrap_err();
+        assert_eq!((error.line, error.column), (1, 22));
     }
 }

@@ -20,7 +20,8 @@ pub fn to_pretty<T: Serialize>(value: &T) -> String {
 
 /// Line and column of the key a dotted field path names (`battery.charger.float_v_per_cell`,
 /// indices like `efficiency[2]` are located at their list), found by walking the keys in
-/// order. Falls back to 1:1 when a key is not spelt out (e.g. left to its default).
+/// order. When a key is not spelt out (e.g. left to its default), points at the last
+/// enclosing key found, or 1:1.
 pub fn locate(text: &str, field_path: &str) -> (usize, usize) {
     let mut from = 0;
     for segment in field_path.split('.') {

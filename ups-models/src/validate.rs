@@ -44,7 +44,7 @@ fn text(field: &str, value: &str, max_chars: usize) -> Check {
     Ok(())
 }
 
-/// Checks a model; `block` is the block it resolved to.
+/// Checks a model (its battery block is checked when it is loaded).
 pub fn model(model: &UpsModel) -> Check {
     let map = maps::limits(&model.register_map).ok_or_else(|| {
         let known: Vec<&str> = maps::MAPS.iter().map(|m| m.name).collect();

@@ -27,8 +27,8 @@ pub struct BankStep {
 pub struct Bank {
     params: BlockParams,
     strings: Vec<Vec<Block>>,
-    /// Per-string sources of the step being taken; kept to avoid allocating every step.
-    scratch: Vec<Thevenin>,
+    /// Per-string shares of the step being taken; kept to avoid allocating every step.
+    scratch: Vec<StringShare>,
 }
 
 impl Bank {
@@ -94,14 +94,14 @@ impl Bank {
     }
 
     /// State of charge of the bank (0–1): the emptiest block of each string sets that
-    /// string's, strings add by capacity.
+    /// string's, and strings count by their capacity (a weak string holds less).
     pub fn state_of_charge(&self) -> f64 {
-        let total: f64 = self
-            .strings
-            .iter()
-            .map(|s| s.iter().map(|b| b.state_of_charge(&self.params)).fold(1.0, f64::min))
-            .sum();
-        total / self.strings.len().max(1) as f64
+        let (charge, capacity) = self.strings.iter().fold((0.0, 0.0), |(charge, capacity), string| {
+            let soc = string.iter().map(|b| b.state_of_charge(&self.params)).fold(1.0, f64::min);
+            let string_ah = string.iter().map(|b| b.capacity_ah(&self.params)).fold(f64::INFINITY, f64::min);
+            (charge + soc * string_ah, capacity + string_ah)
+        });
+        if capacity > 0.0 { charge / capacity } else { 0.0 }
     }
 
     fn string_thevenin(&self, string: &[Block], dt_s: f64, discharging: bool) -> Thevenin {
@@ -116,59 +116,63 @@ impl Bank {
         Thevenin::parallel_of(self.strings.iter().map(|s| self.string_thevenin(s, dt_s, discharging)))
     }
 
-    /// Open-circuit-ish terminal voltage now, with the present polarization and no current.
+    /// Terminal voltage with no current flowing and the present polarization, V.
     pub fn voltage_v(&self) -> f64 {
-        self.terminal_voltage_v(0.0)
-    }
-
-    fn terminal_voltage_v(&self, current_a: f64) -> f64 {
-        let per_string = current_a / self.strings.len().max(1) as f64;
         let total_v: f64 = self
             .strings
             .iter()
-            .map(|s| s.iter().map(|b| b.terminal_voltage_v(&self.params, per_string)).sum::<f64>())
+            .map(|s| s.iter().map(|b| b.terminal_voltage_v(&self.params, 0.0)).sum::<f64>())
             .sum();
         total_v / self.strings.len().max(1) as f64
     }
 
     /// Delivers `power_w` (negative charges) for `dt_s`.
     pub fn step_power(&mut self, power_w: f64, dt_s: f64) -> BankStep {
-        let thevenin = self.thevenin(dt_s, power_w >= 0.0);
-        let current_a = if power_w >= 0.0 {
-            thevenin.current_for_power_a(power_w)
-        } else {
-            // Charging: V·I = P with V = E − R·I and I < 0, the root on the charging side.
-            let discriminant = thevenin.emf_v * thevenin.emf_v - 4.0 * thevenin.resistance_ohm * power_w;
-            Some((thevenin.emf_v - discriminant.sqrt()) / (2.0 * thevenin.resistance_ohm))
-        };
-        match current_a {
-            Some(current_a) => self.step_current(current_a, dt_s),
-            None => {
-                self.rest(dt_s);
-                BankStep { current_a: 0.0, voltage_v: 0.0, delivered: false }
-            }
-        }
+        self.step(Demand::Power(power_w), dt_s)
     }
 
     /// Carries `current_a` (positive = discharge) for `dt_s`, split between the strings by
     /// their EMFs and resistances.
     pub fn step_current(&mut self, current_a: f64, dt_s: f64) -> BankStep {
-        let discharging = current_a >= 0.0;
-        let mut sources = std::mem::take(&mut self.scratch);
-        sources.clear();
-        sources.extend(self.strings.iter().map(|s| self.string_thevenin(s, dt_s, discharging)));
-        let bus_v = Thevenin::parallel(&sources).voltage_v(current_a);
-        let mut delivered = true;
-        let mut carried_total_a = 0.0;
-        for (string, source) in self.strings.iter_mut().zip(&sources) {
-            let string_a = source.current_at_voltage_a(bus_v);
-            let carried_a = step_string(&self.params, string, string_a, dt_s);
-            delivered &= (carried_a - string_a).abs() <= 1e-9 * string_a.abs().max(1.0);
-            carried_total_a += carried_a;
-        }
-        self.scratch = sources;
-        let voltage_v = if delivered { self.terminal_voltage_v(current_a) } else { 0.0 };
-        BankStep { current_a: carried_total_a, voltage_v, delivered }
+        self.step(Demand::Current(current_a), dt_s)
+    }
+
+    fn step(&mut self, demand: Demand, dt_s: f64) -> BankStep {
+        let discharging = match demand {
+            Demand::Power(w) => w >= 0.0,
+            Demand::Current(a) => a >= 0.0,
+        };
+        let mut shares = std::mem::take(&mut self.scratch);
+        shares.clear();
+        shares.extend(self.strings.iter().map(|string| StringShare {
+            source: self.string_thevenin(string, dt_s, discharging),
+            max_a: if discharging {
+                string.iter().map(|b| b.max_discharge_a(&self.params, dt_s)).fold(f64::INFINITY, f64::min)
+            } else {
+                f64::INFINITY
+            },
+            current_a: 0.0,
+            clipped: false,
+        }));
+        let solved = solve_bus(&mut shares, demand);
+        let step = match solved {
+            Some(bus_v) => {
+                let mut total_a = 0.0;
+                for (string, share) in self.strings.iter_mut().zip(&shares) {
+                    for block in string.iter_mut() {
+                        block.step(&self.params, share.current_a, dt_s);
+                    }
+                    total_a += share.current_a;
+                }
+                BankStep { current_a: total_a, voltage_v: bus_v, delivered: true }
+            }
+            None => {
+                self.rest(dt_s);
+                BankStep { current_a: 0.0, voltage_v: 0.0, delivered: false }
+            }
+        };
+        self.scratch = shares;
+        step
     }
 
     /// Holds the bus at `voltage_v` with the current limited to `limit_a` (a charger):
@@ -187,16 +191,64 @@ impl Bank {
     }
 }
 
-/// Steps the blocks of one series string with one current, or with less if a block would
-/// run dry within the step: a series string carries what its emptiest block can.
-fn step_string(params: &BlockParams, string: &mut [Block], current_a: f64, dt_s: f64) -> f64 {
-    let carried_a = if current_a > 0.0 {
-        string.iter().map(|b| b.max_discharge_a(params, dt_s)).fold(current_a, f64::min)
-    } else {
-        current_a
-    };
-    for block in string.iter_mut() {
-        block.step(params, carried_a, dt_s);
+/// What the bank is asked for over one step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Demand {
+    Power(f64),
+    Current(f64),
+}
+
+/// One string's part in a step: its source, the most it can give before a block runs dry,
+/// and the current it was given.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct StringShare {
+    source: Thevenin,
+    max_a: f64,
+    current_a: f64,
+    clipped: bool,
+}
+
+/// Finds the bus voltage and each string's current. Strings share by EMF and resistance;
+/// a string that would be asked for more than its emptiest block can give is held at that
+/// limit and the others share the rest, as in a cabinet where one string is spent.
+/// `None` when the bank cannot meet the demand at all.
+fn solve_bus(shares: &mut [StringShare], demand: Demand) -> Option<f64> {
+    loop {
+        let fixed_a: f64 = shares.iter().filter(|s| s.clipped).map(|s| s.current_a).sum();
+        let free = Thevenin::parallel_of(shares.iter().filter(|s| !s.clipped).map(|s| s.source));
+        if !free.resistance_ohm.is_finite() {
+            return None; // every string is spent
+        }
+        // Current the free strings carry together.
+        let free_a = match demand {
+            Demand::Current(a) => a - fixed_a,
+            Demand::Power(p) => power_share_a(free, fixed_a, p)?,
+        };
+        let bus_v = free.voltage_v(free_a);
+        let mut newly_clipped = false;
+        for share in shares.iter_mut().filter(|s| !s.clipped) {
+            share.current_a = share.source.current_at_voltage_a(bus_v);
+            if share.current_a > share.max_a {
+                share.current_a = share.max_a;
+                share.clipped = true;
+                newly_clipped = true;
+            }
+        }
+        if !newly_clipped {
+            return Some(bus_v);
+        }
     }
-    carried_a
+}
+
+/// Current `x` the free strings must add to `fixed_a` so the bus delivers `power_w`:
+/// `(E − R·x)·(fixed + x) = P`, the root at the higher bus voltage.
+fn power_share_a(free: Thevenin, fixed_a: f64, power_w: f64) -> Option<f64> {
+    let (e, r) = (free.emf_v, free.resistance_ohm);
+    let b = e - r * fixed_a;
+    let discriminant = b * b + 4.0 * r * (e * fixed_a - power_w);
+    if discriminant < 0.0 || e <= 0.0 {
+        return None;
+    }
+    // Smaller root of r·x² − b·x − (e·fixed − P) = 0.
+    Some((b - discriminant.sqrt()) / (2.0 * r))
 }

@@ -12,6 +12,8 @@ use ups_models::battery::BlockParams;
 /// Lowest available-well state of charge the voltage curve is evaluated at; below it the
 /// Shepherd terms would divide by zero.
 const S_MIN: f64 = 1e-3;
+/// Lowest rest (open-circuit) voltage of a cell below its full-charge E0, V.
+const REST_VOLTAGE_SPAN_V: f64 = 0.6;
 /// Polarization divisor of a full cell on charge: sets the overcharge current at boost.
 const CHARGE_DIVISOR_AT_FULL: f64 = 0.002;
 const SECONDS_PER_HOUR: f64 = 3600.0;
@@ -37,6 +39,9 @@ impl Default for Spread {
 pub struct Block {
     wells: Wells,
     polarization_current_a: f64,
+    /// Direction of the last step that carried current; selects the polarization branch so
+    /// the voltage reported after a step is the one the step was solved with.
+    discharging: bool,
     state_of_health: f64,
     temperature_c: f64,
     spread: Spread,
@@ -44,26 +49,33 @@ pub struct Block {
 }
 
 impl Block {
-    /// A healthy, fully charged block at `temperature_c`.
+    /// A healthy, fully charged block at `temperature_c`; its ledger starts here.
     pub fn new_full(params: &BlockParams, spread: Spread, temperature_c: f64) -> Self {
         let mut block = Self {
             wells: Wells { available_ah: 0.0, bound_ah: 0.0 },
             polarization_current_a: 0.0,
+            discharging: true,
             state_of_health: 1.0,
             temperature_c,
             spread,
             ledger: Ledger::default(),
         };
         block.set_state_of_charge(params, 1.0);
+        block.ledger = Ledger::default(); // the books start at this full state
         block
     }
 
-    /// Puts the block at rest at a given state of charge (0–1, at its temperature), wells level.
+    /// Puts the block at rest at a given state of charge (0–1, at its temperature), wells
+    /// level. The change is booked as an adjustment so the ledger still balances.
     pub fn set_state_of_charge(&mut self, params: &BlockParams, soc: f64) {
+        if !soc.is_finite() {
+            return;
+        }
         let capacity_ah = self.capacity_ah(params);
         let factor = self.temperature_factor(params);
         let total_ah = capacity_ah * (1.0 - factor) + capacity_ah * factor * soc.clamp(0.0, 1.0);
         let c = params.cell.kibam_c;
+        self.ledger.adjusted_ah += total_ah - self.wells.total_ah();
         self.wells = Wells { available_ah: c * total_ah, bound_ah: (1.0 - c) * total_ah };
         self.polarization_current_a = 0.0;
     }
@@ -71,21 +83,33 @@ impl Block {
     /// Sets the state of health (0–1). Stored charge shrinks with the capacity it sits in;
     /// the ledger books the difference so charge bookkeeping still balances.
     pub fn set_state_of_health(&mut self, soh: f64) {
+        if !soh.is_finite() {
+            return;
+        }
         let soh = soh.clamp(0.01, 1.0);
-        let ratio = soh / self.state_of_health;
+        self.scale_charge(soh / self.state_of_health);
+        self.state_of_health = soh;
+    }
+
+    /// Sets how this block differs from its data sheet; stored charge follows the capacity.
+    pub fn set_spread(&mut self, spread: Spread) {
+        if !(spread.capacity_factor.is_finite() && spread.capacity_factor > 0.0) {
+            return;
+        }
+        self.scale_charge(spread.capacity_factor / self.spread.capacity_factor);
+        self.spread = spread;
+    }
+
+    /// Scales the stored charge with the capacity, booking what goes as capacity lost.
+    fn scale_charge(&mut self, ratio: f64) {
         let before = self.wells.total_ah();
         self.wells.available_ah *= ratio;
         self.wells.bound_ah *= ratio;
         self.ledger.capacity_lost_ah += before - self.wells.total_ah();
-        self.state_of_health = soh;
     }
 
     pub fn set_temperature_c(&mut self, temperature_c: f64) {
         self.temperature_c = temperature_c;
-    }
-
-    pub fn set_spread(&mut self, spread: Spread) {
-        self.spread = spread;
     }
 
     pub fn state_of_health(&self) -> f64 {
@@ -149,8 +173,11 @@ impl Block {
         let s = self.available_state_of_charge(params).max(S_MIN);
         let soc = self.state_of_charge(params);
         let drawn_ah = (1.0 - soc) * self.capacity_ah(params);
-        cell.e0_v - cell.kv_v * (1.0 - s) / s - cell.ocv_slope_v * (1.0 - soc)
-            + cell.a_v * (-cell.b_per_ah * drawn_ah).exp()
+        let curve_v = cell.e0_v - cell.kv_v * (1.0 - s) / s - cell.ocv_slope_v * (1.0 - soc)
+            + cell.a_v * (-cell.b_per_ah * drawn_ah).exp();
+        // Shepherd's Kv/s term runs away as the well empties; an empty cell at rest still
+        // holds most of its voltage, so an exhausted block cannot drive its string backwards.
+        curve_v.max(cell.e0_v - REST_VOLTAGE_SPAN_V)
     }
 
     /// The divisor of the polarization term: it shrinks near empty while discharging and near
@@ -183,8 +210,7 @@ impl Block {
     /// Terminal voltage with `current_a` flowing, after the polarization has settled to the
     /// present filtered value.
     pub fn terminal_voltage_v(&self, params: &BlockParams, current_a: f64) -> f64 {
-        let discharging = self.polarization_current_a >= 0.0;
-        let k = params.cell.k_ohm / self.polarization_divisor(params, discharging);
+        let k = params.cell.k_ohm / self.polarization_divisor(params, self.discharging);
         f64::from(params.cells)
             * (self.cell_rest_voltage_v(params)
                 - self.cell_resistance_ohm(params) * current_a
@@ -261,6 +287,9 @@ impl Block {
         self.age(params, terminal_a.max(0.0) * dt_h, dt_s);
         let weight = Self::filter_weight(params, dt_s);
         self.polarization_current_a += (terminal_a - self.polarization_current_a) * weight;
+        if current_a != 0.0 {
+            self.discharging = current_a > 0.0;
+        }
         terminal_a
     }
 

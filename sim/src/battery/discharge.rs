@@ -37,6 +37,9 @@ pub fn minutes_to_end_voltage(
         (params.cell.q_ah * 3600.0 / rough_current_a.max(1e-6) / STEPS_PER_DISCHARGE).clamp(0.05, 120.0);
     let mut elapsed_s = 0.0;
     let mut previous_v: Option<f64> = None;
+    if !(max_minutes.is_finite() && dt_s.is_finite()) {
+        return None;
+    }
     while elapsed_s < max_minutes * 60.0 {
         let thevenin = block.thevenin(params, dt_s, true);
         let current_a = match load {
@@ -52,7 +55,7 @@ pub fn minutes_to_end_voltage(
         } else {
             block.terminal_voltage_v(params, current_a)
         };
-        if voltage_v <= end_v {
+        if voltage_v <= end_v || !voltage_v.is_finite() {
             return match previous_v {
                 None => None,
                 Some(previous_v) => {

@@ -88,6 +88,9 @@ pub fn fit(points: &[TablePoint], input: &FitInput) -> Result<BlockParams, Strin
         return Err("the table holds no points to fit".into());
     }
     let capacity_ah = input.capacity_ah.unwrap_or_else(|| estimate_capacity_ah(points, input.kind));
+    if !(capacity_ah.is_finite() && capacity_ah > 0.0) {
+        return Err(format!("cannot fit a block of {capacity_ah} Ah"));
+    }
     let resistance_ohm =
         input.block_resistance_ohm.unwrap_or_else(|| priors::vrla_block_resistance_ohm(capacity_ah));
     let mut base = priors::vrla(input.cells, capacity_ah, resistance_ohm);
@@ -117,14 +120,18 @@ pub fn fit(points: &[TablePoint], input: &FitInput) -> Result<BlockParams, Strin
     Ok(Objective { base: &base, priors: &free, points, kind: input.kind }.params(&best))
 }
 
-/// C10 estimate from the longest-duration point (what a data sheet's rating usually is).
+/// Exponent of charge delivered vs discharge time for VRLA (`Ah ∝ t^0.16` between 1 h and
+/// 20 h on the reference data sheet), used to bring a table's longest point to 10 h.
+const VRLA_CAPACITY_TIME_EXPONENT: f64 = 0.16;
+
+/// C10 estimate from the longest-duration point, scaled to a 10-hour discharge.
 fn estimate_capacity_ah(points: &[TablePoint], kind: TableKind) -> f64 {
     let longest = points.iter().max_by(|a, b| a.minutes.total_cmp(&b.minutes)).expect("non-empty");
     let current_a = match kind {
         TableKind::PowerPerCell => longest.value / MEAN_DISCHARGE_V_PER_CELL,
         TableKind::Current => longest.value,
     };
-    current_a * longest.minutes / 60.0
+    current_a * longest.minutes / 60.0 * (600.0 / longest.minutes).powf(VRLA_CAPACITY_TIME_EXPONENT)
 }
 
 /// A parameter the fitter moves, in a coordinate where any real number is allowed.

@@ -1,6 +1,6 @@
 //! Charge bookkeeping of one cell, so that tests (and users) can check that no charge appears
-//! or vanishes: stored now = stored at start + charged − discharged − gassing − self-discharge
-//! − capacity lost to ageing.
+//! or vanishes: stored now = stored at start + charged + adjusted − discharged − gassing
+//! − self-discharge − capacity lost to ageing.
 
 /// Cumulative charge flows of one cell, Ah.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -12,6 +12,8 @@ pub struct Ledger {
     pub self_discharge_ah: f64,
     /// Stored charge that went away with the capacity as the block aged.
     pub capacity_lost_ah: f64,
+    /// Charge set from outside (an initial state of charge), not by a current.
+    pub adjusted_ah: f64,
 }
 
 impl Ledger {
@@ -28,7 +30,7 @@ impl Ledger {
 
     /// Net charge that should have entered the cell since the ledger started, Ah.
     pub fn net_stored_ah(&self) -> f64 {
-        self.charged_ah
+        self.charged_ah + self.adjusted_ah
             - self.discharged_ah
             - self.gassing_ah
             - self.self_discharge_ah

@@ -3,8 +3,11 @@
 //!
 //! The VRLA shape (E0, OCV slope, Kv, exponential zone) and its kinetics (KiBaM `c` and `k`)
 //! were calibrated once by fitting every point of a reference 12 V 38 Ah AGM data sheet
-//! (constant-power table, 78 points, Q/c/k/K free); a product fit then only moves what
-//! differs between products of one chemistry: the charge `Q` and the polarization `K`.
+//! (constant-power table, 78 points): the shape was fitted with Q/c/k/K free, and `c`, `k`
+//! were then set where a fit of only `Q` and `K` from three points of that sheet
+//! generalised best to both of its tables. A product fit moves what differs between products
+//! of one chemistry: the charge `Q` and the polarization `K` always, and the kinetics `c`,
+//! `k` too when its table has enough points to pin them.
 
 use ups_models::battery::{Ageing, BlockParams, CellCurve, Chemistry, TemperatureEffects};
 
