@@ -3,7 +3,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rand::SeedableRng;
-use rand::rngs::StdRng;
+use sim::SimRng;
 use sim::battery::Bank;
 use std::hint::black_box;
 
@@ -12,7 +12,7 @@ fn bank_step(c: &mut Criterion) {
     let mut group = c.benchmark_group("battery_step");
     group.throughput(Throughput::Elements(1));
     for (strings, power_w) in [(1, 10_000.0), (4, 40_000.0)] {
-        let fresh = Bank::new(params.clone(), strings, 40, 25.0, &mut StdRng::seed_from_u64(1));
+        let fresh = Bank::new(params.clone(), strings, 40, 25.0, &mut SimRng::seed_from_u64(1));
         let mut bank = fresh.clone();
         let mut steps = 0_u32;
         group.bench_function(format!("{strings}x40_blocks"), |b| {

@@ -26,6 +26,56 @@ pub enum Command {
         #[command(subcommand)]
         action: BatteryAction,
     },
+    /// Run a UPS headless in virtual time through faults, commands and load changes.
+    Simulate(SimulateArgs),
+    /// List every fault the twin can inject, with parameters and effect.
+    Faults,
+    /// List every command the UPS firmware accepts, with parameters and effect.
+    Commands,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Bundled model name or path to a model .ron file.
+    #[arg(long, default_value = "masterys-gp-60")]
+    pub model: String,
+    /// Virtual time to simulate (e.g. 90s, 30m, 2h, 1h30m).
+    #[arg(long, default_value = "1h")]
+    pub duration: String,
+    /// What happens when: TIME:FAULT[:k=v,...], TIME:clear:FAULT, TIME:cmd:COMMAND[:k=v,...],
+    /// TIME:load:pct=P. Repeatable. See `upstwin faults` and `upstwin commands`.
+    #[arg(long)]
+    pub at: Vec<String>,
+    /// Write a CSV trace here.
+    #[arg(long)]
+    pub csv: Option<PathBuf>,
+    /// Time between trace rows.
+    #[arg(long, default_value = "1s")]
+    pub csv_interval: String,
+    /// Seed of the twin's random generator (block spread, genset wander).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Simulation step.
+    #[arg(long, default_value = "100ms")]
+    pub dt: String,
+    /// Initial load, % of the active-power rating.
+    #[arg(long, default_value_t = 50.0)]
+    pub load_pct: f64,
+    /// Load power factor.
+    #[arg(long, default_value_t = 0.9)]
+    pub power_factor: f64,
+    /// Load profile CSV: time_s,l1_kw[,l2_kw,l3_kw].
+    #[arg(long)]
+    pub load_profile: Option<PathBuf>,
+    /// Ambient temperature, °C.
+    #[arg(long, default_value_t = 25.0)]
+    pub ambient_c: f64,
+    /// Initial battery state of charge, %.
+    #[arg(long, default_value_t = 100.0)]
+    pub soc_pct: f64,
+    /// Battery state of health, %.
+    #[arg(long, default_value_t = 100.0)]
+    pub soh_pct: f64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,6 +11,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Models { action } => commands::models::run(action),
         cli::Command::Battery { action } => commands::battery::run(action),
+        cli::Command::Simulate(args) => commands::simulate::run(&args),
+        cli::Command::Faults => commands::faults::faults(),
+        cli::Command::Commands => commands::faults::commands(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,3 +2,11 @@
 //! `dt` and a seeded RNG. No threads, sockets or wall clock live here.
 
 pub mod battery;
+pub mod run;
+pub mod ups;
+
+pub use ups::{StartOptions, Ups};
+
+/// The twin's random generator: Xoshiro256++, a fixed, documented algorithm, so a seed
+/// gives the same trace on every platform and rand version.
+pub type SimRng = rand::rngs::Xoshiro256PlusPlus;

@@ -5,9 +5,11 @@ pub mod battery;
 pub mod bundled;
 pub mod datasheet;
 pub mod error;
+pub mod flags;
 pub mod loader;
 pub mod maps;
 pub mod model;
+pub mod profile;
 pub mod ron_text;
 pub mod validate;
 

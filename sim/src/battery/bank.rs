@@ -27,6 +27,8 @@ pub struct BankStep {
 pub struct Bank {
     params: BlockParams,
     strings: Vec<Vec<Block>>,
+    /// Strings cut off by an open block or fuse (fault `open_block`).
+    open: Vec<bool>,
     /// Per-string shares of the step being taken; kept to avoid allocating every step.
     scratch: Vec<StringShare>,
 }
@@ -40,7 +42,7 @@ impl Bank {
         temperature_c: f64,
         rng: &mut impl Rng,
     ) -> Self {
-        let strings = (0..strings)
+        let strings: Vec<Vec<Block>> = (0..strings)
             .map(|_| {
                 (0..blocks_per_string)
                     .map(|_| {
@@ -53,7 +55,8 @@ impl Bank {
                     .collect()
             })
             .collect();
-        Self { params, strings, scratch: Vec::new() }
+        let open = vec![false; strings.len()];
+        Self { params, strings, open, scratch: Vec::new() }
     }
 
     pub fn params(&self) -> &BlockParams {
@@ -67,6 +70,17 @@ impl Bank {
     /// One block, for fault injection (a weak, hot or open block).
     pub fn block_mut(&mut self, string: usize, index: usize) -> Option<&mut Block> {
         self.strings.get_mut(string)?.get_mut(index)
+    }
+
+    /// Opens or closes a string (an open block or a blown string fuse).
+    pub fn set_string_open(&mut self, string: usize, open: bool) {
+        if let Some(flag) = self.open.get_mut(string) {
+            *flag = open;
+        }
+    }
+
+    pub fn string_open(&self, string: usize) -> bool {
+        self.open.get(string).copied().unwrap_or(false)
     }
 
     pub fn blocks(&self) -> impl Iterator<Item = &Block> {
@@ -111,9 +125,30 @@ impl Bank {
             .fold(Thevenin { emf_v: 0.0, resistance_ohm: 0.0 }, Thevenin::series)
     }
 
-    /// The bank seen from its terminals over a step of `dt_s`.
+    /// The bank seen from its terminals over a step of `dt_s` (open strings left out; a
+    /// bank with every string open has infinite resistance).
     pub fn thevenin(&self, dt_s: f64, discharging: bool) -> Thevenin {
-        Thevenin::parallel_of(self.strings.iter().map(|s| self.string_thevenin(s, dt_s, discharging)))
+        Thevenin::parallel_of(
+            self.strings
+                .iter()
+                .zip(&self.open)
+                .filter(|(_, open)| !**open)
+                .map(|(s, _)| self.string_thevenin(s, dt_s, discharging)),
+        )
+    }
+
+    /// The most the bank can give over the next `dt_s` before a block runs dry, A.
+    pub fn max_discharge_a(&self, dt_s: f64) -> f64 {
+        self.strings
+            .iter()
+            .zip(&self.open)
+            .filter(|(_, open)| !**open)
+            .map(|(string, _)| self.string_max_discharge_a(string, dt_s))
+            .sum()
+    }
+
+    fn string_max_discharge_a(&self, string: &[Block], dt_s: f64) -> f64 {
+        string.iter().map(|b| b.max_discharge_a(&self.params, dt_s)).fold(f64::INFINITY, f64::min)
     }
 
     /// Terminal voltage with no current flowing and the present polarization, V.
@@ -144,15 +179,12 @@ impl Bank {
         };
         let mut shares = std::mem::take(&mut self.scratch);
         shares.clear();
-        shares.extend(self.strings.iter().map(|string| StringShare {
+        shares.extend(self.strings.iter().zip(&self.open).map(|(string, &open)| StringShare {
             source: self.string_thevenin(string, dt_s, discharging),
-            max_a: if discharging {
-                string.iter().map(|b| b.max_discharge_a(&self.params, dt_s)).fold(f64::INFINITY, f64::min)
-            } else {
-                f64::INFINITY
-            },
+            max_a: if discharging { self.string_max_discharge_a(string, dt_s) } else { f64::INFINITY },
             current_a: 0.0,
-            clipped: false,
+            // An open string carries nothing: held at 0 from the start.
+            clipped: open,
         }));
         let solved = solve_bus(&mut shares, demand);
         let step = match solved {

@@ -5,6 +5,33 @@
 use super::bank::{Bank, BankStep};
 use ups_models::model::ChargerSpec;
 
+/// What a charger needs from the battery it charges: a bank directly, or the twin's
+/// battery port that steps the bank at its own pace.
+pub trait ChargeTarget {
+    /// Holds `voltage_v` with the current limited to `limit_a` for `dt_s`; returns the
+    /// current (negative = charging) and the terminal voltage.
+    fn hold_voltage(&mut self, voltage_v: f64, limit_a: f64, dt_s: f64) -> (f64, f64);
+    fn temperature_c(&self) -> f64;
+    fn cells_in_series(&self) -> u32;
+    fn nominal_capacity_ah(&self) -> f64;
+}
+
+impl ChargeTarget for Bank {
+    fn hold_voltage(&mut self, voltage_v: f64, limit_a: f64, dt_s: f64) -> (f64, f64) {
+        let BankStep { current_a, voltage_v, .. } = self.step_voltage(voltage_v, limit_a, dt_s);
+        (current_a, voltage_v)
+    }
+    fn temperature_c(&self) -> f64 {
+        Bank::temperature_c(self)
+    }
+    fn cells_in_series(&self) -> u32 {
+        Bank::cells_in_series(self)
+    }
+    fn nominal_capacity_ah(&self) -> f64 {
+        Bank::nominal_capacity_ah(self)
+    }
+}
+
 /// What the charger is doing, as a UPS reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChargePhase {
@@ -41,7 +68,7 @@ impl Charger {
     }
 
     /// Voltage the charger regulates to now, V (whole bank, temperature compensated).
-    pub fn target_voltage_v(&self, bank: &Bank) -> f64 {
+    pub fn target_voltage_v(&self, bank: &impl ChargeTarget) -> f64 {
         let per_cell_v = match self.phase {
             ChargePhase::Float => self.spec.float_v_per_cell,
             ChargePhase::ConstantCurrent | ChargePhase::Boost => self.spec.boost_v_per_cell,
@@ -51,11 +78,12 @@ impl Charger {
         (per_cell_v + compensation_v) * f64::from(bank.cells_in_series())
     }
 
-    /// Charges the bank for `dt_s` and moves between phases.
-    pub fn step(&mut self, bank: &mut Bank, dt_s: f64) -> BankStep {
+    /// Charges for `dt_s` and moves between phases; returns the current (negative =
+    /// charging) and the terminal voltage.
+    pub fn step(&mut self, bank: &mut impl ChargeTarget, dt_s: f64) -> (f64, f64) {
         let limit_a = self.spec.current_limit_a;
-        let step = bank.step_voltage(self.target_voltage_v(bank), limit_a, dt_s);
-        let charge_a = -step.current_a;
+        let (current_a, voltage_v) = bank.hold_voltage(self.target_voltage_v(bank), limit_a, dt_s);
+        let charge_a = -current_a;
         match self.phase {
             ChargePhase::Float => {}
             ChargePhase::ConstantCurrent | ChargePhase::Boost => {
@@ -72,6 +100,6 @@ impl Charger {
                 }
             }
         }
-        step
+        (current_a, voltage_v)
     }
 }

@@ -14,7 +14,7 @@ pub mod thevenin;
 
 pub use bank::{Bank, BankStep};
 pub use block::{Block, Spread};
-pub use charger::{ChargePhase, Charger};
+pub use charger::{ChargePhase, ChargeTarget, Charger};
 pub use discharge::{Load, minutes_to_end_voltage};
 pub use ledger::Ledger;
 pub use thevenin::Thevenin;

@@ -1,0 +1,103 @@
+//! What the UPS sees at its input terminals this step: the rectifier feed and the bypass
+//! feed after faults, and whether each is within the firmware's tolerance windows.
+
+use super::faults::Fault;
+use super::sources::{Feed, Genset};
+
+/// Rectifier input window: ±15 % voltage, ±5 Hz.
+pub const RECTIFIER_VOLTAGE_TOLERANCE: f64 = 0.15;
+pub const RECTIFIER_FREQUENCY_TOLERANCE_HZ: f64 = 5.0;
+/// Bypass window: ±10 % voltage; the inverter follows the bypass within ±2 Hz.
+pub const BYPASS_VOLTAGE_TOLERANCE: f64 = 0.10;
+pub const SYNC_WINDOW_HZ: f64 = 2.0;
+/// Below this share of nominal voltage a feed counts as absent.
+const PRESENT_SHARE: f64 = 0.5;
+
+/// The feeds and their verdicts for one step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Inputs {
+    pub rectifier_feed: Feed,
+    pub bypass_feed: Feed,
+    pub on_genset: bool,
+    pub rectifier_present: bool,
+    /// Present, within the window, phases in order: the rectifier may run.
+    pub rectifier_ok: bool,
+    pub phase_rotation_fault: bool,
+    pub bypass_present: bool,
+    pub bypass_ok: bool,
+    /// The inverter can follow the bypass, so transfers are break-free.
+    pub synchronized: bool,
+}
+
+/// Applies the source faults active now to the nominal feeds.
+pub fn evaluate<'a>(
+    faults: impl Iterator<Item = (&'a Fault, f64)>,
+    time_s: f64,
+    genset: &Genset,
+    nominal_v: f64,
+    nominal_hz: f64,
+    input_phases: usize,
+) -> Inputs {
+    let mut mains = Feed::nominal(nominal_v, nominal_hz);
+    let mut bypass_fault_applied = false;
+    for (fault, started_s) in faults {
+        match fault.name {
+            "mains_blackout" => mains = Feed::dead(),
+            "mains_sag" | "mains_swell" => {
+                mains.voltage_v = mains.voltage_v.map(|v| v * fault.param("voltage_pct") / 100.0);
+            }
+            "mains_frequency" => mains.frequency_hz = fault.param("frequency_hz"),
+            "mains_phase_loss" if input_phases == 3 => mains.voltage_v[fault.index("phase").min(2)] = 0.0,
+            "mains_phase_rotation" => mains.angle_deg.swap(1, 2),
+            "mains_flapping" => {
+                let period_s = fault.param("period_s");
+                if ((time_s - started_s) / period_s).fract() >= 0.5 {
+                    mains = Feed::dead();
+                }
+            }
+            "bypass_out_of_tolerance" => bypass_fault_applied = true,
+            _ => {}
+        }
+    }
+    let mains_present = present(&mains, nominal_v, input_phases);
+    let on_genset = !mains_present && genset.running;
+    let rectifier_feed = if on_genset { genset.feed(nominal_v, nominal_hz) } else { mains };
+    // The bypass is fed from the same source as the rectifier (single-feed installation).
+    let mut bypass_feed = rectifier_feed;
+    if bypass_fault_applied {
+        bypass_feed.voltage_v = bypass_feed.voltage_v.map(|v| v * 0.8);
+        bypass_feed.frequency_hz = nominal_hz - 3.0;
+    }
+    let rectifier_present = present(&rectifier_feed, nominal_v, input_phases);
+    let phase_rotation_fault = input_phases == 3 && rectifier_present && rectifier_feed.rotation_reversed();
+    let rectifier_ok = rectifier_present
+        && within(&rectifier_feed, nominal_v, RECTIFIER_VOLTAGE_TOLERANCE, input_phases)
+        && (rectifier_feed.frequency_hz - nominal_hz).abs() <= RECTIFIER_FREQUENCY_TOLERANCE_HZ
+        && !phase_rotation_fault;
+    let bypass_present = present(&bypass_feed, nominal_v, input_phases);
+    let synchronized = bypass_present && (bypass_feed.frequency_hz - nominal_hz).abs() <= SYNC_WINDOW_HZ;
+    let bypass_ok = synchronized
+        && within(&bypass_feed, nominal_v, BYPASS_VOLTAGE_TOLERANCE, input_phases)
+        && !phase_rotation_fault;
+    Inputs {
+        rectifier_feed,
+        bypass_feed,
+        on_genset,
+        rectifier_present,
+        rectifier_ok,
+        phase_rotation_fault,
+        bypass_present,
+        bypass_ok,
+        synchronized,
+    }
+}
+
+/// Any phase above half its nominal voltage.
+fn present(feed: &Feed, nominal_v: f64, phases: usize) -> bool {
+    feed.voltage_v[..phases].iter().any(|&v| v > PRESENT_SHARE * nominal_v)
+}
+
+/// Every phase within ±`tolerance` of nominal.
+fn within(feed: &Feed, nominal_v: f64, tolerance: f64, phases: usize) -> bool {
+    feed.voltage_v[..phases].iter().all(|&v| (v / nominal_v - 1.0).abs() <= tolerance)
+}

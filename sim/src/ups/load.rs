@@ -1,0 +1,82 @@
+//! The load on the UPS output: per-phase active power with power factor and crest factor,
+//! part constant power and part constant impedance, stepped or following a CSV profile.
+
+/// A load profile point: from `time_s` on, these kW per phase (step-wise).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ProfilePoint {
+    pub time_s: f64,
+    pub power_kw: [f64; 3],
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Load {
+    /// Active power per phase at nominal voltage, W.
+    pub power_w: [f64; 3],
+    pub power_factor: f64,
+    pub crest_factor: f64,
+    /// Share of the load that draws constant power whatever the voltage (IT loads); the
+    /// rest is a constant impedance (lighting, heaters): power ∝ V².
+    pub constant_power_share: f64,
+    /// Total load forced by the fault `overload`, W, spread over the loaded phases.
+    pub overload_total_w: Option<f64>,
+    /// A dead short on the output (fault `output_short_circuit`).
+    pub short_circuit: bool,
+    profile: Vec<ProfilePoint>,
+}
+
+impl Load {
+    pub fn new(power_w: [f64; 3], power_factor: f64) -> Self {
+        Self {
+            power_w,
+            power_factor,
+            crest_factor: 1.6,
+            constant_power_share: 0.8,
+            overload_total_w: None,
+            short_circuit: false,
+            profile: Vec::new(),
+        }
+    }
+
+    /// Follows `profile` from now on (points sorted by time).
+    pub fn set_profile(&mut self, profile: Vec<ProfilePoint>) {
+        self.profile = profile;
+    }
+
+    /// Applies the profile point in force at `time_s`.
+    pub fn follow_profile(&mut self, time_s: f64) {
+        if let Some(point) = self.profile.iter().take_while(|p| p.time_s <= time_s).last() {
+            self.power_w = point.power_kw.map(|kw| kw * 1000.0);
+        }
+    }
+
+    /// Active power drawn on a phase at `voltage_v` (nominal `nominal_v`), W.
+    pub fn phase_power_w(&self, phase: usize, voltage_v: f64, nominal_v: f64) -> f64 {
+        if voltage_v <= 0.0 {
+            return 0.0;
+        }
+        let ratio = voltage_v / nominal_v;
+        let share = self.constant_power_share;
+        self.set_power_w(phase) * (share + (1.0 - share) * ratio * ratio)
+    }
+
+    /// Power a phase asks for at nominal voltage, W (the overload fault spreads its total
+    /// over the phases that carry load).
+    pub fn set_power_w(&self, phase: usize) -> f64 {
+        match self.overload_total_w {
+            Some(total_w) => {
+                let loaded = self.power_w.iter().filter(|&&w| w > 0.0).count().max(1);
+                if self.power_w[phase] > 0.0 || self.power_w.iter().all(|&w| w <= 0.0) && phase == 0 {
+                    total_w / loaded as f64
+                } else {
+                    0.0
+                }
+            }
+            None => self.power_w[phase],
+        }
+    }
+
+    /// Total power asked for at nominal voltage, W.
+    pub fn requested_w(&self) -> f64 {
+        (0..3).map(|phase| self.set_power_w(phase)).sum()
+    }
+}

@@ -1,0 +1,387 @@
+//! The whole twin: sources → rectifier → DC bus ↔ battery → inverter / static bypass → load,
+//! with the UPS firmware on top. Pure and deterministic: [`Ups::step`] takes `dt_s`, the RNG
+//! is seeded, there is no clock and no I/O.
+
+pub mod battery_port;
+pub mod commands;
+pub mod conditions;
+mod control;
+mod derive;
+pub mod estimate;
+pub mod faults;
+pub mod firmware;
+pub mod inputs;
+pub mod load;
+pub mod measurements;
+pub mod overload;
+mod power_path;
+pub mod sources;
+pub mod thermal;
+pub mod units;
+
+use crate::SimRng;
+use crate::battery::{Bank, Charger};
+use battery_port::BatteryPort;
+use conditions::{Conditions, MAX_PLUGS};
+use estimate::RuntimeEstimate;
+use faults::Fault;
+use firmware::Firmware;
+use load::Load;
+use measurements::Measurements;
+use overload::OverloadBudget;
+use rand::SeedableRng;
+use sources::Genset;
+use thermal::Thermal;
+use units::Units;
+use ups_models::LoadedModel;
+use ups_models::model::UpsModel;
+
+pub use control::{Plug, PlugMode};
+pub use firmware::Mode;
+
+/// 2026-01-01T00:00:00Z: the UPS clock at the start of every run (commands can set it).
+const DEFAULT_EPOCH_S: f64 = 1_767_225_600.0;
+
+/// Where a run starts from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StartOptions {
+    /// Load as a share of the active-power rating, %, spread evenly over the output phases.
+    pub load_pct: f64,
+    pub power_factor: f64,
+    pub ambient_c: f64,
+    /// Battery state of charge, 0–1.
+    pub state_of_charge: f64,
+    /// Battery state of health, 0–1.
+    pub state_of_health: f64,
+}
+
+impl Default for StartOptions {
+    fn default() -> Self {
+        Self {
+            load_pct: 50.0,
+            power_factor: 0.9,
+            ambient_c: 25.0,
+            state_of_charge: 1.0,
+            state_of_health: 1.0,
+        }
+    }
+}
+
+/// Energy flows of one step, W. Balance: `input + bypass + battery_out = output + losses +
+/// battery_in`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Flows {
+    pub input_w: f64,
+    pub bypass_w: f64,
+    pub battery_out_w: f64,
+    pub battery_in_w: f64,
+    pub output_w: f64,
+    pub losses_w: f64,
+}
+
+impl Flows {
+    /// Relative error of the energy balance (0 when it holds exactly).
+    pub fn balance_error(&self) -> f64 {
+        let supplied = self.input_w + self.bypass_w + self.battery_out_w;
+        let used = self.output_w + self.losses_w + self.battery_in_w;
+        (supplied - used).abs() / supplied.max(used).max(1.0)
+    }
+}
+
+/// A fault in force and when it was injected.
+#[derive(Debug, Clone, PartialEq)]
+struct ActiveFault {
+    fault: Fault,
+    started_s: f64,
+    /// State of health of every block before a battery fault, restored on clear.
+    saved_health: Option<Vec<f64>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Ups {
+    model: UpsModel,
+    time_s: f64,
+    rng: SimRng,
+    genset: Genset,
+    load: Load,
+    battery: BatteryPort,
+    charger: Charger,
+    thermal: Thermal,
+    start_ambient_c: f64,
+    units: Units,
+    firmware: Firmware,
+    estimate: RuntimeEstimate,
+    faults: Vec<ActiveFault>,
+    remote_control_enabled: bool,
+    buzzer_silenced: bool,
+    plugs: [Plug; MAX_PLUGS],
+    clock_epoch_s: f64,
+    // Results of the last step.
+    inputs: inputs::Inputs,
+    flows: Flows,
+    measurements: Measurements,
+    conditions: Conditions,
+}
+
+impl Ups {
+    /// A UPS that has been running on mains, load on inverter, battery as `options` say.
+    pub fn new(loaded: &LoadedModel, seed: u64, options: &StartOptions) -> Self {
+        let model = loaded.model.clone();
+        let mut rng = SimRng::seed_from_u64(seed);
+        let battery_spec = &model.battery;
+        let mut bank = Bank::new(
+            loaded.block.clone(),
+            battery_spec.strings as usize,
+            battery_spec.blocks_per_string as usize,
+            options.ambient_c,
+            &mut rng,
+        );
+        let rated_w = model.ratings.active_power_kw * 1000.0;
+        let nominal_backup_s = calibrate_backup_s(&bank, rated_w, battery_spec.end_of_discharge_v_per_cell);
+        for string in 0..battery_spec.strings as usize {
+            for index in 0..battery_spec.blocks_per_string as usize {
+                if let Some(block) = bank.block_mut(string, index) {
+                    block.set_state_of_health(options.state_of_health);
+                    block.set_state_of_charge(&loaded.block, options.state_of_charge);
+                }
+            }
+        }
+        let output_phases = usize::from(model.ratings.output_phases);
+        let mut power_w = [0.0; 3];
+        for phase in power_w.iter_mut().take(output_phases) {
+            *phase = rated_w * options.load_pct / 100.0 / output_phases as f64;
+        }
+        let line_interactive_ups = model.capabilities.line_interactive;
+        let mut estimate = RuntimeEstimate::new(bank.nominal_capacity_ah(), nominal_backup_s);
+        estimate.count(bank.nominal_capacity_ah() * (1.0 - options.state_of_charge) * 3600.0, 1.0);
+        let units = Units::new(&model.topology, rated_w);
+        let nominal = sources::Feed::nominal(
+            model.ratings.nominal_input_voltage_v,
+            model.ratings.nominal_input_frequency_hz,
+        );
+        let mut ups = Self {
+            time_s: 0.0,
+            rng,
+            genset: Genset::stopped(),
+            load: Load::new(power_w, options.power_factor),
+            battery: BatteryPort::new(bank),
+            charger: Charger::new(battery_spec.charger.clone()),
+            thermal: Thermal::new(model.thermal.clone(), options.ambient_c),
+            start_ambient_c: options.ambient_c,
+            units,
+            firmware: Firmware::new(OverloadBudget::new(model.overload.clone()), line_interactive_ups)
+                .running(line_interactive_ups),
+            estimate,
+            faults: Vec::new(),
+            remote_control_enabled: model.capabilities.remote_control,
+            buzzer_silenced: false,
+            plugs: [Plug::default(); MAX_PLUGS],
+            clock_epoch_s: DEFAULT_EPOCH_S,
+            inputs: inputs::Inputs {
+                rectifier_feed: nominal,
+                bypass_feed: nominal,
+                on_genset: false,
+                rectifier_present: true,
+                rectifier_ok: true,
+                phase_rotation_fault: false,
+                bypass_present: true,
+                bypass_ok: true,
+                synchronized: true,
+            },
+            flows: Flows::default(),
+            measurements: Measurements::default(),
+            conditions: Conditions::default(),
+            model,
+        };
+        if options.state_of_charge < 0.999 {
+            ups.charger.start_boost();
+        }
+        ups.step(1e-3);
+        ups
+    }
+
+    pub fn model(&self) -> &UpsModel {
+        &self.model
+    }
+
+    pub fn time_s(&self) -> f64 {
+        self.time_s
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.firmware.mode
+    }
+
+    pub fn conditions(&self) -> &Conditions {
+        &self.conditions
+    }
+
+    pub fn measurements(&self) -> &Measurements {
+        &self.measurements
+    }
+
+    pub fn flows(&self) -> &Flows {
+        &self.flows
+    }
+
+    pub fn battery(&self) -> &Bank {
+        self.battery.bank()
+    }
+
+    /// The UPS clock, seconds since 1970-01-01 UTC.
+    pub fn clock_epoch_s(&self) -> f64 {
+        self.clock_epoch_s
+    }
+
+    pub fn plugs(&self) -> &[Plug] {
+        &self.plugs[..usize::from(self.model.capabilities.power_share_plugs).min(MAX_PLUGS)]
+    }
+
+    /// Rated active power, W.
+    pub fn rated_w(&self) -> f64 {
+        self.model.ratings.active_power_kw * 1000.0
+    }
+
+    /// Sets the load to `load_pct` of the rating, spread over the output phases.
+    pub fn set_load_pct(&mut self, load_pct: f64) {
+        let phases = usize::from(self.model.ratings.output_phases);
+        let per_phase_w = self.rated_w() * load_pct / 100.0 / phases as f64;
+        self.load.power_w = [0.0; 3];
+        for phase in self.load.power_w.iter_mut().take(phases) {
+            *phase = per_phase_w;
+        }
+    }
+
+    pub fn load_mut(&mut self) -> &mut Load {
+        &mut self.load
+    }
+
+    /// Faults in force, with their parameters.
+    pub fn active_faults(&self) -> impl Iterator<Item = &Fault> {
+        self.faults.iter().map(|f| &f.fault)
+    }
+
+    fn fault(&self, name: &str) -> Option<&Fault> {
+        self.faults.iter().map(|f| &f.fault).find(|f| f.name == name)
+    }
+
+    fn has_fault(&self, name: &str) -> bool {
+        self.fault(name).is_some()
+    }
+
+    /// Advances the twin by `dt_s`.
+    pub fn step(&mut self, dt_s: f64) {
+        self.time_s += dt_s;
+        self.clock_epoch_s += dt_s;
+        self.load.follow_profile(self.time_s);
+        let loaded = self.flows.input_w > 0.0 && self.inputs.on_genset;
+        self.genset.step(loaded, dt_s, &mut self.rng);
+        self.inputs = inputs::evaluate(
+            self.faults.iter().map(|f| (&f.fault, f.started_s)),
+            self.time_s,
+            &self.genset,
+            self.model.ratings.nominal_input_voltage_v,
+            self.model.ratings.nominal_input_frequency_hz,
+            usize::from(self.model.ratings.input_phases),
+        );
+        let context = self.firmware_context();
+        let charger_was_floating = self.charger.phase() == crate::battery::ChargePhase::Float;
+        self.firmware.decide(&context, dt_s);
+        if !self.inputs.rectifier_ok {
+            self.firmware.interrupt_battery_test();
+        }
+        let step = self.run_power_path(dt_s);
+        self.flows = step.flows;
+        let cells = f64::from(self.battery.bank().cells_in_series());
+        let on_battery = step.flows.battery_out_w > 0.0 && self.firmware.mode == Mode::OnInverter;
+        self.firmware.after_step(
+            self.time_s,
+            on_battery,
+            step.battery_voltage_v / cells,
+            step.battery_gave_out,
+            self.model.battery.end_of_discharge_v_per_cell,
+        );
+        self.estimate.count(step.battery_current_a, dt_s);
+        if !charger_was_floating && self.charger.phase() == crate::battery::ChargePhase::Float {
+            self.estimate.mark_full();
+        }
+        if on_battery || step.battery_gave_out {
+            self.charger.start_boost();
+        }
+        self.thermal.step(step.flows.losses_w, dt_s);
+        self.update_plugs(on_battery);
+        self.derive(&step, on_battery);
+    }
+
+    fn firmware_context(&self) -> firmware::Context {
+        let inverter_capacity_w = self.units.capacity_w();
+        let load_w = self.flows.output_w.max(self.requested_load_w());
+        firmware::Context {
+            time_s: self.time_s,
+            inputs: self.inputs,
+            esd: self.has_fault("emergency_power_off"),
+            maintenance_bypass_closed: self.has_fault("maintenance_bypass_closed"),
+            rectifier_fault: self.has_fault("rectifier_fault"),
+            bypass_fault: self.has_fault("bypass_fault"),
+            inverter_fault: self.has_fault("inverter_fault") || inverter_capacity_w <= 0.0,
+            short_circuit: self.load.short_circuit,
+            inverter_load_pct: if inverter_capacity_w > 0.0 {
+                100.0 * load_w / inverter_capacity_w
+            } else {
+                0.0
+            },
+            over_temperature_alarm: self.thermal.over_temperature_alarm(),
+            over_temperature_shutdown: self.thermal.over_temperature_shutdown(),
+            line_interactive_ups: self.model.capabilities.line_interactive,
+        }
+    }
+
+    /// Load the connected equipment asks for at nominal voltage, W.
+    fn requested_load_w(&self) -> f64 {
+        self.load.requested_w()
+    }
+
+    /// The physical truth the estimate is compared with: how long the battery, as it is now,
+    /// would carry the present battery load (or, off battery, the present output load) to
+    /// end of discharge, s. Simulates a copy of the bank; costs milliseconds.
+    pub fn true_remaining_runtime_s(&self) -> f64 {
+        let power_w = if self.flows.battery_out_w > 0.0 {
+            self.flows.battery_out_w
+        } else {
+            self.flows.output_w + self.double_conversion_losses_w(self.flows.output_w) / 2.0
+        };
+        runtime_at_power_s(
+            self.battery.bank(),
+            power_w,
+            self.model.battery.end_of_discharge_v_per_cell,
+            24.0 * 3600.0,
+        )
+    }
+
+    /// The estimate the firmware reports, s.
+    pub fn estimated_remaining_runtime_s(&self) -> f64 {
+        self.measurements.remaining_runtime_s
+    }
+}
+
+/// Backup time at the rating from a full, new battery: the factory calibration the
+/// firmware's estimate scales from.
+fn calibrate_backup_s(bank: &Bank, rated_w: f64, end_v_per_cell: f64) -> f64 {
+    runtime_at_power_s(bank, rated_w, end_v_per_cell, 24.0 * 3600.0)
+}
+
+/// Seconds a copy of `bank` carries `power_w` until `end_v_per_cell` (capped at `max_s`).
+fn runtime_at_power_s(bank: &Bank, power_w: f64, end_v_per_cell: f64, max_s: f64) -> f64 {
+    let mut bank = bank.clone();
+    let end_v = end_v_per_cell * f64::from(bank.cells_in_series());
+    let dt_s = 5.0;
+    let mut elapsed_s = 0.0;
+    while elapsed_s < max_s {
+        let step = bank.step_power(power_w.max(1.0), dt_s);
+        if !step.delivered || step.voltage_v <= end_v {
+            break;
+        }
+        elapsed_s += dt_s;
+    }
+    elapsed_s
+}

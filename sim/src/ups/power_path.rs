@@ -1,0 +1,251 @@
+//! One step of the power path for the mode the firmware chose: output voltages, load power
+//! per phase, who supplies it (rectifier, battery, bypass), the charger, and every loss.
+//! The energy balance holds by construction of each converter (in = out + loss), and the
+//! battery's share is what the battery really gave.
+
+use super::firmware::{Mode, Rectifier};
+use super::{Flows, Ups};
+use crate::battery::ChargeTarget;
+use crate::ups::battery_port::BatteryPort;
+
+/// Charger efficiency, DC bus to battery.
+const CHARGER_EFFICIENCY: f64 = 0.95;
+/// Rectifier input power factor (PFC).
+const INPUT_POWER_FACTOR: f64 = 0.99;
+/// Share of the no-load loss the UPS draws with its output off (controls, fans, charger).
+const IDLE_LOSS_SHARE: f64 = 0.5;
+/// A line-interactive UPS's AVR holds the output within ±10 % of nominal.
+const AVR_WINDOW: f64 = 0.10;
+
+/// What the power path did this step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct PathStep {
+    pub flows: Flows,
+    pub output_voltage_v: [f64; 3],
+    pub output_frequency_hz: f64,
+    pub output_power_w: [f64; 3],
+    pub battery_voltage_v: f64,
+    /// Positive while discharging.
+    pub battery_current_a: f64,
+    /// The battery was asked for power it could not give.
+    pub battery_gave_out: bool,
+    pub dc_bus_v: f64,
+    pub inverter_running: bool,
+}
+
+impl ChargeTarget for BatteryPort {
+    fn hold_voltage(&mut self, voltage_v: f64, limit_a: f64, dt_s: f64) -> (f64, f64) {
+        let step = self.charge(voltage_v, limit_a, dt_s);
+        (step.current_a, step.voltage_v)
+    }
+    fn temperature_c(&self) -> f64 {
+        self.bank().temperature_c()
+    }
+    fn cells_in_series(&self) -> u32 {
+        self.bank().cells_in_series()
+    }
+    fn nominal_capacity_ah(&self) -> f64 {
+        self.bank().nominal_capacity_ah()
+    }
+}
+
+impl Ups {
+    /// Double-conversion losses (rectifier + inverter) at output `output_w`, W: the model's
+    /// efficiency curve at the working modules' load, never below the no-load loss.
+    pub(super) fn double_conversion_losses_w(&self, output_w: f64) -> f64 {
+        let capacity_w = self.units.capacity_w().max(1.0);
+        let curve = &self.model.efficiency;
+        let first = curve[0];
+        let no_load_w = capacity_w * first.load_pct / 100.0 * (100.0 / first.efficiency_pct - 1.0);
+        let load_pct = 100.0 * output_w / capacity_w;
+        let efficiency_pct = interpolate(curve.iter().map(|p| (p.load_pct, p.efficiency_pct)), load_pct);
+        (output_w * (100.0 / efficiency_pct - 1.0)).max(no_load_w)
+    }
+
+    fn bypass_losses_w(&self, output_w: f64) -> f64 {
+        output_w * (100.0 / self.model.eco_efficiency_pct - 1.0)
+    }
+
+    pub(super) fn run_power_path(&mut self, dt_s: f64) -> PathStep {
+        let mode = self.firmware.mode;
+        let ratings = &self.model.ratings;
+        let nominal_v = ratings.nominal_output_voltage_v;
+        let output_phases = usize::from(ratings.output_phases);
+        let inputs = self.inputs;
+        let starting_on_bypass =
+            mode == Mode::Starting && inputs.bypass_ok && !self.has_fault("bypass_fault");
+        // Output voltage and frequency by path.
+        let (mut voltage_v, frequency_hz) = match mode {
+            Mode::OnInverter => {
+                let hz = if inputs.synchronized {
+                    inputs.bypass_feed.frequency_hz
+                } else {
+                    ratings.nominal_output_frequency_hz
+                };
+                ([nominal_v; 3], hz)
+            }
+            Mode::OnBypass | Mode::Eco | Mode::MaintenanceBypass => {
+                (inputs.bypass_feed.voltage_v, inputs.bypass_feed.frequency_hz)
+            }
+            Mode::Starting if starting_on_bypass => {
+                (inputs.bypass_feed.voltage_v, inputs.bypass_feed.frequency_hz)
+            }
+            Mode::LineInteractive => (
+                inputs
+                    .rectifier_feed
+                    .voltage_v
+                    .map(|v| v.clamp(nominal_v * (1.0 - AVR_WINDOW), nominal_v * (1.0 + AVR_WINDOW))),
+                inputs.rectifier_feed.frequency_hz,
+            ),
+            _ => ([0.0; 3], 0.0),
+        };
+        if self.load.short_circuit {
+            voltage_v = [0.0; 3];
+        }
+        if output_phases == 1 {
+            voltage_v = [voltage_v[0], 0.0, 0.0];
+        }
+        let mut output_power_w = [0.0; 3];
+        for (phase, power_w) in output_power_w.iter_mut().enumerate().take(output_phases) {
+            *power_w = self.load.phase_power_w(phase, voltage_v[phase], nominal_v);
+        }
+        let output_w: f64 = output_power_w.iter().sum();
+
+        let mut flows = Flows { output_w, ..Flows::default() };
+        let rectifier_share = self.firmware.rectifier_share(self.time_s);
+        let battery_test = self.firmware.battery_test.is_some();
+        let mut battery = None;
+        let mut inverter_running = false;
+        match mode {
+            Mode::OnInverter => {
+                inverter_running = true;
+                let losses_w = self.double_conversion_losses_w(output_w);
+                let inverter_loss_w = losses_w / 2.0;
+                let dc_need_w = output_w + inverter_loss_w;
+                let rectifier_max_w = if battery_test { 0.0 } else { rectifier_share * self.rated_dc_w() };
+                let from_rectifier_w = dc_need_w.min(rectifier_max_w);
+                let from_battery_w = dc_need_w - from_rectifier_w;
+                let rectifier_loss_w = losses_w / 2.0 * from_rectifier_w / dc_need_w.max(1e-9);
+                flows.input_w = from_rectifier_w + rectifier_loss_w;
+                flows.losses_w = inverter_loss_w + rectifier_loss_w;
+                if from_battery_w > 1e-9 {
+                    let step = self.battery.discharge(from_battery_w, dt_s);
+                    if step.delivered {
+                        flows.battery_out_w = from_battery_w;
+                    } else {
+                        // The battery gave out: the DC bus collapses and the output with it.
+                        flows = Flows::default();
+                        output_power_w = [0.0; 3];
+                        voltage_v = [0.0; 3];
+                    }
+                    battery = Some(step);
+                }
+            }
+            Mode::OnBypass | Mode::Eco | Mode::Starting if mode != Mode::Starting || starting_on_bypass => {
+                flows.bypass_w = output_w + self.bypass_losses_w(output_w);
+                flows.losses_w = flows.bypass_w - output_w;
+            }
+            Mode::MaintenanceBypass => flows.bypass_w = output_w,
+            Mode::LineInteractive => {
+                let losses_w = self.double_conversion_losses_w(output_w);
+                flows.input_w = output_w + losses_w;
+                flows.losses_w = losses_w;
+            }
+            _ => {}
+        }
+        // Idle draw with the output off but the rectifier running.
+        if matches!(mode, Mode::Standby | Mode::LoadOff | Mode::Starting) && rectifier_share > 0.0 {
+            let idle_w = IDLE_LOSS_SHARE * self.double_conversion_losses_w(0.0);
+            flows.input_w += idle_w;
+            flows.losses_w += idle_w;
+        }
+        // The charger runs from a fully started rectifier, except during a battery test.
+        let charger_runs = battery.is_none()
+            && self.firmware.rectifier == Rectifier::On
+            && !battery_test
+            && !self.has_fault("charger_fault")
+            && mode != Mode::Off;
+        let battery = match battery {
+            Some(step) => step,
+            None if charger_runs => {
+                let (current_a, voltage_v) = self.charger.step(&mut self.battery, dt_s);
+                let charge_w = -current_a * voltage_v;
+                let charger_in_w = charge_w / CHARGER_EFFICIENCY;
+                flows.battery_in_w = charge_w;
+                flows.input_w += charger_in_w;
+                flows.losses_w += charger_in_w - charge_w;
+                super::battery_port::PortStep { voltage_v, current_a, delivered: true }
+            }
+            None => self.battery.idle(dt_s),
+        };
+        let dc_bus_v = if inverter_running || charger_runs { battery.voltage_v } else { 0.0 };
+        PathStep {
+            flows,
+            output_voltage_v: voltage_v,
+            output_frequency_hz: if output_w > 0.0 || voltage_v.iter().any(|&v| v > 0.0) {
+                frequency_hz
+            } else {
+                0.0
+            },
+            output_power_w,
+            battery_voltage_v: battery.voltage_v,
+            battery_current_a: battery.current_a,
+            battery_gave_out: !battery.delivered,
+            dc_bus_v,
+            inverter_running,
+        }
+    }
+
+    /// DC power the rectifier can give at full input: the inverter at full load plus the
+    /// charger at its limit, W.
+    fn rated_dc_w(&self) -> f64 {
+        let charger_w = self.model.battery.charger.current_limit_a
+            * self.model.battery.charger.boost_v_per_cell
+            * f64::from(self.battery.bank().cells_in_series());
+        self.rated_w() * 1.25 + charger_w
+    }
+
+    /// Input current per phase for `input_w` drawn from the rectifier feed, A.
+    pub(super) fn input_current_a(&self, input_w: f64) -> [f64; 3] {
+        let phases = usize::from(self.model.ratings.input_phases);
+        let feed = &self.inputs.rectifier_feed;
+        let live: f64 = feed.voltage_v[..phases].iter().sum();
+        let mut current_a = [0.0; 3];
+        if live > 0.0 {
+            for (phase, current) in current_a.iter_mut().enumerate().take(phases) {
+                // Phases share power in proportion to their voltage: equal current.
+                *current =
+                    if feed.voltage_v[phase] > 0.0 { input_w / (live * INPUT_POWER_FACTOR) } else { 0.0 };
+            }
+        }
+        current_a
+    }
+}
+
+/// Piecewise-linear interpolation in (x, y) points, held flat beyond the ends.
+fn interpolate(points: impl Iterator<Item = (f64, f64)> + Clone, x: f64) -> f64 {
+    let mut previous: Option<(f64, f64)> = None;
+    for (px, py) in points.clone() {
+        if x <= px {
+            return match previous {
+                None => py,
+                Some((qx, qy)) => qy + (py - qy) * (x - qx) / (px - qx),
+            };
+        }
+        previous = Some((px, py));
+    }
+    previous.map_or(100.0, |(_, y)| y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::interpolate;
+
+    #[test]
+    fn interpolates_and_holds_ends() {
+        let points = [(10.0, 88.0), (50.0, 96.0), (100.0, 95.0)];
+        assert_eq!(interpolate(points.iter().copied(), 5.0), 88.0);
+        assert!((interpolate(points.iter().copied(), 30.0) - 92.0).abs() < 1e-12);
+        assert_eq!(interpolate(points.iter().copied(), 130.0), 95.0);
+    }
+}
