@@ -39,9 +39,6 @@ impl Default for Spread {
 pub struct Block {
     wells: Wells,
     polarization_current_a: f64,
-    /// Direction of the last step that carried current; selects the polarization branch so
-    /// the voltage reported after a step is the one the step was solved with.
-    discharging: bool,
     state_of_health: f64,
     temperature_c: f64,
     spread: Spread,
@@ -54,7 +51,6 @@ impl Block {
         let mut block = Self {
             wells: Wells { available_ah: 0.0, bound_ah: 0.0 },
             polarization_current_a: 0.0,
-            discharging: true,
             state_of_health: 1.0,
             temperature_c,
             spread,
@@ -195,22 +191,25 @@ impl Block {
     /// Terminal voltage seen over a step of `dt_s` as a linear function of the block current
     /// (positive = discharge). The polarization filter is taken implicitly, so a charger in
     /// constant voltage does not oscillate even when `dt_s` is longer than its time constant.
+    /// The polarization already built up follows the branch of its own sign (a discharge's
+    /// polarization decays as a discharge's); the part the new current adds follows the
+    /// branch of the step's direction.
     pub fn thevenin(&self, params: &BlockParams, dt_s: f64, discharging: bool) -> Thevenin {
         let weight = Self::filter_weight(params, dt_s);
-        let divisor = self.polarization_divisor(params, discharging);
-        let k = params.cell.k_ohm / divisor;
+        let k_built =
+            params.cell.k_ohm / self.polarization_divisor(params, self.polarization_current_a >= 0.0);
+        let k_new = params.cell.k_ohm / self.polarization_divisor(params, discharging);
         let cells = f64::from(params.cells);
         Thevenin {
             emf_v: cells
-                * (self.cell_rest_voltage_v(params) - k * self.polarization_current_a * (1.0 - weight)),
-            resistance_ohm: cells * (self.cell_resistance_ohm(params) + k * weight),
+                * (self.cell_rest_voltage_v(params) - k_built * self.polarization_current_a * (1.0 - weight)),
+            resistance_ohm: cells * (self.cell_resistance_ohm(params) + k_new * weight),
         }
     }
 
-    /// Terminal voltage with `current_a` flowing, after the polarization has settled to the
-    /// present filtered value.
+    /// Terminal voltage with `current_a` flowing and the present polarization.
     pub fn terminal_voltage_v(&self, params: &BlockParams, current_a: f64) -> f64 {
-        let k = params.cell.k_ohm / self.polarization_divisor(params, self.discharging);
+        let k = params.cell.k_ohm / self.polarization_divisor(params, self.polarization_current_a >= 0.0);
         f64::from(params.cells)
             * (self.cell_rest_voltage_v(params)
                 - self.cell_resistance_ohm(params) * current_a
@@ -287,9 +286,6 @@ impl Block {
         self.age(params, terminal_a.max(0.0) * dt_h, dt_s);
         let weight = Self::filter_weight(params, dt_s);
         self.polarization_current_a += (terminal_a - self.polarization_current_a) * weight;
-        if current_a != 0.0 {
-            self.discharging = current_a > 0.0;
-        }
         terminal_a
     }
 

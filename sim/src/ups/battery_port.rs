@@ -20,6 +20,8 @@ pub struct BatteryPort {
     charge_source: Thevenin,
     /// Largest discharge current the bank can give over the period, A.
     max_discharge_a: f64,
+    /// Mean block temperature, refreshed with the sources, °C.
+    temperature_c: f64,
     pending_ah: f64,
     pending_s: f64,
     /// The breaker between bank and DC bus (fault `battery_disconnected`).
@@ -42,6 +44,7 @@ impl BatteryPort {
             discharge_source: Thevenin { emf_v: 0.0, resistance_ohm: 1.0 },
             charge_source: Thevenin { emf_v: 0.0, resistance_ohm: 1.0 },
             max_discharge_a: 0.0,
+            temperature_c: bank.temperature_c(),
             pending_ah: 0.0,
             pending_s: 0.0,
             breaker_open: false,
@@ -66,6 +69,12 @@ impl BatteryPort {
         self.discharge_source = self.bank.thevenin(BATTERY_PERIOD_S, true);
         self.charge_source = self.bank.thevenin(BATTERY_PERIOD_S, false);
         self.max_discharge_a = self.bank.max_discharge_a(BATTERY_PERIOD_S);
+        self.temperature_c = self.bank.temperature_c();
+    }
+
+    /// Mean block temperature as of the last battery period, °C.
+    pub fn temperature_c(&self) -> f64 {
+        self.temperature_c
     }
 
     /// Open-circuit voltage now, V (0 behind an open breaker).

@@ -26,7 +26,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "battery_test",
         params: &[],
-        effect: "30 s on battery with mains present; fails if the battery cannot hold the load above end of discharge + 0.2 V/cell",
+        effect: "30 s on battery with mains present; fails if the battery gives out, falls within 0.1 V/cell of end of discharge, or collapses by 0.06 V/cell within a minute",
     },
     CommandSpec {
         name: "eco_on",

@@ -197,7 +197,7 @@ impl Ups {
                 self.firmware.latches.battery_test_failed = false;
                 self.firmware.latches.battery_test_interrupted = false;
                 self.firmware.battery_test =
-                    Some(BatteryTestRun { started_s: now, min_v_per_cell: f64::INFINITY });
+                    Some(BatteryTestRun::new(now, self.measurements.remaining_runtime_s));
             }
             "eco_on" | "eco_off" => {
                 if !capabilities.eco_mode {

@@ -266,7 +266,7 @@ impl Ups {
             battery_current_a: step.battery_current_a,
             battery_charge_pct: self.estimate.charge_pct(),
             battery_capacity_ah: self.battery.bank().nominal_capacity_ah(),
-            battery_temperature_c: self.battery.bank().temperature_c(),
+            battery_temperature_c: self.battery.temperature_c(),
             remaining_runtime_s,
             time_on_battery_s: if on_battery {
                 self.firmware.on_battery_since_s.map_or(0.0, |since| self.time_s - since)

@@ -16,9 +16,19 @@ pub const AUTO_RESTART_DELAY_S: f64 = 10.0;
 pub const SHORT_CIRCUIT_TRIP_S: f64 = 0.3;
 /// A line-interactive UPS returns to mains once it has been good this long.
 pub const MAINS_RETURN_DELAY_S: f64 = 2.0;
-/// Battery test: duration and pass threshold above end of discharge.
-pub const BATTERY_TEST_S: f64 = 30.0;
-pub const BATTERY_TEST_MARGIN_V_PER_CELL: f64 = 0.2;
+/// Battery test: it runs on battery, with mains present, for this share of the runtime the
+/// firmware estimates at the test's start (at least 1 min, at most 10 min). It fails if the battery gives out, falls within
+/// `BATTERY_TEST_MARGIN_V_PER_CELL` of end of discharge (less at high rates: 0.02 V/cell
+/// less per C above 1C, down to 0.04 V/cell), or collapses: once the first 45 s of
+/// polarization are past, a healthy battery sags slowly, while a string that loses a block
+/// drops out and the bus falls by more than `BATTERY_TEST_COLLAPSE_V_PER_CELL` (times the
+/// C-rate above 1C) within a minute.
+pub const BATTERY_TEST_SHARE: f64 = 0.10;
+pub const BATTERY_TEST_MIN_S: f64 = 60.0;
+pub const BATTERY_TEST_MAX_S: f64 = 600.0;
+pub const BATTERY_TEST_MARGIN_V_PER_CELL: f64 = 0.1;
+pub const BATTERY_TEST_COLLAPSE_V_PER_CELL: f64 = 0.06;
+const BATTERY_TEST_SETTLE_S: f64 = 45.0;
 /// End-of-backup warning and imminent-stop thresholds on the runtime estimate.
 pub const LOW_BATTERY_WARNING_S: f64 = 300.0;
 pub const IMMINENT_STOP_S: f64 = 60.0;
@@ -116,6 +126,48 @@ pub struct PendingShutdown {
 pub struct BatteryTestRun {
     pub started_s: f64,
     pub min_v_per_cell: f64,
+    /// How long the test runs, s.
+    pub duration_s: f64,
+    /// Voltage per cell sampled every 30 s from the first minute on, newest last.
+    pub samples_v_per_cell: [f64; 3],
+    pub next_sample_s: f64,
+}
+
+impl BatteryTestRun {
+    /// A test for `BATTERY_TEST_SHARE` of `estimated_runtime_s`.
+    pub fn new(started_s: f64, estimated_runtime_s: f64) -> Self {
+        Self {
+            started_s,
+            min_v_per_cell: f64::INFINITY,
+            duration_s: (BATTERY_TEST_SHARE * estimated_runtime_s)
+                .clamp(BATTERY_TEST_MIN_S, BATTERY_TEST_MAX_S),
+            samples_v_per_cell: [f64::NAN; 3],
+            next_sample_s: started_s + BATTERY_TEST_SETTLE_S,
+        }
+    }
+
+    /// Samples every 30 s once settled; true when the voltage fell by more than the collapse
+    /// threshold since a sample taken 30 to 60 s ago.
+    fn collapsing(&mut self, time_s: f64, v_per_cell: f64, c_rate: f64) -> bool {
+        if time_s >= self.next_sample_s {
+            self.samples_v_per_cell = [self.samples_v_per_cell[1], self.samples_v_per_cell[2], v_per_cell];
+            self.next_sample_s += 30.0;
+        }
+        self.samples_v_per_cell[..2].iter().any(|&earlier| {
+            earlier.is_finite() && earlier - v_per_cell > BATTERY_TEST_COLLAPSE_V_PER_CELL * c_rate.max(1.0)
+        })
+    }
+}
+
+/// The battery as the firmware measured it this step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BatteryReading {
+    pub on_battery: bool,
+    /// Discharge current over the bank's rated Ah (1 = 1C).
+    pub c_rate: f64,
+    pub v_per_cell: f64,
+    /// Asked for power it could not give.
+    pub gave_out: bool,
 }
 
 /// What the firmware knows about this step when it picks the mode.
@@ -134,6 +186,8 @@ pub struct Context {
     pub inverter_load_pct: f64,
     pub over_temperature_alarm: bool,
     pub over_temperature_shutdown: bool,
+    /// Cooled below the alarm threshold with hysteresis.
+    pub cooled_down: bool,
     pub line_interactive_ups: bool,
 }
 
@@ -262,7 +316,7 @@ impl Firmware {
                 restart_delay_s > 0.0 && ctx.inputs.rectifier_ok && now - self.mode_since_s >= restart_delay_s
             }
             StopReason::EndOfBackup | StopReason::Esd | StopReason::InverterUnavailable => {
-                ctx.inputs.rectifier_ok && !ctx.inverter_fault && !ctx.over_temperature_alarm
+                ctx.inputs.rectifier_ok && !ctx.inverter_fault && ctx.cooled_down
             }
         };
         if !ready {
@@ -344,8 +398,10 @@ impl Firmware {
             }
             return;
         }
-        if ctx.line_interactive_ups && self.settings.line_interactive_enabled && ctx.inputs.rectifier_ok {
-            if self.battery_test.is_none() && mains_settled {
+        let pass_through =
+            ctx.line_interactive_ups && self.settings.line_interactive_enabled && ctx.inputs.rectifier_ok;
+        if pass_through && self.battery_test.is_none() {
+            if mains_settled {
                 self.set_mode(Mode::LineInteractive, now);
             }
             return;
@@ -405,8 +461,7 @@ impl Firmware {
         }
         if self.inverter_blocked {
             // The cause is gone when the inverter would not be overloaded, shorted or hot.
-            let cause_present =
-                ctx.inverter_load_pct > 100.0 || ctx.short_circuit || ctx.over_temperature_alarm;
+            let cause_present = ctx.inverter_load_pct > 100.0 || ctx.short_circuit || !ctx.cooled_down;
             if cause_present {
                 self.cause_gone_since_s = None;
             } else if now - *self.cause_gone_since_s.get_or_insert(now) >= RETRANSFER_DELAY_S {
@@ -418,27 +473,25 @@ impl Firmware {
     }
 
     /// Runs once the power path has run: battery test, on-battery timer, end of discharge.
-    pub fn after_step(
-        &mut self,
-        time_s: f64,
-        on_battery: bool,
-        battery_v_per_cell: f64,
-        battery_gave_out: bool,
-        end_v_per_cell: f64,
-    ) {
-        if on_battery {
+    pub fn after_step(&mut self, time_s: f64, battery: BatteryReading, end_v_per_cell: f64) {
+        if battery.on_battery {
             self.on_battery_since_s.get_or_insert(time_s);
-            if battery_gave_out || battery_v_per_cell <= end_v_per_cell {
+            if battery.gave_out || battery.v_per_cell <= end_v_per_cell {
                 self.battery_discharged = true;
             }
         } else {
             self.on_battery_since_s = None;
         }
         if let Some(mut test) = self.battery_test {
-            test.min_v_per_cell = test.min_v_per_cell.min(battery_v_per_cell);
-            let failed =
-                battery_gave_out || test.min_v_per_cell < end_v_per_cell + BATTERY_TEST_MARGIN_V_PER_CELL;
-            if failed || time_s - test.started_s >= BATTERY_TEST_S {
+            test.min_v_per_cell = test.min_v_per_cell.min(battery.v_per_cell);
+            let margin_v =
+                (BATTERY_TEST_MARGIN_V_PER_CELL - 0.02 * (battery.c_rate - 1.0).max(0.0)).max(0.04);
+            let failed = battery.gave_out
+                || test.collapsing(time_s, battery.v_per_cell, battery.c_rate)
+                || test.min_v_per_cell < end_v_per_cell + margin_v;
+            let elapsed_s = time_s - test.started_s;
+            let done = elapsed_s >= test.duration_s;
+            if failed || done {
                 self.latches.battery_test_failed = failed;
                 self.battery_test = None;
             } else {

@@ -294,13 +294,13 @@ impl Ups {
         self.flows = step.flows;
         let cells = f64::from(self.battery.bank().cells_in_series());
         let on_battery = step.flows.battery_out_w > 0.0 && self.firmware.mode == Mode::OnInverter;
-        self.firmware.after_step(
-            self.time_s,
+        let reading = firmware::BatteryReading {
             on_battery,
-            step.battery_voltage_v / cells,
-            step.battery_gave_out,
-            self.model.battery.end_of_discharge_v_per_cell,
-        );
+            c_rate: step.battery_current_a / self.battery.bank().nominal_capacity_ah(),
+            v_per_cell: step.battery_voltage_v / cells,
+            gave_out: step.battery_gave_out,
+        };
+        self.firmware.after_step(self.time_s, reading, self.model.battery.end_of_discharge_v_per_cell);
         self.estimate.count(step.battery_current_a, dt_s);
         if !charger_was_floating && self.charger.phase() == crate::battery::ChargePhase::Float {
             self.estimate.mark_full();
@@ -332,6 +332,7 @@ impl Ups {
             },
             over_temperature_alarm: self.thermal.over_temperature_alarm(),
             over_temperature_shutdown: self.thermal.over_temperature_shutdown(),
+            cooled_down: self.thermal.cooled_down(),
             line_interactive_ups: self.model.capabilities.line_interactive,
         }
     }

@@ -80,7 +80,7 @@ mod tests {
     #[test]
     fn trips_after_the_allowed_time() {
         let mut budget = curve();
-        let mut elapsed_s = 0.0;
+        let mut elapsed_s: f64 = 0.0;
         while !budget.step(125.0, 0.01) {
             elapsed_s += 0.01;
         }

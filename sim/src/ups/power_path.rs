@@ -39,7 +39,7 @@ impl ChargeTarget for BatteryPort {
         (step.current_a, step.voltage_v)
     }
     fn temperature_c(&self) -> f64 {
-        self.bank().temperature_c()
+        BatteryPort::temperature_c(self)
     }
     fn cells_in_series(&self) -> u32 {
         self.bank().cells_in_series()

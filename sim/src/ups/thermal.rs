@@ -3,6 +3,9 @@
 
 use ups_models::model::Thermal as ThermalSpec;
 
+/// Hysteresis below the alarm threshold before a thermal protection lets go, K.
+const HYSTERESIS_K: f64 = 5.0;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Thermal {
     spec: ThermalSpec,
@@ -29,6 +32,12 @@ impl Thermal {
 
     pub fn over_temperature_alarm(&self) -> bool {
         self.internal_c >= self.spec.over_temperature_alarm_c
+    }
+
+    /// Cool enough to put the load back on the inverter after a thermal transfer: 5 K
+    /// below the alarm threshold, so the UPS does not cycle on the threshold.
+    pub fn cooled_down(&self) -> bool {
+        self.internal_c < self.spec.over_temperature_alarm_c - HYSTERESIS_K
     }
 
     pub fn over_temperature_shutdown(&self) -> bool {
