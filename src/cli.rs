@@ -29,9 +29,17 @@ pub enum Command {
     /// Run a UPS headless in virtual time through faults, commands and load changes.
     Simulate(SimulateArgs),
     /// List every fault the twin can inject, with parameters and effect.
-    Faults,
+    Faults {
+        /// Print a Markdown table (as in sim/FAULTS.md).
+        #[arg(long)]
+        markdown: bool,
+    },
     /// List every command the UPS firmware accepts, with parameters and effect.
-    Commands,
+    Commands {
+        /// Print a Markdown table (as in sim/FAULTS.md).
+        #[arg(long)]
+        markdown: bool,
+    },
 }
 
 #[derive(Debug, Args)]

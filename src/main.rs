@@ -12,8 +12,8 @@ fn main() -> ExitCode {
         cli::Command::Models { action } => commands::models::run(action),
         cli::Command::Battery { action } => commands::battery::run(action),
         cli::Command::Simulate(args) => commands::simulate::run(&args),
-        cli::Command::Faults => commands::faults::faults(),
-        cli::Command::Commands => commands::faults::commands(),
+        cli::Command::Faults { markdown } => commands::faults::faults(markdown),
+        cli::Command::Commands { markdown } => commands::faults::commands(markdown),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -169,3 +169,128 @@ fn fit_from_three_points_then_discharge_reproduces_both_tables() {
     assert_eq!(errors.len(), 156);
     assert!(max <= 10.0 && median <= 5.0, "max {max:.1} %, median {median:.1} %");
 }
+
+#[test]
+fn simulate_tells_the_blackout_story() {
+    let output = upstwin(&[
+        "simulate",
+        "--model",
+        "masterys-gp-60",
+        "--duration",
+        "2h",
+        "--at",
+        "60s:mains_blackout",
+        "--at",
+        "70m:clear:mains_blackout",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    println!("{text}");
+    let order = [
+        "S05 on battery / Battery discharging (W)",
+        "S15 Battery near end of backup time (C)",
+        "A31 Imminent STOP (C)",
+        "S16 Battery discharged (C)",
+        "mode     LoadOff",
+        "action   70m:clear:mains_blackout",
+        "mode     Starting",
+        "S27 Battery charging (I)",
+        "mode     OnInverter",
+    ];
+    let mut from = 0;
+    for needle in order {
+        let found = text[from..]
+            .find(needle)
+            .unwrap_or_else(|| panic!("`{needle}` missing after byte {from}:\n{text}"));
+        from += found + needle.len();
+    }
+    assert!(text.contains("summary: final mode OnInverter"));
+}
+
+#[test]
+fn same_seed_gives_a_byte_identical_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = |name: &str, seed: &str| {
+        let path = dir.path().join(name);
+        let output = upstwin(&[
+            "simulate",
+            "--duration",
+            "30m",
+            "--seed",
+            seed,
+            "--at",
+            "60s:mains_blackout",
+            "--at",
+            "61s:genset:start_delay_s=5",
+            "--csv",
+            path.to_str().unwrap(),
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        std::fs::read(path).unwrap()
+    };
+    let first = trace("a.csv", "5");
+    assert!(first.len() > 1000 && first.starts_with(b"time_s,mode,"));
+    assert_eq!(first, trace("b.csv", "5"), "same seed, same bytes");
+    assert_ne!(first, trace("c.csv", "6"), "another seed, another battery spread and genset wander");
+}
+
+#[test]
+fn simulate_refuses_bad_input_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("profile.csv");
+    std::fs::write(&profile, "time_s,l1_kw,l2_kw,l3_kw\n0,10,10,10\n60,x,10,10\n").unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--at", "60s:mains_blakout"], "unknown fault `mains_blakout`, did you mean `mains_blackout`?"),
+        (vec!["--at", "60s:overload:load_pct=2000"], "load_pct must be within 0..=1000"),
+        (vec!["--at", "sixty:mains_blackout"], "bad time `sixty`"),
+        (vec!["--at", "60s"], "expected TIME:ACTION"),
+        (vec!["--at", "1m:weak_block:string=1"], "missing parameter block"),
+        (vec!["--at", "1m:cmd:self_destruct"], "unknown command `self_destruct`"),
+        (vec!["--duration", "forever"], "--duration: bad time `forever`"),
+        (vec!["--load-pct=-5"], "--load-pct must be within 0..=1000"),
+        (vec!["--load-profile", profile.to_str().unwrap()], "profile.csv:3:4: expected a number"),
+        (vec!["--model", "no-such-ups"], "unknown model `no-such-ups`"),
+    ];
+    for (args, expected) in cases {
+        let mut all = vec!["simulate"];
+        if !args.contains(&"--duration") {
+            all.extend(["--duration", "1m"]);
+        }
+        all.extend(&args);
+        let output = upstwin(&all);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {message}");
+        assert_eq!(message.lines().count(), 1, "{args:?}: {message}");
+        assert!(message.contains(expected), "{args:?}: `{message}` should say `{expected}`");
+    }
+}
+
+#[test]
+fn simulate_reports_a_fault_that_does_not_fit_the_model() {
+    let output = upstwin(&[
+        "simulate",
+        "--model",
+        "netys-pr-3k",
+        "--duration",
+        "2m",
+        "--at",
+        "1m:weak_block:string=1,block=9,capacity_pct=5",
+    ]);
+    assert!(output.status.success());
+    assert!(stdout(&output).contains(
+        "REFUSED  1m:weak_block:string=1,block=9,capacity_pct=5: weak_block: block must be within 1..=6"
+    ));
+}
+
+#[test]
+fn the_fault_catalogue_document_is_current() {
+    let document = std::fs::read_to_string(repo("sim/FAULTS.md")).unwrap();
+    for command in ["faults", "commands"] {
+        let output = upstwin(&[command, "--markdown"]);
+        assert!(output.status.success());
+        assert!(
+            document.contains(&stdout(&output)),
+            "sim/FAULTS.md is stale: regenerate with `upstwin {command} --markdown`"
+        );
+    }
+}

@@ -1,4 +1,5 @@
-//! `upstwin faults` and `upstwin commands`: the catalogues, as tables.
+//! `upstwin faults` and `upstwin commands`: the catalogues as tab-separated tables, or as
+//! the Markdown of `sim/FAULTS.md` (`--markdown`; a test keeps that file in step).
 
 use super::CommandResult;
 use sim::ups::commands::COMMANDS;
@@ -11,31 +12,34 @@ fn params(params: &[ParamSpec]) -> String {
     params
         .iter()
         .map(|p| {
-            let default = p.default.map_or(String::new(), |d| format!(", default {d}"));
-            format!(
-                "{}={}..{}{}{default}",
-                p.name,
-                p.min,
-                p.max,
-                if p.unit.is_empty() { String::new() } else { format!(" {}", p.unit) }
-            )
+            let unit = if p.unit.is_empty() { String::new() } else { format!(" {}", p.unit) };
+            let default = p.default.map_or(String::new(), |d| format!(" (default {d})"));
+            format!("{}={}..{}{unit}{default}", p.name, p.min, p.max)
         })
         .collect::<Vec<_>>()
         .join("; ")
 }
 
-pub fn faults() -> CommandResult {
-    println!("fault\tparameters\twhat the UPS does");
-    for fault in FAULTS {
-        println!("{}\t{}\t{}", fault.name, params(fault.params), fault.effect);
+fn table<'a>(heading: &str, rows: impl Iterator<Item = (&'a str, String, &'a str)>, markdown: bool) {
+    if markdown {
+        println!("| {heading} | parameters | what the UPS does |\n| --- | --- | --- |");
+        for (name, params, effect) in rows {
+            println!("| `{name}` | {params} | {effect} |");
+        }
+    } else {
+        println!("{heading}\tparameters\twhat the UPS does");
+        for (name, params, effect) in rows {
+            println!("{name}\t{params}\t{effect}");
+        }
     }
+}
+
+pub fn faults(markdown: bool) -> CommandResult {
+    table("fault", FAULTS.iter().map(|f| (f.name, params(f.params), f.effect)), markdown);
     Ok(())
 }
 
-pub fn commands() -> CommandResult {
-    println!("command\tparameters\twhat the UPS does");
-    for command in COMMANDS {
-        println!("{}\t{}\t{}", command.name, params(command.params), command.effect);
-    }
+pub fn commands(markdown: bool) -> CommandResult {
+    table("command", COMMANDS.iter().map(|c| (c.name, params(c.params), c.effect)), markdown);
     Ok(())
 }

@@ -75,12 +75,12 @@ pub fn run(args: &SimulateArgs) -> CommandResult {
             ));
         }
         was_on_battery = on_battery;
-        if let Some(trace) = trace.as_mut() {
-            if ups.time_s() + 1e-9 >= next_row_s {
-                next_row_s += csv_every_s;
-                if let Err(e) = trace.row(ups) {
-                    trace_error.get_or_insert(e);
-                }
+        if let Some(trace) = trace.as_mut()
+            && ups.time_s() + 1e-9 >= next_row_s
+        {
+            next_row_s += csv_every_s;
+            if let Err(e) = trace.row(ups) {
+                trace_error.get_or_insert(e);
             }
         }
     });

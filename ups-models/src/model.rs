@@ -21,6 +21,19 @@ pub struct UpsModel {
     pub serial: SerialLink,
     /// Name of the register map the UPS speaks (`ups-models/maps/NAME.ron`).
     pub register_map: String,
+    /// How the UPS is wired into the building.
+    #[serde(default)]
+    pub installation: Installation,
+}
+
+/// Installation choices that change what the UPS sees.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Installation {
+    /// The static bypass has its own supply (dual feed): a rectifier-side outage leaves the
+    /// bypass alive. By default one supply feeds both.
+    #[serde(default)]
+    pub separate_bypass_feed: bool,
 }
 
 /// Who the UPS says it is.
@@ -144,6 +157,11 @@ pub struct Capabilities {
     pub eco_mode: bool,
     pub standby: bool,
     pub line_interactive: bool,
+    /// An off-line (standby) UPS: mains passes straight through without regulation and the
+    /// inverter runs only on battery ("Normal mode" in NET VISION). Implies pass-through like
+    /// `line_interactive`.
+    #[serde(default)]
+    pub offline: bool,
     pub genset: bool,
     /// Number of power-share (load-shedding) outlets.
     pub power_share_plugs: u8,

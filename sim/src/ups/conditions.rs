@@ -40,6 +40,8 @@ pub struct Conditions {
     pub eco_mode: bool,
     pub standby: bool,
     pub line_interactive: bool,
+    /// An off-line UPS passing mains through ("Normal mode").
+    pub normal_mode_offline: bool,
     pub service_mode: bool,
     pub auto_test: bool,
     pub auto_start_in_progress: bool,

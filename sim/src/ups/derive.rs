@@ -43,7 +43,9 @@ impl Ups {
         c.on_battery = on_battery;
         c.eco_mode = mode == Mode::Eco;
         c.standby = mode == Mode::Standby;
-        c.line_interactive = mode == Mode::LineInteractive;
+        let offline = self.model.capabilities.offline;
+        c.line_interactive = mode == Mode::LineInteractive && !offline;
+        c.normal_mode_offline = mode == Mode::LineInteractive && offline;
         c.service_mode = mode == Mode::MaintenanceBypass;
         c.auto_start_in_progress = mode == Mode::Starting;
         c.auto_test = mode == Mode::Starting && time_in_mode_s < firmware::AUTO_TEST_S;
@@ -120,7 +122,7 @@ impl Ups {
         let shutdown_close = fw.shutdown.is_some_and(|s| s.at_s - self.time_s <= firmware::IMMINENT_STOP_S);
         let near_end_voltage = margin_v_per_cell <= firmware::IMMINENT_STOP_MARGIN_V_PER_CELL;
         let overload_stop_close =
-            mode == Mode::OnInverter && fw.overload.spent > 0.8 && !(inputs.bypass_ok && !c.bypass_fault);
+            mode == Mode::OnInverter && fw.overload.spent > 0.8 && (!inputs.bypass_ok || c.bypass_fault);
         c.imminent_stop = on_battery
             && (self.measurements.remaining_runtime_s <= firmware::IMMINENT_STOP_S || near_end_voltage)
             || shutdown_close

@@ -77,6 +77,11 @@ pub const FAULTS: &[FaultSpec] = &[
         effect: "bypass feed at 80 % voltage and 47 Hz: bypass alarm, eco left for inverter, transfers impossible",
     },
     FaultSpec {
+        name: "bypass_blackout",
+        params: &[],
+        effect: "the bypass supply fails (its own feed on a dual-feed installation, else the bypass side of the shared feed): bypass absent, transfers impossible",
+    },
+    FaultSpec {
         name: "genset",
         params: &[param("start_delay_s", "s", 0.0, 600.0, Some(10.0))],
         effect: "a genset starts and, once up, feeds rectifier and bypass when mains is down; its frequency wanders under load (clear = stop)",
@@ -113,7 +118,7 @@ pub const FAULTS: &[FaultSpec] = &[
             param("block", "", 1.0, 80.0, None),
             param("capacity_pct", "%", 1.0, 100.0, None),
         ],
-        effect: "one block keeps this share of its capacity: shorter runtime, failed battery test",
+        effect: "one block keeps this share of its capacity: shorter runtime; a battery test fails if the block runs dry during it and its string drops out",
     },
     FaultSpec {
         name: "open_block",

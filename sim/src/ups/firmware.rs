@@ -345,12 +345,12 @@ impl Firmware {
 
     fn choose_running_mode(&mut self, ctx: &Context) {
         let now = ctx.time_s;
-        if let Some(shutdown) = self.shutdown {
-            if now >= shutdown.at_s {
-                self.shutdown = None;
-                self.stop(StopReason::Shutdown { restart_delay_s: shutdown.restart_delay_s }, now);
-                return;
-            }
+        if let Some(shutdown) = self.shutdown
+            && now >= shutdown.at_s
+        {
+            self.shutdown = None;
+            self.stop(StopReason::Shutdown { restart_delay_s: shutdown.restart_delay_s }, now);
+            return;
         }
         if self.battery_discharged && self.mode == Mode::OnInverter && self.rectifier != Rectifier::On {
             self.stop(StopReason::EndOfBackup, now);
@@ -476,11 +476,15 @@ impl Firmware {
     pub fn after_step(&mut self, time_s: f64, battery: BatteryReading, end_v_per_cell: f64) {
         if battery.on_battery {
             self.on_battery_since_s.get_or_insert(time_s);
-            if battery.gave_out || battery.v_per_cell <= end_v_per_cell {
+            if battery.v_per_cell <= end_v_per_cell {
                 self.battery_discharged = true;
             }
         } else {
             self.on_battery_since_s = None;
+        }
+        // Asked for power and could not give it (empty, or behind an open breaker).
+        if battery.gave_out {
+            self.battery_discharged = true;
         }
         if let Some(mut test) = self.battery_test {
             test.min_v_per_cell = test.min_v_per_cell.min(battery.v_per_cell);

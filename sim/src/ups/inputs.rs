@@ -30,16 +30,26 @@ pub struct Inputs {
 }
 
 /// Applies the source faults active now to the nominal feeds.
+/// How the UPS is fed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Wiring {
+    pub nominal_v: f64,
+    pub nominal_hz: f64,
+    pub input_phases: usize,
+    /// The bypass has its own supply, untouched by rectifier-side mains faults.
+    pub separate_bypass_feed: bool,
+}
+
 pub fn evaluate<'a>(
     faults: impl Iterator<Item = (&'a Fault, f64)>,
     time_s: f64,
     genset: &Genset,
-    nominal_v: f64,
-    nominal_hz: f64,
-    input_phases: usize,
+    wiring: Wiring,
 ) -> Inputs {
+    let Wiring { nominal_v, nominal_hz, input_phases, separate_bypass_feed } = wiring;
     let mut mains = Feed::nominal(nominal_v, nominal_hz);
     let mut bypass_fault_applied = false;
+    let mut bypass_blackout = false;
     for (fault, started_s) in faults {
         match fault.name {
             "mains_blackout" => mains = Feed::dead(),
@@ -56,14 +66,26 @@ pub fn evaluate<'a>(
                 }
             }
             "bypass_out_of_tolerance" => bypass_fault_applied = true,
+            "bypass_blackout" => bypass_blackout = true,
             _ => {}
         }
     }
     let mains_present = present(&mains, nominal_v, input_phases);
     let on_genset = !mains_present && genset.running;
     let rectifier_feed = if on_genset { genset.feed(nominal_v, nominal_hz) } else { mains };
-    // The bypass is fed from the same source as the rectifier (single-feed installation).
-    let mut bypass_feed = rectifier_feed;
+    // One supply feeds both unless the bypass has its own; a genset backs up both.
+    let mut bypass_feed = if separate_bypass_feed {
+        if genset.running && bypass_blackout {
+            genset.feed(nominal_v, nominal_hz)
+        } else {
+            Feed::nominal(nominal_v, nominal_hz)
+        }
+    } else {
+        rectifier_feed
+    };
+    if bypass_blackout && !(genset.running && separate_bypass_feed) {
+        bypass_feed = Feed::dead();
+    }
     if bypass_fault_applied {
         bypass_feed.voltage_v = bypass_feed.voltage_v.map(|v| v * 0.8);
         bypass_feed.frequency_hz = nominal_hz - 3.0;

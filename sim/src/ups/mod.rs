@@ -151,7 +151,7 @@ impl Ups {
         for phase in power_w.iter_mut().take(output_phases) {
             *phase = rated_w * options.load_pct / 100.0 / output_phases as f64;
         }
-        let line_interactive_ups = model.capabilities.line_interactive;
+        let line_interactive_ups = model.capabilities.line_interactive || model.capabilities.offline;
         let mut estimate = RuntimeEstimate::new(bank.nominal_capacity_ah(), nominal_backup_s);
         estimate.count(bank.nominal_capacity_ah() * (1.0 - options.state_of_charge) * 3600.0, 1.0);
         let units = Units::new(&model.topology, rated_w);
@@ -276,13 +276,17 @@ impl Ups {
         self.load.follow_profile(self.time_s);
         let loaded = self.flows.input_w > 0.0 && self.inputs.on_genset;
         self.genset.step(loaded, dt_s, &mut self.rng);
+        let wiring = inputs::Wiring {
+            nominal_v: self.model.ratings.nominal_input_voltage_v,
+            nominal_hz: self.model.ratings.nominal_input_frequency_hz,
+            input_phases: usize::from(self.model.ratings.input_phases),
+            separate_bypass_feed: self.model.installation.separate_bypass_feed,
+        };
         self.inputs = inputs::evaluate(
             self.faults.iter().map(|f| (&f.fault, f.started_s)),
             self.time_s,
             &self.genset,
-            self.model.ratings.nominal_input_voltage_v,
-            self.model.ratings.nominal_input_frequency_hz,
-            usize::from(self.model.ratings.input_phases),
+            wiring,
         );
         let context = self.firmware_context();
         let charger_was_floating = self.charger.phase() == crate::battery::ChargePhase::Float;
@@ -333,7 +337,7 @@ impl Ups {
             over_temperature_alarm: self.thermal.over_temperature_alarm(),
             over_temperature_shutdown: self.thermal.over_temperature_shutdown(),
             cooled_down: self.thermal.cooled_down(),
-            line_interactive_ups: self.model.capabilities.line_interactive,
+            line_interactive_ups: self.model.capabilities.line_interactive || self.model.capabilities.offline,
         }
     }
 

@@ -90,6 +90,11 @@ impl Ups {
             Mode::Starting if starting_on_bypass => {
                 (inputs.bypass_feed.voltage_v, inputs.bypass_feed.frequency_hz)
             }
+            // An off-line UPS passes mains straight through; a line-interactive one's AVR
+            // holds the output within its window.
+            Mode::LineInteractive if self.model.capabilities.offline => {
+                (inputs.rectifier_feed.voltage_v, inputs.rectifier_feed.frequency_hz)
+            }
             Mode::LineInteractive => (
                 inputs
                     .rectifier_feed
