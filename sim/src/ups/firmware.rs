@@ -248,6 +248,8 @@ impl Firmware {
     /// (or passed through, for a line-interactive UPS), rectifier on.
     pub fn running(mut self, line_interactive_ups: bool) -> Self {
         self.mode = if line_interactive_ups { Mode::LineInteractive } else { Mode::OnInverter };
+        // Mains has been good since long before the run.
+        self.mains_good_since_s = Some(f64::NEG_INFINITY);
         self
     }
 

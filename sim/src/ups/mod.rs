@@ -39,6 +39,10 @@ use ups_models::model::UpsModel;
 pub use control::{Plug, PlugMode};
 pub use firmware::Mode;
 
+/// Seconds of float charge a full battery gets before the run starts (5 polarization time
+/// constants).
+const FLOAT_SETTLE_STEPS: usize = 150;
+
 /// 2026-01-01T00:00:00Z: the UPS clock at the start of every run (commands can set it).
 const DEFAULT_EPOCH_S: f64 = 1_767_225_600.0;
 
@@ -195,6 +199,12 @@ impl Ups {
         };
         if options.state_of_charge < 0.999 {
             ups.charger.start_boost();
+        } else {
+            // A charged battery has floated for long before the run: bring its polarization
+            // to the float equilibrium instead of starting with a burst of charge current.
+            for _ in 0..FLOAT_SETTLE_STEPS {
+                ups.charger.step(&mut ups.battery, 1.0);
+            }
         }
         ups.step(1e-3);
         ups
