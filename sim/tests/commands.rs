@@ -218,3 +218,42 @@ fn set_date_time_moves_the_clock() {
     assert!((u.clock_epoch_s() - 1_800_000_010.0).abs() < 1e-3);
     refuse(&mut ups("netys-pr-3k"), "set_date_time", &[("epoch_s", "0")], "no clock");
 }
+
+#[test]
+fn a_requested_bypass_that_fails_hands_the_load_back_to_the_inverter() {
+    let mut u = ups("masterys-gp-60");
+    accept(&mut u, "transfer_to_bypass", &[]);
+    run(&mut u, 1.0);
+    u.inject(parse_fault("bypass_blackout", &[]).unwrap()).unwrap();
+    run(&mut u, 0.5);
+    assert_eq!(u.mode(), Mode::OnInverter);
+    assert!(u.measurements().output.voltage_v[0] > 200.0, "the load stays fed");
+}
+
+#[test]
+fn a_battery_test_on_a_dying_battery_never_drops_the_load() {
+    let mut u = ups("netys-pr-3k");
+    u.inject(parse_fault("weak_block", &[("string", "1"), ("block", "2"), ("capacity_pct", "3")]).unwrap())
+        .unwrap();
+    accept(&mut u, "battery_test", &[]);
+    for _ in 0..1200 {
+        u.step(DT_S);
+        assert!(
+            u.measurements().output_power_w[0] > 0.0,
+            "mains is there: the rectifier takes the load back"
+        );
+    }
+    assert!(u.conditions().battery_test_failed);
+}
+
+#[test]
+fn load_off_cancels_a_pending_shutdown() {
+    let mut u = ups("masterys-gp-60");
+    accept(&mut u, "shutdown", &[("delay_s", "100")]);
+    accept(&mut u, "load_off", &[]);
+    run(&mut u, 1.0);
+    assert!(!u.conditions().ups_off_procedure);
+    accept(&mut u, "load_on", &[]);
+    run(&mut u, 200.0);
+    assert_eq!(u.mode(), Mode::OnInverter, "the old shutdown does not fire after the restart");
+}

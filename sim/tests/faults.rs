@@ -468,3 +468,34 @@ fn an_offline_ups_passes_mains_through_in_normal_mode() {
     assert!(li.conditions().line_interactive);
     assert!((li.measurements().output.voltage_v[0] - 253.0).abs() < 0.01, "the AVR holds +10 %");
 }
+
+#[test]
+fn battery_faults_clear_in_any_order() {
+    let mut u = ups("masterys-gp-60", 50.0);
+    inject(&mut u, "weak_block", &[("string", "1"), ("block", "1"), ("capacity_pct", "20")]);
+    inject(&mut u, "aged_battery", &[("soh_pct", "60")]);
+    let soh = |u: &Ups, s: usize, b: usize| u.battery().strings()[s][b].state_of_health();
+    assert!((soh(&u, 0, 0) - 0.2).abs() < 1e-6 && (soh(&u, 1, 7) - 0.6).abs() < 1e-6);
+    u.clear("weak_block");
+    assert!((soh(&u, 0, 0) - 0.6).abs() < 1e-6, "the aged battery still holds");
+    inject(&mut u, "open_block", &[("string", "2"), ("block", "1")]);
+    inject(&mut u, "open_block", &[("string", "2"), ("block", "9")]);
+    u.clear("aged_battery");
+    assert!((soh(&u, 0, 0) - 1.0).abs() < 1e-3);
+    assert!(u.battery().string_open(1));
+    u.clear("open_block");
+    assert!(!u.battery().string_open(1));
+}
+
+#[test]
+fn a_rectifier_fault_keeps_the_ups_from_restarting_until_cleared() {
+    let mut u = ups("masterys-gp-60", 50.0);
+    inject(&mut u, "emergency_power_off", &[]);
+    inject(&mut u, "rectifier_fault", &[]);
+    run(&mut u, 1.0);
+    u.clear("emergency_power_off");
+    run(&mut u, 120.0);
+    assert!(matches!(u.mode(), Mode::Off | Mode::LoadOff), "no start without a rectifier: {:?}", u.mode());
+    u.clear("rectifier_fault");
+    until(&mut u, 60.0, |u| u.mode() == Mode::OnInverter);
+}

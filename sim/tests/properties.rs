@@ -2,6 +2,7 @@
 //! energy balance holds, and the flags never contradict each other.
 
 use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
 use sim::ups::commands::{COMMANDS, Command, parse_command};
 use sim::ups::conditions::Conditions;
 use sim::ups::faults::{FAULTS, Fault, parse_fault};
@@ -101,7 +102,13 @@ fn check(ups: &Ups) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    // A fixed seed keeps CI repeatable; set PROPTEST_RNG_SEED to explore other sequences.
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        rng_seed: std::env::var("PROPTEST_RNG_SEED").ok().and_then(|s| s.parse().ok()).map_or(RngSeed::Fixed(20_261_121), RngSeed::Fixed),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn random_sequences_keep_the_twin_sane(model in 0..MODELS.len(), seed in 0..1000u64, ops in prop::collection::vec(op(), 1..25)) {

@@ -101,7 +101,7 @@ pub fn model(model: &UpsModel) -> Check {
         "overload",
         model.overload.iter().map(|p| (p.load_pct, p.duration_s)),
         (100.0, 1000.0, "% load"),
-        (0.0, 86_400.0, "s"),
+        (0.001, 86_400.0, "s"),
     )?;
     if model.overload.windows(2).any(|w| w[1].duration_s > w[0].duration_s) {
         return Err(invalid("overload", "durations must not grow with the load".into()));

@@ -26,7 +26,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "battery_test",
         params: &[],
-        effect: "30 s on battery with mains present; fails if the battery gives out, falls within 0.1 V/cell of end of discharge, or collapses by 0.06 V/cell within a minute",
+        effect: "on battery with mains present for 10 % of the estimated runtime (1 to 10 min); fails if the battery gives out, falls within 0.1 V/cell of end of discharge, or collapses by 0.06 V/cell within a minute",
     },
     CommandSpec {
         name: "eco_on",

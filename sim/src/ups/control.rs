@@ -37,6 +37,9 @@ impl Default for Plug {
     }
 }
 
+/// Faults that change the battery bank itself.
+const BATTERY_FAULTS: [&str; 3] = ["weak_block", "aged_battery", "open_block"];
+
 /// Fault parameters that say which thing is faulty rather than how: a fault with the same
 /// name and the same identity replaces the earlier one.
 const IDENTITY_PARAMS: [&str; 5] = ["string", "block", "input", "unit", "phase"];
@@ -58,7 +61,6 @@ impl Ups {
             let old = self.faults.remove(position);
             self.undo(&old);
         }
-        let mut saved_health = None;
         match fault.name {
             "genset" => self.genset.start(fault.param("start_delay_s")),
             "overload" => self.load.overload_total_w = Some(self.rated_w() * fault.param("load_pct") / 100.0),
@@ -66,32 +68,16 @@ impl Ups {
             "ambient_temperature" => self.set_ambient_c(fault.param("temperature_c")),
             "fan_failure" => self.thermal.fans_failed = true,
             "battery_disconnected" => self.battery.breaker_open = true,
-            "weak_block" | "aged_battery" => {
-                saved_health = Some(self.battery.bank().blocks().map(|b| b.state_of_health()).collect());
-                let bank = self.battery.bank_mut();
-                if fault.name == "weak_block" {
-                    if let Some(block) = bank.block_mut(fault.index("string"), fault.index("block")) {
-                        block.set_state_of_health(fault.param("capacity_pct") / 100.0);
-                    }
-                } else {
-                    let soh = fault.param("soh_pct") / 100.0;
-                    let (strings, blocks) = (bank.strings().len(), bank.strings()[0].len());
-                    for string in 0..strings {
-                        for index in 0..blocks {
-                            if let Some(block) = bank.block_mut(string, index) {
-                                block.set_state_of_health(soh);
-                            }
-                        }
-                    }
-                }
-            }
-            "open_block" => self.battery.bank_mut().set_string_open(fault.index("string"), true),
             "miscalibrated_runtime" => self.estimate.factor = fault.param("factor"),
             "unit_failure" => self.units.failed[fault.index("unit")] = true,
             "remote_control_disabled" => self.remote_control_enabled = false,
             _ => {}
         }
-        self.faults.push(ActiveFault { fault, started_s: self.time_s, saved_health });
+        let battery_fault = BATTERY_FAULTS.contains(&fault.name);
+        self.faults.push(ActiveFault { fault, started_s: self.time_s });
+        if battery_fault {
+            self.apply_battery_faults();
+        }
         Ok(())
     }
 
@@ -119,9 +105,11 @@ impl Ups {
         let (cleared, kept): (Vec<ActiveFault>, Vec<ActiveFault>) =
             std::mem::take(&mut self.faults).into_iter().partition(|f| f.fault.name == name);
         self.faults = kept;
-        // Undo newest first so saved battery health unwinds in order.
-        for fault in cleared.iter().rev() {
+        for fault in &cleared {
             self.undo(fault);
+        }
+        if BATTERY_FAULTS.contains(&name) {
+            self.apply_battery_faults();
         }
         cleared.len()
     }
@@ -135,22 +123,52 @@ impl Ups {
             "ambient_temperature" => self.set_ambient_c(self.start_ambient_c),
             "fan_failure" => self.thermal.fans_failed = false,
             "battery_disconnected" => self.battery.breaker_open = false,
-            "weak_block" | "aged_battery" => {
-                if let Some(saved) = &active.saved_health {
-                    let bank = self.battery.bank_mut();
-                    let blocks = bank.strings()[0].len();
-                    for (i, &soh) in saved.iter().enumerate() {
-                        if let Some(block) = bank.block_mut(i / blocks, i % blocks) {
-                            block.set_state_of_health(soh);
-                        }
-                    }
-                }
-            }
-            "open_block" => self.battery.bank_mut().set_string_open(fault.index("string"), false),
             "miscalibrated_runtime" => self.estimate.factor = 1.0,
             "unit_failure" => self.units.failed[fault.index("unit")] = false,
             "remote_control_disabled" => self.remote_control_enabled = self.model.capabilities.remote_control,
             _ => {}
+        }
+    }
+
+    /// Sets the battery from its natural state plus every battery fault in force, so faults
+    /// can be injected and cleared in any order: each block's health is the lowest any
+    /// fault gives it (or its own, with none), and a string is open while any `open_block`
+    /// names it.
+    fn apply_battery_faults(&mut self) {
+        let health_faults: Vec<Fault> = self
+            .active_faults()
+            .filter(|f| f.name == "weak_block" || f.name == "aged_battery")
+            .cloned()
+            .collect();
+        let open_strings: Vec<usize> =
+            self.active_faults().filter(|f| f.name == "open_block").map(|f| f.index("string")).collect();
+        if !health_faults.is_empty() && self.natural_health.is_none() {
+            self.natural_health = Some(self.battery.bank().blocks().map(|b| b.state_of_health()).collect());
+        }
+        let natural =
+            if health_faults.is_empty() { self.natural_health.take() } else { self.natural_health.clone() };
+        let bank = self.battery.bank_mut();
+        let blocks = bank.strings()[0].len();
+        if let Some(natural) = natural {
+            for (i, &own) in natural.iter().enumerate() {
+                let (string, index) = (i / blocks, i % blocks);
+                let forced = health_faults
+                    .iter()
+                    .filter_map(|f| match f.name {
+                        "aged_battery" => Some(f.param("soh_pct") / 100.0),
+                        _ if f.index("string") == string && f.index("block") == index => {
+                            Some(f.param("capacity_pct") / 100.0)
+                        }
+                        _ => None,
+                    })
+                    .fold(None, |lowest: Option<f64>, soh| Some(lowest.map_or(soh, |l| l.min(soh))));
+                if let Some(block) = bank.block_mut(string, index) {
+                    block.set_state_of_health(forced.unwrap_or(own));
+                }
+            }
+        }
+        for string in 0..bank.strings().len() {
+            bank.set_string_open(string, open_strings.contains(&string));
         }
     }
 

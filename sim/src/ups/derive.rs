@@ -23,7 +23,7 @@ impl Ups {
         let inputs = &self.inputs;
         let time_in_mode_s = self.time_s - fw.mode_since_s;
         let capabilities = &self.model.capabilities;
-        let starting_on_bypass = mode == Mode::Starting && step.flows.bypass_w > 0.0;
+        let starting_on_bypass = step.starting_on_bypass;
 
         c.rectifier_input_present = inputs.rectifier_present;
         c.rectifier_on = fw.rectifier != Rectifier::Off && mode != Mode::Off;
@@ -34,7 +34,7 @@ impl Ups {
         c.bypass_input_present = inputs.bypass_present;
         c.static_switch_closed =
             mode.static_bypass_feeds_load() && mode != Mode::LineInteractive || starting_on_bypass;
-        c.load_on_inverter = mode == Mode::OnInverter && step.flows.output_w > 0.0;
+        c.load_on_inverter = mode == Mode::OnInverter;
         c.load_on_automatic_bypass = mode == Mode::OnBypass || starting_on_bypass;
         c.load_on_maintenance_bypass = mode == Mode::MaintenanceBypass;
         c.maintenance_bypass_closed = self.has_fault("maintenance_bypass_closed");
@@ -50,7 +50,8 @@ impl Ups {
         c.auto_start_in_progress = mode == Mode::Starting;
         c.auto_test = mode == Mode::Starting && time_in_mode_s < firmware::AUTO_TEST_S;
         c.ups_off_procedure = fw.shutdown.is_some();
-        c.operating = matches!(mode, Mode::OnInverter | Mode::OnBypass | Mode::Eco | Mode::LineInteractive);
+        c.operating = matches!(mode, Mode::OnInverter | Mode::OnBypass | Mode::Eco | Mode::LineInteractive)
+            || starting_on_bypass;
         c.available = mode != Mode::Off && !self.has_fault("inverter_fault") && self.units.working() > 0;
         c.on_genset = inputs.on_genset;
         c.parallel_system = self.units.parallel;
@@ -158,7 +159,7 @@ impl Ups {
             || c.imminent_stop
             || c.esd_activated
             || c.battery_discharged
-            || c.on_battery
+            || c.on_battery && !c.battery_test_in_progress
             || c.redundancy_lost
             || c.external_alarm.iter().any(|&a| a)
             || c.units.iter().any(|u| u.general_alarm);

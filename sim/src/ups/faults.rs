@@ -44,7 +44,7 @@ pub const FAULTS: &[FaultSpec] = &[
     FaultSpec {
         name: "mains_sag",
         params: &[param("voltage_pct", "% of nominal", 0.0, 100.0, None)],
-        effect: "below the rectifier window (−15 %) the UPS goes on battery; the load follows the bypass in eco",
+        effect: "below the rectifier window (−15 %) the UPS goes on battery (eco leaves the bypass for the inverter)",
     },
     FaultSpec {
         name: "mains_swell",

@@ -68,7 +68,7 @@ impl Mode {
 
     /// The load is fed from the bypass feed through the static switch.
     pub fn static_bypass_feeds_load(self) -> bool {
-        matches!(self, Mode::OnBypass | Mode::Eco | Mode::LineInteractive)
+        matches!(self, Mode::OnBypass | Mode::Eco)
     }
 }
 
@@ -128,7 +128,7 @@ pub struct BatteryTestRun {
     pub min_v_per_cell: f64,
     /// How long the test runs, s.
     pub duration_s: f64,
-    /// Voltage per cell sampled every 30 s from the first minute on, newest last.
+    /// Voltage per cell sampled every 30 s once the first 45 s are past, newest last.
     pub samples_v_per_cell: [f64; 3],
     pub next_sample_s: f64,
 }
@@ -179,7 +179,7 @@ pub struct Context {
     pub maintenance_bypass_closed: bool,
     pub rectifier_fault: bool,
     pub bypass_fault: bool,
-    /// Inverter fault, no working module, or a spent overload budget.
+    /// Inverter fault or no working module.
     pub inverter_fault: bool,
     pub short_circuit: bool,
     /// Inverter load relative to the working inverter capacity, %.
@@ -264,6 +264,7 @@ impl Firmware {
     }
 
     fn stop(&mut self, reason: StopReason, time_s: f64) {
+        self.shutdown = None;
         self.stop_reason = Some(reason);
         self.restart_ready_since_s = None;
         self.set_mode(if reason == StopReason::Esd { Mode::Off } else { Mode::LoadOff }, time_s);
@@ -298,12 +299,16 @@ impl Firmware {
                     self.stop_reason = None;
                     self.set_mode(Mode::OnInverter, now);
                     self.choose_running_mode(ctx);
-                } else if !ctx.inputs.rectifier_ok {
-                    // Start aborted: mains went away again.
+                } else if !ctx.inputs.rectifier_ok || ctx.rectifier_fault {
+                    // Start aborted: mains went away again, or the rectifier cannot start.
                     self.stop(StopReason::InverterUnavailable, now);
                 }
             }
             _ => self.choose_running_mode(ctx),
+        }
+        if self.mode != Mode::OnInverter {
+            // A battery test needs the load on the inverter; anything else ends it.
+            self.interrupt_battery_test();
         }
     }
 
@@ -318,7 +323,11 @@ impl Firmware {
                 restart_delay_s > 0.0 && ctx.inputs.rectifier_ok && now - self.mode_since_s >= restart_delay_s
             }
             StopReason::EndOfBackup | StopReason::Esd | StopReason::InverterUnavailable => {
-                ctx.inputs.rectifier_ok && !ctx.inverter_fault && ctx.cooled_down
+                ctx.inputs.rectifier_ok
+                    && !ctx.rectifier_fault
+                    && !ctx.inverter_fault
+                    && !self.inverter_blocked
+                    && ctx.cooled_down
             }
         };
         if !ready {
@@ -377,11 +386,12 @@ impl Firmware {
             return;
         }
         if self.settings.bypass_requested {
-            if Self::bypass_usable(ctx) || self.mode == Mode::OnBypass {
+            if Self::bypass_usable(ctx) {
                 self.set_mode(Mode::OnBypass, now);
                 self.bypass_reason = Some(BypassReason::Command);
                 return;
             }
+            // The bypass went bad under a requested transfer: back to the inverter.
             self.settings.bypass_requested = false;
         }
         if self.settings.standby_requested {

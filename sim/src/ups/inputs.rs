@@ -29,7 +29,6 @@ pub struct Inputs {
     pub synchronized: bool,
 }
 
-/// Applies the source faults active now to the nominal feeds.
 /// How the UPS is fed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Wiring {
@@ -40,6 +39,7 @@ pub struct Wiring {
     pub separate_bypass_feed: bool,
 }
 
+/// Applies the source faults active now to the nominal feeds.
 pub fn evaluate<'a>(
     faults: impl Iterator<Item = (&'a Fault, f64)>,
     time_s: f64,

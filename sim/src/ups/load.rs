@@ -21,11 +21,18 @@ pub struct Load {
     pub overload_total_w: Option<f64>,
     /// A dead short on the output (fault `output_short_circuit`).
     pub short_circuit: bool,
+    /// Output phases the load is spread over (1 or 3).
+    phases: usize,
     profile: Vec<ProfilePoint>,
+    /// Profile points already applied.
+    profile_applied: usize,
 }
 
 impl Load {
-    pub fn new(power_w: [f64; 3], power_factor: f64) -> Self {
+    /// A load on `phases` output phases (the other entries of `power_w` are ignored).
+    pub fn new(power_w: [f64; 3], power_factor: f64, phases: usize) -> Self {
+        let mut power_w = power_w;
+        power_w.iter_mut().skip(phases).for_each(|w| *w = 0.0);
         Self {
             power_w,
             power_factor,
@@ -33,19 +40,28 @@ impl Load {
             constant_power_share: 0.8,
             overload_total_w: None,
             short_circuit: false,
+            phases,
             profile: Vec::new(),
+            profile_applied: 0,
         }
     }
 
     /// Follows `profile` from now on (points sorted by time).
     pub fn set_profile(&mut self, profile: Vec<ProfilePoint>) {
         self.profile = profile;
+        self.profile_applied = 0;
     }
 
-    /// Applies the profile point in force at `time_s`.
+    /// Applies the profile points reached by `time_s`. Each point is applied once, so a load
+    /// change made in between holds until the next point.
     pub fn follow_profile(&mut self, time_s: f64) {
-        if let Some(point) = self.profile.iter().take_while(|p| p.time_s <= time_s).last() {
+        while let Some(point) = self.profile.get(self.profile_applied) {
+            if point.time_s > time_s {
+                break;
+            }
             self.power_w = point.power_kw.map(|kw| kw * 1000.0);
+            self.power_w.iter_mut().skip(self.phases).for_each(|w| *w = 0.0);
+            self.profile_applied += 1;
         }
     }
 
@@ -60,17 +76,13 @@ impl Load {
     }
 
     /// Power a phase asks for at nominal voltage, W (the overload fault spreads its total
-    /// over the phases that carry load).
+    /// evenly over the output phases).
     pub fn set_power_w(&self, phase: usize) -> f64 {
+        if phase >= self.phases {
+            return 0.0;
+        }
         match self.overload_total_w {
-            Some(total_w) => {
-                let loaded = self.power_w.iter().filter(|&&w| w > 0.0).count().max(1);
-                if self.power_w[phase] > 0.0 || self.power_w.iter().all(|&w| w <= 0.0) && phase == 0 {
-                    total_w / loaded as f64
-                } else {
-                    0.0
-                }
-            }
+            Some(total_w) => total_w / self.phases as f64,
             None => self.power_w[phase],
         }
     }

@@ -97,8 +97,6 @@ impl Flows {
 struct ActiveFault {
     fault: Fault,
     started_s: f64,
-    /// State of health of every block before a battery fault, restored on clear.
-    saved_health: Option<Vec<f64>>,
 }
 
 #[derive(Debug, Clone)]
@@ -116,6 +114,8 @@ pub struct Ups {
     firmware: Firmware,
     estimate: RuntimeEstimate,
     faults: Vec<ActiveFault>,
+    /// Every block's own state of health while battery faults override it.
+    natural_health: Option<Vec<f64>>,
     remote_control_enabled: bool,
     buzzer_silenced: bool,
     plugs: [Plug; MAX_PLUGS],
@@ -167,7 +167,7 @@ impl Ups {
             time_s: 0.0,
             rng,
             genset: Genset::stopped(),
-            load: Load::new(power_w, options.power_factor),
+            load: Load::new(power_w, options.power_factor, output_phases),
             battery: BatteryPort::new(bank),
             charger: Charger::new(battery_spec.charger.clone()),
             thermal: Thermal::new(model.thermal.clone(), options.ambient_c),
@@ -177,6 +177,7 @@ impl Ups {
                 .running(line_interactive_ups),
             estimate,
             faults: Vec::new(),
+            natural_health: None,
             remote_control_enabled: model.capabilities.remote_control,
             buzzer_silenced: false,
             plugs: [Plug::default(); MAX_PLUGS],
@@ -323,7 +324,8 @@ impl Ups {
             self.charger.start_boost();
         }
         self.thermal.step(step.flows.losses_w, dt_s);
-        self.update_plugs(on_battery);
+        // Plugs shed load in a real outage, not during a battery test.
+        self.update_plugs(on_battery && self.firmware.battery_test.is_none());
         self.derive(&step, on_battery);
     }
 

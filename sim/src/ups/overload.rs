@@ -21,7 +21,7 @@ impl OverloadBudget {
 
     /// Time the inverter carries `load_pct` from a full budget, s (infinite at ≤ 100 %).
     /// Log-linear between curve points; beyond the last point, the last duration shrinks
-    /// with the square of the excess, so a short circuit trips within milliseconds.
+    /// with the square of the load ratio, so a dead short trips within milliseconds.
     pub fn allowed_s(&self, load_pct: f64) -> f64 {
         if load_pct <= 100.0 || self.curve.is_empty() {
             return f64::INFINITY;
@@ -45,7 +45,7 @@ impl OverloadBudget {
     /// Spends or refills the budget; returns true when it is spent (trip).
     pub fn step(&mut self, load_pct: f64, dt_s: f64) -> bool {
         let allowed_s = self.allowed_s(load_pct);
-        if allowed_s.is_finite() {
+        if load_pct > 100.0 {
             self.spent += dt_s / allowed_s.max(1e-3);
         } else {
             self.spent -= dt_s / RECOVERY_S;

@@ -31,6 +31,8 @@ pub(super) struct PathStep {
     pub battery_gave_out: bool,
     pub dc_bus_v: f64,
     pub inverter_running: bool,
+    /// Starting, with the load waiting on the bypass.
+    pub starting_on_bypass: bool,
 }
 
 impl ChargeTarget for BatteryPort {
@@ -135,8 +137,14 @@ impl Ups {
                 flows.losses_w = inverter_loss_w + rectifier_loss_w;
                 if from_battery_w > 1e-9 {
                     let step = self.battery.discharge(from_battery_w, dt_s);
+                    let rectifier_can_w = rectifier_share * self.rated_dc_w();
                     if step.delivered {
                         flows.battery_out_w = from_battery_w;
+                    } else if rectifier_can_w >= dc_need_w {
+                        // A battery test drew on a battery that gave out: the rectifier,
+                        // which is running, takes the whole DC load back at once.
+                        flows.input_w = dc_need_w + losses_w / 2.0;
+                        flows.losses_w = losses_w;
                     } else {
                         // The battery gave out: the DC bus collapses and the output with it.
                         flows = Flows::default();
@@ -198,6 +206,7 @@ impl Ups {
             battery_gave_out: !battery.delivered,
             dc_bus_v,
             inverter_running,
+            starting_on_bypass,
         }
     }
 
