@@ -200,6 +200,8 @@ pub struct Firmware {
     pub rectifier: Rectifier,
     pub shutdown: Option<PendingShutdown>,
     pub battery_test: Option<BatteryTestRun>,
+    /// A battery test's result (true = failed), taken at the start of the next step.
+    battery_test_verdict: Option<bool>,
     pub latches: Latches,
     pub settings: Settings,
     /// Latched at end of discharge; cleared once the rectifier recharges.
@@ -226,6 +228,7 @@ impl Firmware {
             rectifier: Rectifier::On,
             shutdown: None,
             battery_test: None,
+            battery_test_verdict: None,
             latches: Latches::default(),
             settings: Settings {
                 eco_enabled: false,
@@ -278,6 +281,10 @@ impl Firmware {
     /// Picks this step's mode. Protections first, then requests, then the preferred path.
     pub fn decide(&mut self, ctx: &Context, dt_s: f64) {
         let now = ctx.time_s;
+        if let Some(failed) = self.battery_test_verdict.take() {
+            self.latches.battery_test_failed = failed;
+            self.battery_test = None;
+        }
         self.update_rectifier(ctx);
         self.update_protections(ctx, dt_s);
         if ctx.esd {
@@ -507,17 +514,18 @@ impl Firmware {
                 || test.min_v_per_cell < end_v_per_cell + margin_v;
             let elapsed_s = time_s - test.started_s;
             let done = elapsed_s >= test.duration_s;
+            self.battery_test = Some(test);
             if failed || done {
-                self.latches.battery_test_failed = failed;
-                self.battery_test = None;
-            } else {
-                self.battery_test = Some(test);
+                // Applied when the next step starts, so the rectifier takes the load back
+                // in the same step the test ends.
+                self.battery_test_verdict = Some(failed);
             }
         }
     }
 
-    /// Ends a running battery test because mains failed.
+    /// Ends a running battery test because mains failed or the load left the inverter.
     pub fn interrupt_battery_test(&mut self) {
+        self.battery_test_verdict = None;
         if self.battery_test.take().is_some() {
             self.latches.battery_test_interrupted = true;
         }
