@@ -2,7 +2,7 @@
 //! cells the constant power per cell (W) or constant current (A) the block sustains for that
 //! long. Empty cells are allowed, so a table may hold only a few points.
 
-use crate::error::{LoadError, Located};
+use crate::error::{LoadError, Located, load_text};
 use std::path::Path;
 
 /// One published point: the block sustains `value` for `minutes` down to `end_v_per_cell`.
@@ -23,8 +23,7 @@ pub struct DatasheetTable {
 impl DatasheetTable {
     /// Reads and validates a table file.
     pub fn load(path: &Path) -> Result<Self, LoadError> {
-        let text = std::fs::read_to_string(path).map_err(|e| LoadError::io(path, &e))?;
-        Self::parse(&text).map_err(|e| e.in_file(path))
+        load_text(path, Self::parse)
     }
 
     /// Parses table text; errors carry line and column.

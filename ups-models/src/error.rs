@@ -41,6 +41,12 @@ impl LoadError {
     }
 }
 
+/// Reads a text file and parses it, putting the path in front of any error.
+pub fn load_text<T>(path: &Path, parse: impl FnOnce(&str) -> Result<T, Located>) -> Result<T, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|e| LoadError::io(path, &e))?;
+    parse(&text).map_err(|e| e.in_file(path))
+}
+
 impl fmt::Display for Located {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}: {}", self.line, self.column, self.message)

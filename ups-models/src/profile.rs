@@ -1,7 +1,7 @@
 //! Load profiles: recorded or planned load, CSV `time_s,l1_kw,l2_kw,l3_kw` (l2/l3 may be
 //! left out for a single-phase output). Step-wise: each row holds until the next.
 
-use crate::error::{LoadError, Located};
+use crate::error::{LoadError, Located, load_text};
 use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -17,8 +17,7 @@ pub struct LoadProfile {
 
 impl LoadProfile {
     pub fn load(path: &Path) -> Result<Self, LoadError> {
-        let text = std::fs::read_to_string(path).map_err(|e| LoadError::io(path, &e))?;
-        Self::parse(&text).map_err(|e| e.in_file(path))
+        load_text(path, Self::parse)
     }
 
     pub fn parse(text: &str) -> Result<Self, Located> {

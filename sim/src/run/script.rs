@@ -109,7 +109,8 @@ pub fn parse_at(text: &str) -> Result<TimedAction, ParseError> {
 
 /// Checks that a fault name exists (for `clear:`).
 fn parse_fault_name(name: &str) -> Result<(), ParseError> {
-    use crate::ups::faults::{FAULTS, suggest};
+    use crate::ups::catalogue::suggest;
+    use crate::ups::faults::FAULTS;
     if FAULTS.iter().any(|f| f.name == name) {
         Ok(())
     } else {

@@ -1,26 +1,8 @@
 //! The commands the UPS firmware accepts from a card (when its remote control is enabled),
 //! with their parameters. The register maps bind these to command registers later.
 
-use super::faults::{ParamSpec, ParseError, parse_params, suggest};
-use std::collections::BTreeMap;
-
-/// A command as the catalogue describes it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CommandSpec {
-    pub name: &'static str,
-    pub params: &'static [ParamSpec],
-    pub effect: &'static str,
-}
-
-const fn param(
-    name: &'static str,
-    unit: &'static str,
-    min: f64,
-    max: f64,
-    default: Option<f64>,
-) -> ParamSpec {
-    ParamSpec { name, unit, min, max, default }
-}
+pub use super::catalogue::{Action as Command, Spec as CommandSpec};
+use super::catalogue::{ParseError, param, parse};
 
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -89,24 +71,9 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
 ];
 
-/// A command with its parameters.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Command {
-    pub name: &'static str,
-    pub params: BTreeMap<&'static str, f64>,
-}
-
-impl Command {
-    pub fn param(&self, name: &str) -> f64 {
-        self.params.get(name).copied().unwrap_or(f64::NAN)
-    }
-}
-
+/// Looks a command up and validates its parameters (`key=value` pairs).
 pub fn parse_command(name: &str, params: &[(&str, &str)]) -> Result<Command, ParseError> {
-    let spec = COMMANDS.iter().find(|c| c.name == name).ok_or_else(|| {
-        ParseError(format!("unknown command `{name}`{}", suggest(name, COMMANDS.iter().map(|c| c.name))))
-    })?;
-    Ok(Command { name: spec.name, params: parse_params(spec.name, spec.params, params)? })
+    parse("command", COMMANDS, name, params)
 }
 
 /// Why the firmware refused a command.

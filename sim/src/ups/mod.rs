@@ -3,6 +3,7 @@
 //! is seeded, there is no clock and no I/O.
 
 pub mod battery_port;
+pub mod catalogue;
 pub mod commands;
 pub mod conditions;
 mod control;
