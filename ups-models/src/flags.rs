@@ -38,61 +38,31 @@ pub struct FlagTables {
     pub alarms: Vec<Flag>,
 }
 
-const TABLES: &[(&str, &str, &str)] = &[
-    (
-        "jbusp",
-        include_str!("../maps/tables/jbusp-status.csv"),
-        include_str!("../maps/tables/jbusp-alarms.csv"),
-    ),
-    (
-        "vumap",
-        include_str!("../maps/tables/vumap-status.csv"),
-        include_str!("../maps/tables/vumap-alarms.csv"),
-    ),
-];
-
 /// The flag tables of a bundled map, `None` for an unknown map name.
 pub fn tables(map: &str) -> Option<FlagTables> {
-    let (_, status, alarms) = TABLES.iter().find(|(name, _, _)| *name == map)?;
-    Some(FlagTables {
-        status: parse(status).expect("bundled status table parses (tested)"),
-        alarms: parse(alarms).expect("bundled alarm table parses (tested)"),
-    })
+    let map = crate::maps::bundled(map)?;
+    let table = |name: &str| -> Vec<Flag> {
+        map.tables
+            .iter()
+            .filter(|t| t.name == name)
+            .flat_map(|t| &t.bits)
+            .map(|bit| Flag {
+                code: bit.code.clone(),
+                level: bit.level,
+                description: bit.description.clone(),
+                signal: bit.signal.as_deref().map(split_signal),
+            })
+            .collect()
+    };
+    Some(FlagTables { status: table("status"), alarms: table("alarms") })
 }
 
-fn parse(text: &str) -> Result<Vec<Flag>, String> {
-    let mut reader = csv::ReaderBuilder::new().comment(Some(b'#')).from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|e| e.to_string())?.clone();
-    let column = |name: &str| headers.iter().position(|h| h == name).ok_or(format!("no `{name}` column"));
-    let (code, level, description, signal) =
-        (column("code")?, column("level")?, column("description")?, column("signal")?);
-    let mut flags = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| e.to_string())?;
-        let level = match &record[level] {
-            "I" => Some(Level::Information),
-            "W" => Some(Level::Warning),
-            "C" => Some(Level::Critical),
-            _ => None,
-        };
-        let signal = match &record[signal] {
-            "" => None,
-            text => Some(match text.split_once(':') {
-                Some((name, index)) => (
-                    name.to_string(),
-                    Some(index.parse().map_err(|_| format!("bad signal index in `{text}`"))?),
-                ),
-                None => (text.to_string(), None),
-            }),
-        };
-        flags.push(Flag {
-            code: record[code].to_string(),
-            level,
-            description: record[description].to_string(),
-            signal,
-        });
+/// `unit_present:3` → ("unit_present", Some(3)); a name without an index → (name, None).
+pub fn split_signal(text: &str) -> (String, Option<usize>) {
+    match text.split_once(':') {
+        Some((name, index)) => (name.to_string(), index.parse().ok()),
+        None => (text.to_string(), None),
     }
-    Ok(flags)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod datasheet;
 pub mod error;
 pub mod flags;
 pub mod loader;
+pub mod map;
 pub mod maps;
 pub mod model;
 pub mod profile;

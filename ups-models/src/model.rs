@@ -47,8 +47,14 @@ pub struct Identity {
     pub model: String,
     /// Model code as the UPS reports it: JBUSP word 0x1000, VU-MAP device reference T015.
     pub model_code: u16,
-    /// Serial number as reported (ASCII, at most 20 characters: 10 VU-MAP words).
+    /// Serial number as reported (ASCII; as many characters as the map carries: JBUSP 10,
+    /// VU-MAP 20).
     pub serial_number: String,
+    /// Which of the map's model-range columns this UPS follows (JBUSP: `netys_itys`,
+    /// `masterys`, `delphys_mp_mx`, `delphys_bc_gp`), deciding which registers it manages.
+    /// Absent: every register is managed.
+    #[serde(default)]
+    pub map_family: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -46,18 +46,26 @@ fn text(field: &str, value: &str, max_chars: usize) -> Check {
 
 /// Checks a model (its battery block is checked when it is loaded).
 pub fn model(model: &UpsModel) -> Check {
-    let map = maps::limits(&model.register_map).ok_or_else(|| {
-        let known: Vec<&str> = maps::MAPS.iter().map(|m| m.name).collect();
+    let map = maps::bundled(&model.register_map).ok_or_else(|| {
+        let known: Vec<&str> = maps::names().collect();
         invalid(
             "register_map",
             format!("unknown map `{}`; known maps: {}", model.register_map, known.join(", ")),
         )
     })?;
+    if let Some(family) = &model.identity.map_family {
+        if !map.families.contains(family) {
+            return Err(invalid(
+                "identity.map_family",
+                format!("`{family}` is not a family of map `{}`; it has {:?}", map.name, map.families),
+            ));
+        }
+    }
     let id = &model.identity;
     text("identity.manufacturer", &id.manufacturer, 64)?;
     text("identity.range", &id.range, 64)?;
     text("identity.model", &id.model, 64)?;
-    text("identity.serial_number", &id.serial_number, map.max_serial_chars)?;
+    text("identity.serial_number", &id.serial_number, maps::serial_chars(&map))?;
     if !id.serial_number.chars().all(|c| c.is_ascii_graphic() || c == ' ') {
         return Err(invalid("identity.serial_number", "must be printable ASCII".into()));
     }
