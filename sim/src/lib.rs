@@ -2,6 +2,7 @@
 //! `dt` and a seeded RNG. No threads, sockets or wall clock live here.
 
 pub mod battery;
+pub mod image;
 pub mod run;
 pub mod ups;
 

@@ -240,6 +240,11 @@ impl Ups {
         self.battery.bank()
     }
 
+    /// Whether eco mode is enabled (by command), whether or not the UPS is in it now.
+    pub fn eco_enabled(&self) -> bool {
+        self.firmware.settings.eco_enabled
+    }
+
     /// The UPS clock, seconds since 1970-01-01 UTC.
     pub fn clock_epoch_s(&self) -> f64 {
         self.clock_epoch_s
