@@ -80,13 +80,13 @@ fn check(map: &RegisterMap) -> Result<(), String> {
                     register.code, register.address, table.name
                 ));
             }
-            if let Some(families) = &register.managed_by {
-                if let Some(unknown) = families.iter().find(|f| !map.families.contains(f)) {
-                    return Err(format!(
-                        "register {}: unknown family `{unknown}`; the map has {:?}",
-                        register.code, map.families
-                    ));
-                }
+            if let Some(families) = &register.managed_by
+                && let Some(unknown) = families.iter().find(|f| !map.families.contains(f))
+            {
+                return Err(format!(
+                    "register {}: unknown family `{unknown}`; the map has {:?}",
+                    register.code, map.families
+                ));
             }
         }
         for bit in &table.bits {
@@ -110,10 +110,10 @@ fn check(map: &RegisterMap) -> Result<(), String> {
                 register.name, register.address
             ));
         }
-        if let CommandAction::Params { params, .. } = &register.action {
-            if params.is_empty() {
-                return Err(format!("command register `{}` has no parameters to write", register.name));
-            }
+        if let CommandAction::Params { params, .. } = &register.action
+            && params.is_empty()
+        {
+            return Err(format!("command register `{}` has no parameters to write", register.name));
         }
     }
     spans.sort();

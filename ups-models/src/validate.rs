@@ -53,13 +53,13 @@ pub fn model(model: &UpsModel) -> Check {
             format!("unknown map `{}`; known maps: {}", model.register_map, known.join(", ")),
         )
     })?;
-    if let Some(family) = &model.identity.map_family {
-        if !map.families.contains(family) {
-            return Err(invalid(
-                "identity.map_family",
-                format!("`{family}` is not a family of map `{}`; it has {:?}", map.name, map.families),
-            ));
-        }
+    if let Some(family) = &model.identity.map_family
+        && !map.families.contains(family)
+    {
+        return Err(invalid(
+            "identity.map_family",
+            format!("`{family}` is not a family of map `{}`; it has {:?}", map.name, map.families),
+        ));
     }
     let id = &model.identity;
     text("identity.manufacturer", &id.manufacturer, 64)?;

@@ -82,10 +82,11 @@ impl RegisterImage {
             if register.address == address {
                 return self.encode(ups, register, 0);
             }
-            if let Source::Text(_, words, _) = register.source {
-                if address > register.address && address < register.address + words {
-                    return self.encode(ups, register, address - register.address);
-                }
+            if let Source::Text(_, words, _) = register.source
+                && address > register.address
+                && address < register.address + words
+            {
+                return self.encode(ups, register, address - register.address);
             }
         }
         0 // documented but unused, or past the documented words
