@@ -28,6 +28,15 @@ pub enum Command {
     },
     /// Run a UPS headless in virtual time through faults, commands and load changes.
     Simulate(SimulateArgs),
+    /// Put the twin on the wire in wall-clock time: Modbus RTU on a pty or serial port,
+    /// Modbus TCP; prints one `ready` line when it can be polled.
+    Serve(ServeArgs),
+    /// Inject a fault (or with --wire, a wire fault) into a running `upstwin serve`.
+    Inject(ControlArgs),
+    /// Clear a fault (or with --wire, a wire fault) in a running `upstwin serve`.
+    Clear(ControlArgs),
+    /// Send a firmware command to a running `upstwin serve`.
+    Command(ControlArgs),
     /// List every fault the twin can inject, with parameters and effect.
     Faults {
         /// Print a Markdown table (as in sim/FAULTS.md).
@@ -40,6 +49,88 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ControlArgs {
+    /// The control API of `upstwin serve` (its `ready` line prints it).
+    #[arg(long, default_value = "http://127.0.0.1:8700")]
+    pub control: String,
+    /// Bearer token, if the server requires one.
+    #[arg(long)]
+    pub token: Option<String>,
+    /// Act on a wire fault rather than a UPS fault.
+    #[arg(long)]
+    pub wire: bool,
+    /// Fault or command name.
+    pub name: String,
+    /// Parameters as key=value.
+    pub params: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ParityArg {
+    None,
+    Even,
+    Odd,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimingArg {
+    /// Answer as fast as possible.
+    Off,
+    /// Reproduce the line's character times, frame gap and turnaround.
+    On,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Bundled model name or path to a model .ron file.
+    #[arg(long, default_value = "masterys-gp-60")]
+    pub model: String,
+    /// Serve Modbus RTU on a new pty pair (prints the slave path).
+    #[arg(long)]
+    pub pty: bool,
+    /// With --pty: also make this symlink to the pty (e.g. /tmp/ttyUPS0).
+    #[arg(long, requires = "pty")]
+    pub link: Option<PathBuf>,
+    /// Serve Modbus RTU on a real serial port (e.g. /dev/ttyUSB0).
+    #[arg(long, conflicts_with = "pty")]
+    pub serial: Option<PathBuf>,
+    /// Serial speed; the model's by default.
+    #[arg(long)]
+    pub baud: Option<u32>,
+    #[arg(long, value_enum)]
+    pub parity: Option<ParityArg>,
+    /// Wire timing emulation (default: on for a serial port, off for a pty).
+    #[arg(long, value_enum)]
+    pub timing: Option<TimingArg>,
+    /// Time the UPS takes to start a reply, ms.
+    #[arg(long, default_value_t = 2.0)]
+    pub turnaround_ms: f64,
+    /// Slave id; the model's by default.
+    #[arg(long)]
+    pub slave_id: Option<u8>,
+    /// Serve Modbus TCP here (e.g. 127.0.0.1:1502).
+    #[arg(long)]
+    pub tcp: Option<String>,
+    /// Control API (HTTP/JSON) address.
+    #[arg(long)]
+    pub control: Option<String>,
+    /// Bearer token the control API requires (required when bound beyond loopback).
+    #[arg(long)]
+    pub token: Option<String>,
+    /// Virtual seconds per wall second.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Write every frame to this CSV file.
+    #[arg(long)]
+    pub trace: Option<PathBuf>,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Initial load, % of the active-power rating.
+    #[arg(long, default_value_t = 50.0)]
+    pub load_pct: f64,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 
 pub mod battery;
 pub mod image;
+pub mod link;
 pub mod modbus;
 pub mod run;
 pub mod ups;

@@ -1,8 +1,11 @@
 //! One module per subcommand. Each returns a [`Failure`] that `main` prints on stderr.
 
 pub mod battery;
+pub mod control_api;
+pub mod control_client;
 pub mod faults;
 pub mod models;
+pub mod serve;
 pub mod simulate;
 
 /// Why a command failed, and the exit code: 2 for bad input (a file, an argument), 1 for

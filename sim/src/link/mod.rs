@@ -1,0 +1,40 @@
+//! The edges that put the twin on the wire: a shared twin stepped against the wall clock,
+//! Modbus RTU on a pty or a real serial port, Modbus TCP, wire faults and the frame trace.
+//! Everything here does I/O; the twin and the Modbus service stay pure.
+
+pub mod clock;
+pub mod pty;
+pub mod rtu;
+pub mod tcp;
+pub mod trace;
+pub mod wire_faults;
+
+use crate::modbus::service::Service;
+use crate::ups::Ups;
+use std::sync::{Arc, Mutex, MutexGuard};
+use trace::Trace;
+use wire_faults::WireFaults;
+
+/// Everything the links and the control API share.
+#[derive(Debug)]
+pub struct Twin {
+    pub ups: Ups,
+    pub service: Service,
+    pub wire: WireFaults,
+    pub trace: Trace,
+}
+
+/// The twin behind a lock: links hold it only to answer one request.
+#[derive(Debug, Clone)]
+pub struct SharedTwin(Arc<Mutex<Twin>>);
+
+impl SharedTwin {
+    pub fn new(twin: Twin) -> Self {
+        Self(Arc::new(Mutex::new(twin)))
+    }
+
+    /// Locks the twin; a panic elsewhere while it was held leaves the data usable.
+    pub fn lock(&self) -> MutexGuard<'_, Twin> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}

@@ -1,0 +1,155 @@
+//! Modbus RTU slave on a byte stream: a pty master or a real serial port.
+
+use super::SharedTwin;
+use crate::modbus::rtu::{self, Scan};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::time::{Instant, sleep_until, timeout};
+
+/// How the line's timing is reproduced.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Timing {
+    /// Answer as fast as possible.
+    Off,
+    /// A pty has no baud rate: wait as long as the request and reply would take on a real
+    /// line at this speed, plus the 3.5-character gap and the turnaround.
+    Emulated(Line),
+    /// A real port paces the characters itself: only the gap and the turnaround are added.
+    Physical(Line),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Line {
+    pub baud: u32,
+    pub parity: bool,
+    pub stop_bits: u8,
+    /// Time the UPS takes to start answering once the request has ended.
+    pub turnaround: Duration,
+}
+
+impl Line {
+    fn char_s(&self) -> f64 {
+        rtu::char_time_s(self.baud, self.parity, self.stop_bits)
+    }
+
+    fn gap_s(&self) -> f64 {
+        rtu::frame_gap_s(self.baud, self.parity, self.stop_bits)
+    }
+}
+
+/// Silence that ends a frame when timing is off (a pty delivers a request in one write).
+const IDLE_GAP: Duration = Duration::from_millis(2);
+
+/// Serves until the stream fails; the caller reopens the port and calls again.
+pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    mut port: S,
+    twin: SharedTwin,
+    timing: Timing,
+    link: &str,
+) -> std::io::Result<()> {
+    let gap = match timing {
+        Timing::Off => IDLE_GAP,
+        Timing::Emulated(line) | Timing::Physical(line) => {
+            Duration::from_secs_f64(line.gap_s()).max(IDLE_GAP)
+        }
+    };
+    let mut buf: Vec<u8> = Vec::with_capacity(rtu::MAX_FRAME * 2);
+    let mut chunk = [0u8; 512];
+    loop {
+        let idle = if buf.is_empty() {
+            let n = port.read(&mut chunk).await?;
+            if n == 0 {
+                return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "port closed"));
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            false
+        } else {
+            match timeout(gap, port.read(&mut chunk)).await {
+                Ok(Ok(0)) => {
+                    return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "port closed"));
+                }
+                Ok(Ok(n)) => {
+                    buf.extend_from_slice(&chunk[..n]);
+                    false
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => true,
+            }
+        };
+        let arrived = Instant::now();
+        loop {
+            match rtu::scan_request(&buf, idle) {
+                Scan::NeedMore => break,
+                Scan::Garbage { skip } => {
+                    let skip = skip.min(buf.len());
+                    let garbage: Vec<u8> = buf.drain(..skip).collect();
+                    let mut guard = twin.lock();
+                    let sim_s = guard.ups.time_s();
+                    guard.trace.record(sim_s, link, "rx", &garbage, "garbage skipped".into());
+                }
+                Scan::Frame { len } => {
+                    let frame: Vec<u8> = buf.drain(..len).collect();
+                    answer(&mut port, &twin, &frame, timing, arrived, link).await?;
+                }
+            }
+        }
+    }
+}
+
+async fn answer<S: AsyncWrite + Unpin>(
+    port: &mut S,
+    twin: &SharedTwin,
+    frame: &[u8],
+    timing: Timing,
+    arrived: Instant,
+    link: &str,
+) -> std::io::Result<()> {
+    let plan = {
+        let mut guard = twin.lock();
+        let twin = &mut *guard;
+        let sim_s = twin.ups.time_s();
+        if twin.wire.line_broken() {
+            twin.trace.record(sim_s, link, "rx", frame, "line broken: not read".into());
+            return Ok(());
+        }
+        let (slave, pdu) = (frame[0], &frame[1..frame.len() - 2]);
+        let Some(answer) = twin.service.rtu(&mut twin.ups, slave, pdu) else {
+            twin.trace.record(sim_s, link, "rx", frame, format!("slave {slave}: not for this UPS"));
+            return Ok(());
+        };
+        twin.trace.record(sim_s, link, "rx", frame, format!("slave {slave}: {}", answer.request.describe()));
+        match answer.response {
+            Some(response) => twin.wire.plan(slave, response, true, rtu::encode),
+            None => return Ok(()), // broadcast
+        }
+    };
+    let mut due = arrived + plan.delay;
+    if let Timing::Emulated(line) | Timing::Physical(line) = timing {
+        let mut wire_s = line.gap_s() + line.turnaround.as_secs_f64();
+        if let Timing::Emulated(_) = timing {
+            let chars = frame.len() + plan.before.len() + plan.reply.as_ref().map_or(0, Vec::len);
+            wire_s += chars as f64 * line.char_s();
+        }
+        due += Duration::from_secs_f64(wire_s);
+    }
+    sleep_until(due).await;
+    let mut out = plan.before;
+    if let Some(reply) = &plan.reply {
+        out.extend_from_slice(reply);
+    }
+    if !out.is_empty() {
+        port.write_all(&out).await?;
+        port.flush().await?;
+        let mut guard = twin.lock();
+        let sim_s = guard.ups.time_s();
+        let meaning = match &plan.reply {
+            Some(reply) if reply.len() >= 2 && reply[1] & 0x80 != 0 => {
+                format!("exception {}", reply.get(2).copied().unwrap_or(0))
+            }
+            Some(_) => "reply".to_string(),
+            None => "garbage".to_string(),
+        };
+        guard.trace.record(sim_s, link, "tx", &out, meaning);
+    }
+    Ok(())
+}

@@ -1,0 +1,173 @@
+//! The control API of `upstwin serve`: HTTP/JSON to read the twin and act on it — faults,
+//! wire faults, commands, load — and to read the frame trace. Bad requests get 4xx with a
+//! message; refused commands 409 with the firmware's reason.
+
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sim::image::signals::{MEASUREMENTS, measurement};
+use sim::link::SharedTwin;
+use sim::link::wire_faults;
+use sim::ups::commands::parse_command;
+use sim::ups::faults::parse_fault;
+use std::collections::BTreeMap;
+
+#[derive(Clone)]
+struct Api {
+    twin: SharedTwin,
+    token: Option<String>,
+}
+
+/// The router, behind a bearer token when one is given.
+pub fn router(twin: SharedTwin, token: Option<String>) -> Router {
+    let api = Api { twin, token };
+    Router::new()
+        .route("/api/state", get(state))
+        .route("/api/faults", post(inject))
+        .route("/api/faults/{name}", delete(clear))
+        .route("/api/wire-faults", post(inject_wire))
+        .route("/api/wire-faults/{name}", delete(clear_wire))
+        .route("/api/commands", post(command))
+        .route("/api/load", post(load))
+        .route("/api/trace", get(trace))
+        .layer(middleware::from_fn_with_state(api.clone(), authorize))
+        .with_state(api)
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "error": message.into() }))).into_response()
+}
+
+async fn authorize(State(api): State<Api>, request: Request, next: Next) -> Response {
+    if let Some(token) = &api.token {
+        let given = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        if given != Some(format!("Bearer {token}").as_str()) {
+            return error(StatusCode::UNAUTHORIZED, "a bearer token is required");
+        }
+    }
+    next.run(request).await
+}
+
+/// A fault, wire fault or command by name with numeric parameters.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Named {
+    name: String,
+    #[serde(default)]
+    params: BTreeMap<String, f64>,
+}
+
+impl Named {
+    fn pairs(&self) -> Vec<(String, String)> {
+        self.params.iter().map(|(k, v)| (k.clone(), v.to_string())).collect()
+    }
+}
+
+fn as_refs(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+    pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+async fn state(State(api): State<Api>) -> Json<Value> {
+    let twin = api.twin.lock();
+    let ups = &twin.ups;
+    let mut conditions = serde_json::Map::new();
+    ups.conditions().visit(|name, index, on| {
+        conditions.insert(sim::ups::conditions::display_name(name, index), Value::Bool(on));
+    });
+    let mut measurements = serde_json::Map::new();
+    for (name, phased) in MEASUREMENTS {
+        let phases: Vec<Option<u8>> = if *phased { vec![Some(1), Some(2), Some(3)] } else { vec![None] };
+        for phase in phases {
+            if let Some(value) = measurement(ups, name, phase) {
+                let key = phase.map_or(name.to_string(), |p| format!("{name}:{p}"));
+                measurements.insert(key, json!(value));
+            }
+        }
+    }
+    Json(json!({
+        "time_s": ups.time_s(),
+        "mode": format!("{:?}", ups.mode()),
+        "conditions": conditions,
+        "measurements": measurements,
+        "faults": ups.active_faults().map(|f| json!({ "name": f.name, "params": f.params })).collect::<Vec<_>>(),
+        "wire_faults": twin.wire.active().map(|f| json!({ "name": f.name, "params": f.params })).collect::<Vec<_>>(),
+    }))
+}
+
+async fn inject(State(api): State<Api>, Json(body): Json<Named>) -> Response {
+    let pairs = body.pairs();
+    let fault = match parse_fault(&body.name, &as_refs(&pairs)) {
+        Ok(fault) => fault,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e.0),
+    };
+    match api.twin.lock().ups.inject(fault) {
+        Ok(()) => Json(json!({ "injected": body.name })).into_response(),
+        Err(e) => error(StatusCode::UNPROCESSABLE_ENTITY, e.0),
+    }
+}
+
+async fn clear(State(api): State<Api>, Path(name): Path<String>) -> Response {
+    match api.twin.lock().ups.clear(&name) {
+        0 => error(StatusCode::NOT_FOUND, format!("{name} is not in force")),
+        count => Json(json!({ "cleared": name, "count": count })).into_response(),
+    }
+}
+
+async fn inject_wire(State(api): State<Api>, Json(body): Json<Named>) -> Response {
+    let pairs = body.pairs();
+    match wire_faults::parse(&body.name, &as_refs(&pairs)) {
+        Ok(fault) => {
+            api.twin.lock().wire.inject(fault);
+            Json(json!({ "injected": body.name })).into_response()
+        }
+        Err(e) => error(StatusCode::BAD_REQUEST, e.0),
+    }
+}
+
+async fn clear_wire(State(api): State<Api>, Path(name): Path<String>) -> Response {
+    if api.twin.lock().wire.clear(&name) {
+        Json(json!({ "cleared": name })).into_response()
+    } else {
+        error(StatusCode::NOT_FOUND, format!("{name} is not in force"))
+    }
+}
+
+async fn command(State(api): State<Api>, Json(body): Json<Named>) -> Response {
+    let pairs = body.pairs();
+    let command = match parse_command(&body.name, &as_refs(&pairs)) {
+        Ok(command) => command,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e.0),
+    };
+    match api.twin.lock().ups.command(&command) {
+        Ok(()) => Json(json!({ "accepted": body.name })).into_response(),
+        Err(refused) => error(StatusCode::CONFLICT, refused.to_string()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoadBody {
+    pct: f64,
+}
+
+async fn load(State(api): State<Api>, Json(body): Json<LoadBody>) -> Response {
+    if !(body.pct.is_finite() && (0.0..=1000.0).contains(&body.pct)) {
+        return error(StatusCode::BAD_REQUEST, format!("pct must be within 0..=1000, found {}", body.pct));
+    }
+    api.twin.lock().ups.set_load_pct(body.pct);
+    Json(json!({ "load_pct": body.pct })).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct TraceQuery {
+    count: Option<usize>,
+}
+
+async fn trace(State(api): State<Api>, Query(query): Query<TraceQuery>) -> Json<Value> {
+    Json(json!(api.twin.lock().trace.recent(query.count.unwrap_or(100).min(1000))))
+}
