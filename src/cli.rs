@@ -36,7 +36,8 @@ pub enum Command {
     /// Clear a fault (or with --wire, a wire fault) in a running `upstwin serve`.
     Clear(ControlArgs),
     /// Send a firmware command to a running `upstwin serve`.
-    Command(ControlArgs),
+    #[command(name = "command")]
+    SendCommand(ControlArgs),
     /// List every fault the twin can inject, with parameters and effect.
     Faults {
         /// Print a Markdown table (as in sim/FAULTS.md).
