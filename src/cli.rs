@@ -37,7 +37,7 @@ pub enum Command {
     Clear(ControlArgs),
     /// Send a firmware command to a running `upstwin serve`.
     #[command(name = "command")]
-    SendCommand(ControlArgs),
+    Send(ControlArgs),
     /// List every fault the twin can inject, with parameters and effect.
     Faults {
         /// Print a Markdown table (as in sim/FAULTS.md).

@@ -15,7 +15,7 @@ fn main() -> ExitCode {
         cli::Command::Serve(args) => commands::serve::run(&args),
         cli::Command::Inject(args) => commands::control_client::inject(&args),
         cli::Command::Clear(args) => commands::control_client::clear(&args),
-        cli::Command::SendCommand(args) => commands::control_client::command(&args),
+        cli::Command::Send(args) => commands::control_client::command(&args),
         cli::Command::Faults { markdown } => commands::faults::faults(markdown),
         cli::Command::Commands { markdown } => commands::faults::commands(markdown),
     };
