@@ -35,6 +35,7 @@ pub fn router(twin: SharedTwin, token: Option<String>) -> Router {
         .route("/api/commands", post(command))
         .route("/api/load", post(load))
         .route("/api/trace", get(trace))
+        .route("/api/registers", get(registers))
         .layer(middleware::from_fn_with_state(api.clone(), authorize))
         .with_state(api)
 }
@@ -170,4 +171,20 @@ struct TraceQuery {
 
 async fn trace(State(api): State<Api>, Query(query): Query<TraceQuery>) -> Json<Value> {
     Json(json!(api.twin.lock().trace.recent(query.count.unwrap_or(100).min(1000))))
+}
+
+#[derive(Debug, Deserialize)]
+struct RegistersQuery {
+    address: u16,
+    count: u16,
+}
+
+/// The register image at this moment, as a Modbus read would see it (for comparing a
+/// card's reading with the twin's truth).
+async fn registers(State(api): State<Api>, Query(query): Query<RegistersQuery>) -> Response {
+    let twin = api.twin.lock();
+    match twin.service.image.read(&twin.ups, query.address, query.count) {
+        Ok(words) => Json(json!({ "words": words })).into_response(),
+        Err(exception) => error(StatusCode::BAD_REQUEST, format!("Modbus exception {}", exception as u8)),
+    }
 }

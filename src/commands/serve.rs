@@ -169,6 +169,7 @@ async fn serve(
         _ = terminate.recv() => {}
     }
     tasks.shutdown().await;
-    println!("stopped");
+    // Whoever read the ready line may be gone by now; a closed stdout is no error.
+    let _ = writeln!(std::io::stdout(), "stopped");
     Ok(())
 }

@@ -1,0 +1,98 @@
+//! What the end-to-end tests with real peers share: starting `upstwin serve` and waiting
+//! for its `ready` line, asking its control API, and finding the peers' binaries.
+
+#![allow(dead_code)] // each test file uses its own part
+
+use serde_json::Value;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+/// A running `upstwin serve`, stopped with SIGINT when dropped.
+pub struct Served {
+    child: Child,
+    pub fields: HashMap<String, String>,
+}
+
+impl Served {
+    pub fn start(args: &[&str]) -> Served {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_upstwin"))
+            .arg("serve")
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("upstwin serve starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("ready line");
+        assert!(line.starts_with("ready "), "expected the ready line, got `{line}`");
+        let fields = line[6..]
+            .split_whitespace()
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Served { child, fields }
+    }
+
+    pub fn field(&self, key: &str) -> &str {
+        self.fields.get(key).map(String::as_str).unwrap_or_else(|| panic!("no `{key}` in the ready line"))
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn get(&self, path: &str) -> Value {
+        let url = format!("{}{path}", self.field("control"));
+        ureq::get(&url).call().unwrap_or_else(|e| panic!("{url}: {e}")).body_mut().read_json().unwrap()
+    }
+
+    pub fn post(&self, path: &str, body: Value) {
+        let url = format!("{}{path}", self.field("control"));
+        ureq::post(&url).send_json(body).unwrap_or_else(|e| panic!("{url}: {e}"));
+    }
+
+    pub fn delete(&self, path: &str) {
+        let url = format!("{}{path}", self.field("control"));
+        ureq::delete(&url).call().unwrap_or_else(|e| panic!("{url}: {e}"));
+    }
+
+    /// The register image now, through the control API.
+    pub fn registers(&self, address: u16, count: u16) -> Vec<u16> {
+        let words = self.get(&format!("/api/registers?address={address}&count={count}"));
+        words["words"].as_array().unwrap().iter().map(|w| w.as_u64().unwrap() as u16).collect()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status();
+        let _ = self.child.wait();
+    }
+}
+
+/// Whether a peer's binary is installed. Under CI (`CI=true`) a missing peer fails the test
+/// loudly — `.ci/run` installs them; elsewhere the test says it is skipped.
+pub fn peer(binary: &str, package: &str) -> bool {
+    if Path::new(binary).exists() {
+        return true;
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{binary} is missing: install the Debian package `{package}` (.ci/run does)");
+    }
+    eprintln!("SKIPPED: {binary} is not installed (Debian package `{package}`); scripts/test installs it");
+    false
+}
+
+/// Polls `check` every 100 ms for up to `seconds`.
+pub fn eventually(seconds: f64, mut check: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs_f64(seconds);
+    while std::time::Instant::now() < deadline {
+        if check() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    false
+}
