@@ -27,7 +27,18 @@ fn read(target: Target, address: u16, count: u16) -> Result<Vec<u16>, String> {
             command.args(["-m", "tcp", "-p", port, "127.0.0.1"]);
         }
     }
-    command.args(["-a", "1", "-t", "4:hex", "-0", "-1", "-r", &address.to_string(), "-c", &count.to_string()]);
+    command.args([
+        "-a",
+        "1",
+        "-t",
+        "4:hex",
+        "-0",
+        "-1",
+        "-r",
+        &address.to_string(),
+        "-c",
+        &count.to_string(),
+    ]);
     let output = command.output().expect("mbpoll runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let words: Vec<u16> = stdout
@@ -54,9 +65,20 @@ fn compare_tables(served: &Served, target: Target, map: &str, undocumented: u16)
         let wire = read(target, table.start, table.words).unwrap_or_else(|e| panic!("{}: {e}", table.name));
         let truth = served.registers(table.start, table.words);
         for (i, (w, t)) in wire.iter().zip(&truth).enumerate() {
-            assert!(close(*w, *t), "{} 0x{:04X}: wire {w:#06x}, twin {t:#06x}", table.name, table.start + i as u16);
+            assert!(
+                close(*w, *t),
+                "{} 0x{:04X}: wire {w:#06x}, twin {t:#06x}",
+                table.name,
+                table.start + i as u16
+            );
         }
-        println!("{:<16} 0x{:04X} ×{:<3} = twin ({} words checked)", table.name, table.start, table.words, wire.len());
+        println!(
+            "{:<16} 0x{:04X} ×{:<3} = twin ({} words checked)",
+            table.name,
+            table.start,
+            table.words,
+            wire.len()
+        );
     }
     let refused = read(target, undocumented, 1).unwrap_err();
     assert!(refused.contains("Illegal data address"), "0x{undocumented:04X}: {refused}");
@@ -67,7 +89,15 @@ fn mbpoll_reads_every_jbusp_table_over_pty_and_tcp() {
     if !peer(MBPOLL, "mbpoll") {
         return;
     }
-    let served = Served::start(&["--model", "delphys-mx-300", "--pty", "--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0"]);
+    let served = Served::start(&[
+        "--model",
+        "delphys-mx-300",
+        "--pty",
+        "--tcp",
+        "127.0.0.1:0",
+        "--control",
+        "127.0.0.1:0",
+    ]);
     let port = served.field("tcp").rsplit(':').next().unwrap().to_string();
     for target in [Target::Rtu { path: served.field("pty"), baud: 9600 }, Target::Tcp { port: &port }] {
         compare_tables(&served, target, "jbusp", 0x1100);
@@ -86,7 +116,15 @@ fn mbpoll_reads_every_vumap_table_over_pty_and_tcp() {
     if !peer(MBPOLL, "mbpoll") {
         return;
     }
-    let served = Served::start(&["--model", "modulys-gp2-100", "--pty", "--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0"]);
+    let served = Served::start(&[
+        "--model",
+        "modulys-gp2-100",
+        "--pty",
+        "--tcp",
+        "127.0.0.1:0",
+        "--control",
+        "127.0.0.1:0",
+    ]);
     let port = served.field("tcp").rsplit(':').next().unwrap().to_string();
     for target in [Target::Rtu { path: served.field("pty"), baud: 57_600 }, Target::Tcp { port: &port }] {
         compare_tables(&served, target, "vumap", 0x0100);

@@ -27,7 +27,8 @@ impl Nut {
         let conf = dir.path();
         let state = conf.join("state");
         std::fs::create_dir(&state).unwrap();
-        std::fs::write(conf.join("ups.conf"), format!("[twin]\n  driver = socomec_jbus\n  port = {pty}\n")).unwrap();
+        std::fs::write(conf.join("ups.conf"), format!("[twin]\n  driver = socomec_jbus\n  port = {pty}\n"))
+            .unwrap();
         std::fs::write(conf.join("nut.conf"), "MODE=standalone\n").unwrap();
         std::fs::write(conf.join("upsd.conf"), format!("LISTEN 127.0.0.1 {port}\n")).unwrap();
         std::fs::write(conf.join("upsd.users"), "").unwrap();
@@ -47,14 +48,18 @@ impl Nut {
         };
         let driver = spawn(DRIVER, &["-a", "twin", "-u", "nut", "-D"]);
         // upsd needs the driver's socket.
-        assert!(eventually(20.0, || std::fs::read_dir(&state).is_ok_and(|d| d.count() > 0)), "the driver did not start");
+        assert!(
+            eventually(20.0, || std::fs::read_dir(&state).is_ok_and(|d| d.count() > 0)),
+            "the driver did not start"
+        );
         let upsd = spawn(UPSD, &["-u", "nut", "-D"]);
         Nut { children: vec![driver, upsd], port, _dir: dir }
     }
 
     /// `upsc twin@…` as a map, empty while upsd has no data yet.
     fn upsc(&self) -> BTreeMap<String, String> {
-        let output = Command::new(UPSC).arg(format!("twin@127.0.0.1:{}", self.port)).output().expect("upsc runs");
+        let output =
+            Command::new(UPSC).arg(format!("twin@127.0.0.1:{}", self.port)).output().expect("upsc runs");
         String::from_utf8_lossy(&output.stdout)
             .lines()
             .filter_map(|l| l.split_once(": "))
@@ -76,6 +81,10 @@ fn number(values: &BTreeMap<String, String>, key: &str) -> f64 {
     values.get(key).unwrap_or_else(|| panic!("upsc has no {key}: {values:?}")).parse().unwrap()
 }
 
+/// An upsc key, the twin's signal, how NUT decodes the register, and the tolerance in NUT's
+/// unit.
+type Check = (&'static str, &'static str, fn(f64) -> f64, f64);
+
 /// Compares upsc's reading with the twin's measurements read just before and just after it.
 fn compare(nut: &Nut, served: &Served) -> BTreeMap<String, String> {
     let before = served.get("/api/state");
@@ -86,8 +95,7 @@ fn compare(nut: &Nut, served: &Served) -> BTreeMap<String, String> {
         let b = after["measurements"][name].as_f64().unwrap();
         (a.min(b), a.max(b))
     };
-    // (upsc key, twin signal, how NUT decodes the register, tolerance in NUT's unit)
-    let checks: &[(&str, &str, fn(f64) -> f64, f64)] = &[
+    let checks: &[Check] = &[
         ("ups.load", "output_total_load_pct", f64::round, 1.0),
         ("ups.L1.load", "output_load_pct:1", f64::round, 1.0),
         ("ups.L3.load", "output_load_pct:3", f64::round, 1.0),
@@ -122,7 +130,10 @@ fn nut_socomec_jbus_reads_the_twin() {
     let served = Served::start(&["--model", "delphys-mx-300", "--pty", "--control", "127.0.0.1:0"]);
     assert!(Path::new(served.field("pty")).exists());
     let nut = Nut::start(served.field("pty"));
-    assert!(eventually(30.0, || nut.upsc().get("ups.status").is_some_and(|s| s == "OL")), "upsc never showed OL");
+    assert!(
+        eventually(30.0, || nut.upsc().get("ups.status").is_some_and(|s| s == "OL")),
+        "upsc never showed OL"
+    );
 
     let values = compare(&nut, &served);
     assert_eq!(values["ups.model"], "DELPHYS MX");
@@ -146,7 +157,10 @@ fn nut_socomec_jbus_reads_the_twin() {
     assert!(values["ups.alarm"].contains("Bypass input supply out of tolerance."));
     let state = served.get("/api/state");
     let runtime_min = state["measurements"]["remaining_runtime_min"].as_f64().unwrap();
-    assert!((number(&values, "battery.runtime") - runtime_min).abs() <= 1.5, "runtime {values:?} vs {runtime_min}");
+    assert!(
+        (number(&values, "battery.runtime") - runtime_min).abs() <= 1.5,
+        "runtime {values:?} vs {runtime_min}"
+    );
 
     served.delete("/api/faults/mains_blackout");
     assert!(

@@ -77,23 +77,33 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             }
         };
         let arrived = Instant::now();
+        let mut garbage = 0;
         loop {
-            match rtu::scan_request(&buf, idle) {
+            match rtu::scan_request(&buf[garbage..], idle) {
                 Scan::NeedMore => break,
-                Scan::Garbage { skip } => {
-                    let skip = skip.min(buf.len());
-                    let garbage: Vec<u8> = buf.drain(..skip).collect();
-                    let mut guard = twin.lock();
-                    let sim_s = guard.ups.time_s();
-                    guard.trace.record(sim_s, link, "rx", &garbage, "garbage skipped".into());
-                }
+                Scan::Garbage { skip } => garbage = (garbage + skip).min(buf.len()),
                 Scan::Frame { len } => {
+                    skip_garbage(&mut buf, &mut garbage, &twin, link);
                     let frame: Vec<u8> = buf.drain(..len).collect();
                     answer(&mut port, &twin, &frame, timing, arrived, link).await?;
                 }
             }
         }
+        skip_garbage(&mut buf, &mut garbage, &twin, link);
     }
+}
+
+/// Drops the garbage found at the front of the buffer, as one trace line.
+fn skip_garbage(buf: &mut Vec<u8>, garbage: &mut usize, twin: &SharedTwin, link: &str) {
+    if *garbage == 0 {
+        return;
+    }
+    let skipped: Vec<u8> = buf.drain(..*garbage).collect();
+    *garbage = 0;
+    let mut guard = twin.lock();
+    let sim_s = guard.ups.time_s();
+    let shown = &skipped[..skipped.len().min(64)];
+    guard.trace.record(sim_s, link, "rx", shown, format!("{} garbage bytes skipped", skipped.len()));
 }
 
 async fn answer<S: AsyncWrite + Unpin>(

@@ -36,6 +36,22 @@ fn crc_ok(frame: &[u8]) -> bool {
     crc16(body).to_le_bytes() == crc
 }
 
+/// The shortest length (4 bytes or more) at which `buf` ends with its own CRC, computed in
+/// one pass so a stream of garbage costs O(256) per byte, not O(256²).
+fn crc_end(buf: &[u8]) -> Option<usize> {
+    let mut digest = CRC.digest();
+    digest.update(&buf[..2]);
+    for len in 4..=buf.len().min(MAX_FRAME) {
+        // `digest` covers buf[..len - 2]; the frame's last two bytes are its CRC.
+        let crc = digest.clone().finalize().to_le_bytes();
+        if buf[len - 2] == crc[0] && buf[len - 1] == crc[1] {
+            return Some(len);
+        }
+        digest.update(&buf[len - 2..len - 1]);
+    }
+    None
+}
+
 /// Looks for a request at the start of `buf`. `line_idle` says the line has been silent for
 /// 3.5 characters, so nothing more will join what is buffered.
 pub fn scan_request(buf: &[u8], line_idle: bool) -> Scan {
@@ -54,7 +70,7 @@ pub fn scan_request(buf: &[u8], line_idle: bool) -> Scan {
         Some(len) if crc_ok(&buf[..len]) => Scan::Frame { len },
         Some(_) => Scan::Garbage { skip: 1 },
         // A function whose length we do not know: the CRC says where it ends.
-        None => match (4..=buf.len().min(MAX_FRAME)).find(|&len| crc_ok(&buf[..len])) {
+        None => match crc_end(buf) {
             Some(len) => Scan::Frame { len },
             None if line_idle || buf.len() >= MAX_FRAME => Scan::Garbage { skip: 1 },
             None => Scan::NeedMore,

@@ -1,0 +1,166 @@
+//! Wire faults seen by a real RTU client on the pty: each injected misbehaviour is exactly
+//! what arrives, and a megabyte of garbage never stops the server.
+
+mod common;
+
+use common::Served;
+use serde_json::json;
+use sim::modbus::rtu;
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+/// Read the UPS type and kVA (0x1000 ×2) from slave 1.
+fn request() -> Vec<u8> {
+    rtu::encode(1, &[0x03, 0x10, 0x00, 0x00, 0x02])
+}
+
+const EXPECTED: usize = 3 + 4 + 2;
+
+/// A raw RTU master on the pty (the server set it to raw mode), non-blocking.
+struct Client(std::fs::File);
+
+impl Client {
+    fn open(path: &str) -> Client {
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+            .open(path)
+            .expect("pty opens");
+        Client(file)
+    }
+
+    /// Drops whatever is waiting to be read.
+    fn drain(&mut self) {
+        let mut sink = [0u8; 4096];
+        while matches!(self.0.read(&mut sink), Ok(n) if n > 0) {}
+    }
+
+    /// Writes all of `bytes`, waiting while the pty's buffer is full and dropping whatever
+    /// the server answers meanwhile.
+    fn send(&mut self, bytes: &[u8]) {
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            match self.0.write(rest) {
+                Ok(n) => rest = &rest[n..],
+                Err(_) => std::thread::sleep(Duration::from_millis(1)),
+            }
+            self.drain();
+        }
+    }
+
+    /// Sends `frame` and collects what comes back until `quiet` passes with nothing new.
+    fn transact(&mut self, frame: &[u8], quiet: Duration) -> (Vec<u8>, Duration) {
+        self.drain();
+        let sent = Instant::now();
+        self.send(frame);
+        let mut reply = Vec::new();
+        let mut first_byte = None;
+        let mut last = Instant::now();
+        let mut chunk = [0u8; 4096];
+        while last.elapsed() < quiet {
+            match self.0.read(&mut chunk) {
+                Ok(n) if n > 0 => {
+                    first_byte.get_or_insert(sent.elapsed());
+                    reply.extend_from_slice(&chunk[..n]);
+                    last = Instant::now();
+                }
+                _ => std::thread::sleep(Duration::from_millis(1)),
+            }
+        }
+        (reply, first_byte.unwrap_or(Duration::MAX))
+    }
+}
+
+fn with_fault(served: &Served, name: &str, params: serde_json::Value, check: impl FnOnce(&mut Client)) {
+    served.post("/api/wire-faults", json!({ "name": name, "params": params }));
+    let mut client = Client::open(served.field("pty"));
+    check(&mut client);
+    served.delete(&format!("/api/wire-faults/{name}"));
+}
+
+#[test]
+fn each_wire_fault_is_what_the_client_sees() {
+    let served =
+        Served::start(&["--model", "masterys-gp-60", "--pty", "--control", "127.0.0.1:0", "--seed", "3"]);
+    let quiet = Duration::from_millis(300);
+    let mut client = Client::open(served.field("pty"));
+    let (good, _) = client.transact(&request(), quiet);
+    assert_eq!(
+        rtu::decode_response(&good),
+        Some((1, &[0x03, 4, 0x01, 0x01, 0x02, 0x58][..])),
+        "257, 600 = 60 kVA × 10"
+    );
+    drop(client);
+
+    with_fault(&served, "no_response", json!({}), |c| assert!(c.transact(&request(), quiet).0.is_empty()));
+    with_fault(&served, "late_response", json!({ "delay_ms": 400 }), |c| {
+        let (reply, after) = c.transact(&request(), Duration::from_millis(700));
+        assert_eq!(reply, good);
+        assert!(after >= Duration::from_millis(400), "came after {after:?}");
+    });
+    with_fault(&served, "corrupt_crc", json!({}), |c| {
+        let (reply, _) = c.transact(&request(), quiet);
+        assert_eq!(reply.len(), EXPECTED);
+        assert_eq!(&reply[..EXPECTED - 2], &good[..EXPECTED - 2]);
+        assert!(rtu::decode_response(&reply).is_none(), "bad CRC");
+    });
+    with_fault(&served, "wrong_slave_id", json!({}), |c| {
+        let (reply, _) = c.transact(&request(), quiet);
+        let (slave, pdu) = rtu::decode_response(&reply).expect("a valid CRC");
+        assert_ne!(slave, 1);
+        assert_eq!(pdu, &good[1..EXPECTED - 2]);
+    });
+    with_fault(&served, "forced_exception", json!({ "code": 6 }), |c| {
+        let (reply, _) = c.transact(&request(), quiet);
+        assert_eq!(rtu::decode_response(&reply), Some((1, &[0x83, 0x06][..])));
+    });
+    with_fault(&served, "truncated_reply", json!({}), |c| {
+        let (reply, _) = c.transact(&request(), quiet);
+        assert_eq!(reply, good[..EXPECTED / 2]);
+    });
+    with_fault(&served, "garbage_burst", json!({ "bytes": 32 }), |c| {
+        let (reply, _) = c.transact(&request(), quiet);
+        assert_eq!(reply.len(), 32 + EXPECTED);
+        assert_eq!(&reply[32..], &good[..]);
+    });
+    with_fault(&served, "line_break", json!({ "seconds": 1 }), |c| {
+        assert!(c.transact(&request(), quiet).0.is_empty(), "the line is down");
+        std::thread::sleep(Duration::from_millis(1000));
+        assert_eq!(c.transact(&request(), quiet).0, good, "and up again after 1 s");
+    });
+    with_fault(&served, "intermittent_loss", json!({ "probability": 0.5 }), |c| {
+        let answered =
+            (0..40).filter(|_| !c.transact(&request(), Duration::from_millis(60)).0.is_empty()).count();
+        assert!((8..=32).contains(&answered), "about half of 40 answered: {answered}");
+    });
+    let mut client = Client::open(served.field("pty"));
+    assert_eq!(client.transact(&request(), quiet).0, good, "all cleared");
+}
+
+#[test]
+fn a_megabyte_of_garbage_never_stops_the_server() {
+    let served = Served::start(&["--model", "masterys-gp-60", "--pty", "--control", "127.0.0.1:0"]);
+    let mut client = Client::open(served.field("pty"));
+    let mut state = 0x2545_F491_u32;
+    let garbage: Vec<u8> = (0..1 << 20)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state as u8
+        })
+        .collect();
+    let started = Instant::now();
+    client.send(&garbage);
+    println!("1 MiB of garbage written in {:.1} s", started.elapsed().as_secs_f64());
+    // Let the server chew through what is buffered, then ask properly.
+    let answered = common::eventually(30.0, || {
+        let (reply, _) = client.transact(&request(), Duration::from_millis(300));
+        reply.len() >= EXPECTED && rtu::decode_response(&reply[reply.len() - EXPECTED..]).is_some()
+    });
+    assert!(answered, "the server answers a valid request after 1 MB of garbage");
+    let state = served.get("/api/state");
+    assert_eq!(state["mode"], "OnInverter", "and the twin kept running");
+}
