@@ -124,7 +124,7 @@ pub struct ServeArgs {
     /// Virtual seconds per wall second.
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
-    /// Write every frame to this CSV file.
+    /// Write every frame here: a pcap file for Wireshark if it ends in .pcap, CSV otherwise.
     #[arg(long)]
     pub trace: Option<PathBuf>,
     #[arg(long, default_value_t = 1)]

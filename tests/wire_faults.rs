@@ -164,3 +164,35 @@ fn a_megabyte_of_garbage_never_stops_the_server() {
     let state = served.get("/api/state");
     assert_eq!(state["mode"], "OnInverter", "and the twin kept running");
 }
+
+#[test]
+fn the_trace_is_a_pcap_wireshark_decodes_as_modbus_tcp() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trace.pcap");
+    let served = Served::start(&[
+        "--model",
+        "masterys-gp-60",
+        "--pty",
+        "--control",
+        "127.0.0.1:0",
+        "--trace",
+        path.to_str().unwrap(),
+    ]);
+    let mut client = Client::open(served.field("pty"));
+    let (good, _) = client.transact(&request(), Duration::from_millis(200));
+    assert_eq!(good.len(), EXPECTED);
+    drop(served);
+    let file = std::fs::File::open(&path).unwrap();
+    let mut reader = pcap_file::pcap::PcapReader::new(file).unwrap();
+    assert_eq!(reader.header().datalink, pcap_file::DataLink::ETHERNET);
+    let mut payloads = Vec::new();
+    while let Some(packet) = reader.next_packet() {
+        let packet = packet.unwrap();
+        let parsed = etherparse::SlicedPacket::from_ethernet(&packet.data).unwrap();
+        let Some(etherparse::TransportSlice::Tcp(tcp)) = parsed.transport else { panic!("a TCP segment") };
+        payloads.push((tcp.source_port(), tcp.destination_port(), tcp.payload().to_vec()));
+    }
+    // The request and the reply, as Modbus/TCP on port 502 (unit id = slave id, no CRC).
+    assert_eq!(payloads[0], (50_000, 502, vec![0, 1, 0, 0, 0, 6, 1, 0x03, 0x10, 0x00, 0x00, 0x02]));
+    assert_eq!(payloads[1], (502, 50_000, vec![0, 1, 0, 0, 0, 7, 1, 0x03, 4, 0x01, 0x01, 0x02, 0x58]));
+}

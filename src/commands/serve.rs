@@ -40,18 +40,18 @@ pub fn run(args: &ServeArgs) -> CommandResult {
         Some(ParityArg::Odd) => Parity::Odd,
         None => loaded.model.serial.parity,
     };
-    let trace_file = match &args.trace {
-        Some(path) => Some(
-            std::fs::File::create(path).map_err(|e| Failure::failed(format!("{}: {e}", path.display())))?,
-        ),
-        None => None,
+    let trace = match &args.trace {
+        Some(path) => {
+            Trace::to_file(path).map_err(|e| Failure::failed(format!("{}: {e}", path.display())))?
+        }
+        None => Trace::in_memory(),
     };
     let options = StartOptions { load_pct: args.load_pct, ..StartOptions::default() };
     let twin = SharedTwin::new(Twin {
         ups: Ups::new(&loaded, args.seed, &options),
         service: Service::new(RegisterImage::new(map, loaded.model.identity.map_family.clone()), slave_id),
         wire: WireFaults::new(args.seed),
-        trace: Trace::new(trace_file).map_err(Failure::failed)?,
+        trace,
     });
     let line = Line {
         baud,

@@ -3,6 +3,7 @@
 //! Everything here does I/O; the twin and the Modbus service stay pure.
 
 pub mod clock;
+pub mod pcap;
 pub mod pty;
 pub mod rtu;
 pub mod tcp;

@@ -1,5 +1,5 @@
 //! The frame trace: every request and reply with time, direction and meaning, kept in a
-//! ring for the control API and written to CSV — the twin's serial debug page.
+//! ring for the control API and written to CSV or pcap — the twin's serial debug page.
 
 use std::collections::VecDeque;
 use std::io::Write;
@@ -22,20 +22,38 @@ pub struct Record {
     pub meaning: String,
 }
 
+/// Where the trace goes besides the in-memory ring.
+#[derive(Debug)]
+enum Sink {
+    None,
+    Csv(std::io::BufWriter<std::fs::File>),
+    Pcap(super::pcap::Pcap),
+}
+
 #[derive(Debug)]
 pub struct Trace {
     started: Instant,
     ring: VecDeque<Record>,
-    csv: Option<std::io::BufWriter<std::fs::File>>,
+    sink: Sink,
 }
 
 impl Trace {
-    pub fn new(csv: Option<std::fs::File>) -> std::io::Result<Self> {
-        let mut csv = csv.map(std::io::BufWriter::new);
-        if let Some(file) = csv.as_mut() {
-            writeln!(file, "wall_s,sim_s,link,direction,hex,meaning")?;
-        }
-        Ok(Self { started: Instant::now(), ring: VecDeque::with_capacity(RING), csv })
+    /// A trace kept in memory only.
+    pub fn in_memory() -> Self {
+        Self { started: Instant::now(), ring: VecDeque::with_capacity(RING), sink: Sink::None }
+    }
+
+    /// A trace also written to `path`: pcap if it ends in `.pcap`, CSV otherwise.
+    pub fn to_file(path: &std::path::Path) -> std::io::Result<Self> {
+        let file = std::fs::File::create(path)?;
+        let sink = if path.extension().is_some_and(|e| e == "pcap") {
+            Sink::Pcap(super::pcap::Pcap::new(file).map_err(std::io::Error::other)?)
+        } else {
+            let mut csv = std::io::BufWriter::new(file);
+            writeln!(csv, "wall_s,sim_s,link,direction,hex,meaning")?;
+            Sink::Csv(csv)
+        };
+        Ok(Self { sink, ..Self::in_memory() })
     }
 
     pub fn record(&mut self, sim_s: f64, link: &str, direction: &'static str, bytes: &[u8], meaning: String) {
@@ -47,19 +65,27 @@ impl Trace {
             hex: bytes.iter().map(|b| format!("{b:02x}")).collect(),
             meaning,
         };
-        if let Some(file) = self.csv.as_mut() {
-            // A full disk must not stop the UPS answering: the trace line is dropped.
-            let _ = writeln!(
-                file,
-                "{:.6},{:.3},{},{},{},\"{}\"",
-                record.wall_s,
-                record.sim_s,
-                record.link,
-                record.direction,
-                record.hex,
-                record.meaning.replace('"', "'")
-            );
-            let _ = file.flush();
+        // A full disk must not stop the UPS answering: a trace line that cannot be written is
+        // dropped.
+        match &mut self.sink {
+            Sink::None => {}
+            Sink::Csv(file) => {
+                let _ = writeln!(
+                    file,
+                    "{:.6},{:.3},{},{},{},\"{}\"",
+                    record.wall_s,
+                    record.sim_s,
+                    record.link,
+                    record.direction,
+                    record.hex,
+                    record.meaning.replace('"', "'")
+                );
+                let _ = file.flush();
+            }
+            Sink::Pcap(pcap) => {
+                let wall = std::time::Duration::from_secs_f64(record.wall_s);
+                let _ = pcap.frame(wall, direction == "rx", !link.starts_with("tcp"), bytes);
+            }
         }
         if self.ring.len() == RING {
             self.ring.pop_front();
