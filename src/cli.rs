@@ -26,6 +26,11 @@ pub enum Command {
         #[command(subcommand)]
         action: BatteryAction,
     },
+    /// List the register maps, or show one as a table of every address.
+    Maps {
+        #[command(subcommand)]
+        action: Option<MapsAction>,
+    },
     /// Run a UPS headless in virtual time through faults, commands and load changes.
     Simulate(SimulateArgs),
     /// Put the twin on the wire in wall-clock time: Modbus RTU on a pty or serial port,
@@ -188,6 +193,15 @@ pub enum ModelsAction {
     /// Print a bundled model's file, a starting point for your own.
     Show {
         /// Bundled model name.
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MapsAction {
+    /// Every address of a map: name, unit, scale, source, which models manage it (Markdown).
+    Show {
+        /// Map name (`jbusp`, `vumap`).
         name: String,
     },
 }

@@ -11,6 +11,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Models { action } => commands::models::run(action),
         cli::Command::Battery { action } => commands::battery::run(action),
+        cli::Command::Maps { action } => commands::maps::run(action),
         cli::Command::Simulate(args) => commands::simulate::run(&args),
         cli::Command::Serve(args) => commands::serve::run(&args),
         cli::Command::Inject(args) => commands::control_client::inject(&args),

@@ -4,6 +4,7 @@ pub mod battery;
 pub mod control_api;
 pub mod control_client;
 pub mod faults;
+pub mod maps;
 pub mod models;
 pub mod serve;
 pub mod simulate;
