@@ -81,7 +81,7 @@ async fn state(State(api): State<Api>) -> Json<Value> {
         conditions.insert(sim::ups::conditions::display_name(name, index), Value::Bool(on));
     });
     let mut measurements = serde_json::Map::new();
-    for (name, phased) in MEASUREMENTS {
+    for (_, name, phased) in MEASUREMENTS {
         let phases: Vec<Option<u8>> = if *phased { vec![Some(1), Some(2), Some(3)] } else { vec![None] };
         for phase in phases {
             if let Some(value) = measurement(ups, name, phase) {

@@ -6,10 +6,11 @@ pub mod signals;
 
 use crate::ups::Ups;
 use crate::ups::commands::{Command, parse_command};
+use crate::ups::conditions::Conditions;
+use signals::Measurement;
 use ups_models::flags::split_signal;
 use ups_models::map::{
-    CharOrder, ClockPart, CommandAction, CommandRegister, ModelField, Register, RegisterMap, Scale, Source,
-    Table, TextField,
+    CharOrder, ClockPart, CommandAction, CommandRegister, ModelField, RegisterMap, Scale, Source, TextField,
 };
 use ups_models::model::{ParallelBypass, Topology};
 
@@ -31,16 +32,111 @@ pub enum Exception {
     ServerDeviceFailure = 4,
 }
 
-/// A map bound to one model.
+/// A map bound to one model, compiled once so a read is a lookup per word: no name is
+/// matched while answering.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegisterImage {
     map: RegisterMap,
-    family: Option<String>,
+    tables: Vec<CompiledTable>,
+    registers: Vec<CompiledRegister>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct CompiledTable {
+    start: u16,
+    extent: u16,
+    /// One slot per word from `start`.
+    slots: Vec<Slot>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Slot {
+    Zero,
+    /// Word `offset` of register `register`.
+    Register {
+        register: usize,
+        offset: u16,
+    },
+    /// (bit, position of its condition in `Conditions::flat`).
+    Bits(Vec<(u8, usize)>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct CompiledRegister {
+    value: Value,
+    /// Position in `Conditions::flat` of the condition the value needs, if any.
+    valid_when: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Value {
+    NotManaged,
+    Constant(u16),
+    Model(ModelField, f64),
+    Text(TextField, CharOrder),
+    Measurement { measurement: Measurement, phase: Option<u8>, scale: f64, signed: bool },
+    Clock(ClockPart),
+    FactorFlag,
 }
 
 impl RegisterImage {
     pub fn new(map: RegisterMap, family: Option<String>) -> Self {
-        Self { map, family }
+        let scale =
+            |s: &Scale| if map.measurements_times_ten { s.with_factor.unwrap_or(s.factor) } else { s.factor };
+        let condition = |name: &str| {
+            let (name, index) = split_signal(name);
+            Conditions::index_of(&name, index)
+        };
+        let mut registers = Vec::new();
+        let mut tables = Vec::new();
+        for table in &map.tables {
+            let mut slots = vec![Slot::Zero; usize::from(table.extent)];
+            for register in &table.registers {
+                let managed = match (&register.managed_by, &family) {
+                    (None, _) => true,
+                    (Some(families), Some(family)) => families.contains(family),
+                    (Some(families), None) => !families.is_empty(),
+                };
+                let value = match &register.source {
+                    _ if !managed => Value::NotManaged,
+                    Source::Constant(value) => Value::Constant(*value),
+                    Source::Model(field, s) => Value::Model(*field, scale(s)),
+                    Source::Text(field, _, order) => Value::Text(*field, *order),
+                    Source::Measurement { signal, phase, scale: s, signed } => match signals::parse(signal) {
+                        Some(measurement) => Value::Measurement {
+                            measurement,
+                            phase: *phase,
+                            scale: scale(s),
+                            signed: *signed,
+                        },
+                        None => Value::NotManaged,
+                    },
+                    Source::Clock(part) => Value::Clock(*part),
+                    Source::FactorFlag => Value::FactorFlag,
+                };
+                let words = match register.source {
+                    Source::Text(_, words, _) => words,
+                    _ => 1,
+                };
+                for offset in 0..words {
+                    if let Some(slot) = slots.get_mut(usize::from(register.address - table.start + offset)) {
+                        *slot = Slot::Register { register: registers.len(), offset };
+                    }
+                }
+                let valid_when = register.valid_when.as_deref().and_then(condition);
+                registers.push(CompiledRegister { value, valid_when });
+            }
+            for bit in &table.bits {
+                let Some(position) = bit.signal.as_deref().and_then(condition) else { continue };
+                let slot = &mut slots[usize::from(bit.address - table.start)];
+                match slot {
+                    Slot::Bits(bits) => bits.push((bit.bit, position)),
+                    _ => *slot = Slot::Bits(vec![(bit.bit, position)]),
+                }
+            }
+            tables.push(CompiledTable { start: table.start, extent: table.extent, slots });
+        }
+        Self { map, tables, registers }
     }
 
     pub fn map(&self) -> &RegisterMap {
@@ -53,13 +149,25 @@ impl RegisterImage {
             return Err(Exception::IllegalDataValue);
         }
         let end = u32::from(address) + u32::from(count);
-        if let Some(table) = self
-            .map
-            .tables
-            .iter()
-            .find(|t| address >= t.start && end <= u32::from(t.start) + u32::from(t.extent))
+        if let Some(table) =
+            self.tables.iter().find(|t| address >= t.start && end <= u32::from(t.start) + u32::from(t.extent))
         {
-            return Ok((0..count).map(|i| self.table_word(ups, table, address + i)).collect());
+            let conditions = ups.conditions().flat();
+            let first = usize::from(address - table.start);
+            let words = table.slots[first..first + usize::from(count)]
+                .iter()
+                .map(|slot| match slot {
+                    Slot::Zero => 0,
+                    Slot::Register { register, offset } => {
+                        self.encode(ups, &conditions, &self.registers[*register], *offset)
+                    }
+                    Slot::Bits(bits) => bits
+                        .iter()
+                        .filter(|(_, position)| conditions[*position])
+                        .fold(0, |word, (bit, _)| word | (1 << bit)),
+                })
+                .collect();
+            return Ok(words);
         }
         let commands = &self.map.commands;
         if address >= commands.start && end <= u32::from(commands.start) + u32::from(commands.words) {
@@ -69,50 +177,16 @@ impl RegisterImage {
         Err(Exception::IllegalDataAddress)
     }
 
-    fn table_word(&self, ups: &Ups, table: &Table, address: u16) -> u16 {
-        if !table.bits.is_empty() {
-            return table
-                .bits
-                .iter()
-                .filter(|b| b.address == address)
-                .filter(|b| b.signal.as_deref().is_some_and(|s| condition(ups, s)))
-                .fold(0, |word, b| word | (1 << b.bit));
-        }
-        for register in &table.registers {
-            if register.address == address {
-                return self.encode(ups, register, 0);
-            }
-            if let Source::Text(_, words, _) = register.source
-                && address > register.address
-                && address < register.address + words
-            {
-                return self.encode(ups, register, address - register.address);
-            }
-        }
-        0 // documented but unused, or past the documented words
-    }
-
-    fn scale(&self, scale: Scale) -> f64 {
-        if self.map.measurements_times_ten { scale.with_factor.unwrap_or(scale.factor) } else { scale.factor }
-    }
-
-    fn managed(&self, register: &Register) -> bool {
-        match (&register.managed_by, &self.family) {
-            (None, _) => true,
-            (Some(families), Some(family)) => families.contains(family),
-            (Some(families), None) => !families.is_empty(),
-        }
-    }
-
     /// Word `offset` of a register.
-    fn encode(&self, ups: &Ups, register: &Register, offset: u16) -> u16 {
-        if !self.managed(register) || register.valid_when.as_deref().is_some_and(|c| !condition(ups, c)) {
+    fn encode(&self, ups: &Ups, conditions: &[bool], register: &CompiledRegister, offset: u16) -> u16 {
+        if register.valid_when.is_some_and(|position| !conditions[position]) {
             return NOT_MANAGED;
         }
-        match &register.source {
-            Source::Constant(value) => *value,
-            Source::Model(field, scale) => unsigned(model_value(ups, *field) * self.scale(*scale)),
-            Source::Text(field, _, order) => {
+        match &register.value {
+            Value::NotManaged => NOT_MANAGED,
+            Value::Constant(value) => *value,
+            Value::Model(field, scale) => unsigned(model_value(ups, *field) * scale),
+            Value::Text(field, order) => {
                 let model = &ups.model().identity;
                 let text = match field {
                     TextField::SerialNumber => &model.serial_number,
@@ -126,17 +200,15 @@ impl RegisterImage {
                     CharOrder::FirstLow => second << 8 | first,
                 }
             }
-            Source::Measurement { signal, phase, scale, signed } => {
-                match signals::measurement(ups, signal, *phase) {
+            Value::Measurement { measurement, phase, scale, signed } => {
+                match signals::value(ups, *measurement, *phase) {
                     None => NOT_MANAGED,
-                    Some(value) if *signed => {
-                        (value * self.scale(*scale)).round().clamp(-32768.0, 32767.0) as i16 as u16
-                    }
-                    Some(value) => unsigned(value * self.scale(*scale)),
+                    Some(value) if *signed => (value * scale).round().clamp(-32768.0, 32767.0) as i16 as u16,
+                    Some(value) => unsigned(value * scale),
                 }
             }
-            Source::Clock(part) => clock_word(ups.clock_epoch_s(), *part),
-            Source::FactorFlag => u16::from(self.map.measurements_times_ten),
+            Value::Clock(part) => clock_word(ups.clock_epoch_s(), *part),
+            Value::FactorFlag => u16::from(self.map.measurements_times_ten),
         }
     }
 
@@ -163,11 +235,6 @@ impl RegisterImage {
 /// Rounds to the nearest word, keeping 0xFFFF for "not managed".
 fn unsigned(value: f64) -> u16 {
     if value.is_finite() { value.round().clamp(0.0, f64::from(NOT_MANAGED - 1)) as u16 } else { NOT_MANAGED }
-}
-
-fn condition(ups: &Ups, signal: &str) -> bool {
-    let (name, index) = split_signal(signal);
-    ups.conditions().get(&name, index).unwrap_or(false)
 }
 
 fn model_value(ups: &Ups, field: ModelField) -> f64 {

@@ -30,10 +30,29 @@ enum Sink {
     Pcap(super::pcap::Pcap),
 }
 
+/// A frame as kept in the ring: bytes are turned into hex only when someone reads them.
+#[derive(Debug, Clone, PartialEq)]
+struct Kept {
+    wall_s: f64,
+    sim_s: f64,
+    link: String,
+    direction: &'static str,
+    bytes: Vec<u8>,
+    meaning: String,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(2 * bytes.len()), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
 #[derive(Debug)]
 pub struct Trace {
     started: Instant,
-    ring: VecDeque<Record>,
+    ring: VecDeque<Kept>,
     sink: Sink,
 }
 
@@ -57,14 +76,7 @@ impl Trace {
     }
 
     pub fn record(&mut self, sim_s: f64, link: &str, direction: &'static str, bytes: &[u8], meaning: String) {
-        let record = Record {
-            wall_s: self.started.elapsed().as_secs_f64(),
-            sim_s,
-            link: link.to_string(),
-            direction,
-            hex: bytes.iter().map(|b| format!("{b:02x}")).collect(),
-            meaning,
-        };
+        let wall_s = self.started.elapsed().as_secs_f64();
         // A full disk must not stop the UPS answering: a trace line that cannot be written is
         // dropped.
         match &mut self.sink {
@@ -72,29 +84,43 @@ impl Trace {
             Sink::Csv(file) => {
                 let _ = writeln!(
                     file,
-                    "{:.6},{:.3},{},{},{},\"{}\"",
-                    record.wall_s,
-                    record.sim_s,
-                    record.link,
-                    record.direction,
-                    record.hex,
-                    record.meaning.replace('"', "'")
+                    "{wall_s:.6},{sim_s:.3},{link},{direction},{},\"{}\"",
+                    hex(bytes),
+                    meaning.replace('"', "'")
                 );
                 let _ = file.flush();
             }
             Sink::Pcap(pcap) => {
-                let wall = std::time::Duration::from_secs_f64(record.wall_s);
+                let wall = std::time::Duration::from_secs_f64(wall_s);
                 let _ = pcap.frame(wall, direction == "rx", !link.starts_with("tcp"), bytes);
             }
         }
         if self.ring.len() == RING {
             self.ring.pop_front();
         }
-        self.ring.push_back(record);
+        self.ring.push_back(Kept {
+            wall_s,
+            sim_s,
+            link: link.to_string(),
+            direction,
+            bytes: bytes.to_vec(),
+            meaning,
+        });
     }
 
     /// The most recent frames, oldest first.
     pub fn recent(&self, count: usize) -> Vec<Record> {
-        self.ring.iter().skip(self.ring.len().saturating_sub(count)).cloned().collect()
+        self.ring
+            .iter()
+            .skip(self.ring.len().saturating_sub(count))
+            .map(|kept| Record {
+                wall_s: kept.wall_s,
+                sim_s: kept.sim_s,
+                link: kept.link.clone(),
+                direction: kept.direction,
+                hex: hex(&kept.bytes),
+                meaning: kept.meaning.clone(),
+            })
+            .collect()
     }
 }

@@ -202,6 +202,26 @@ impl Conditions {
         found
     }
 
+    /// Position of a condition in [`Conditions::visit`] order, for [`Conditions::flat`].
+    pub fn index_of(name: &str, index: Option<usize>) -> Option<usize> {
+        let mut position = 0;
+        let mut found = None;
+        Conditions::default().visit(|n, i, _| {
+            if found.is_none() && n == name && i == index {
+                found = Some(position);
+            }
+            position += 1;
+        });
+        found
+    }
+
+    /// Every condition's value in [`Conditions::visit`] order.
+    pub fn flat(&self) -> Vec<bool> {
+        let mut values = Vec::with_capacity(256);
+        self.visit(|_, _, value| values.push(value));
+        values
+    }
+
     /// Whether `name` (with or without an index) is a condition at all.
     pub fn is_known(name: &str, index: Option<usize>) -> bool {
         Conditions::default().get(name, index).is_some()
