@@ -16,8 +16,12 @@ fn request() -> Vec<u8> {
 
 const EXPECTED: usize = 3 + 4 + 2;
 
+/// Anything a raw RTU master can talk through.
+trait Line: Read + Write {}
+impl<T: Read + Write> Line for T {}
+
 /// A raw RTU master on the pty (the server set it to raw mode), non-blocking.
-struct Client(std::fs::File);
+struct Client(Box<dyn Line>);
 
 impl Client {
     fn open(path: &str) -> Client {
@@ -28,7 +32,7 @@ impl Client {
             .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
             .open(path)
             .expect("pty opens");
-        Client(file)
+        Client(Box::new(file))
     }
 
     /// Drops whatever is waiting to be read.
@@ -195,4 +199,61 @@ fn the_trace_is_a_pcap_wireshark_decodes_as_modbus_tcp() {
     // The request and the reply, as Modbus/TCP on port 502 (unit id = slave id, no CRC).
     assert_eq!(payloads[0], (50_000, 502, vec![0, 1, 0, 0, 0, 6, 1, 0x03, 0x10, 0x00, 0x00, 0x02]));
     assert_eq!(payloads[1], (502, 50_000, vec![0, 1, 0, 0, 0, 7, 1, 0x03, 4, 0x01, 0x01, 0x02, 0x58]));
+}
+
+#[test]
+fn the_rtu_slave_answers_as_the_protocol_says() {
+    let served = Served::start(&["--model", "masterys-gp-60", "--pty", "--control", "127.0.0.1:0"]);
+    let mut client = Client::open(served.field("pty"));
+    let quiet = Duration::from_millis(200);
+    // Diagnostics (08) is no function of this UPS: exception 01, even though its length is
+    // not known to the framer.
+    let (reply, _) = client.transact(&rtu::encode(1, &[0x08, 0x00, 0x00, 0x12, 0x34]), quiet);
+    assert_eq!(rtu::decode_response(&reply), Some((1, &[0x88, 0x01][..])));
+    let (reply, _) = client.transact(&rtu::encode(1, &[0x03, 0x10, 0x60, 0x00, 0x00]), quiet);
+    assert_eq!(rtu::decode_response(&reply), Some((1, &[0x83, 0x03][..])), "count 0");
+    let (reply, _) = client.transact(&rtu::encode(1, &[0x03, 0x20, 0x00, 0x00, 0x01]), quiet);
+    assert_eq!(rtu::decode_response(&reply), Some((1, &[0x83, 0x02][..])), "no such address");
+    assert!(
+        client.transact(&rtu::encode(2, &[0x03, 0x10, 0x00, 0x00, 0x01]), quiet).0.is_empty(),
+        "slave 2 is someone else"
+    );
+    let mut corrupt = request();
+    corrupt[7] ^= 0xFF;
+    assert!(client.transact(&corrupt, quiet).0.is_empty(), "a bad CRC is not answered");
+    // A broadcast write (slave 0) runs and is not answered: eco mode on.
+    assert!(client.transact(&rtu::encode(0, &[0x06, 0x15, 0x01, 0x00, 0x01]), quiet).0.is_empty());
+    assert!(common::eventually(2.0, || served.get("/api/state")["conditions"]["eco_mode"] == true));
+    // A command the firmware refuses: exception 04 (this UPS is not line-interactive).
+    let (reply, _) = client.transact(&rtu::encode(1, &[0x06, 0x15, 0x05, 0x00, 0x01]), quiet);
+    assert_eq!(rtu::decode_response(&reply), Some((1, &[0x86, 0x04][..])));
+}
+
+#[test]
+fn a_serial_port_is_served_too() {
+    // A pty pair stands in for a USB-RS232 cable: upstwin opens the slave end as a serial
+    // port, the test talks on the master end.
+    let (master, slave) = serialport::TTYPort::pair().expect("a pty pair");
+    let path = serialport::SerialPort::name(&slave).expect("the slave has a name");
+    drop(slave);
+    let served = Served::start(&[
+        "--model",
+        "masterys-gp-60",
+        "--serial",
+        &path,
+        "--baud",
+        "57600",
+        "--control",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(served.field("serial"), path);
+    let mut master = master;
+    serialport::SerialPort::set_timeout(&mut master, Duration::from_millis(2)).unwrap();
+    let mut client = Client(Box::new(master));
+    // The port opens asynchronously; poll until it answers (physical timing: gap + 2 ms).
+    let answered = common::eventually(5.0, || {
+        let (reply, _) = client.transact(&request(), Duration::from_millis(100));
+        rtu::decode_response(&reply).is_some()
+    });
+    assert!(answered, "the twin answers on the serial port");
 }
