@@ -294,3 +294,58 @@ fn the_fault_catalogue_document_is_current() {
         );
     }
 }
+
+#[test]
+fn serve_refuses_bad_arguments() {
+    let cases: [(&[&str], &str); 4] = [
+        (&["serve"], "nothing to serve on"),
+        (&["serve", "--tcp", "127.0.0.1:0", "--speed", "0"], "--speed must be within"),
+        (&["serve", "--tcp", "127.0.0.1:0", "--control", "0.0.0.0:0"], "give --token"),
+        (&["serve", "--tcp", "999.1.1.1:5"], "--tcp 999.1.1.1:5"),
+    ];
+    for (args, expected) in cases {
+        let output = upstwin(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+        assert!(stderr(&output).contains(expected), "{args:?}: {}", stderr(&output));
+    }
+}
+
+#[test]
+fn the_control_api_validates_and_wants_its_token() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_upstwin"))
+        .args(["serve", "--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0", "--token", "s3cret"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let control = line.split_whitespace().find_map(|kv| kv.strip_prefix("control=")).unwrap().to_string();
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let status =
+        |request: Result<ureq::http::Response<ureq::Body>, ureq::Error>| request.unwrap().status().as_u16();
+    assert_eq!(status(agent.get(&format!("{control}/api/state")).call()), 401, "no token");
+    let bearer = "Bearer s3cret";
+    assert_eq!(
+        status(agent.get(&format!("{control}/api/state")).header("Authorization", bearer).call()),
+        200
+    );
+    let post = |body: serde_json::Value| {
+        status(agent.post(&format!("{control}/api/faults")).header("Authorization", bearer).send_json(body))
+    };
+    assert_eq!(post(serde_json::json!({ "name": "mains_blakout" })), 400, "unknown fault");
+    assert_eq!(
+        post(serde_json::json!({ "name": "overload", "params": { "load_pct": 5000 } })),
+        400,
+        "out of range"
+    );
+    assert_eq!(post(serde_json::json!({ "nme": "x" })), 422, "not the expected JSON");
+    assert_eq!(post(serde_json::json!({ "name": "mains_blackout" })), 200);
+    let refused = agent
+        .post(&format!("{control}/api/commands"))
+        .header("Authorization", bearer)
+        .send_json(serde_json::json!({ "name": "line_interactive_on" }));
+    assert_eq!(status(refused), 409, "the firmware refuses: not line-interactive");
+    let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    let _ = child.wait();
+}
