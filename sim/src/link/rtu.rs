@@ -1,6 +1,7 @@
 //! Modbus RTU slave on a byte stream: a pty master or a real serial port.
 
 use super::SharedTwin;
+use super::trace::Meaning;
 use crate::modbus::rtu::{self, Scan};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -103,7 +104,7 @@ fn skip_garbage(buf: &mut Vec<u8>, garbage: &mut usize, twin: &SharedTwin, link:
     let mut guard = twin.lock();
     let sim_s = guard.ups.time_s();
     let shown = &skipped[..skipped.len().min(64)];
-    guard.trace.record(sim_s, link, "rx", shown, format!("{} garbage bytes skipped", skipped.len()));
+    guard.trace.record(sim_s, link, "rx", shown, Meaning::Garbage { bytes: skipped.len() });
 }
 
 async fn answer<S: AsyncWrite + Unpin>(
@@ -119,15 +120,21 @@ async fn answer<S: AsyncWrite + Unpin>(
         let twin = &mut *guard;
         let sim_s = twin.ups.time_s();
         if twin.wire.line_broken() {
-            twin.trace.record(sim_s, link, "rx", frame, "line broken: not read".into());
+            twin.trace.record(sim_s, link, "rx", frame, Meaning::LineBroken);
             return Ok(());
         }
         let (slave, pdu) = (frame[0], &frame[1..frame.len() - 2]);
         let Some(answer) = twin.service.rtu(&mut twin.ups, slave, pdu) else {
-            twin.trace.record(sim_s, link, "rx", frame, format!("slave {slave}: not for this UPS"));
+            twin.trace.record(sim_s, link, "rx", frame, Meaning::NotForUs { unit: slave });
             return Ok(());
         };
-        twin.trace.record(sim_s, link, "rx", frame, format!("slave {slave}: {}", answer.request.describe()));
+        twin.trace.record(
+            sim_s,
+            link,
+            "rx",
+            frame,
+            Meaning::Request { unit: slave, request: answer.request.clone() },
+        );
         match answer.response {
             Some(response) => twin.wire.plan(slave, response, true, rtu::encode),
             None => return Ok(()), // broadcast
@@ -153,11 +160,9 @@ async fn answer<S: AsyncWrite + Unpin>(
         let mut guard = twin.lock();
         let sim_s = guard.ups.time_s();
         let meaning = match &plan.reply {
-            Some(reply) if reply.len() >= 2 && reply[1] & 0x80 != 0 => {
-                format!("exception {}", reply.get(2).copied().unwrap_or(0))
-            }
-            Some(_) => "reply".to_string(),
-            None => "garbage".to_string(),
+            Some(reply) if reply.len() >= 3 && reply[1] & 0x80 != 0 => Meaning::Exception { code: reply[2] },
+            Some(_) => Meaning::Reply,
+            None => Meaning::GarbageSent,
         };
         guard.trace.record(sim_s, link, "tx", &out, meaning);
     }

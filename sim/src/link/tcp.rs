@@ -1,6 +1,7 @@
 //! Modbus TCP server: many connections, each framed with MBAP.
 
 use super::SharedTwin;
+use super::trace::Meaning;
 use crate::modbus::tcp::{self, Scan};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -38,7 +39,7 @@ async fn connection(mut stream: TcpStream, twin: SharedTwin, link: String) -> st
                         let twin = &mut *guard;
                         let sim_s = twin.ups.time_s();
                         if twin.wire.line_broken() {
-                            twin.trace.record(sim_s, &link, "rx", &frame, "line broken: not read".into());
+                            twin.trace.record(sim_s, &link, "rx", &frame, Meaning::LineBroken);
                             continue;
                         }
                         let answer = twin.service.tcp(&mut twin.ups, unit, &frame[tcp::HEADER..]);
@@ -47,7 +48,7 @@ async fn connection(mut stream: TcpStream, twin: SharedTwin, link: String) -> st
                             &link,
                             "rx",
                             &frame,
-                            format!("unit {unit}: {}", answer.request.describe()),
+                            Meaning::Request { unit, request: answer.request.clone() },
                         );
                         let response = answer.response.unwrap_or_default();
                         twin.wire.plan(unit, response, false, |unit, pdu| tcp::encode(transaction, unit, pdu))
@@ -63,7 +64,7 @@ async fn connection(mut stream: TcpStream, twin: SharedTwin, link: String) -> st
                         stream.write_all(&out).await?;
                         let mut guard = twin.lock();
                         let sim_s = guard.ups.time_s();
-                        guard.trace.record(sim_s, &link, "tx", &out, "reply".into());
+                        guard.trace.record(sim_s, &link, "tx", &out, Meaning::Reply);
                     }
                 }
             }

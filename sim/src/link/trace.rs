@@ -1,6 +1,7 @@
 //! The frame trace: every request and reply with time, direction and meaning, kept in a
 //! ring for the control API and written to CSV or pcap — the twin's serial debug page.
 
+use crate::modbus::pdu::Request;
 use std::collections::VecDeque;
 use std::io::Write;
 use std::time::Instant;
@@ -30,6 +31,47 @@ enum Sink {
     Pcap(super::pcap::Pcap),
 }
 
+/// What a traced frame was, kept as data and put into words only when someone reads the
+/// trace, so tracing costs the UPS almost nothing per request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Meaning {
+    /// A request addressed to `unit` (slave id or TCP unit id).
+    Request {
+        unit: u8,
+        request: Request,
+    },
+    /// A request for another slave id, left alone.
+    NotForUs {
+        unit: u8,
+    },
+    /// Read while the line is broken (wire fault): dropped.
+    LineBroken,
+    /// Bytes that were no frame.
+    Garbage {
+        bytes: usize,
+    },
+    /// What went back: a reply, an exception, or garbage from a wire fault.
+    Reply,
+    Exception {
+        code: u8,
+    },
+    GarbageSent,
+}
+
+impl Meaning {
+    pub fn describe(&self) -> String {
+        match self {
+            Meaning::Request { unit, request } => format!("unit {unit}: {}", request.describe()),
+            Meaning::NotForUs { unit } => format!("unit {unit}: not for this UPS"),
+            Meaning::LineBroken => "line broken: not read".into(),
+            Meaning::Garbage { bytes } => format!("{bytes} garbage bytes skipped"),
+            Meaning::Reply => "reply".into(),
+            Meaning::Exception { code } => format!("exception {code}"),
+            Meaning::GarbageSent => "garbage".into(),
+        }
+    }
+}
+
 /// A frame as kept in the ring: bytes are turned into hex only when someone reads them.
 #[derive(Debug, Clone, PartialEq)]
 struct Kept {
@@ -38,7 +80,7 @@ struct Kept {
     link: String,
     direction: &'static str,
     bytes: Vec<u8>,
-    meaning: String,
+    meaning: Meaning,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -75,7 +117,14 @@ impl Trace {
         Ok(Self { sink, ..Self::in_memory() })
     }
 
-    pub fn record(&mut self, sim_s: f64, link: &str, direction: &'static str, bytes: &[u8], meaning: String) {
+    pub fn record(
+        &mut self,
+        sim_s: f64,
+        link: &str,
+        direction: &'static str,
+        bytes: &[u8],
+        meaning: Meaning,
+    ) {
         let wall_s = self.started.elapsed().as_secs_f64();
         // A full disk must not stop the UPS answering: a trace line that cannot be written is
         // dropped.
@@ -86,7 +135,7 @@ impl Trace {
                     file,
                     "{wall_s:.6},{sim_s:.3},{link},{direction},{},\"{}\"",
                     hex(bytes),
-                    meaning.replace('"', "'")
+                    meaning.describe().replace('"', "'")
                 );
                 let _ = file.flush();
             }
@@ -119,7 +168,7 @@ impl Trace {
                 link: kept.link.clone(),
                 direction: kept.direction,
                 hex: hex(&kept.bytes),
-                meaning: kept.meaning.clone(),
+                meaning: kept.meaning.describe(),
             })
             .collect()
     }
