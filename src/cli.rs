@@ -33,6 +33,8 @@ pub enum Command {
     },
     /// Run a UPS headless in virtual time through faults, commands and load changes.
     Simulate(SimulateArgs),
+    /// Replay scenario files (or directories of them) and check their expectations.
+    Run(RunArgs),
     /// Put the twin on the wire in wall-clock time: Modbus RTU on a pty or serial port,
     /// Modbus TCP; prints one `ready` line when it can be polled.
     Serve(ServeArgs),
@@ -48,6 +50,9 @@ pub enum Command {
         /// Print a Markdown table (as in sim/FAULTS.md).
         #[arg(long)]
         markdown: bool,
+        /// List the wire faults (what the serial line or TCP link does) instead.
+        #[arg(long)]
+        wire: bool,
     },
     /// List every command the UPS firmware accepts, with parameters and effect.
     Commands {
@@ -137,6 +142,28 @@ pub struct ServeArgs {
     /// Initial load, % of the active-power rating.
     #[arg(long, default_value_t = 50.0)]
     pub load_pct: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario files or directories (searched for .ron files).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The card under test: `none` (the twin alone, virtual time).
+    #[arg(long, default_value = "none")]
+    pub card: String,
+    /// Write JUnit XML here.
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
+    /// Write each scenario's trace and timeline under this directory.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Scenarios run at once (default: the number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Override every scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
 }
 
 #[derive(Debug, Args)]

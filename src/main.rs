@@ -13,11 +13,12 @@ fn main() -> ExitCode {
         cli::Command::Battery { action } => commands::battery::run(action),
         cli::Command::Maps { action } => commands::maps::run(action),
         cli::Command::Simulate(args) => commands::simulate::run(&args),
+        cli::Command::Run(args) => commands::run::run(&args),
         cli::Command::Serve(args) => commands::serve::run(&args),
         cli::Command::Inject(args) => commands::control_client::inject(&args),
         cli::Command::Clear(args) => commands::control_client::clear(&args),
         cli::Command::Send(args) => commands::control_client::command(&args),
-        cli::Command::Faults { markdown } => commands::faults::faults(markdown),
+        cli::Command::Faults { markdown, wire } => commands::faults::faults(markdown, wire),
         cli::Command::Commands { markdown } => commands::faults::commands(markdown),
     };
     match result {

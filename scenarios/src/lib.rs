@@ -1,2 +1,11 @@
-//! Outage-replay scenarios: format, headless runner and observers of the card under test.
-//! Empty until the scenarios issue lands; the crate exists so the workspace has its shape.
+//! Outage-replay scenarios: the file format, its loader, the headless runner and its reports.
+//! What QA and CI use every day: a scenario says what happens to the UPS and what must be
+//! seen; the runner replays it and says pass or fail.
+
+pub mod compile;
+pub mod expr;
+pub mod format;
+pub mod report;
+pub mod trace;
+pub mod verdict;
+pub mod virtual_run;

@@ -2,6 +2,7 @@
 //! the Markdown of `sim/FAULTS.md` (`--markdown`; a test keeps that file in step).
 
 use super::CommandResult;
+use sim::link::wire_faults::WIRE_FAULTS;
 use sim::ups::commands::COMMANDS;
 use sim::ups::faults::{FAULTS, ParamSpec};
 
@@ -34,8 +35,10 @@ fn table<'a>(heading: &str, rows: impl Iterator<Item = (&'a str, String, &'a str
     }
 }
 
-pub fn faults(markdown: bool) -> CommandResult {
-    table("fault", FAULTS.iter().map(|f| (f.name, params(f.params), f.effect)), markdown);
+pub fn faults(markdown: bool, wire: bool) -> CommandResult {
+    let catalogue = if wire { WIRE_FAULTS } else { FAULTS };
+    let heading = if wire { "wire fault" } else { "fault" };
+    table(heading, catalogue.iter().map(|f| (f.name, params(f.params), f.effect)), markdown);
     Ok(())
 }
 

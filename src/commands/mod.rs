@@ -6,6 +6,7 @@ pub mod control_client;
 pub mod faults;
 pub mod maps;
 pub mod models;
+pub mod run;
 pub mod serve;
 pub mod simulate;
 

@@ -1,5 +1,8 @@
-//! Load profiles: recorded or planned load, CSV `time_s,l1_kw,l2_kw,l3_kw` (l2/l3 may be
-//! left out for a single-phase output). Step-wise: each row holds until the next.
+//! Profiles: recorded or planned load and mains, as CSV with a header line. Step-wise: each
+//! row holds until the next.
+//!
+//! - load: `time_s,l1_kw[,l2_kw,l3_kw]`
+//! - mains: `time_s,l1_v,l2_v,l3_v,frequency_hz`
 
 use crate::error::{LoadError, Located, load_text};
 use std::path::Path;
@@ -15,67 +18,108 @@ pub struct LoadProfile {
     pub points: Vec<ProfileRow>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MainsRow {
+    pub time_s: f64,
+    pub voltage_v: [f64; 3],
+    pub frequency_hz: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MainsProfile {
+    pub points: Vec<MainsRow>,
+}
+
 impl LoadProfile {
     pub fn load(path: &Path) -> Result<Self, LoadError> {
         load_text(path, Self::parse)
     }
 
     pub fn parse(text: &str) -> Result<Self, Located> {
-        let mut reader = csv::ReaderBuilder::new()
-            .comment(Some(b'#'))
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
-        let headers = reader.headers().map_err(|e| Located::at(1, 1, e.to_string()))?.clone();
-        let expected = ["time_s", "l1_kw", "l2_kw", "l3_kw"];
-        if headers.len() < 2 || headers.len() > 4 || headers.iter().zip(expected).any(|(h, e)| h != e) {
-            return Err(Located::at(1, 1, "expected the header `time_s,l1_kw[,l2_kw,l3_kw]`".into()));
-        }
-        let mut points: Vec<ProfileRow> = Vec::new();
-        for record in reader.records() {
-            let record = record
-                .map_err(|e| Located::at(e.position().map_or(1, |p| p.line() as usize), 1, e.to_string()))?;
-            let line = record.position().map_or(1, |p| p.line() as usize);
-            if record.len() != headers.len() {
-                return Err(Located::at(
-                    line,
-                    1,
-                    format!("expected {} fields like the header, found {}", headers.len(), record.len()),
-                ));
-            }
-            let mut values = [0.0; 4];
-            for (field, value) in values.iter_mut().enumerate().take(record.len()) {
-                let text = &record[field];
-                let column = record.iter().take(field).map(|f| f.len() + 1).sum::<usize>() + 1;
-                *value =
-                    text.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0 && *v <= 1e6).ok_or_else(
-                        || {
-                            Located::at(
-                                line,
-                                column,
-                                format!("expected a number within 0..=1000000, found `{text}`"),
-                            )
-                        },
-                    )?;
-            }
-            if points.last().is_some_and(|p| values[0] <= p.time_s) {
-                return Err(Located::at(
-                    line,
-                    1,
-                    format!(
-                        "times must increase, found {} after {}",
-                        values[0],
-                        points.last().map_or(0.0, |p| p.time_s)
-                    ),
-                ));
-            }
-            points.push(ProfileRow { time_s: values[0], power_kw: [values[1], values[2], values[3]] });
-        }
-        if points.is_empty() {
-            return Err(Located::at(1, 1, "the profile has no rows".into()));
-        }
+        let rows = numeric_rows(text, &["time_s", "l1_kw", "l2_kw", "l3_kw"], 2, 1e6)?;
+        let points = rows.iter().map(|r| ProfileRow { time_s: r[0], power_kw: [r[1], r[2], r[3]] }).collect();
         Ok(Self { points })
     }
+}
+
+impl MainsProfile {
+    pub fn load(path: &Path) -> Result<Self, LoadError> {
+        load_text(path, Self::parse)
+    }
+
+    pub fn parse(text: &str) -> Result<Self, Located> {
+        let rows = numeric_rows(text, &["time_s", "l1_v", "l2_v", "l3_v", "frequency_hz"], 5, 1e6)?;
+        let points = rows
+            .iter()
+            .map(|r| MainsRow { time_s: r[0], voltage_v: [r[1], r[2], r[3]], frequency_hz: r[4] })
+            .collect();
+        Ok(Self { points })
+    }
+}
+
+/// Rows of numbers under a header that must start with `columns[..required]` (and may carry
+/// the rest); missing trailing columns read 0. Times (first column) must increase.
+fn numeric_rows(text: &str, columns: &[&str], required: usize, max: f64) -> Result<Vec<[f64; 5]>, Located> {
+    let mut reader = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|e| Located::at(1, 1, e.to_string()))?.clone();
+    if headers.len() < required
+        || headers.len() > columns.len()
+        || headers.iter().zip(columns).any(|(h, c)| h != *c)
+    {
+        let optional = if required < columns.len() {
+            format!("[,{}]", columns[required..].join(","))
+        } else {
+            String::new()
+        };
+        return Err(Located::at(
+            1,
+            1,
+            format!("expected the header `{}{optional}`", columns[..required].join(",")),
+        ));
+    }
+    let mut rows: Vec<[f64; 5]> = Vec::new();
+    for record in reader.records() {
+        let record = record
+            .map_err(|e| Located::at(e.position().map_or(1, |p| p.line() as usize), 1, e.to_string()))?;
+        let line = record.position().map_or(1, |p| p.line() as usize);
+        if record.len() != headers.len() {
+            return Err(Located::at(
+                line,
+                1,
+                format!("expected {} fields like the header, found {}", headers.len(), record.len()),
+            ));
+        }
+        let mut values = [0.0; 5];
+        for (field, value) in values.iter_mut().enumerate().take(record.len()) {
+            let text = &record[field];
+            let column = record.iter().take(field).map(|f| f.len() + 1).sum::<usize>() + 1;
+            *value = text
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && *v >= 0.0 && *v <= max)
+                .ok_or_else(|| {
+                    Located::at(line, column, format!("expected a number within 0..={max}, found `{text}`"))
+                })?;
+        }
+        if let Some(last) = rows.last()
+            && values[0] <= last[0]
+        {
+            return Err(Located::at(
+                line,
+                1,
+                format!("times must increase, found {} after {}", values[0], last[0]),
+            ));
+        }
+        rows.push(values);
+    }
+    if rows.is_empty() {
+        return Err(Located::at(1, 1, "the profile has no rows".into()));
+    }
+    Ok(rows)
 }
 
 #[cfg(test)]
@@ -94,5 +138,10 @@ mod tests {
                 .message
                 .contains("times must increase")
         );
+        let mains =
+            MainsProfile::parse("time_s,l1_v,l2_v,l3_v,frequency_hz\n0,230,230,230,50\n10,190,0,230,49.5\n")
+                .unwrap();
+        assert_eq!(mains.points[1].voltage_v, [190.0, 0.0, 230.0]);
+        assert!(MainsProfile::parse("time_s,l1_v\n0,230\n").is_err());
     }
 }

@@ -5,9 +5,11 @@ use crate::error::Located;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// Parses RON text into `T`; a syntax or shape error carries its position.
+/// Parses RON text into `T`; a syntax or shape error carries its position. Optional fields
+/// may be written bare (`at: "90s"`) as well as `Some("90s")`: files are written by people.
 pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, Located> {
     ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
         .from_str(text)
         .map_err(|e| Located::at(e.span.start.line.max(1), e.span.start.col.max(1), e.code.to_string()))
 }

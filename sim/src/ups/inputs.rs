@@ -37,6 +37,8 @@ pub struct Wiring {
     pub input_phases: usize,
     /// The bypass has its own supply, untouched by rectifier-side mains faults.
     pub separate_bypass_feed: bool,
+    /// Recorded mains replacing the nominal supply (voltage per phase, frequency).
+    pub recorded_mains: Option<([f64; 3], f64)>,
 }
 
 /// Applies the source faults active now to the nominal feeds.
@@ -46,8 +48,12 @@ pub fn evaluate<'a>(
     genset: &Genset,
     wiring: Wiring,
 ) -> Inputs {
-    let Wiring { nominal_v, nominal_hz, input_phases, separate_bypass_feed } = wiring;
+    let Wiring { nominal_v, nominal_hz, input_phases, separate_bypass_feed, recorded_mains } = wiring;
     let mut mains = Feed::nominal(nominal_v, nominal_hz);
+    if let Some((voltage_v, frequency_hz)) = recorded_mains {
+        mains.voltage_v = voltage_v;
+        mains.frequency_hz = frequency_hz;
+    }
     let mut bypass_fault_applied = false;
     let mut bypass_blackout = false;
     for (fault, started_s) in faults {

@@ -106,6 +106,7 @@ pub struct Ups {
     time_s: f64,
     rng: SimRng,
     genset: Genset,
+    mains_profile: sources::MainsProfile,
     load: Load,
     battery: BatteryPort,
     charger: Charger,
@@ -168,6 +169,7 @@ impl Ups {
             time_s: 0.0,
             rng,
             genset: Genset::stopped(),
+            mains_profile: sources::MainsProfile::default(),
             load: Load::new(power_w, options.power_factor, output_phases),
             battery: BatteryPort::new(bank),
             charger: Charger::new(battery_spec.charger.clone()),
@@ -273,6 +275,11 @@ impl Ups {
         &mut self.load
     }
 
+    /// Follows recorded mains (times relative to now) instead of the nominal supply.
+    pub fn follow_mains(&mut self, points: Vec<sources::MainsPoint>) {
+        self.mains_profile.start(points, self.time_s);
+    }
+
     /// Faults in force, with their parameters.
     pub fn active_faults(&self) -> impl Iterator<Item = &Fault> {
         self.faults.iter().map(|f| &f.fault)
@@ -291,6 +298,7 @@ impl Ups {
         self.time_s += dt_s;
         self.clock_epoch_s += dt_s;
         self.load.follow_profile(self.time_s);
+        self.mains_profile.follow(self.time_s);
         let loaded = self.flows.input_w > 0.0 && self.inputs.on_genset;
         self.genset.step(loaded, dt_s, &mut self.rng);
         let wiring = inputs::Wiring {
@@ -298,6 +306,7 @@ impl Ups {
             nominal_hz: self.model.ratings.nominal_input_frequency_hz,
             input_phases: usize::from(self.model.ratings.input_phases),
             separate_bypass_feed: self.model.installation.separate_bypass_feed,
+            recorded_mains: self.mains_profile.current,
         };
         self.inputs = inputs::evaluate(
             self.faults.iter().map(|f| (&f.fault, f.started_s)),

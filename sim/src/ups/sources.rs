@@ -85,3 +85,39 @@ impl Genset {
         }
     }
 }
+
+/// A recorded mains point: from `time_s` on, these phase voltages and frequency.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MainsPoint {
+    pub time_s: f64,
+    pub voltage_v: [f64; 3],
+    pub frequency_hz: f64,
+}
+
+/// Recorded mains (field data) the twin follows instead of its nominal supply; faults still
+/// apply on top.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MainsProfile {
+    points: Vec<MainsPoint>,
+    applied: usize,
+    started_s: f64,
+    /// The point in force.
+    pub current: Option<([f64; 3], f64)>,
+}
+
+impl MainsProfile {
+    /// Follows `points` (times relative to `now_s`) from now on.
+    pub fn start(&mut self, points: Vec<MainsPoint>, now_s: f64) {
+        *self = Self { points, applied: 0, started_s: now_s, current: None };
+    }
+
+    pub fn follow(&mut self, time_s: f64) {
+        while let Some(point) = self.points.get(self.applied) {
+            if self.started_s + point.time_s > time_s {
+                break;
+            }
+            self.current = Some((point.voltage_v, point.frequency_hz));
+            self.applied += 1;
+        }
+    }
+}

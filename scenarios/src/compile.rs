@@ -1,0 +1,387 @@
+//! Loading a scenario file: RON syntax errors and every semantic mistake (a time that is not
+//! a duration, an unknown fault, a condition on an unknown signal, a label that does not
+//! exist) come back as `file:line:col: what was expected`.
+
+use crate::expr::Condition;
+use crate::format::{Action, Event, Expectation, Need, Scenario};
+use sim::StartOptions;
+use sim::link::wire_faults;
+use sim::run::script::parse_duration_s;
+use sim::ups::catalogue;
+use sim::ups::commands::parse_command;
+use sim::ups::faults::{FAULTS, parse_fault};
+use sim::ups::load::ProfilePoint;
+use sim::ups::sources::MainsPoint;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use ups_models::profile::{LoadProfile, MainsProfile};
+use ups_models::{LoadError, LoadedModel, Located, load_model, ron_text};
+
+/// When an event fires.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Trigger {
+    At(f64),
+    /// This long after event `index`.
+    After(usize, f64),
+    When(Condition),
+}
+
+/// What an event does, checked and ready.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    Fault(catalogue::Action),
+    Clear(String),
+    WireFault(catalogue::Action),
+    ClearWireFault(String),
+    Command(catalogue::Action),
+    Load(f64),
+    LoadProfile(Vec<ProfilePoint>),
+    MainsProfile(Vec<MainsPoint>),
+    CardAction(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompiledEvent {
+    pub label: String,
+    pub trigger: Trigger,
+    pub step: Step,
+}
+
+/// A point in time, given as a time or as an event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Instant {
+    Time(f64),
+    Event(usize),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Check {
+    /// Becomes true at some moment in the window.
+    Eventually(Condition),
+    Always(Condition),
+    Never(Condition),
+    Probe {
+        run: String,
+        contains: String,
+    },
+}
+
+impl Check {
+    /// The condition on the twin's truth, if this check has one.
+    pub fn condition(&self) -> Option<&Condition> {
+        match self {
+            Check::Eventually(c) | Check::Always(c) | Check::Never(c) => Some(c),
+            Check::Probe { .. } => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompiledExpectation {
+    pub label: String,
+    pub check: Check,
+    pub from: Instant,
+    /// End of the window: a time, an event, or `from` plus a duration.
+    pub until: Option<Instant>,
+    pub within_s: Option<f64>,
+}
+
+/// A scenario ready to run.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub name: String,
+    pub description: String,
+    pub path: PathBuf,
+    pub model: LoadedModel,
+    pub seed: u64,
+    pub duration_s: f64,
+    pub dt_s: f64,
+    pub needs: Vec<Need>,
+    pub start: StartOptions,
+    pub load_profile: Option<Vec<ProfilePoint>>,
+    pub events: Vec<CompiledEvent>,
+    pub expectations: Vec<CompiledExpectation>,
+}
+
+/// Loads and checks a scenario file.
+pub fn load(path: &Path) -> Result<Compiled, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|e| LoadError::io(path, &e))?;
+    compile(&text, path)
+}
+
+/// A semantic error at the place the offending text appears.
+struct Mistake {
+    /// Text to find in the file (a quoted value), or a field path as a fallback.
+    near: String,
+    message: String,
+}
+
+fn mistake(near: &str, message: impl Into<String>) -> Mistake {
+    Mistake { near: near.to_string(), message: message.into() }
+}
+
+fn locate(text: &str, near: &str) -> (usize, usize) {
+    let quoted = format!("\"{near}\"");
+    match text.find(&quoted) {
+        Some(offset) => {
+            let before = &text[..offset];
+            let line = before.matches('\n').count() + 1;
+            (line, offset - before.rfind('\n').map_or(0, |i| i + 1) + 1)
+        }
+        None => ron_text::locate(text, near),
+    }
+}
+
+pub fn compile(text: &str, path: &Path) -> Result<Compiled, LoadError> {
+    let scenario: Scenario = ron_text::parse(text).map_err(|e: Located| e.in_file(path))?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut compiled = check(&scenario, dir).map_err(|m| {
+        let (line, column) = locate(text, &m.near);
+        Located::at(line, column, m.message).in_file(path)
+    })?;
+    compiled.path = path.to_path_buf();
+    Ok(compiled)
+}
+
+fn duration(text: &str) -> Result<f64, Mistake> {
+    parse_duration_s(text).map_err(|e| mistake(text, e.0))
+}
+
+fn condition(text: &str) -> Result<Condition, Mistake> {
+    Condition::parse(text).map_err(|e| mistake(text, e))
+}
+
+fn pairs(params: &BTreeMap<String, f64>) -> Vec<(String, String)> {
+    params.iter().map(|(k, v)| (k.clone(), v.to_string())).collect()
+}
+
+fn refs(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+    pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+fn relative(dir: &Path, file: &str) -> PathBuf {
+    let path = Path::new(file);
+    if path.is_absolute() { path.to_path_buf() } else { dir.join(path) }
+}
+
+fn load_profile(dir: &Path, file: &str) -> Result<Vec<ProfilePoint>, Mistake> {
+    let profile = LoadProfile::load(&relative(dir, file)).map_err(|e| mistake(file, e.to_string()))?;
+    Ok(profile.points.iter().map(|p| ProfilePoint { time_s: p.time_s, power_kw: p.power_kw }).collect())
+}
+
+fn check(scenario: &Scenario, dir: &Path) -> Result<Compiled, Mistake> {
+    let model_ref = if scenario.model.ends_with(".ron") {
+        relative(dir, &scenario.model).to_string_lossy().into_owned()
+    } else {
+        scenario.model.clone()
+    };
+    let model = load_model(&model_ref).map_err(|e| mistake(&scenario.model, e.to_string()))?;
+    let duration_s = duration(&scenario.duration)?;
+    if duration_s <= 0.0 || duration_s > 30.0 * 86_400.0 {
+        return Err(mistake(&scenario.duration, "duration must be within 0s..30d"));
+    }
+    let dt_s = duration(&scenario.dt)?;
+    if !(0.001..=60.0).contains(&dt_s) {
+        return Err(mistake(&scenario.dt, "dt must be within 1ms..=60s"));
+    }
+    let initial = &scenario.initial;
+    let in_range = |field: &str, value: f64, min: f64, max: f64| {
+        if value.is_finite() && (min..=max).contains(&value) {
+            Ok(())
+        } else {
+            Err(mistake(field, format!("initial.{field} must be within {min}..={max}, found {value}")))
+        }
+    };
+    in_range("load_pct", initial.load_pct, 0.0, 1000.0)?;
+    in_range("power_factor", initial.power_factor, 0.3, 1.0)?;
+    in_range("ambient_c", initial.ambient_c, -20.0, 70.0)?;
+    in_range("state_of_charge_pct", initial.state_of_charge_pct, 0.0, 100.0)?;
+    in_range("state_of_health_pct", initial.state_of_health_pct, 1.0, 100.0)?;
+    let load_profile = initial.load_profile.as_deref().map(|f| load_profile(dir, f)).transpose()?;
+
+    // Labels first, so `after` and expectations can refer to any event.
+    let mut labels: Vec<String> = Vec::new();
+    for (index, event) in scenario.timeline.iter().enumerate() {
+        let label = event.label.clone().unwrap_or_else(|| format!("event {}", index + 1));
+        if labels.contains(&label) {
+            return Err(mistake(&label, format!("label `{label}` is used twice")));
+        }
+        labels.push(label);
+    }
+    let find = |label: &str| {
+        labels.iter().position(|l| l == label).ok_or_else(|| {
+            mistake(
+                label,
+                format!(
+                    "no event is labelled `{label}`{}",
+                    catalogue::suggest(label, labels.iter().map(String::as_str))
+                ),
+            )
+        })
+    };
+    let mut events = Vec::new();
+    for (index, event) in scenario.timeline.iter().enumerate() {
+        let step = step(&event.action, dir)?;
+        let needed = match &event.action {
+            Action::WireFault(name, _) | Action::ClearWireFault(name) => {
+                Some((name, Need::Card, "a wire fault needs a wire to the card"))
+            }
+            Action::CardAction(name) => {
+                Some((name, Need::ReferenceCard, "a card action asks the reference card's API"))
+            }
+            _ => None,
+        };
+        if let Some((near, need, why)) = needed
+            && !scenario.needs.contains(&need)
+        {
+            return Err(mistake(near, format!("{why}: the scenario needs `needs: [{need:?}]`")));
+        }
+        events.push(CompiledEvent { label: labels[index].clone(), trigger: trigger(event, &find)?, step });
+    }
+    let instant = |text: &str| -> Result<Instant, Mistake> {
+        match parse_duration_s(text) {
+            Ok(seconds) => Ok(Instant::Time(seconds)),
+            Err(_) => find(text).map(Instant::Event),
+        }
+    };
+    if scenario.expect.is_empty() {
+        return Err(mistake(
+            "expect",
+            "a scenario needs at least one expectation in `expect: [...]`: without one it cannot fail",
+        ));
+    }
+    let mut expectations = Vec::new();
+    for (index, expectation) in scenario.expect.iter().enumerate() {
+        let compiled = expect(expectation, index, &instant, &find)?;
+        if let Check::Probe { run, .. } = &compiled.check
+            && scenario.needs.is_empty()
+        {
+            return Err(mistake(run, "a probe checks a card's output: the scenario needs `needs: [Card]`"));
+        }
+        expectations.push(compiled);
+    }
+    Ok(Compiled {
+        name: scenario.name.clone(),
+        description: scenario.description.clone(),
+        path: PathBuf::new(),
+        model,
+        seed: scenario.seed,
+        duration_s,
+        dt_s,
+        needs: scenario.needs.clone(),
+        start: StartOptions {
+            load_pct: initial.load_pct,
+            power_factor: initial.power_factor,
+            ambient_c: initial.ambient_c,
+            state_of_charge: initial.state_of_charge_pct / 100.0,
+            state_of_health: initial.state_of_health_pct / 100.0,
+        },
+        load_profile,
+        events,
+        expectations,
+    })
+}
+
+fn trigger(event: &Event, find: &impl Fn(&str) -> Result<usize, Mistake>) -> Result<Trigger, Mistake> {
+    match (&event.at, &event.after, &event.when) {
+        (Some(at), None, None) => Ok(Trigger::At(duration(at)?)),
+        (None, Some((label, delay)), None) => Ok(Trigger::After(find(label)?, duration(delay)?)),
+        (None, None, Some(when)) => Ok(Trigger::When(condition(when)?)),
+        _ => Err(mistake(
+            event.label.as_deref().unwrap_or("timeline"),
+            "an event needs exactly one of `at`, `after` or `when`",
+        )),
+    }
+}
+
+fn step(action: &Action, dir: &Path) -> Result<Step, Mistake> {
+    Ok(match action {
+        Action::Fault(name, params) => {
+            Step::Fault(parse_fault(name, &refs(&pairs(params))).map_err(|e| mistake(name, e.0))?)
+        }
+        Action::Clear(name) => {
+            if !FAULTS.iter().any(|f| f.name == name) {
+                let close = catalogue::suggest(name, FAULTS.iter().map(|f| f.name));
+                return Err(mistake(name, format!("unknown fault `{name}`{close}")));
+            }
+            Step::Clear(name.clone())
+        }
+        Action::WireFault(name, params) => {
+            Step::WireFault(wire_faults::parse(name, &refs(&pairs(params))).map_err(|e| mistake(name, e.0))?)
+        }
+        Action::ClearWireFault(name) => {
+            if !wire_faults::WIRE_FAULTS.iter().any(|w| w.name == name) {
+                return Err(mistake(name, format!("unknown wire fault `{name}`")));
+            }
+            Step::ClearWireFault(name.clone())
+        }
+        Action::Command(name, params) => {
+            Step::Command(parse_command(name, &refs(&pairs(params))).map_err(|e| mistake(name, e.0))?)
+        }
+        Action::Load(pct) => {
+            if !(pct.is_finite() && (0.0..=1000.0).contains(pct)) {
+                return Err(mistake("Load", format!("Load must be within 0..=1000 %, found {pct}")));
+            }
+            Step::Load(*pct)
+        }
+        Action::LoadProfile(file) => Step::LoadProfile(load_profile(dir, file)?),
+        Action::MainsProfile(file) => {
+            let profile =
+                MainsProfile::load(&relative(dir, file)).map_err(|e| mistake(file, e.to_string()))?;
+            Step::MainsProfile(
+                profile
+                    .points
+                    .iter()
+                    .map(|p| MainsPoint {
+                        time_s: p.time_s,
+                        voltage_v: p.voltage_v,
+                        frequency_hz: p.frequency_hz,
+                    })
+                    .collect(),
+            )
+        }
+        Action::CardAction(name) => Step::CardAction(name.clone()),
+    })
+}
+
+fn expect(
+    expectation: &Expectation,
+    index: usize,
+    instant: &impl Fn(&str) -> Result<Instant, Mistake>,
+    find: &impl Fn(&str) -> Result<usize, Mistake>,
+) -> Result<CompiledExpectation, Mistake> {
+    let e = expectation;
+    let check = match (&e.that, &e.always, &e.never, &e.probe) {
+        (Some(that), None, None, None) => Check::Eventually(condition(that)?),
+        (None, Some(always), None, None) => Check::Always(condition(always)?),
+        (None, None, Some(never), None) => Check::Never(condition(never)?),
+        (None, None, None, Some(probe)) => {
+            Check::Probe { run: probe.run.clone(), contains: probe.contains.clone() }
+        }
+        _ => {
+            return Err(mistake(
+                e.label.as_deref().unwrap_or("expect"),
+                "an expectation needs exactly one of `that`, `always`, `never` or `probe`",
+            ));
+        }
+    };
+    let label = e.label.clone().unwrap_or_else(|| {
+        let what = match &check {
+            Check::Eventually(c) | Check::Always(c) | Check::Never(c) => c.text.clone(),
+            Check::Probe { run, .. } => run.clone(),
+        };
+        format!("#{} {what}", index + 1)
+    });
+    let from = match (&e.of, &e.from) {
+        (Some(of), None) => Instant::Event(find(of)?),
+        (None, Some(from)) => instant(from)?,
+        (None, None) => Instant::Time(0.0),
+        (Some(of), Some(_)) => return Err(mistake(of, "give `of` or `from`, not both")),
+    };
+    let within_s = e.within.as_deref().map(duration).transpose()?;
+    let until = e.until.as_deref().map(instant).transpose()?;
+    if within_s.is_some() && until.is_some() {
+        return Err(mistake(e.until.as_deref().unwrap_or_default(), "give `within` or `until`, not both"));
+    }
+    Ok(CompiledExpectation { label, check, from, until, within_s })
+}

@@ -1,0 +1,252 @@
+//! Conditions in scenarios: `battery.charge_pct < 30`, `ups.mode == OnBattery`,
+//! `ups.on_battery and output.voltage_v[1] > 200`. Comparisons of one signal with a value,
+//! joined by `and`; a signal alone means "is true".
+
+use sim::Ups;
+use sim::image::signals::{self, Measurement};
+use sim::ups::Mode;
+use sim::ups::catalogue::suggest;
+use sim::ups::conditions::Conditions;
+
+/// What a condition can look at.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Signal {
+    /// The UPS mode, with `OnBattery` for the inverter fed by the battery.
+    Mode,
+    /// A firmware condition, by its position in `Conditions::flat`.
+    Condition(usize),
+    Measurement(Measurement, Option<u8>),
+    /// Virtual time, s.
+    Time,
+    /// The physics' remaining runtime (simulates a copy of the bank; evaluated sparingly).
+    TrueRuntimeMin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Number(f64),
+    Bool(bool),
+    Word(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    pub signal: Signal,
+    pub op: Op,
+    pub value: Value,
+}
+
+/// A parsed condition, ready to evaluate at every step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    pub text: String,
+    pub terms: Vec<Term>,
+}
+
+/// Mode names a condition may compare `ups.mode` with.
+pub const MODES: &[&str] = &[
+    "Off",
+    "Starting",
+    "OnInverter",
+    "OnBattery",
+    "OnBypass",
+    "Eco",
+    "LineInteractive",
+    "Standby",
+    "LoadOff",
+    "MaintenanceBypass",
+];
+
+/// The mode as conditions see it: `OnBattery` when the inverter runs from the battery.
+pub fn mode_name(ups: &Ups) -> &'static str {
+    match ups.mode() {
+        Mode::OnInverter if ups.conditions().on_battery => "OnBattery",
+        Mode::Off => "Off",
+        Mode::Starting => "Starting",
+        Mode::OnInverter => "OnInverter",
+        Mode::OnBypass => "OnBypass",
+        Mode::Eco => "Eco",
+        Mode::LineInteractive => "LineInteractive",
+        Mode::Standby => "Standby",
+        Mode::LoadOff => "LoadOff",
+        Mode::MaintenanceBypass => "MaintenanceBypass",
+    }
+}
+
+/// The scenario name of a measurement: its first word becomes a group when it is one of
+/// input, bypass, output, battery (`battery_charge_pct` → `battery.charge_pct`); others go
+/// under `ups.` (`ups.remaining_runtime_min`).
+fn measurement_name(name: &str) -> String {
+    match name.split_once('_') {
+        Some((group @ ("input" | "bypass" | "output" | "battery"), rest)) => format!("{group}.{rest}"),
+        _ => format!("ups.{name}"),
+    }
+}
+
+/// Every signal name a condition may use (phased ones written `name[1]`).
+pub fn signal_names() -> Vec<String> {
+    let mut names = vec!["ups.mode".to_string(), "time_s".into(), "truth.remaining_runtime_min".into()];
+    Conditions::default().visit(|name, index, _| {
+        names.push(match index {
+            Some(i) => format!("ups.{name}[{i}]"),
+            None => format!("ups.{name}"),
+        })
+    });
+    for (_, name, phased) in signals::MEASUREMENTS {
+        if *phased {
+            names.extend((1..=3).map(|p| format!("{}[{p}]", measurement_name(name))));
+        } else {
+            names.push(measurement_name(name));
+        }
+    }
+    names
+}
+
+fn parse_signal(text: &str) -> Result<Signal, String> {
+    let (base, index) = match text.split_once('[') {
+        Some((base, rest)) => {
+            let index: usize = rest
+                .strip_suffix(']')
+                .and_then(|i| i.parse().ok())
+                .ok_or_else(|| format!("bad index in `{text}`: expected e.g. output.voltage_v[1]"))?;
+            (base, Some(index))
+        }
+        None => (text, None),
+    };
+    match base {
+        "ups.mode" if index.is_none() => return Ok(Signal::Mode),
+        "time_s" if index.is_none() => return Ok(Signal::Time),
+        "truth.remaining_runtime_min" if index.is_none() => return Ok(Signal::TrueRuntimeMin),
+        _ => {}
+    }
+    if let Some(condition) = base.strip_prefix("ups.")
+        && let Some(position) = Conditions::index_of(condition, index)
+    {
+        return Ok(Signal::Condition(position));
+    }
+    for (measurement, name, phased) in signals::MEASUREMENTS {
+        if measurement_name(name) == base && *phased == index.is_some() {
+            let phase = index.map(|i| u8::try_from(i).unwrap_or(0)).filter(|p| (1..=3).contains(p));
+            if *phased && phase.is_none() {
+                return Err(format!("`{text}`: phases are 1 to 3"));
+            }
+            return Ok(Signal::Measurement(*measurement, phase));
+        }
+    }
+    let names = signal_names();
+    Err(format!("unknown signal `{text}`{}", suggest(text, names.iter().map(String::as_str))))
+}
+
+fn parse_term(text: &str) -> Result<Term, String> {
+    const OPS: [(&str, Op); 6] =
+        [("==", Op::Eq), ("!=", Op::Ne), ("<=", Op::Le), (">=", Op::Ge), ("<", Op::Lt), (">", Op::Gt)];
+    let found = OPS.iter().find_map(|(symbol, op)| text.find(symbol).map(|at| (at, *symbol, *op)));
+    let (signal_text, op, value_text) = match found {
+        Some((at, symbol, op)) => (text[..at].trim(), op, text[at + symbol.len()..].trim()),
+        None => (text.trim(), Op::Eq, "true"),
+    };
+    let signal = parse_signal(signal_text)?;
+    let value = match value_text {
+        "true" => Value::Bool(true),
+        "false" => Value::Bool(false),
+        word if word.parse::<f64>().is_ok() => Value::Number(word.parse().unwrap_or_default()),
+        word => Value::Word(word.to_string()),
+    };
+    match (&signal, &value, op) {
+        (Signal::Mode, Value::Word(word), Op::Eq | Op::Ne) => {
+            if !MODES.contains(&word.as_str()) {
+                return Err(format!("unknown mode `{word}`{}", suggest(word, MODES.iter().copied())));
+            }
+        }
+        (Signal::Mode, _, _) => {
+            return Err(format!("`{text}`: ups.mode is compared with == or != and a mode name"));
+        }
+        (Signal::Condition(_), Value::Bool(_), Op::Eq | Op::Ne) => {}
+        (Signal::Condition(_), _, _) => {
+            return Err(format!("`{text}`: a condition is compared with == or != and true/false"));
+        }
+        (_, Value::Number(_), _) => {}
+        (_, _, _) => return Err(format!("`{text}`: expected a number to compare with")),
+    }
+    Ok(Term { signal, op, value })
+}
+
+impl Condition {
+    pub fn parse(text: &str) -> Result<Condition, String> {
+        if text.trim().is_empty() {
+            return Err("empty condition".into());
+        }
+        let terms = text.split(" and ").map(parse_term).collect::<Result<Vec<_>, _>>()?;
+        Ok(Condition { text: text.to_string(), terms })
+    }
+
+    /// Whether the condition needs the (costly) physical runtime.
+    pub fn needs_truth(&self) -> bool {
+        self.terms.iter().any(|t| t.signal == Signal::TrueRuntimeMin)
+    }
+
+    /// Evaluates the condition now; `flat` is `ups.conditions().flat()`, `truth_min` the
+    /// physical runtime if it was computed.
+    pub fn holds(&self, ups: &Ups, flat: &[bool], truth_min: Option<f64>) -> bool {
+        self.terms.iter().all(|term| {
+            let number = |value: f64| match (&term.value, term.op) {
+                (Value::Number(target), op) => compare(value, *target, op),
+                _ => false,
+            };
+            match &term.signal {
+                Signal::Mode => {
+                    let Value::Word(word) = &term.value else { return false };
+                    (mode_name(ups) == word) == (term.op == Op::Eq)
+                }
+                Signal::Condition(position) => {
+                    let Value::Bool(wanted) = term.value else { return false };
+                    (flat[*position] == wanted) == (term.op == Op::Eq)
+                }
+                Signal::Measurement(measurement, phase) => {
+                    signals::value(ups, *measurement, *phase).is_some_and(number)
+                }
+                Signal::Time => number(ups.time_s()),
+                Signal::TrueRuntimeMin => truth_min.is_some_and(number),
+            }
+        })
+    }
+}
+
+fn compare(value: f64, target: f64, op: Op) -> bool {
+    match op {
+        Op::Eq => (value - target).abs() < 1e-9,
+        Op::Ne => (value - target).abs() >= 1e-9,
+        Op::Lt => value < target,
+        Op::Le => value <= target,
+        Op::Gt => value > target,
+        Op::Ge => value >= target,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_suggests() {
+        assert!(Condition::parse("battery.charge_pct < 30").is_ok());
+        assert!(Condition::parse("ups.mode == OnBattery and output.voltage_v[1] > 200").is_ok());
+        assert!(Condition::parse("ups.on_battery").is_ok());
+        assert!(Condition::parse("ups.unit_present[2] == true").is_ok());
+        let error = Condition::parse("battery.charge < 30").unwrap_err();
+        assert!(error.contains("did you mean `battery.charge_pct`"), "{error}");
+        assert!(Condition::parse("ups.mode == OnBatery").unwrap_err().contains("did you mean `OnBattery`"));
+        assert!(Condition::parse("ups.mode < 3").is_err());
+        assert!(Condition::parse("output.voltage_v[4] > 1").is_err());
+    }
+}

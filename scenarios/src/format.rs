@@ -1,0 +1,156 @@
+//! The scenario file format (RON): what happens to the UPS, and what must be seen. Described
+//! with a complete annotated example in `scenarios/README.md`.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Bundled model name or path to a model file (relative to the scenario file).
+    pub model: String,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Virtual time to run, e.g. "2h".
+    pub duration: String,
+    /// Simulation step in `none` mode.
+    #[serde(default = "default_dt")]
+    pub dt: String,
+    /// What the scenario needs beyond the twin; without it the scenario is skipped, saying so.
+    #[serde(default)]
+    pub needs: Vec<Need>,
+    #[serde(default)]
+    pub initial: Initial,
+    #[serde(default)]
+    pub timeline: Vec<Event>,
+    #[serde(default)]
+    pub expect: Vec<Expectation>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+fn default_dt() -> String {
+    "100ms".into()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Need {
+    /// A card under test (`--card reference` or `--card exec:…`).
+    Card,
+    /// The reference card stack specifically (its API for card actions).
+    ReferenceCard,
+}
+
+/// Where the run starts.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Initial {
+    /// Load as a share of the active-power rating, %.
+    pub load_pct: f64,
+    /// Or a load profile CSV (`time_s,l1_kw[,l2_kw,l3_kw]`), relative to the scenario file.
+    pub load_profile: Option<String>,
+    pub power_factor: f64,
+    pub ambient_c: f64,
+    pub state_of_charge_pct: f64,
+    pub state_of_health_pct: f64,
+}
+
+impl Default for Initial {
+    fn default() -> Self {
+        Self {
+            load_pct: 50.0,
+            load_profile: None,
+            power_factor: 0.9,
+            ambient_c: 25.0,
+            state_of_charge_pct: 100.0,
+            state_of_health_pct: 100.0,
+        }
+    }
+}
+
+/// Something that happens: at a time, after another event, or when a condition holds.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// Name other events and expectations refer to.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Virtual time, e.g. "90s".
+    #[serde(default)]
+    pub at: Option<String>,
+    /// (label, delay): this long after that event.
+    #[serde(default)]
+    pub after: Option<(String, String)>,
+    /// The first moment this condition holds, e.g. "battery.charge_pct < 30".
+    #[serde(default)]
+    pub when: Option<String>,
+    #[serde(rename = "do")]
+    pub action: Action,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub enum Action {
+    /// A fault of the catalogue with its parameters.
+    Fault(String, #[serde(default)] BTreeMap<String, f64>),
+    Clear(String),
+    /// A wire fault (needs a wire: `exec:` mode).
+    WireFault(String, #[serde(default)] BTreeMap<String, f64>),
+    ClearWireFault(String),
+    /// A firmware command, as a card would send it.
+    Command(String, #[serde(default)] BTreeMap<String, f64>),
+    /// Load as a share of the rating, %.
+    Load(f64),
+    /// Follow a load profile CSV from now (relative to the scenario file).
+    LoadProfile(String),
+    /// Follow recorded mains from now: CSV `time_s,l1_v,l2_v,l3_v,frequency_hz`.
+    MainsProfile(String),
+    /// Ask the card through its API (needs the reference card).
+    CardAction(String),
+}
+
+/// What must be seen. Exactly one of `that`, `always`, `never`, `probe`; the window is
+/// `of`/`from` … `within`/`until` (default: the whole run).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expectation {
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Becomes true at some moment in the window.
+    #[serde(default)]
+    pub that: Option<String>,
+    /// True all through the window.
+    #[serde(default)]
+    pub always: Option<String>,
+    /// False all through the window.
+    #[serde(default)]
+    pub never: Option<String>,
+    /// A command (run with the card's environment) whose output must contain a text at some
+    /// moment in the window: how an external card's outputs are checked.
+    #[serde(default)]
+    pub probe: Option<Probe>,
+    /// The window starts at this event.
+    #[serde(default)]
+    pub of: Option<String>,
+    /// …or at this time or event label.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// The window lasts this long…
+    #[serde(default)]
+    pub within: Option<String>,
+    /// …or ends at this time or event label.
+    #[serde(default)]
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Probe {
+    /// Shell command; `$UPSTWIN_*` variables are set (see README).
+    pub run: String,
+    pub contains: String,
+}

@@ -1,0 +1,145 @@
+//! What a run reports: per scenario a verdict, the outcome of every expectation and a
+//! timeline (written as `timeline.txt`); for a suite, JUnit XML for CI.
+
+use crate::compile::Compiled;
+use crate::verdict::Outcome;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// The events and mode changes of a run, in order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Timeline {
+    pub lines: Vec<(f64, String)>,
+}
+
+impl Timeline {
+    pub fn add(&mut self, time_s: f64, line: String) {
+        self.lines.push((time_s, line));
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub name: String,
+    pub path: String,
+    /// Why the scenario was not run, if it was not.
+    pub skipped: Option<String>,
+    pub outcomes: Vec<Outcome>,
+    pub timeline: Timeline,
+    pub sim_s: f64,
+    pub wall_s: f64,
+    /// Outputs (trace, timeline) that could not be written: the run is not trustworthy.
+    pub output_errors: Vec<String>,
+}
+
+impl Report {
+    pub fn new(
+        scenario: &Compiled,
+        outcomes: Vec<Outcome>,
+        timeline: Timeline,
+        sim_s: f64,
+        wall_s: f64,
+    ) -> Self {
+        Self {
+            name: scenario.name.clone(),
+            path: scenario.path.display().to_string(),
+            skipped: None,
+            outcomes,
+            timeline,
+            sim_s,
+            wall_s,
+            output_errors: Vec::new(),
+        }
+    }
+
+    /// Writes `timeline.txt` into `dir`; a failure joins [`Report::output_errors`].
+    pub fn write_timeline(&mut self, dir: &Path) {
+        let path = dir.join("timeline.txt");
+        if let Err(e) = std::fs::write(&path, self.text()) {
+            self.output_errors.push(format!("{}: {e}", path.display()));
+        }
+    }
+
+    pub fn skipped(name: &str, path: &Path, why: String) -> Self {
+        Self {
+            name: name.to_string(),
+            path: path.display().to_string(),
+            skipped: Some(why),
+            outcomes: Vec::new(),
+            timeline: Timeline::default(),
+            sim_s: 0.0,
+            wall_s: 0.0,
+            output_errors: Vec::new(),
+        }
+    }
+
+    pub fn passed(&self) -> bool {
+        self.skipped.is_none() && self.output_errors.is_empty() && self.outcomes.iter().all(|o| o.passed)
+    }
+
+    pub fn failures(&self) -> usize {
+        self.outcomes.iter().filter(|o| !o.passed).count()
+    }
+
+    /// The timeline and the outcomes, as `timeline.txt` holds them.
+    pub fn text(&self) -> String {
+        let mut text = format!("scenario {} ({})\n\ntimeline:\n", self.name, self.path);
+        for (time_s, line) in &self.timeline.lines {
+            let _ = writeln!(text, "  {time_s:>10.1} s  {line}");
+        }
+        text.push_str("\nexpectations:\n");
+        for outcome in &self.outcomes {
+            let _ = writeln!(
+                text,
+                "  {} {}: {}",
+                if outcome.passed { "PASS" } else { "FAIL" },
+                outcome.label,
+                outcome.detail
+            );
+        }
+        text
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// JUnit XML: one test suite, a test case per expectation (a skipped scenario is one
+/// skipped case).
+pub fn junit(reports: &[Report]) -> String {
+    let cases: usize = reports.iter().map(|r| r.outcomes.len().max(1)).sum();
+    let failures: usize = reports.iter().map(Report::failures).sum();
+    let skipped = reports.iter().filter(|r| r.skipped.is_some()).count();
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites tests=\"{cases}\" failures=\"{failures}\" skipped=\"{skipped}\">\n<testsuite name=\"upstwin scenarios\" tests=\"{cases}\" failures=\"{failures}\" skipped=\"{skipped}\">\n"
+    );
+    for report in reports {
+        let class = escape(&report.name);
+        if let Some(why) = &report.skipped {
+            let _ = writeln!(
+                xml,
+                "  <testcase classname=\"{class}\" name=\"(scenario)\"><skipped message=\"{}\"/></testcase>",
+                escape(why)
+            );
+            continue;
+        }
+        let time = report.wall_s / report.outcomes.len().max(1) as f64;
+        for outcome in &report.outcomes {
+            let name = escape(&outcome.label);
+            if outcome.passed {
+                let _ =
+                    writeln!(xml, "  <testcase classname=\"{class}\" name=\"{name}\" time=\"{time:.3}\"/>");
+            } else {
+                let _ = writeln!(
+                    xml,
+                    "  <testcase classname=\"{class}\" name=\"{name}\" time=\"{time:.3}\"><failure message=\"{}\">{}</failure></testcase>",
+                    escape(&outcome.detail),
+                    escape(&report.text())
+                );
+            }
+        }
+    }
+    xml.push_str("</testsuite>\n</testsuites>\n");
+    xml
+}

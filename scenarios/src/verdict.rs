@@ -1,0 +1,100 @@
+//! Following expectations through a run: each one's window opens and closes with time or
+//! with events, and what was seen inside it decides pass or fail.
+
+use crate::compile::{Check, CompiledExpectation, Instant};
+
+/// How one expectation ended.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Outcome {
+    pub label: String,
+    pub passed: bool,
+    /// What was seen, in words: "became true at 61.2 s", "was true at 3m10s".
+    pub detail: String,
+}
+
+/// The state of one expectation during a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tracker {
+    pub expectation: CompiledExpectation,
+    /// When the condition was first seen holding (eventually) or breaking (always, never).
+    seen_at: Option<f64>,
+    window_seen: bool,
+}
+
+impl Tracker {
+    pub fn new(expectation: CompiledExpectation) -> Self {
+        Self { expectation, seen_at: None, window_seen: false }
+    }
+
+    /// The window at this moment: start, and end (`None` = until the end of the run).
+    /// `fired(i)` is when event `i` happened, if it has.
+    pub fn window(&self, fired: &impl Fn(usize) -> Option<f64>) -> Option<(f64, Option<f64>)> {
+        let resolve = |instant: &Instant| match instant {
+            Instant::Time(t) => Some(*t),
+            Instant::Event(i) => fired(*i),
+        };
+        let start = resolve(&self.expectation.from)?;
+        let end = match (&self.expectation.until, self.expectation.within_s) {
+            // An `until` event that has not happened yet leaves the window open.
+            (Some(until), _) => resolve(until),
+            (None, Some(within)) => Some(start + within),
+            (None, None) => None,
+        };
+        Some((start, end))
+    }
+
+    /// Whether the tracker still needs to look at the condition at `time_s`.
+    pub fn wants(&self, time_s: f64, fired: &impl Fn(usize) -> Option<f64>) -> bool {
+        if self.seen_at.is_some() {
+            return false;
+        }
+        matches!(self.window(fired), Some((start, end)) if time_s >= start - 1e-9 && end.is_none_or(|end| time_s <= end + 1e-9))
+    }
+
+    /// Records the condition's value at `time_s` (call only when [`Tracker::wants`]).
+    pub fn observe(&mut self, time_s: f64, holds: bool) {
+        self.window_seen = true;
+        let decisive = match self.expectation.check {
+            Check::Eventually(_) | Check::Probe { .. } => holds,
+            Check::Always(_) => !holds,
+            Check::Never(_) => holds,
+        };
+        if decisive {
+            self.seen_at = Some(time_s);
+        }
+    }
+
+    pub fn outcome(
+        &self,
+        fired: &impl Fn(usize) -> Option<f64>,
+        event_label: &impl Fn(usize) -> String,
+    ) -> Outcome {
+        let label = self.expectation.label.clone();
+        let waiting_for = |instant: &Instant| match instant {
+            Instant::Event(i) if fired(*i).is_none() => Some(event_label(*i)),
+            _ => None,
+        };
+        if let Some(event) = waiting_for(&self.expectation.from) {
+            return Outcome {
+                label,
+                passed: false,
+                detail: format!("its window never opened: `{event}` never happened"),
+            };
+        }
+        let at = |t: f64| format!("{t:.1} s");
+        let (passed, detail) = match (&self.expectation.check, self.seen_at) {
+            (Check::Eventually(_) | Check::Probe { .. }, Some(t)) => (true, format!("held at {}", at(t))),
+            (Check::Eventually(_) | Check::Probe { .. }, None) => {
+                (false, "never held in its window".to_string())
+            }
+            (Check::Always(_), Some(t)) => (false, format!("broke at {}", at(t))),
+            (Check::Never(_), Some(t)) => (false, format!("held at {}, where it must not", at(t))),
+            (Check::Always(_) | Check::Never(_), None) if !self.window_seen => {
+                (false, "its window never came".to_string())
+            }
+            (Check::Always(_), None) => (true, "held all through its window".to_string()),
+            (Check::Never(_), None) => (true, "never held in its window".to_string()),
+        };
+        Outcome { label, passed, detail }
+    }
+}

@@ -1,0 +1,162 @@
+//! `upstwin run` end to end: the library passes in `none` mode, a wrong expectation fails
+//! the run readably, bad scenario files get located errors, and runs are deterministic.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn upstwin(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_upstwin")).args(args).output().expect("upstwin runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn repo(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("upstwin-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn library_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo("scenarios/library"))
+        .expect("library")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn needs_a_card(file: &Path) -> bool {
+    std::fs::read_to_string(file).expect("scenario").contains("needs: [")
+}
+
+#[test]
+fn the_library_passes_in_none_mode() {
+    let out = temp_dir("library");
+    let junit = out.join("out.xml");
+    let library = repo("scenarios/library");
+    let output = upstwin(&[
+        "run",
+        library.to_str().unwrap(),
+        "--card",
+        "none",
+        "--junit",
+        junit.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--jobs",
+        "2",
+    ]);
+    let stdout = text(&output.stdout);
+    println!("{stdout}");
+    assert!(output.status.success(), "library failed:\n{stdout}\n{}", text(&output.stderr));
+
+    let files = library_files();
+    assert!(files.len() >= 15, "the library holds {} stories, at least 15 wanted", files.len());
+    let card = files.iter().filter(|f| needs_a_card(f)).count();
+    let summary = format!("{} passed, 0 failed, {card} skipped", files.len() - card);
+    assert!(stdout.contains(&summary), "expected `{summary}` in:\n{stdout}");
+    assert!(stdout.contains("SKIPPED (needs a card under test"), "{stdout}");
+
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    assert!(xml.contains("failures=\"0\""), "{xml}");
+    assert!(xml.matches("<testcase").count() > 60, "one test case per expectation:\n{xml}");
+    for file in files.iter().filter(|f| !needs_a_card(f)) {
+        let dir = out.join(file.file_stem().unwrap());
+        let timeline = std::fs::read_to_string(dir.join("timeline.txt")).expect("timeline written");
+        assert!(timeline.contains("PASS") && !timeline.contains("FAIL"), "{timeline}");
+        let trace = std::fs::read_to_string(dir.join("trace.csv")).expect("trace written");
+        assert!(trace.starts_with("time_s,mode,"), "{}", &trace[..80.min(trace.len())]);
+        assert!(trace.lines().count() > 60, "{}: a row per simulated second", dir.display());
+    }
+}
+
+#[test]
+fn a_wrong_expectation_fails_the_run_and_says_why() {
+    let junit = temp_dir("wrong").join("out.xml");
+    let scenario = repo("tests/scenarios/wrong-expectation.ron");
+    let output =
+        upstwin(&["run", scenario.to_str().unwrap(), "--card", "none", "--junit", junit.to_str().unwrap()]);
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stdout.contains("FAIL (1 of 2)") && stdout.contains("0 passed, 1 failed"), "{stdout}");
+    assert!(
+        stderr.contains("FAIL wrong on purpose — never on battery: held at 30.1 s, where it must not"),
+        "{stderr}"
+    );
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    assert!(xml.contains("failures=\"1\"") && xml.contains("<failure message=\"held at 30.1 s"), "{xml}");
+}
+
+/// Each file in `tests/scenarios/bad` says on its first line the error it must give:
+/// `// error: LINE:COL: message start`.
+#[test]
+fn bad_scenario_files_give_located_errors() {
+    let dir = repo("tests/scenarios/bad");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    assert!(files.len() >= 10, "only {} bad files", files.len());
+    for file in files {
+        let source = std::fs::read_to_string(&file).unwrap();
+        let wanted = source.lines().next().and_then(|l| l.strip_prefix("// error: ")).expect("error line");
+        let (location, message) = wanted.split_once(": ").expect("LINE:COL: message");
+        let output = upstwin(&["run", file.to_str().unwrap()]);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{}: {stderr}", file.display());
+        let at = format!("{}:{location}: ", file.display());
+        assert!(stderr.contains(&at), "{}: expected the error at {location}, got {stderr}", file.display());
+        assert!(stderr.contains(message), "{}: expected `{message}`, got {stderr}", file.display());
+    }
+}
+
+#[test]
+fn same_scenario_and_seed_give_the_same_trace() {
+    let scenario = repo("scenarios/library/05-mains-flapping.ron");
+    let traces: Vec<String> = ["a", "b"]
+        .iter()
+        .map(|run| {
+            let out = temp_dir(&format!("determinism-{run}"));
+            let output = upstwin(&["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+            assert!(output.status.success(), "{}", text(&output.stderr));
+            std::fs::read_to_string(out.join("05-mains-flapping/trace.csv")).unwrap()
+        })
+        .collect();
+    assert!(traces[0].lines().count() > 500);
+    assert_eq!(traces[0], traces[1]);
+}
+
+#[test]
+fn run_refuses_card_modes_it_does_not_have() {
+    let scenario = repo("scenarios/library/01-short-blackout.ron");
+    let output = upstwin(&["run", scenario.to_str().unwrap(), "--card", "reference"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("only `none` is available"), "{}", text(&output.stderr));
+}
+
+#[test]
+fn the_readme_example_runs() {
+    let readme = std::fs::read_to_string(repo("scenarios/README.md")).unwrap();
+    let example = readme.split("```ron\n").nth(1).and_then(|rest| rest.split("```").next()).expect("example");
+    let file = temp_dir("readme").join("example.ron");
+    std::fs::write(&file, example).unwrap();
+    let output = upstwin(&["run", file.to_str().unwrap()]);
+    assert!(output.status.success(), "{}\n{}", text(&output.stdout), text(&output.stderr));
+    assert!(text(&output.stdout).contains("1 passed"), "{}", text(&output.stdout));
+}
+
+#[test]
+fn faults_wire_lists_the_wire_fault_catalogue() {
+    let output = upstwin(&["faults", "--wire"]);
+    let stdout = text(&output.stdout);
+    assert!(output.status.success());
+    for name in ["no_response", "corrupt_crc", "garbage_burst", "intermittent_loss"] {
+        assert!(stdout.lines().any(|l| l.starts_with(name)), "`{name}` missing:\n{stdout}");
+    }
+}
