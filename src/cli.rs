@@ -149,9 +149,15 @@ pub struct RunArgs {
     /// Scenario files or directories (searched for .ron files).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// The card under test: `none` (the twin alone, virtual time).
+    /// The card under test: `none` (the twin alone, virtual time, as fast as possible) or
+    /// `exec:CMD` (an external card started with `sh -c CMD` per scenario, wall-clock time;
+    /// it finds the twin through UPSTWIN_PTY, UPSTWIN_TCP, UPSTWIN_SLAVE, UPSTWIN_BAUD, and may
+    /// listen on UPSTWIN_CARD_PORT; see scenarios/README.md).
     #[arg(long, default_value = "none")]
     pub card: String,
+    /// With `exec:`, run the twin this many times faster than real time.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
     /// Write JUnit XML here.
     #[arg(long)]
     pub junit: Option<PathBuf>,

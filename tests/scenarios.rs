@@ -135,9 +135,15 @@ fn same_scenario_and_seed_give_the_same_trace() {
 #[test]
 fn run_refuses_card_modes_it_does_not_have() {
     let scenario = repo("scenarios/library/01-short-blackout.ron");
-    let output = upstwin(&["run", scenario.to_str().unwrap(), "--card", "reference"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output.stderr).contains("only `none` is available"), "{}", text(&output.stderr));
+    for (card, error) in [
+        ("reference", "expected `none` or `exec:CMD`"),
+        ("exec:", "--card exec: needs a command"),
+        ("vendor", "expected `none` or `exec:CMD`"),
+    ] {
+        let output = upstwin(&["run", scenario.to_str().unwrap(), "--card", card]);
+        assert_eq!(output.status.code(), Some(2));
+        assert!(text(&output.stderr).contains(error), "{card}: {}", text(&output.stderr));
+    }
 }
 
 #[test]

@@ -197,7 +197,49 @@ fn check(scenario: &Scenario, dir: &Path) -> Result<Compiled, Mistake> {
     in_range("ambient_c", initial.ambient_c, -20.0, 70.0)?;
     in_range("state_of_charge_pct", initial.state_of_charge_pct, 0.0, 100.0)?;
     in_range("state_of_health_pct", initial.state_of_health_pct, 1.0, 100.0)?;
-    let load_profile = initial.load_profile.as_deref().map(|f| load_profile(dir, f)).transpose()?;
+    let mut load_profile = initial.load_profile.as_deref().map(|f| load_profile(dir, f)).transpose()?;
+    if let Some(phases) = initial.phase_load_pct {
+        if load_profile.is_some() {
+            return Err(mistake(
+                "phase_load_pct",
+                "give either initial.phase_load_pct or initial.load_profile",
+            ));
+        }
+        for pct in phases {
+            in_range("phase_load_pct", pct, 0.0, 1000.0)?;
+        }
+        let ratings = &model.model.ratings;
+        let phase_kw = ratings.active_power_kw / f64::from(ratings.output_phases.max(1));
+        let power_kw = phases.map(|pct| pct / 100.0 * phase_kw);
+        load_profile = Some(vec![ProfilePoint { time_s: 0.0, power_kw }]);
+    }
+    let start_mode = match initial.mode.as_deref() {
+        None | Some("OnInverter") => None,
+        Some(mode) => {
+            let command = match mode {
+                "Eco" => "eco_on",
+                "OnBypass" => "transfer_to_bypass",
+                "Standby" => "standby_on",
+                "LineInteractive" => "line_interactive_on",
+                _ => {
+                    let modes = ["OnInverter", "Eco", "OnBypass", "Standby", "LineInteractive"];
+                    return Err(mistake(
+                        mode,
+                        format!(
+                            "initial.mode `{mode}` is not a mode to start in{}",
+                            catalogue::suggest(mode, modes.iter().copied())
+                        ),
+                    ));
+                }
+            };
+            let command = parse_command(command, &[]).map_err(|e| mistake(mode, e.0))?;
+            Some(CompiledEvent {
+                label: format!("initial mode {mode}"),
+                trigger: Trigger::At(0.0),
+                step: Step::Command(command),
+            })
+        }
+    };
 
     // Labels first, so `after` and expectations can refer to any event.
     let mut labels: Vec<String> = Vec::new();
@@ -238,6 +280,8 @@ fn check(scenario: &Scenario, dir: &Path) -> Result<Compiled, Mistake> {
         }
         events.push(CompiledEvent { label: labels[index].clone(), trigger: trigger(event, &find)?, step });
     }
+    // Last, so the indices of the file's events stay those of their labels.
+    events.extend(start_mode);
     let instant = |text: &str| -> Result<Instant, Mistake> {
         match parse_duration_s(text) {
             Ok(seconds) => Ok(Instant::Time(seconds)),

@@ -52,8 +52,14 @@ pub enum Need {
 pub struct Initial {
     /// Load as a share of the active-power rating, %.
     pub load_pct: f64,
+    /// Or per output phase, each as a share of that phase's part of the rating, %
+    /// (unbalanced loads): `[80, 40, 60]`.
+    pub phase_load_pct: Option<[f64; 3]>,
     /// Or a load profile CSV (`time_s,l1_kw[,l2_kw,l3_kw]`), relative to the scenario file.
     pub load_profile: Option<String>,
+    /// The mode to start in: `OnInverter` (default), `Eco`, `OnBypass`, `Standby` or
+    /// `LineInteractive` (given to the firmware as its command at 0 s).
+    pub mode: Option<String>,
     pub power_factor: f64,
     pub ambient_c: f64,
     pub state_of_charge_pct: f64,
@@ -64,7 +70,9 @@ impl Default for Initial {
     fn default() -> Self {
         Self {
             load_pct: 50.0,
+            phase_load_pct: None,
             load_profile: None,
+            mode: None,
             power_factor: 0.9,
             ambient_c: 25.0,
             state_of_charge_pct: 100.0,

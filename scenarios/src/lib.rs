@@ -5,6 +5,7 @@
 pub mod compile;
 pub mod expr;
 pub mod format;
+pub mod replay;
 pub mod report;
 pub mod trace;
 pub mod verdict;

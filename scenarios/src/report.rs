@@ -73,6 +73,11 @@ impl Report {
         }
     }
 
+    /// A scenario that could not be run for a reason of this machine (counts as failed).
+    pub fn not_run(name: &str, path: &Path, why: String) -> Self {
+        Self { skipped: None, output_errors: vec![why], ..Self::skipped(name, path, String::new()) }
+    }
+
     pub fn passed(&self) -> bool {
         self.skipped.is_none() && self.output_errors.is_empty() && self.outcomes.iter().all(|o| o.passed)
     }

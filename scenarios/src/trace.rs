@@ -83,3 +83,50 @@ impl SignalTrace {
         self.writer.flush()
     }
 }
+
+/// A scenario's `trace.csv`, one row per simulated second; write errors are collected, not
+/// fatal, because the verdict is still worth having (the report lists them and fails).
+#[derive(Debug)]
+pub struct TraceFile {
+    trace: Option<SignalTrace>,
+    next_row_s: f64,
+    errors: Vec<String>,
+}
+
+impl TraceFile {
+    /// `trace.csv` in `dir`, or nothing when there is no output directory.
+    pub fn open(dir: Option<&std::path::Path>, tables: &FlagTables) -> Self {
+        let mut errors = Vec::new();
+        let trace = dir.and_then(|dir| {
+            let path = dir.join("trace.csv");
+            SignalTrace::create(&path, tables)
+                .map_err(|e| errors.push(format!("{}: {e}", path.display())))
+                .ok()
+        });
+        Self { trace, next_row_s: 0.0, errors }
+    }
+
+    /// Writes a row if a simulated second has passed since the last one.
+    pub fn sample(&mut self, ups: &Ups) {
+        let Some(trace) = self.trace.as_mut() else { return };
+        let now_s = ups.time_s() + 1e-9;
+        if now_s < self.next_row_s {
+            return;
+        }
+        self.next_row_s = now_s.floor() + 1.0;
+        if let Err(e) = trace.row(ups) {
+            self.errors.push(format!("trace.csv: {e}"));
+            self.trace = None;
+        }
+    }
+
+    /// Flushes the file; returns every error met.
+    pub fn finish(mut self) -> Vec<String> {
+        if let Some(trace) = self.trace.as_mut()
+            && let Err(e) = trace.flush()
+        {
+            self.errors.push(format!("trace.csv: {e}"));
+        }
+        self.errors
+    }
+}

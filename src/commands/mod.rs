@@ -7,6 +7,7 @@ pub mod faults;
 pub mod maps;
 pub mod models;
 pub mod run;
+pub mod run_exec;
 pub mod serve;
 pub mod simulate;
 

@@ -1,5 +1,6 @@
 //! `upstwin run`: replay scenario files, in parallel, and say which expectations held.
 
+use super::run_exec::{self, ExecCard};
 use super::{CommandResult, Failure};
 use crate::cli::RunArgs;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -37,13 +38,39 @@ fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
     Ok(files)
 }
 
-pub fn run(args: &RunArgs) -> CommandResult {
-    if args.card != "none" {
-        return Err(Failure::bad_input(format!(
-            "--card {}: only `none` is available in this build (the reference card and exec: modes come with later issues)",
-            args.card
-        )));
+/// Who plays the card.
+enum Card {
+    /// Nobody: the twin alone in virtual time.
+    None,
+    Exec(ExecCard),
+}
+
+fn card(args: &RunArgs) -> Result<Card, Failure> {
+    if args.card == "none" {
+        return Ok(Card::None);
     }
+    if let Some(command) = args.card.strip_prefix("exec:") {
+        if command.trim().is_empty() {
+            return Err(Failure::bad_input(
+                "--card exec: needs a command, e.g. --card 'exec:scripts/cards/nut'",
+            ));
+        }
+        if !(args.speed.is_finite() && (0.01..=1000.0).contains(&args.speed)) {
+            return Err(Failure::bad_input(format!(
+                "--speed must be within 0.01..=1000, found {}",
+                args.speed
+            )));
+        }
+        return Ok(Card::Exec(ExecCard { command: command.to_string(), speed: args.speed }));
+    }
+    Err(Failure::bad_input(format!(
+        "--card {}: expected `none` or `exec:CMD` (the reference card comes with a later issue)",
+        args.card
+    )))
+}
+
+pub fn run(args: &RunArgs) -> CommandResult {
+    let card = card(args)?;
     let files = scenario_files(&args.paths)?;
     let mut scenarios: Vec<Compiled> = Vec::new();
     let mut errors = Vec::new();
@@ -88,7 +115,7 @@ pub fn run(args: &RunArgs) -> CommandResult {
                     };
                     let Some(scenario) = scenarios.get(index) else { break };
                     bar.set_message(scenario.name.clone());
-                    let report = run_one(scenario, args.out.as_deref());
+                    let report = run_one(scenario, &card, args.out.as_deref());
                     reports.lock().unwrap_or_else(|p| p.into_inner()).push((index, report));
                     bar.inc(1);
                 }
@@ -120,16 +147,33 @@ pub fn run(args: &RunArgs) -> CommandResult {
     }
 }
 
-fn run_one(scenario: &Compiled, out: Option<&Path>) -> Report {
-    if scenario.needs.contains(&Need::Card) || scenario.needs.contains(&Need::ReferenceCard) {
+fn run_one(scenario: &Compiled, card: &Card, out: Option<&Path>) -> Report {
+    if scenario.needs.contains(&Need::ReferenceCard) {
         return Report::skipped(
             &scenario.name,
             &scenario.path,
-            "needs a card under test: run with --card reference (not built yet) or --card exec:…".into(),
+            "needs the reference card (--card reference, not built yet)".into(),
         );
     }
     let dir = out.map(|out| output_dir(out, scenario));
-    scenarios::virtual_run::run(scenario, dir.as_deref())
+    match card {
+        Card::None if scenario.needs.contains(&Need::Card) => Report::skipped(
+            &scenario.name,
+            &scenario.path,
+            "needs a card under test: run with --card exec:… (or --card reference, not built yet)".into(),
+        ),
+        Card::None => scenarios::virtual_run::run(scenario, dir.as_deref()),
+        Card::Exec(exec) => match dir {
+            Some(dir) => run_exec::run(scenario, exec, &dir),
+            // Without --out the card's files go to a directory removed after the run.
+            None => match tempfile::Builder::new().prefix("upstwin-run-").tempdir() {
+                Ok(temp) => run_exec::run(scenario, exec, temp.path()),
+                Err(e) => {
+                    Report::not_run(&scenario.name, &scenario.path, format!("no temporary directory: {e}"))
+                }
+            },
+        },
+    }
 }
 
 /// One directory per scenario, named after its file (`01-short-blackout`): names are

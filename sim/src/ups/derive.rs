@@ -101,7 +101,7 @@ impl Ups {
             && step.output_voltage_v[..phases]
                 .iter()
                 .any(|&v| (v / nominal_v - 1.0).abs() > OUTPUT_VOLTAGE_TOLERANCE);
-        let load_pct = 100.0 * self.requested_load_w() / self.units.capacity_w().max(1.0);
+        let load_pct = 100.0 * self.load.inverter_demand_w() / self.units.capacity_w().max(1.0);
         c.overload = c.operating && load_pct > 100.0;
         c.output_short_circuit = fw.latches.output_short_circuit || self.load.short_circuit;
         c.rectifier_input_out_of_tolerance = inputs.rectifier_present && !inputs.rectifier_ok;

@@ -87,8 +87,35 @@ impl Load {
         }
     }
 
+    /// The most loaded phase's power at nominal voltage, W.
+    pub fn worst_phase_w(&self) -> f64 {
+        (0..self.phases).map(|phase| self.set_power_w(phase)).fold(0.0, f64::max)
+    }
+
     /// Total power asked for at nominal voltage, W.
     pub fn requested_w(&self) -> f64 {
         (0..3).map(|phase| self.set_power_w(phase)).sum()
+    }
+
+    /// The load as the inverter's limits see it, W: each phase is limited to its share of
+    /// the rating, so an unbalanced load counts as its worst phase times the phase count.
+    pub fn inverter_demand_w(&self) -> f64 {
+        self.requested_w().max(self.worst_phase_w() * self.phases as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unbalanced_load_counts_as_its_worst_phase() {
+        let balanced = Load::new([10_000.0; 3], 0.9, 3);
+        assert_eq!(balanced.inverter_demand_w(), 30_000.0);
+        let unbalanced = Load::new([23_000.0, 10_000.0, 10_000.0], 0.9, 3);
+        assert_eq!(unbalanced.requested_w(), 43_000.0);
+        assert_eq!(unbalanced.inverter_demand_w(), 69_000.0);
+        let single = Load::new([2_000.0, 5_000.0, 5_000.0], 0.9, 1);
+        assert_eq!(single.inverter_demand_w(), 2_000.0);
     }
 }

@@ -346,7 +346,7 @@ impl Ups {
 
     fn firmware_context(&self) -> firmware::Context {
         let inverter_capacity_w = self.units.capacity_w();
-        let load_w = self.flows.output_w.max(self.requested_load_w());
+        let load_w = self.flows.output_w.max(self.load.inverter_demand_w());
         firmware::Context {
             time_s: self.time_s,
             inputs: self.inputs,

@@ -1,0 +1,208 @@
+//! One scenario's events and expectations against a twin, step by step, whoever drives the
+//! clock: the virtual-time runner (`--card none`) or the wall-clock runner (`--card exec:`).
+
+use crate::compile::{Check, Compiled, Step, Trigger};
+use crate::report::{Report, Timeline};
+use crate::verdict::{Outcome, Tracker};
+use sim::Ups;
+use sim::link::wire_faults::WireFaults;
+
+/// The physical runtime is recomputed at most this often (it simulates a copy of the bank).
+const TRUTH_EVERY_S: f64 = 10.0;
+
+/// Applies one event's step; wire steps need `wire`. Returns what to log, or why it could
+/// not be done.
+pub fn apply(ups: &mut Ups, wire: Option<&mut WireFaults>, step: &Step) -> Result<String, String> {
+    match step {
+        Step::Fault(fault) => {
+            ups.inject(fault.clone()).map(|()| format!("fault {}", fault.name)).map_err(|e| e.0)
+        }
+        Step::Clear(name) => match ups.clear(name) {
+            0 => Err(format!("{name} was not in force")),
+            _ => Ok(format!("cleared {name}")),
+        },
+        Step::Command(command) => {
+            ups.command(command).map(|()| format!("command {}", command.name)).map_err(|e| e.to_string())
+        }
+        Step::Load(pct) => {
+            ups.set_load_pct(*pct);
+            Ok(format!("load {pct} %"))
+        }
+        Step::LoadProfile(points) => {
+            let start = ups.time_s();
+            ups.load_mut().set_profile(
+                points
+                    .iter()
+                    .map(|p| sim::ups::load::ProfilePoint { time_s: start + p.time_s, ..*p })
+                    .collect(),
+            );
+            Ok(format!("load profile ({} points)", points.len()))
+        }
+        Step::MainsProfile(points) => {
+            ups.follow_mains(points.clone());
+            Ok(format!("mains profile ({} points)", points.len()))
+        }
+        Step::WireFault(fault) => match wire {
+            Some(wire) => {
+                wire.inject(fault.clone());
+                Ok(format!("wire fault {}", fault.name))
+            }
+            None => Err("wire faults need a wire (--card exec:…)".into()),
+        },
+        Step::ClearWireFault(name) => match wire {
+            Some(wire) => match wire.clear(name) {
+                true => Ok(format!("cleared wire fault {name}")),
+                false => Err(format!("wire fault {name} was not in force")),
+            },
+            None => Err("wire faults need a wire (--card exec:…)".into()),
+        },
+        Step::CardAction(action) => Err(format!("card action `{action}` needs the reference card")),
+    }
+}
+
+/// A probe to run now: which expectation, the shell command, the text its output must hold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueProbe {
+    pub index: usize,
+    pub run: String,
+    pub contains: String,
+}
+
+#[derive(Debug)]
+pub struct Replay<'a> {
+    scenario: &'a Compiled,
+    fired: Vec<Option<f64>>,
+    trackers: Vec<Tracker>,
+    timeline: Timeline,
+    /// (when, minutes) of the last physical-runtime computation.
+    truth: Option<(f64, f64)>,
+    last_mode: &'static str,
+    not_done: Vec<Outcome>,
+}
+
+impl<'a> Replay<'a> {
+    pub fn new(scenario: &'a Compiled) -> Self {
+        Self {
+            scenario,
+            fired: vec![None; scenario.events.len()],
+            trackers: scenario.expectations.iter().cloned().map(Tracker::new).collect(),
+            timeline: Timeline::default(),
+            truth: None,
+            last_mode: "",
+            not_done: Vec::new(),
+        }
+    }
+
+    /// Whether a condition about the physical runtime will be looked at now: an event
+    /// waiting on it, or an expectation whose window is open. Only then is it recomputed.
+    fn truth_wanted(&self, now_s: f64) -> bool {
+        let fired_at = |i: usize| self.fired[i];
+        let waiting_event = self.scenario.events.iter().zip(&self.fired).any(|(event, fired)| {
+            fired.is_none() && matches!(&event.trigger, Trigger::When(c) if c.needs_truth())
+        });
+        waiting_event
+            || self.trackers.iter().any(|tracker| {
+                tracker.expectation.check.condition().is_some_and(|c| c.needs_truth())
+                    && tracker.wants(now_s, &fired_at)
+            })
+    }
+
+    /// Fires the events due at the twin's present time (call before each step).
+    pub fn fire_due(&mut self, ups: &mut Ups, mut wire: Option<&mut WireFaults>) {
+        let now = ups.time_s();
+        if self.truth.is_none_or(|(at, _)| now - at >= TRUTH_EVERY_S) && self.truth_wanted(now) {
+            self.truth = Some((now, ups.true_remaining_runtime_s() / 60.0));
+        }
+        let flat = ups.conditions().flat();
+        let truth_min = self.truth.map(|(_, minutes)| minutes);
+        for (index, event) in self.scenario.events.iter().enumerate() {
+            if self.fired[index].is_some() {
+                continue;
+            }
+            let due = match &event.trigger {
+                Trigger::At(t) => now >= *t - 1e-9,
+                Trigger::After(other, delay) => self.fired[*other].is_some_and(|t| now >= t + delay - 1e-9),
+                Trigger::When(condition) => condition.holds(ups, &flat, truth_min),
+            };
+            if !due {
+                continue;
+            }
+            self.fired[index] = Some(now);
+            let line = match apply(ups, wire.as_deref_mut(), &event.step) {
+                Ok(done) => format!("{}: {done}", event.label),
+                Err(why) => {
+                    // An event that cannot happen makes the story untrue: the run fails.
+                    self.not_done.push(Outcome {
+                        label: format!("event `{}` happens", event.label),
+                        passed: false,
+                        detail: format!("not done at {now:.1} s: {why}"),
+                    });
+                    format!("{}: NOT DONE: {why}", event.label)
+                }
+            };
+            self.timeline.add(now, line);
+        }
+    }
+
+    /// Records a mode change and lets every open expectation on the twin look at it (call
+    /// after each step).
+    pub fn observe(&mut self, ups: &Ups) {
+        let now = ups.time_s();
+        let mode = crate::expr::mode_name(ups);
+        if mode != self.last_mode {
+            self.timeline.add(now, format!("mode {mode}"));
+            self.last_mode = mode;
+        }
+        let flat = ups.conditions().flat();
+        let truth_min = self.truth.map(|(_, minutes)| minutes);
+        let fired = &self.fired;
+        let fired_at = |i: usize| fired[i];
+        for tracker in &mut self.trackers {
+            let Some(condition) = tracker.expectation.check.condition() else { continue };
+            if tracker.wants(now, &fired_at) {
+                let holds = condition.holds(ups, &flat, truth_min);
+                tracker.observe(now, holds);
+            }
+        }
+    }
+
+    /// The probes whose window is open at `now_s` and that have not succeeded yet.
+    pub fn due_probes(&self, now_s: f64) -> Vec<DueProbe> {
+        let fired_at = |i: usize| self.fired[i];
+        self.trackers
+            .iter()
+            .enumerate()
+            .filter(|(_, tracker)| tracker.wants(now_s, &fired_at))
+            .filter_map(|(index, tracker)| match &tracker.expectation.check {
+                Check::Probe { run, contains } => {
+                    Some(DueProbe { index, run: run.clone(), contains: contains.clone() })
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// What a probe saw at `time_s` (its output held the text or not).
+    pub fn probe_result(&mut self, index: usize, time_s: f64, holds: bool) {
+        self.trackers[index].observe(time_s, holds);
+    }
+
+    /// A failure the runner around the replay saw (the card died, a link could not open).
+    pub fn fail(&mut self, label: String, detail: String) {
+        self.not_done.push(Outcome { label, passed: false, detail });
+    }
+
+    /// Adds a line to the timeline (what the runner around the replay saw).
+    pub fn note(&mut self, time_s: f64, line: String) {
+        self.timeline.add(time_s, line);
+    }
+
+    pub fn finish(self, sim_s: f64, wall_s: f64) -> Report {
+        let fired_at = |i: usize| self.fired[i];
+        let event_label = |i: usize| self.scenario.events[i].label.clone();
+        let mut outcomes: Vec<Outcome> =
+            self.trackers.iter().map(|t| t.outcome(&fired_at, &event_label)).collect();
+        outcomes.extend(self.not_done);
+        Report::new(self.scenario, outcomes, self.timeline, sim_s, wall_s)
+    }
+}

@@ -1,0 +1,255 @@
+//! `--card exec:CMD`: the scenario against an external card process, in wall-clock time
+//! (× `--speed`). The twin serves Modbus RTU on a pty and Modbus TCP; the card is started
+//! with `sh -c CMD` and told where to find them through `UPSTWIN_*` variables; probes run
+//! with the same variables while their window is open.
+
+use scenarios::compile::Compiled;
+use scenarios::replay::Replay;
+use scenarios::report::Report;
+use scenarios::trace::TraceFile;
+use sim::Ups;
+use sim::image::RegisterImage;
+use sim::link::trace::Trace;
+use sim::link::wire_faults::WireFaults;
+use sim::link::{SharedTwin, Twin, pty::Pty, rtu, tcp};
+use sim::modbus::service::Service;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Wall-clock tick of the stepping loop.
+const TICK: Duration = Duration::from_millis(10);
+/// How often (wall clock) open probes are run.
+const PROBE_EVERY: Duration = Duration::from_secs(1);
+/// A probe that takes longer than this counts as not holding, and is killed.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long the card gets to stop after SIGTERM before SIGKILL.
+const CARD_STOP_GRACE: Duration = Duration::from_secs(3);
+
+/// The external card: its shell command and how much faster than real time to run.
+#[derive(Debug, Clone)]
+pub struct ExecCard {
+    pub command: String,
+    pub speed: f64,
+}
+
+/// Where the twin listens, as the card is told.
+struct Wire {
+    pty: PathBuf,
+    tcp: std::net::SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+/// Serves the twin on a pty (linked at `dir/ttyUPS`) and on Modbus TCP (a free loopback
+/// port) from a thread of its own.
+fn serve(twin: SharedTwin, dir: &Path) -> Result<Wire, String> {
+    let link = dir.join("ttyUPS");
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(runtime) => runtime,
+            Err(e) => return drop(ready_tx.send(Err(e.to_string()))),
+        };
+        runtime.block_on(async move {
+            let pty = match Pty::open(Some(&link)) {
+                Ok(pty) => pty,
+                Err(e) => return drop(ready_tx.send(Err(format!("cannot open a pty: {e}")))),
+            };
+            let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
+                Ok(listener) => listener,
+                Err(e) => return drop(ready_tx.send(Err(format!("cannot listen on TCP: {e}")))),
+            };
+            let address = listener.local_addr().map_err(|e| e.to_string());
+            let _ = ready_tx.send(address.map(|a| (link.clone(), a)));
+            let mut tasks = tokio::task::JoinSet::new();
+            let rtu_twin = twin.clone();
+            tasks.spawn(async move {
+                let mut pty = pty;
+                // The pty's slave stays open in `pty`: an error here is real I/O trouble.
+                while rtu::serve(&mut pty.master, rtu_twin.clone(), rtu::Timing::Off, "pty").await.is_err() {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            });
+            tasks.spawn(async move {
+                let _ = tcp::serve(listener, twin).await;
+            });
+            let _ = stop_rx.await;
+            tasks.shutdown().await;
+        });
+    });
+    match ready_rx.recv() {
+        Ok(Ok((pty, tcp))) => Ok(Wire { pty, tcp, stop, thread }),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err("the link thread stopped".into()),
+    }
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Stops a process group: SIGTERM, then SIGKILL after the grace time.
+fn stop_group(child: &mut Child) {
+    use nix::sys::signal::{Signal, killpg};
+    use nix::unistd::Pid;
+    let group = Pid::from_raw(child.id() as i32);
+    let _ = killpg(group, Signal::SIGTERM);
+    let deadline = Instant::now() + CARD_STOP_GRACE;
+    while Instant::now() < deadline {
+        if matches!(child.try_wait(), Ok(Some(_))) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = killpg(group, Signal::SIGKILL);
+    let _ = child.wait();
+}
+
+/// Runs a probe's shell command; whether its output (stdout and stderr) holds `contains`.
+fn probe(run: &str, contains: &str, env: &[(String, String)]) -> bool {
+    use std::os::unix::process::CommandExt;
+    let Ok(mut child) = Command::new("sh")
+        .arg("-c")
+        .arg(run)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+    else {
+        return false;
+    };
+    let deadline = Instant::now() + PROBE_TIMEOUT;
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return child.wait_with_output().is_ok_and(|output| {
+                let text = [output.stdout, output.stderr].concat();
+                String::from_utf8_lossy(&text).contains(contains)
+            });
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    stop_group(&mut child);
+    false
+}
+
+/// Runs the scenario against the card; everything goes into `dir`: `card.log`,
+/// `frames.pcap`, `trace.csv`, `timeline.txt`.
+pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
+    let wall = Instant::now();
+    let mut ups = Ups::new(&scenario.model, scenario.seed, &scenario.start);
+    if let Some(profile) = &scenario.load_profile {
+        ups.load_mut().set_profile(profile.clone());
+    }
+    let map = ups_models::maps::bundled(&scenario.model.model.register_map).expect("validated model");
+    let slave_id = scenario.model.model.serial.slave_id;
+    let mut replay = Replay::new(scenario);
+    let mut setup_errors = Vec::new();
+    let trace = Trace::to_file(&dir.join("frames.pcap")).unwrap_or_else(|e| {
+        setup_errors.push(format!("frames.pcap: {e}"));
+        Trace::in_memory()
+    });
+    let twin = SharedTwin::new(Twin {
+        ups,
+        service: Service::new(
+            RegisterImage::new(map, scenario.model.model.identity.map_family.clone()),
+            slave_id,
+        ),
+        wire: WireFaults::new(scenario.seed),
+        trace,
+    });
+    let tables = ups_models::flags::tables(&scenario.model.model.register_map).expect("validated model");
+    let mut signals = TraceFile::open(Some(dir), &tables);
+    let failed = |replay: Replay, why: String| {
+        let mut replay = replay;
+        replay.fail("the card runs".into(), why);
+        let mut report = replay.finish(0.0, wall.elapsed().as_secs_f64());
+        report.write_timeline(dir);
+        report
+    };
+    let wire = match serve(twin.clone(), dir) {
+        Ok(wire) => wire,
+        Err(why) => return failed(replay, why),
+    };
+    let card_port = match free_port() {
+        Ok(port) => port,
+        Err(e) => return failed(replay, format!("no free port for the card: {e}")),
+    };
+    let env: Vec<(String, String)> = [
+        ("UPSTWIN_PTY", wire.pty.display().to_string()),
+        ("UPSTWIN_TCP", wire.tcp.to_string()),
+        ("UPSTWIN_SLAVE", slave_id.to_string()),
+        ("UPSTWIN_BAUD", scenario.model.model.serial.baud.to_string()),
+        ("UPSTWIN_MODEL", scenario.model.model.identity.model.clone()),
+        ("UPSTWIN_DIR", dir.display().to_string()),
+        ("UPSTWIN_CARD_PORT", card_port.to_string()),
+        ("UPSTWIN_SPEED", card.speed.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let log = std::fs::File::create(dir.join("card.log"));
+    let mut child = {
+        use std::os::unix::process::CommandExt;
+        let spawned = log.and_then(|log| {
+            Command::new("sh")
+                .arg("-c")
+                .arg(&card.command)
+                .envs(env.iter().map(|(k, v)| (k, v)))
+                .stdin(Stdio::null())
+                .stdout(log.try_clone()?)
+                .stderr(log)
+                .process_group(0)
+                .spawn()
+        });
+        match spawned {
+            Ok(child) => child,
+            Err(e) => {
+                let _ = wire.stop.send(());
+                return failed(replay, format!("cannot start `{}`: {e}", card.command));
+            }
+        }
+    };
+    replay.note(0.0, format!("card started: {} (pid {})", card.command, child.id()));
+
+    let started = Instant::now();
+    let mut last_probe = Instant::now() - PROBE_EVERY;
+    let mut sim_s = 0.0;
+    while sim_s < scenario.duration_s - 1e-9 {
+        std::thread::sleep(TICK);
+        let target_s = (started.elapsed().as_secs_f64() * card.speed).min(scenario.duration_s);
+        {
+            let mut guard = twin.lock();
+            let Twin { ups, wire, .. } = &mut *guard;
+            while ups.time_s() < target_s - 1e-9 {
+                replay.fire_due(ups, Some(wire));
+                ups.step(scenario.dt_s.min(target_s - ups.time_s()).max(1e-6));
+                replay.observe(ups);
+                signals.sample(ups);
+            }
+            sim_s = ups.time_s();
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            replay
+                .fail("the card runs".into(), format!("it exited ({status}) at {sim_s:.1} s; see card.log"));
+            break;
+        }
+        if last_probe.elapsed() >= PROBE_EVERY {
+            last_probe = Instant::now();
+            for due in replay.due_probes(sim_s) {
+                let holds = probe(&due.run, &due.contains, &env);
+                replay.probe_result(due.index, sim_s, holds);
+            }
+        }
+    }
+    stop_group(&mut child);
+    let _ = wire.stop.send(());
+    let _ = wire.thread.join();
+    let mut report = replay.finish(sim_s, wall.elapsed().as_secs_f64());
+    report.output_errors = setup_errors.into_iter().chain(signals.finish()).collect();
+    report.write_timeline(dir);
+    report
+}
