@@ -35,6 +35,11 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Replay scenario files (or directories of them) and check their expectations.
     Run(RunArgs),
+    /// Make scenarios: from a card's exported logs.
+    Scenario {
+        #[command(subcommand)]
+        action: ScenarioAction,
+    },
     /// Put the twin on the wire in wall-clock time: Modbus RTU on a pty or serial port,
     /// Modbus TCP; prints one `ready` line when it can be polled.
     Serve(ServeArgs),
@@ -170,6 +175,28 @@ pub struct RunArgs {
     /// Override every scenario's seed.
     #[arg(long)]
     pub seed: Option<u64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScenarioAction {
+    /// Turn a NET VISION history log and UPS events log (CSV exports, §21) into a scenario
+    /// whose mains and load follow the record and whose expectations are the recorded events.
+    /// Writes S.ron and, beside it, S.mains.csv and S.load.csv.
+    FromLogs {
+        /// History log CSV: Date time, Input Voltage R/S/T, Output Voltage R/S/T, Input
+        /// Frequency, Output Load R/S/T, Battery Capacity, UPS Temperature.
+        #[arg(long)]
+        history: PathBuf,
+        /// UPS events log CSV: Event Time, Event Level, Event Description.
+        #[arg(long)]
+        events: PathBuf,
+        /// The scenario file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// The UPS the logs come from: a bundled model or a model file.
+        #[arg(long, default_value = "masterys-gp-60")]
+        model: String,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         cli::Command::Maps { action } => commands::maps::run(action),
         cli::Command::Simulate(args) => commands::simulate::run(&args),
         cli::Command::Run(args) => commands::run::run(&args),
+        cli::Command::Scenario { action } => commands::scenario::run(action),
         cli::Command::Serve(args) => commands::serve::run(&args),
         cli::Command::Inject(args) => commands::control_client::inject(&args),
         cli::Command::Clear(args) => commands::control_client::clear(&args),

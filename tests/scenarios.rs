@@ -166,3 +166,95 @@ fn faults_wire_lists_the_wire_fault_catalogue() {
         assert!(stdout.lines().any(|l| l.starts_with(name)), "`{name}` missing:\n{stdout}");
     }
 }
+
+fn from_logs(dir: &Path, events: &Path) -> Output {
+    let history = repo("tests/logs/netvision-history.csv");
+    let output = dir.join("replay.ron");
+    upstwin(&[
+        "scenario",
+        "from-logs",
+        "--history",
+        history.to_str().unwrap(),
+        "--events",
+        events.to_str().unwrap(),
+        "-o",
+        output.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn field_logs_become_a_scenario_that_replays_them() {
+    let dir = temp_dir("from-logs");
+    let output = from_logs(&dir, &repo("tests/logs/netvision-events.csv"));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stdout).contains("(21 samples, 5 events checked, 1 not checked)"),
+        "{}",
+        text(&output.stdout)
+    );
+    let scenario = std::fs::read_to_string(dir.join("replay.ron")).unwrap();
+    assert!(scenario.contains("// not checked (no counterpart in the twin): 0s UPS connected"), "{scenario}");
+    assert!(scenario.contains("MainsProfile(\"replay.mains.csv\")"), "{scenario}");
+    let mains = std::fs::read_to_string(dir.join("replay.mains.csv")).unwrap();
+    assert!(mains.lines().any(|l| l == "300,0.0,0.0,0.0,0.00"), "the outage is in the mains:\n{mains}");
+    let run = upstwin(&["run", dir.join("replay.ron").to_str().unwrap()]);
+    assert!(run.status.success(), "{}\n{}", text(&run.stdout), text(&run.stderr));
+    assert!(text(&run.stdout).contains("1 passed"), "{}", text(&run.stdout));
+}
+
+#[test]
+fn a_field_log_the_twin_contradicts_fails_the_replay() {
+    let dir = temp_dir("from-logs-wrong");
+    let events = dir.join("events.csv");
+    std::fs::write(
+        &events,
+        "Event Time,Event Level,Event Description\n14/03/2026 09:15:00,Warning,Operating on Battery\n",
+    )
+    .unwrap();
+    let output = from_logs(&dir, &events);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let run = upstwin(&["run", dir.join("replay.ron").to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run.stdout));
+    assert!(
+        text(&run.stderr).contains("Operating on Battery at 900s (Warning): never held in its window"),
+        "{}",
+        text(&run.stderr)
+    );
+}
+
+#[test]
+fn bad_field_logs_give_located_errors() {
+    let dir = temp_dir("from-logs-bad");
+    let events = dir.join("events.csv");
+    std::fs::write(
+        &events,
+        "Event Time,Event Level,Event Description\n2026-03-14 09:15,Warning,Operating on Battery\n",
+    )
+    .unwrap();
+    let output = from_logs(&dir, &events);
+    assert_eq!(output.status.code(), Some(2));
+    let wanted =
+        format!("{}:2:1: expected a time `dd/mm/yyyy hh:mm:ss`, found `2026-03-14 09:15`", events.display());
+    assert!(text(&output.stderr).contains(&wanted), "{}", text(&output.stderr));
+
+    std::fs::write(&events, "Time,Description\n").unwrap();
+    let output = from_logs(&dir, &events);
+    assert!(
+        text(&output.stderr).contains(":1:1: expected a column `event time` in the header"),
+        "{}",
+        text(&output.stderr)
+    );
+
+    std::fs::write(
+        &events,
+        "Event Time,Event Level,Event Description\n14/03/2026 09:00:00,Information,UPS connected\n",
+    )
+    .unwrap();
+    let output = from_logs(&dir, &events);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("no event can be checked against the twin"),
+        "{}",
+        text(&output.stderr)
+    );
+}

@@ -42,7 +42,8 @@ impl Client {
     }
 
     /// Writes all of `bytes`, waiting while the pty's buffer is full and dropping whatever
-    /// the server answers meanwhile.
+    /// the server answers meanwhile — but never after the last byte: the reply to a whole
+    /// frame can come back within microseconds.
     fn send(&mut self, bytes: &[u8]) {
         let mut rest = bytes;
         while !rest.is_empty() {
@@ -50,7 +51,9 @@ impl Client {
                 Ok(n) => rest = &rest[n..],
                 Err(_) => std::thread::sleep(Duration::from_millis(1)),
             }
-            self.drain();
+            if !rest.is_empty() {
+                self.drain();
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 //! Conditions in scenarios: `battery.charge_pct < 30`, `ups.mode == OnBattery`,
 //! `ups.on_battery and output.voltage_v[1] > 200`. Comparisons of one signal with a value,
-//! joined by `and`; a signal alone means "is true".
+//! joined by `and`, alternatives by `or` (`and` binds tighter); a signal alone means "is
+//! true".
 
 use sim::Ups;
 use sim::image::signals::{self, Measurement};
@@ -46,11 +47,12 @@ pub struct Term {
     pub value: Value,
 }
 
-/// A parsed condition, ready to evaluate at every step.
+/// A parsed condition, ready to evaluate at every step: it holds when every term of one of
+/// its alternatives holds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Condition {
     pub text: String,
-    pub terms: Vec<Term>,
+    pub alternatives: Vec<Vec<Term>>,
 }
 
 /// Mode names a condition may compare `ups.mode` with.
@@ -186,39 +188,44 @@ impl Condition {
         if text.trim().is_empty() {
             return Err("empty condition".into());
         }
-        let terms = text.split(" and ").map(parse_term).collect::<Result<Vec<_>, _>>()?;
-        Ok(Condition { text: text.to_string(), terms })
+        let alternatives = text
+            .split(" or ")
+            .map(|alternative| alternative.split(" and ").map(parse_term).collect::<Result<Vec<_>, _>>())
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Condition { text: text.to_string(), alternatives })
     }
 
     /// Whether the condition needs the (costly) physical runtime.
     pub fn needs_truth(&self) -> bool {
-        self.terms.iter().any(|t| t.signal == Signal::TrueRuntimeMin)
+        self.alternatives.iter().flatten().any(|t| t.signal == Signal::TrueRuntimeMin)
     }
 
     /// Evaluates the condition now; `flat` is `ups.conditions().flat()`, `truth_min` the
     /// physical runtime if it was computed.
     pub fn holds(&self, ups: &Ups, flat: &[bool], truth_min: Option<f64>) -> bool {
-        self.terms.iter().all(|term| {
-            let number = |value: f64| match (&term.value, term.op) {
-                (Value::Number(target), op) => compare(value, *target, op),
-                _ => false,
-            };
-            match &term.signal {
-                Signal::Mode => {
-                    let Value::Word(word) = &term.value else { return false };
-                    (mode_name(ups) == word) == (term.op == Op::Eq)
-                }
-                Signal::Condition(position) => {
-                    let Value::Bool(wanted) = term.value else { return false };
-                    (flat[*position] == wanted) == (term.op == Op::Eq)
-                }
-                Signal::Measurement(measurement, phase) => {
-                    signals::value(ups, *measurement, *phase).is_some_and(number)
-                }
-                Signal::Time => number(ups.time_s()),
-                Signal::TrueRuntimeMin => truth_min.is_some_and(number),
-            }
-        })
+        self.alternatives.iter().any(|terms| terms.iter().all(|term| term_holds(term, ups, flat, truth_min)))
+    }
+}
+
+fn term_holds(term: &Term, ups: &Ups, flat: &[bool], truth_min: Option<f64>) -> bool {
+    let number = |value: f64| match (&term.value, term.op) {
+        (Value::Number(target), op) => compare(value, *target, op),
+        _ => false,
+    };
+    match &term.signal {
+        Signal::Mode => {
+            let Value::Word(word) = &term.value else { return false };
+            (mode_name(ups) == word) == (term.op == Op::Eq)
+        }
+        Signal::Condition(position) => {
+            let Value::Bool(wanted) = term.value else { return false };
+            (flat[*position] == wanted) == (term.op == Op::Eq)
+        }
+        Signal::Measurement(measurement, phase) => {
+            signals::value(ups, *measurement, *phase).is_some_and(number)
+        }
+        Signal::Time => number(ups.time_s()),
+        Signal::TrueRuntimeMin => truth_min.is_some_and(number),
     }
 }
 
@@ -242,6 +249,8 @@ mod tests {
         assert!(Condition::parse("battery.charge_pct < 30").is_ok());
         assert!(Condition::parse("ups.mode == OnBattery and output.voltage_v[1] > 200").is_ok());
         assert!(Condition::parse("ups.on_battery").is_ok());
+        let either = Condition::parse("ups.overload or ups.on_battery and battery.charge_pct < 30").unwrap();
+        assert_eq!(either.alternatives.iter().map(Vec::len).collect::<Vec<_>>(), [1, 2]);
         assert!(Condition::parse("ups.unit_present[2] == true").is_ok());
         let error = Condition::parse("battery.charge < 30").unwrap_err();
         assert!(error.contains("did you mean `battery.charge_pct`"), "{error}");

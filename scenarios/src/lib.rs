@@ -5,6 +5,7 @@
 pub mod compile;
 pub mod expr;
 pub mod format;
+pub mod from_logs;
 pub mod replay;
 pub mod report;
 pub mod trace;

@@ -8,6 +8,7 @@ pub mod maps;
 pub mod models;
 pub mod run;
 pub mod run_exec;
+pub mod scenario;
 pub mod serve;
 pub mod simulate;
 
