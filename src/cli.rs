@@ -110,6 +110,10 @@ pub struct ServeArgs {
     /// With --pty: also make this symlink to the pty (e.g. /tmp/ttyUPS0).
     #[arg(long, requires = "pty")]
     pub link: Option<PathBuf>,
+    /// On stop, write what was done through the control API (faults, commands, loads) as a
+    /// scenario file, with the modes the twin went through as its expectations.
+    #[arg(long)]
+    pub record: Option<PathBuf>,
     /// Serve Modbus RTU on a real serial port (e.g. /dev/ttyUSB0).
     #[arg(long, conflicts_with = "pty")]
     pub serial: Option<PathBuf>,

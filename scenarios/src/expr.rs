@@ -71,8 +71,13 @@ pub const MODES: &[&str] = &[
 
 /// The mode as conditions see it: `OnBattery` when the inverter runs from the battery.
 pub fn mode_name(ups: &Ups) -> &'static str {
-    match ups.mode() {
-        Mode::OnInverter if ups.conditions().on_battery => "OnBattery",
+    mode_label(ups.mode(), ups.conditions().on_battery)
+}
+
+/// A mode's name in conditions, given whether the battery feeds the inverter.
+pub fn mode_label(mode: Mode, on_battery: bool) -> &'static str {
+    match mode {
+        Mode::OnInverter if on_battery => "OnBattery",
         Mode::Off => "Off",
         Mode::Starting => "Starting",
         Mode::OnInverter => "OnInverter",

@@ -11,8 +11,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sim::image::signals::{MEASUREMENTS, measurement};
-use sim::link::SharedTwin;
+use sim::link::record::Recorded;
 use sim::link::wire_faults;
+use sim::link::{SharedTwin, Twin};
 use sim::ups::commands::parse_command;
 use sim::ups::faults::parse_fault;
 use std::collections::BTreeMap;
@@ -21,6 +22,14 @@ use std::collections::BTreeMap;
 struct Api {
     twin: SharedTwin,
     token: Option<String>,
+}
+
+/// Notes an action in the session's recording, if it is being recorded.
+fn record(twin: &mut Twin, action: Recorded) {
+    let time_s = twin.ups.time_s();
+    if let Some(recording) = twin.recording.as_mut() {
+        recording.action(time_s, action);
+    }
 }
 
 /// The router, behind a bearer token when one is given.
@@ -106,16 +115,24 @@ async fn inject(State(api): State<Api>, Json(body): Json<Named>) -> Response {
         Ok(fault) => fault,
         Err(e) => return error(StatusCode::BAD_REQUEST, e.0),
     };
-    match api.twin.lock().ups.inject(fault) {
-        Ok(()) => Json(json!({ "injected": body.name })).into_response(),
+    let mut twin = api.twin.lock();
+    match twin.ups.inject(fault.clone()) {
+        Ok(()) => {
+            record(&mut twin, Recorded::Fault(fault));
+            Json(json!({ "injected": body.name })).into_response()
+        }
         Err(e) => error(StatusCode::UNPROCESSABLE_ENTITY, e.0),
     }
 }
 
 async fn clear(State(api): State<Api>, Path(name): Path<String>) -> Response {
-    match api.twin.lock().ups.clear(&name) {
+    let mut twin = api.twin.lock();
+    match twin.ups.clear(&name) {
         0 => error(StatusCode::NOT_FOUND, format!("{name} is not in force")),
-        count => Json(json!({ "cleared": name, "count": count })).into_response(),
+        count => {
+            record(&mut twin, Recorded::Clear(name.clone()));
+            Json(json!({ "cleared": name, "count": count })).into_response()
+        }
     }
 }
 
@@ -123,7 +140,9 @@ async fn inject_wire(State(api): State<Api>, Json(body): Json<Named>) -> Respons
     let pairs = body.pairs();
     match wire_faults::parse(&body.name, &as_refs(&pairs)) {
         Ok(fault) => {
-            api.twin.lock().wire.inject(fault);
+            let mut twin = api.twin.lock();
+            twin.wire.inject(fault.clone());
+            record(&mut twin, Recorded::WireFault(fault));
             Json(json!({ "injected": body.name })).into_response()
         }
         Err(e) => error(StatusCode::BAD_REQUEST, e.0),
@@ -131,7 +150,9 @@ async fn inject_wire(State(api): State<Api>, Json(body): Json<Named>) -> Respons
 }
 
 async fn clear_wire(State(api): State<Api>, Path(name): Path<String>) -> Response {
-    if api.twin.lock().wire.clear(&name) {
+    let mut twin = api.twin.lock();
+    if twin.wire.clear(&name) {
+        record(&mut twin, Recorded::ClearWireFault(name.clone()));
         Json(json!({ "cleared": name })).into_response()
     } else {
         error(StatusCode::NOT_FOUND, format!("{name} is not in force"))
@@ -144,8 +165,12 @@ async fn command(State(api): State<Api>, Json(body): Json<Named>) -> Response {
         Ok(command) => command,
         Err(e) => return error(StatusCode::BAD_REQUEST, e.0),
     };
-    match api.twin.lock().ups.command(&command) {
-        Ok(()) => Json(json!({ "accepted": body.name })).into_response(),
+    let mut twin = api.twin.lock();
+    match twin.ups.command(&command) {
+        Ok(()) => {
+            record(&mut twin, Recorded::Command(command));
+            Json(json!({ "accepted": body.name })).into_response()
+        }
         Err(refused) => error(StatusCode::CONFLICT, refused.to_string()),
     }
 }
@@ -160,7 +185,9 @@ async fn load(State(api): State<Api>, Json(body): Json<LoadBody>) -> Response {
     if !(body.pct.is_finite() && (0.0..=1000.0).contains(&body.pct)) {
         return error(StatusCode::BAD_REQUEST, format!("pct must be within 0..=1000, found {}", body.pct));
     }
-    api.twin.lock().ups.set_load_pct(body.pct);
+    let mut twin = api.twin.lock();
+    twin.ups.set_load_pct(body.pct);
+    record(&mut twin, Recorded::Load(body.pct));
     Json(json!({ "load_pct": body.pct })).into_response()
 }
 

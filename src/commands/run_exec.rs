@@ -160,6 +160,7 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
         ),
         wire: WireFaults::new(scenario.seed),
         trace,
+        recording: None,
     });
     let tables = ups_models::flags::tables(&scenario.model.model.register_map).expect("validated model");
     let mut signals = TraceFile::open(Some(dir), &tables);

@@ -2,7 +2,9 @@
 
 use super::{CommandResult, Failure};
 use crate::cli::{ParityArg, ServeArgs, TimingArg};
+use scenarios::recorded::Start;
 use sim::image::RegisterImage;
+use sim::link::record::Recording;
 use sim::link::rtu::{Line, Timing};
 use sim::link::trace::Trace;
 use sim::link::wire_faults::WireFaults;
@@ -52,6 +54,7 @@ pub fn run(args: &ServeArgs) -> CommandResult {
         service: Service::new(RegisterImage::new(map, loaded.model.identity.map_family.clone()), slave_id),
         wire: WireFaults::new(args.seed),
         trace,
+        recording: args.record.as_ref().map(|_| Recording::default()),
     });
     let line = Line {
         baud,
@@ -169,7 +172,19 @@ async fn serve(
         _ = terminate.recv() => {}
     }
     tasks.shutdown().await;
+    if let Some(path) = &args.record {
+        write_recording(path, &twin, args)?;
+    }
     // Whoever read the ready line may be gone by now; a closed stdout is no error.
     let _ = writeln!(std::io::stdout(), "stopped");
     Ok(())
+}
+
+/// Writes the session as a scenario (`--record`).
+fn write_recording(path: &std::path::Path, twin: &SharedTwin, args: &ServeArgs) -> CommandResult {
+    let guard = twin.lock();
+    let recording = guard.recording.clone().unwrap_or_default();
+    let start = Start { model: &args.model, seed: args.seed, load_pct: args.load_pct };
+    let text = scenarios::recorded::scenario(&recording, &start, guard.ups.time_s());
+    std::fs::write(path, text).map_err(|e| Failure::failed(format!("{}: {e}", path.display())))
 }

@@ -20,10 +20,14 @@ pub async fn run(twin: SharedTwin, speed: f64) {
         let mut to_step_s = (now - last).as_secs_f64() * speed;
         last = now;
         let mut guard = twin.lock();
+        let twin = &mut *guard;
         while to_step_s > 1e-9 {
             let dt_s = to_step_s.min(MAX_STEP_S);
-            guard.ups.step(dt_s);
+            twin.ups.step(dt_s);
             to_step_s -= dt_s;
+            if let Some(recording) = twin.recording.as_mut() {
+                recording.observe(&twin.ups);
+            }
         }
     }
 }

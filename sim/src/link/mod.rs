@@ -5,6 +5,7 @@
 pub mod clock;
 pub mod pcap;
 pub mod pty;
+pub mod record;
 pub mod rtu;
 pub mod tcp;
 pub mod trace;
@@ -12,6 +13,7 @@ pub mod wire_faults;
 
 use crate::modbus::service::Service;
 use crate::ups::Ups;
+use record::Recording;
 use std::sync::{Arc, Mutex, MutexGuard};
 use trace::Trace;
 use wire_faults::WireFaults;
@@ -23,6 +25,8 @@ pub struct Twin {
     pub service: Service,
     pub wire: WireFaults,
     pub trace: Trace,
+    /// What the session does, when it is being recorded (`serve --record`).
+    pub recording: Option<Recording>,
 }
 
 /// The twin behind a lock: links hold it only to answer one request.

@@ -1,0 +1,45 @@
+//! What a live session did, kept to be written as a scenario (`upstwin serve --record`):
+//! the actions taken through the control API and the modes the twin went through.
+
+use crate::ups::catalogue::Action;
+use crate::ups::{Mode, Ups};
+
+/// An action taken on the live twin.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recorded {
+    Fault(Action),
+    Clear(String),
+    WireFault(Action),
+    ClearWireFault(String),
+    Command(Action),
+    Load(f64),
+}
+
+/// A mode the twin entered: when, the mode, and whether the battery fed the inverter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModeChange {
+    pub time_s: f64,
+    pub mode: Mode,
+    pub on_battery: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Recording {
+    pub actions: Vec<(f64, Recorded)>,
+    pub modes: Vec<ModeChange>,
+}
+
+impl Recording {
+    pub fn action(&mut self, time_s: f64, action: Recorded) {
+        self.actions.push((time_s, action));
+    }
+
+    /// Notes the twin's mode if it changed since the last call.
+    pub fn observe(&mut self, ups: &Ups) {
+        let (mode, on_battery) = (ups.mode(), ups.conditions().on_battery);
+        let changed = self.modes.last().is_none_or(|last| last.mode != mode || last.on_battery != on_battery);
+        if changed {
+            self.modes.push(ModeChange { time_s: ups.time_s(), mode, on_battery });
+        }
+    }
+}
