@@ -44,3 +44,26 @@ fn nut_as_the_card_reports_ob_within_10_s_of_a_blackout() {
     assert!(std::fs::metadata(dir.join("frames.pcap")).unwrap().len() > 1000);
     assert!(card_log.contains("upsd"), "{card_log}");
 }
+
+#[test]
+fn the_syslog_observer_receives_what_a_card_sends() {
+    if !(peer("/usr/bin/mbpoll", "mbpoll") && peer("/usr/bin/logger", "bsdutils")) {
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let card = format!("exec:{}", repo("tests/cards/syslog-on-battery").display());
+    let output = Command::new(env!("CARGO_BIN_EXE_upstwin"))
+        .args(["run", repo("tests/scenarios/syslog-card.ron").to_str().unwrap(), "--card", &card])
+        .args(["--out", out.path().to_str().unwrap()])
+        .output()
+        .expect("upstwin runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let dir = out.path().join("syslog-card");
+    let timeline = std::fs::read_to_string(dir.join("timeline.txt")).unwrap_or_default();
+    let syslog = std::fs::read_to_string(dir.join("syslog.log")).unwrap_or_default();
+    println!("{timeline}\n{syslog}");
+    assert!(output.status.success(), "{stdout}\n{timeline}\n{syslog}");
+    assert!(timeline.contains("PASS on battery over UDP within 3 s: received at 1"), "{timeline}");
+    assert!(syslog.contains("warning testcard: UPS on battery | <28>1 "), "RFC 5424 over UDP:\n{syslog}");
+    assert!(syslog.contains("notice testcard: UPS back on mains | <29>"), "RFC 3164 over TCP:\n{syslog}");
+}

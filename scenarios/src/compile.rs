@@ -3,7 +3,7 @@
 //! exist) come back as `file:line:col: what was expected`.
 
 use crate::expr::Condition;
-use crate::format::{Action, Event, Expectation, Need, Scenario};
+use crate::format::{Action, Event, Expectation, Need, Received, Scenario};
 use sim::StartOptions;
 use sim::link::wire_faults;
 use sim::run::script::parse_duration_s;
@@ -64,6 +64,11 @@ pub enum Check {
         run: String,
         contains: String,
     },
+    /// An observer receives (`wanted`) or must not receive what matches.
+    Received {
+        what: Received,
+        wanted: bool,
+    },
 }
 
 impl Check {
@@ -71,7 +76,7 @@ impl Check {
     pub fn condition(&self) -> Option<&Condition> {
         match self {
             Check::Eventually(c) | Check::Always(c) | Check::Never(c) => Some(c),
-            Check::Probe { .. } => None,
+            Check::Probe { .. } | Check::Received { .. } => None,
         }
     }
 }
@@ -297,10 +302,15 @@ fn check(scenario: &Scenario, dir: &Path) -> Result<Compiled, Mistake> {
     let mut expectations = Vec::new();
     for (index, expectation) in scenario.expect.iter().enumerate() {
         let compiled = expect(expectation, index, &instant, &find)?;
-        if let Check::Probe { run, .. } = &compiled.check
+        let card_output = match &compiled.check {
+            Check::Probe { run, .. } => Some(run.as_str()),
+            Check::Received { what: Received::Syslog(text), .. } => Some(text.as_str()),
+            _ => None,
+        };
+        if let Some(near) = card_output
             && scenario.needs.is_empty()
         {
-            return Err(mistake(run, "a probe checks a card's output: the scenario needs `needs: [Card]`"));
+            return Err(mistake(near, "this checks a card's output: the scenario needs `needs: [Card]`"));
         }
         expectations.push(compiled);
     }
@@ -395,24 +405,35 @@ fn expect(
     find: &impl Fn(&str) -> Result<usize, Mistake>,
 ) -> Result<CompiledExpectation, Mistake> {
     let e = expectation;
-    let check = match (&e.that, &e.always, &e.never, &e.probe) {
-        (Some(that), None, None, None) => Check::Eventually(condition(that)?),
-        (None, Some(always), None, None) => Check::Always(condition(always)?),
-        (None, None, Some(never), None) => Check::Never(condition(never)?),
-        (None, None, None, Some(probe)) => {
-            Check::Probe { run: probe.run.clone(), contains: probe.contains.clone() }
-        }
-        _ => {
+    let given = [e.that.is_some(), e.always.is_some(), e.never.is_some(), e.probe.is_some()]
+        .into_iter()
+        .chain([e.received.is_some(), e.not_received.is_some()])
+        .filter(|given| *given)
+        .count();
+    let check = match (&e.that, &e.always, &e.never, &e.probe, &e.received, &e.not_received) {
+        _ if given != 1 => {
             return Err(mistake(
                 e.label.as_deref().unwrap_or("expect"),
-                "an expectation needs exactly one of `that`, `always`, `never` or `probe`",
+                "an expectation needs exactly one of `that`, `always`, `never`, `probe`, `received` or `not_received`",
             ));
         }
+        (Some(that), ..) => Check::Eventually(condition(that)?),
+        (_, Some(always), ..) => Check::Always(condition(always)?),
+        (_, _, Some(never), ..) => Check::Never(condition(never)?),
+        (_, _, _, Some(probe), ..) => {
+            Check::Probe { run: probe.run.clone(), contains: probe.contains.clone() }
+        }
+        (_, _, _, _, Some(what), _) => Check::Received { what: what.clone(), wanted: true },
+        (_, _, _, _, _, Some(what)) => Check::Received { what: what.clone(), wanted: false },
+        _ => unreachable!("exactly one is given"),
     };
     let label = e.label.clone().unwrap_or_else(|| {
         let what = match &check {
             Check::Eventually(c) | Check::Always(c) | Check::Never(c) => c.text.clone(),
             Check::Probe { run, .. } => run.clone(),
+            Check::Received { what: Received::Syslog(text), wanted } => {
+                format!("syslog {}`{text}`", if *wanted { "" } else { "never " })
+            }
         };
         format!("#{} {what}", index + 1)
     });

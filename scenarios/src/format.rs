@@ -141,6 +141,12 @@ pub struct Expectation {
     /// moment in the window: how an external card's outputs are checked.
     #[serde(default)]
     pub probe: Option<Probe>,
+    /// An observer must receive this from the card in the window…
+    #[serde(default)]
+    pub received: Option<Received>,
+    /// …or must not.
+    #[serde(default)]
+    pub not_received: Option<Received>,
     /// The window starts at this event.
     #[serde(default)]
     pub of: Option<String>,
@@ -153,6 +159,14 @@ pub struct Expectation {
     /// …or ends at this time or event label.
     #[serde(default)]
     pub until: Option<String>,
+}
+
+/// What an observer (a real protocol server the runner starts for the card) receives, by a
+/// text it contains.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub enum Received {
+    /// A syslog message (UDP or TCP, RFC 3164 or 5424) whose line contains this text.
+    Syslog(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

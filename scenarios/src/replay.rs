@@ -2,6 +2,7 @@
 //! clock: the virtual-time runner (`--card none`) or the wall-clock runner (`--card exec:`).
 
 use crate::compile::{Check, Compiled, Step, Trigger};
+use crate::format::Received;
 use crate::report::{Report, Timeline};
 use crate::verdict::{Outcome, Tracker};
 use sim::Ups;
@@ -58,6 +59,12 @@ pub fn apply(ups: &mut Ups, wire: Option<&mut WireFaults>, step: &Step) -> Resul
         },
         Step::CardAction(action) => Err(format!("card action `{action}` needs the reference card")),
     }
+}
+
+/// Which observer received a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Observer {
+    Syslog,
 }
 
 /// A probe to run now: which expectation, the shell command, the text its output must hold.
@@ -185,6 +192,27 @@ impl<'a> Replay<'a> {
     /// What a probe saw at `time_s` (its output held the text or not).
     pub fn probe_result(&mut self, index: usize, time_s: f64, holds: bool) {
         self.trackers[index].observe(time_s, holds);
+    }
+
+    /// What the observers received since the last call — each `(sim time of arrival, what,
+    /// line)` — then, at `now_s`, marks the observer expectations' windows as looked at.
+    pub fn observed(&mut self, messages: &[(f64, Observer, String)], now_s: f64) {
+        let fired = &self.fired;
+        let fired_at = |i: usize| fired[i];
+        for tracker in &mut self.trackers {
+            let Check::Received { what, .. } = &tracker.expectation.check else { continue };
+            let (observer, text) = match what {
+                Received::Syslog(text) => (Observer::Syslog, text.clone()),
+            };
+            for (arrived_s, from, line) in messages {
+                if *from == observer && tracker.wants(*arrived_s, &fired_at) {
+                    tracker.observe(*arrived_s, line.contains(&text));
+                }
+            }
+            if tracker.wants(now_s, &fired_at) {
+                tracker.observe(now_s, false);
+            }
+        }
     }
 
     /// A failure the runner around the replay saw (the card died, a link could not open).

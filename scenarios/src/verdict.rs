@@ -55,9 +55,9 @@ impl Tracker {
     pub fn observe(&mut self, time_s: f64, holds: bool) {
         self.window_seen = true;
         let decisive = match self.expectation.check {
-            Check::Eventually(_) | Check::Probe { .. } => holds,
+            Check::Eventually(_) | Check::Probe { .. } | Check::Received { wanted: true, .. } => holds,
             Check::Always(_) => !holds,
-            Check::Never(_) => holds,
+            Check::Never(_) | Check::Received { wanted: false, .. } => holds,
         };
         if decisive {
             self.seen_at = Some(time_s);
@@ -83,17 +83,25 @@ impl Tracker {
         }
         let at = |t: f64| format!("{t:.1} s");
         let (passed, detail) = match (&self.expectation.check, self.seen_at) {
+            (Check::Received { wanted: true, .. }, Some(t)) => (true, format!("received at {}", at(t))),
+            (Check::Received { wanted: true, .. }, None) => (false, "not received in its window".to_string()),
+            (Check::Received { wanted: false, .. }, Some(t)) => {
+                (false, format!("received at {}, where it must not be", at(t)))
+            }
             (Check::Eventually(_) | Check::Probe { .. }, Some(t)) => (true, format!("held at {}", at(t))),
             (Check::Eventually(_) | Check::Probe { .. }, None) => {
                 (false, "never held in its window".to_string())
             }
             (Check::Always(_), Some(t)) => (false, format!("broke at {}", at(t))),
             (Check::Never(_), Some(t)) => (false, format!("held at {}, where it must not", at(t))),
-            (Check::Always(_) | Check::Never(_), None) if !self.window_seen => {
+            (Check::Always(_) | Check::Never(_) | Check::Received { wanted: false, .. }, None)
+                if !self.window_seen =>
+            {
                 (false, "its window never came".to_string())
             }
             (Check::Always(_), None) => (true, "held all through its window".to_string()),
             (Check::Never(_), None) => (true, "never held in its window".to_string()),
+            (Check::Received { wanted: false, .. }, None) => (true, "not received in its window".to_string()),
         };
         Outcome { label, passed, detail }
     }

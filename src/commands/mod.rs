@@ -11,6 +11,7 @@ pub mod run_exec;
 pub mod scenario;
 pub mod serve;
 pub mod simulate;
+pub mod syslog_observer;
 
 /// Why a command failed, and the exit code: 2 for bad input (a file, an argument), 1 for
 /// anything else.

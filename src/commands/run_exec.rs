@@ -3,8 +3,9 @@
 //! with `sh -c CMD` and told where to find them through `UPSTWIN_*` variables; probes run
 //! with the same variables while their window is open.
 
+use super::syslog_observer::{self, Inbox};
 use scenarios::compile::Compiled;
-use scenarios::replay::Replay;
+use scenarios::replay::{Observer, Replay};
 use scenarios::report::Report;
 use scenarios::trace::TraceFile;
 use sim::Ups;
@@ -16,6 +17,7 @@ use sim::modbus::service::Service;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use tokio::net::{TcpListener, UdpSocket};
 
 /// Wall-clock tick of the stepping loop.
 const TICK: Duration = Duration::from_millis(10);
@@ -33,17 +35,28 @@ pub struct ExecCard {
     pub speed: f64,
 }
 
-/// Where the twin listens, as the card is told.
+/// Where the twin and the observers listen, as the card is told.
 struct Wire {
     pty: PathBuf,
     tcp: std::net::SocketAddr,
+    syslog_udp: std::net::SocketAddr,
+    syslog_tcp: std::net::SocketAddr,
     stop: tokio::sync::oneshot::Sender<()>,
     thread: std::thread::JoinHandle<()>,
 }
 
-/// Serves the twin on a pty (linked at `dir/ttyUPS`) and on Modbus TCP (a free loopback
-/// port) from a thread of its own.
-fn serve(twin: SharedTwin, dir: &Path) -> Result<Wire, String> {
+/// Binds what the link thread serves: Modbus TCP and the syslog observer's UDP and TCP.
+async fn bind() -> std::io::Result<(TcpListener, UdpSocket, TcpListener)> {
+    Ok((
+        TcpListener::bind("127.0.0.1:0").await?,
+        UdpSocket::bind("127.0.0.1:0").await?,
+        TcpListener::bind("127.0.0.1:0").await?,
+    ))
+}
+
+/// Serves the twin on a pty (linked at `dir/ttyUPS`) and on Modbus TCP, and the observers,
+/// on free loopback ports, from a thread of its own.
+fn serve(twin: SharedTwin, dir: &Path, inbox: Inbox) -> Result<Wire, String> {
     let link = dir.join("ttyUPS");
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -57,12 +70,18 @@ fn serve(twin: SharedTwin, dir: &Path) -> Result<Wire, String> {
                 Ok(pty) => pty,
                 Err(e) => return drop(ready_tx.send(Err(format!("cannot open a pty: {e}")))),
             };
-            let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
-                Ok(listener) => listener,
-                Err(e) => return drop(ready_tx.send(Err(format!("cannot listen on TCP: {e}")))),
+            let (listener, syslog_udp, syslog_tcp) = match bind().await {
+                Ok(bound) => bound,
+                Err(e) => return drop(ready_tx.send(Err(format!("cannot listen on loopback: {e}")))),
             };
-            let address = listener.local_addr().map_err(|e| e.to_string());
-            let _ = ready_tx.send(address.map(|a| (link.clone(), a)));
+            let addresses = (|| {
+                Ok::<_, std::io::Error>((
+                    listener.local_addr()?,
+                    syslog_udp.local_addr()?,
+                    syslog_tcp.local_addr()?,
+                ))
+            })();
+            let _ = ready_tx.send(addresses.map(|a| (link.clone(), a)).map_err(|e| e.to_string()));
             let mut tasks = tokio::task::JoinSet::new();
             let rtu_twin = twin.clone();
             tasks.spawn(async move {
@@ -75,12 +94,16 @@ fn serve(twin: SharedTwin, dir: &Path) -> Result<Wire, String> {
             tasks.spawn(async move {
                 let _ = tcp::serve(listener, twin).await;
             });
+            tasks.spawn(syslog_observer::udp(syslog_udp, inbox.clone()));
+            tasks.spawn(syslog_observer::tcp(syslog_tcp, inbox));
             let _ = stop_rx.await;
             tasks.shutdown().await;
         });
     });
     match ready_rx.recv() {
-        Ok(Ok((pty, tcp))) => Ok(Wire { pty, tcp, stop, thread }),
+        Ok(Ok((pty, (tcp, syslog_udp, syslog_tcp)))) => {
+            Ok(Wire { pty, tcp, syslog_udp, syslog_tcp, stop, thread })
+        }
         Ok(Err(e)) => Err(e),
         Err(_) => Err("the link thread stopped".into()),
     }
@@ -171,7 +194,8 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
         report.write_timeline(dir);
         report
     };
-    let wire = match serve(twin.clone(), dir) {
+    let inbox = Inbox::default();
+    let wire = match serve(twin.clone(), dir, inbox.clone()) {
         Ok(wire) => wire,
         Err(why) => return failed(replay, why),
     };
@@ -188,6 +212,8 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
         ("UPSTWIN_DIR", dir.display().to_string()),
         ("UPSTWIN_CARD_PORT", card_port.to_string()),
         ("UPSTWIN_SPEED", card.speed.to_string()),
+        ("UPSTWIN_SYSLOG_UDP", wire.syslog_udp.to_string()),
+        ("UPSTWIN_SYSLOG_TCP", wire.syslog_tcp.to_string()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -219,6 +245,7 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
     let started = Instant::now();
     let mut last_probe = Instant::now() - PROBE_EVERY;
     let mut sim_s = 0.0;
+    let mut received: Vec<(f64, String)> = Vec::new();
     while sim_s < scenario.duration_s - 1e-9 {
         std::thread::sleep(TICK);
         let target_s = (started.elapsed().as_secs_f64() * card.speed).min(scenario.duration_s);
@@ -233,6 +260,15 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
             }
             sim_s = ups.time_s();
         }
+        let arrived: Vec<(Instant, String)> = {
+            let inbox = inbox.lock().unwrap_or_else(|p| p.into_inner());
+            inbox[received.len()..].to_vec()
+        };
+        let sim_time = |at: Instant| ((at - started).as_secs_f64() * card.speed).min(sim_s);
+        let messages: Vec<_> =
+            arrived.iter().map(|(at, line)| (sim_time(*at), Observer::Syslog, line.clone())).collect();
+        replay.observed(&messages, sim_s);
+        received.extend(messages.into_iter().map(|(at_s, _, line)| (at_s, line)));
         if let Ok(Some(status)) = child.try_wait() {
             replay
                 .fail("the card runs".into(), format!("it exited ({status}) at {sim_s:.1} s; see card.log"));
@@ -249,6 +285,10 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
     stop_group(&mut child);
     let _ = wire.stop.send(());
     let _ = wire.thread.join();
+    let syslog: String = received.iter().map(|(at_s, line)| format!("{at_s:10.1} s  {line}\n")).collect();
+    if let Err(e) = std::fs::write(dir.join("syslog.log"), syslog) {
+        setup_errors.push(format!("syslog.log: {e}"));
+    }
     let mut report = replay.finish(sim_s, wall.elapsed().as_secs_f64());
     report.output_errors = setup_errors.into_iter().chain(signals.finish()).collect();
     report.write_timeline(dir);
