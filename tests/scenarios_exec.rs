@@ -46,24 +46,30 @@ fn nut_as_the_card_reports_ob_within_10_s_of_a_blackout() {
 }
 
 #[test]
-fn the_syslog_observer_receives_what_a_card_sends() {
-    if !(peer("/usr/bin/mbpoll", "mbpoll") && peer("/usr/bin/logger", "bsdutils")) {
+fn the_observers_receive_what_a_card_sends() {
+    if !(peer("/usr/bin/mbpoll", "mbpoll")
+        && peer("/usr/bin/logger", "bsdutils")
+        && peer("/usr/bin/wakeonlan", "wakeonlan"))
+    {
         return;
     }
     let out = tempfile::tempdir().unwrap();
-    let card = format!("exec:{}", repo("tests/cards/syslog-on-battery").display());
+    let card = format!("exec:{}", repo("tests/cards/mbpoll-card").display());
     let output = Command::new(env!("CARGO_BIN_EXE_upstwin"))
-        .args(["run", repo("tests/scenarios/syslog-card.ron").to_str().unwrap(), "--card", &card])
+        .args(["run", repo("tests/scenarios/observers-card.ron").to_str().unwrap(), "--card", &card])
         .args(["--out", out.path().to_str().unwrap()])
         .output()
         .expect("upstwin runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let dir = out.path().join("syslog-card");
+    let dir = out.path().join("observers-card");
     let timeline = std::fs::read_to_string(dir.join("timeline.txt")).unwrap_or_default();
     let syslog = std::fs::read_to_string(dir.join("syslog.log")).unwrap_or_default();
-    println!("{timeline}\n{syslog}");
+    let wake_on_lan = std::fs::read_to_string(dir.join("wake-on-lan.log")).unwrap_or_default();
+    println!("{timeline}\n{syslog}\n{wake_on_lan}");
     assert!(output.status.success(), "{stdout}\n{timeline}\n{syslog}");
     assert!(timeline.contains("PASS on battery over UDP within 3 s: received at 1"), "{timeline}");
     assert!(syslog.contains("warning testcard: UPS on battery | <28>1 "), "RFC 5424 over UDP:\n{syslog}");
     assert!(syslog.contains("notice testcard: UPS back on mains | <29>"), "RFC 3164 over TCP:\n{syslog}");
+    assert!(timeline.contains("PASS servers woken once back on mains: received at 2"), "{timeline}");
+    assert!(wake_on_lan.contains("magic packet for 00:11:22:aa:bb:cc from 127.0.0.1:"), "{wake_on_lan}");
 }

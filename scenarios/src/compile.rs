@@ -304,7 +304,9 @@ fn check(scenario: &Scenario, dir: &Path) -> Result<Compiled, Mistake> {
         let compiled = expect(expectation, index, &instant, &find)?;
         let card_output = match &compiled.check {
             Check::Probe { run, .. } => Some(run.as_str()),
-            Check::Received { what: Received::Syslog(text), .. } => Some(text.as_str()),
+            Check::Received { what: Received::Syslog(text) | Received::WakeOnLan(text), .. } => {
+                Some(text.as_str())
+            }
             _ => None,
         };
         if let Some(near) = card_output
@@ -398,6 +400,25 @@ fn step(action: &Action, dir: &Path) -> Result<Step, Mistake> {
     })
 }
 
+/// Checks what an observer is to receive; MAC addresses are written `aa:bb:cc:dd:ee:ff`.
+fn received(what: &Received) -> Result<Received, Mistake> {
+    match what {
+        Received::Syslog(text) => Ok(Received::Syslog(text.clone())),
+        Received::WakeOnLan(mac) => {
+            let octets: Vec<&str> = mac.split([':', '-']).collect();
+            let valid =
+                octets.len() == 6 && octets.iter().all(|o| o.len() == 2 && u8::from_str_radix(o, 16).is_ok());
+            if !valid {
+                return Err(mistake(
+                    mac,
+                    format!("`{mac}` is not a MAC address: expected e.g. 00:11:22:33:44:55"),
+                ));
+            }
+            Ok(Received::WakeOnLan(octets.join(":").to_lowercase()))
+        }
+    }
+}
+
 fn expect(
     expectation: &Expectation,
     index: usize,
@@ -423,16 +444,20 @@ fn expect(
         (_, _, _, Some(probe), ..) => {
             Check::Probe { run: probe.run.clone(), contains: probe.contains.clone() }
         }
-        (_, _, _, _, Some(what), _) => Check::Received { what: what.clone(), wanted: true },
-        (_, _, _, _, _, Some(what)) => Check::Received { what: what.clone(), wanted: false },
+        (_, _, _, _, Some(what), _) => Check::Received { what: received(what)?, wanted: true },
+        (_, _, _, _, _, Some(what)) => Check::Received { what: received(what)?, wanted: false },
         _ => unreachable!("exactly one is given"),
     };
     let label = e.label.clone().unwrap_or_else(|| {
         let what = match &check {
             Check::Eventually(c) | Check::Always(c) | Check::Never(c) => c.text.clone(),
             Check::Probe { run, .. } => run.clone(),
-            Check::Received { what: Received::Syslog(text), wanted } => {
-                format!("syslog {}`{text}`", if *wanted { "" } else { "never " })
+            Check::Received { what, wanted } => {
+                let (observer, text) = match what {
+                    Received::Syslog(text) => ("syslog", text),
+                    Received::WakeOnLan(mac) => ("wake-on-lan", mac),
+                };
+                format!("{observer} {}`{text}`", if *wanted { "" } else { "never " })
             }
         };
         format!("#{} {what}", index + 1)

@@ -167,6 +167,8 @@ pub struct Expectation {
 pub enum Received {
     /// A syslog message (UDP or TCP, RFC 3164 or 5424) whose line contains this text.
     Syslog(String),
+    /// A Wake-on-LAN magic packet for this MAC address (`00:11:22:33:44:55`).
+    WakeOnLan(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

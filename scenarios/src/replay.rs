@@ -65,6 +65,7 @@ pub fn apply(ups: &mut Ups, wire: Option<&mut WireFaults>, step: &Step) -> Resul
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Observer {
     Syslog,
+    WakeOnLan,
 }
 
 /// A probe to run now: which expectation, the shell command, the text its output must hold.
@@ -203,6 +204,7 @@ impl<'a> Replay<'a> {
             let Check::Received { what, .. } = &tracker.expectation.check else { continue };
             let (observer, text) = match what {
                 Received::Syslog(text) => (Observer::Syslog, text.clone()),
+                Received::WakeOnLan(mac) => (Observer::WakeOnLan, format!("magic packet for {mac}")),
             };
             for (arrived_s, from, line) in messages {
                 if *from == observer && tracker.wants(*arrived_s, &fired_at) {

@@ -6,12 +6,12 @@ pub mod control_client;
 pub mod faults;
 pub mod maps;
 pub mod models;
+pub mod observers;
 pub mod run;
 pub mod run_exec;
 pub mod scenario;
 pub mod serve;
 pub mod simulate;
-pub mod syslog_observer;
 
 /// Why a command failed, and the exit code: 2 for bad input (a file, an argument), 1 for
 /// anything else.

@@ -3,7 +3,7 @@
 //! with `sh -c CMD` and told where to find them through `UPSTWIN_*` variables; probes run
 //! with the same variables while their window is open.
 
-use super::syslog_observer::{self, Inbox};
+use super::observers::{self, Inbox};
 use scenarios::compile::Compiled;
 use scenarios::replay::{Observer, Replay};
 use scenarios::report::Report;
@@ -41,17 +41,38 @@ struct Wire {
     tcp: std::net::SocketAddr,
     syslog_udp: std::net::SocketAddr,
     syslog_tcp: std::net::SocketAddr,
+    wake_on_lan: std::net::SocketAddr,
     stop: tokio::sync::oneshot::Sender<()>,
     thread: std::thread::JoinHandle<()>,
 }
 
-/// Binds what the link thread serves: Modbus TCP and the syslog observer's UDP and TCP.
-async fn bind() -> std::io::Result<(TcpListener, UdpSocket, TcpListener)> {
-    Ok((
-        TcpListener::bind("127.0.0.1:0").await?,
-        UdpSocket::bind("127.0.0.1:0").await?,
-        TcpListener::bind("127.0.0.1:0").await?,
-    ))
+/// What the link thread serves, bound on free loopback ports.
+struct Sockets {
+    modbus: TcpListener,
+    syslog_udp: UdpSocket,
+    syslog_tcp: TcpListener,
+    wake_on_lan: UdpSocket,
+}
+
+impl Sockets {
+    async fn bind() -> std::io::Result<Self> {
+        Ok(Self {
+            modbus: TcpListener::bind("127.0.0.1:0").await?,
+            syslog_udp: UdpSocket::bind("127.0.0.1:0").await?,
+            syslog_tcp: TcpListener::bind("127.0.0.1:0").await?,
+            wake_on_lan: UdpSocket::bind("127.0.0.1:0").await?,
+        })
+    }
+
+    /// (Modbus TCP, syslog UDP, syslog TCP, Wake-on-LAN)
+    fn addresses(&self) -> std::io::Result<[std::net::SocketAddr; 4]> {
+        Ok([
+            self.modbus.local_addr()?,
+            self.syslog_udp.local_addr()?,
+            self.syslog_tcp.local_addr()?,
+            self.wake_on_lan.local_addr()?,
+        ])
+    }
 }
 
 /// Serves the twin on a pty (linked at `dir/ttyUPS`) and on Modbus TCP, and the observers,
@@ -70,18 +91,11 @@ fn serve(twin: SharedTwin, dir: &Path, inbox: Inbox) -> Result<Wire, String> {
                 Ok(pty) => pty,
                 Err(e) => return drop(ready_tx.send(Err(format!("cannot open a pty: {e}")))),
             };
-            let (listener, syslog_udp, syslog_tcp) = match bind().await {
-                Ok(bound) => bound,
+            let sockets = match Sockets::bind().await {
+                Ok(sockets) => sockets,
                 Err(e) => return drop(ready_tx.send(Err(format!("cannot listen on loopback: {e}")))),
             };
-            let addresses = (|| {
-                Ok::<_, std::io::Error>((
-                    listener.local_addr()?,
-                    syslog_udp.local_addr()?,
-                    syslog_tcp.local_addr()?,
-                ))
-            })();
-            let _ = ready_tx.send(addresses.map(|a| (link.clone(), a)).map_err(|e| e.to_string()));
+            let _ = ready_tx.send(sockets.addresses().map(|a| (link.clone(), a)).map_err(|e| e.to_string()));
             let mut tasks = tokio::task::JoinSet::new();
             let rtu_twin = twin.clone();
             tasks.spawn(async move {
@@ -92,17 +106,18 @@ fn serve(twin: SharedTwin, dir: &Path, inbox: Inbox) -> Result<Wire, String> {
                 }
             });
             tasks.spawn(async move {
-                let _ = tcp::serve(listener, twin).await;
+                let _ = tcp::serve(sockets.modbus, twin).await;
             });
-            tasks.spawn(syslog_observer::udp(syslog_udp, inbox.clone()));
-            tasks.spawn(syslog_observer::tcp(syslog_tcp, inbox));
+            tasks.spawn(observers::syslog::udp(sockets.syslog_udp, inbox.clone()));
+            tasks.spawn(observers::syslog::tcp(sockets.syslog_tcp, inbox.clone()));
+            tasks.spawn(observers::wake_on_lan::udp(sockets.wake_on_lan, inbox));
             let _ = stop_rx.await;
             tasks.shutdown().await;
         });
     });
     match ready_rx.recv() {
-        Ok(Ok((pty, (tcp, syslog_udp, syslog_tcp)))) => {
-            Ok(Wire { pty, tcp, syslog_udp, syslog_tcp, stop, thread })
+        Ok(Ok((pty, [tcp, syslog_udp, syslog_tcp, wake_on_lan]))) => {
+            Ok(Wire { pty, tcp, syslog_udp, syslog_tcp, wake_on_lan, stop, thread })
         }
         Ok(Err(e)) => Err(e),
         Err(_) => Err("the link thread stopped".into()),
@@ -214,6 +229,7 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
         ("UPSTWIN_SPEED", card.speed.to_string()),
         ("UPSTWIN_SYSLOG_UDP", wire.syslog_udp.to_string()),
         ("UPSTWIN_SYSLOG_TCP", wire.syslog_tcp.to_string()),
+        ("UPSTWIN_WOL_UDP", wire.wake_on_lan.to_string()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -245,7 +261,7 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
     let started = Instant::now();
     let mut last_probe = Instant::now() - PROBE_EVERY;
     let mut sim_s = 0.0;
-    let mut received: Vec<(f64, String)> = Vec::new();
+    let mut received: Vec<(f64, Observer, String)> = Vec::new();
     while sim_s < scenario.duration_s - 1e-9 {
         std::thread::sleep(TICK);
         let target_s = (started.elapsed().as_secs_f64() * card.speed).min(scenario.duration_s);
@@ -260,15 +276,15 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
             }
             sim_s = ups.time_s();
         }
-        let arrived: Vec<(Instant, String)> = {
+        let arrived: Vec<(Instant, Observer, String)> = {
             let inbox = inbox.lock().unwrap_or_else(|p| p.into_inner());
             inbox[received.len()..].to_vec()
         };
         let sim_time = |at: Instant| ((at - started).as_secs_f64() * card.speed).min(sim_s);
         let messages: Vec<_> =
-            arrived.iter().map(|(at, line)| (sim_time(*at), Observer::Syslog, line.clone())).collect();
+            arrived.into_iter().map(|(at, observer, line)| (sim_time(at), observer, line)).collect();
         replay.observed(&messages, sim_s);
-        received.extend(messages.into_iter().map(|(at_s, _, line)| (at_s, line)));
+        received.extend(messages);
         if let Ok(Some(status)) = child.try_wait() {
             replay
                 .fail("the card runs".into(), format!("it exited ({status}) at {sim_s:.1} s; see card.log"));
@@ -285,9 +301,16 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
     stop_group(&mut child);
     let _ = wire.stop.send(());
     let _ = wire.thread.join();
-    let syslog: String = received.iter().map(|(at_s, line)| format!("{at_s:10.1} s  {line}\n")).collect();
-    if let Err(e) = std::fs::write(dir.join("syslog.log"), syslog) {
-        setup_errors.push(format!("syslog.log: {e}"));
+    for observer in [Observer::Syslog, Observer::WakeOnLan] {
+        let lines: String = received
+            .iter()
+            .filter(|(_, from, _)| *from == observer)
+            .map(|(at_s, _, line)| format!("{at_s:10.1} s  {line}\n"))
+            .collect();
+        let file = observers::log_file(observer);
+        if let Err(e) = std::fs::write(dir.join(file), lines) {
+            setup_errors.push(format!("{file}: {e}"));
+        }
     }
     let mut report = replay.finish(sim_s, wall.elapsed().as_secs_f64());
     report.output_errors = setup_errors.into_iter().chain(signals.finish()).collect();

@@ -1,15 +1,11 @@
-//! The syslog observer of `run --card exec:`: a syslog server on loopback (UDP and TCP,
-//! RFC 3164 and RFC 5424; TCP framed by newlines or RFC 6587 octet counts) that keeps what
-//! the card sends, for `received: Syslog("…")` expectations and `syslog.log`.
+//! The syslog observer: a syslog server on loopback (UDP and TCP, RFC 3164 and RFC 5424;
+//! TCP framed by newlines or RFC 6587 octet counts) for `received: Syslog("…")`.
 
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use super::{Inbox, keep as keep_line};
+use scenarios::replay::Observer;
 use syslog_loose::{Variant, parse_message};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::net::{TcpListener, UdpSocket};
-
-/// Messages received so far: when (wall clock) and the line as `syslog.log` shows it.
-pub type Inbox = Arc<Mutex<Vec<(Instant, String)>>>;
 
 /// One message as a log line: severity, app name and text, then the raw message, so an
 /// expectation may match any of them.
@@ -25,7 +21,7 @@ fn keep(inbox: &Inbox, raw: &str) {
     if raw.trim().is_empty() {
         return;
     }
-    inbox.lock().unwrap_or_else(|p| p.into_inner()).push((Instant::now(), line(raw)));
+    keep_line(inbox, Observer::Syslog, line(raw));
 }
 
 /// Receives datagrams until the task is dropped.
