@@ -22,6 +22,7 @@ fn a_recorded_session_replays_as_a_passing_scenario() {
     ]);
     served.post("/api/faults", json!({ "name": "mains_blackout" }));
     assert!(eventually(5.0, || served.get("/api/state")["conditions"]["on_battery"] == true));
+    std::thread::sleep(std::time::Duration::from_secs(1));
     served.post("/api/load", json!({ "pct": 80.0 }));
     served.delete("/api/faults/mains_blackout");
     assert!(eventually(15.0, || served.get("/api/state")["conditions"]["on_battery"] == false));

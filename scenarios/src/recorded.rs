@@ -19,8 +19,10 @@ fn params(action: &Action) -> String {
     format!("{{{}}}", pairs.join(", "))
 }
 
+/// Times to the millisecond: the live twin is stepped every 10 ms, and an action a few
+/// milliseconds later can matter (a blackout cleared before it was detected).
 fn seconds(time_s: f64) -> String {
-    format!("{:.1}s", time_s.max(0.0))
+    format!("{:.3}s", time_s.max(0.0))
 }
 
 /// What the session's start looked like.
@@ -42,6 +44,8 @@ pub fn scenario(recording: &Recording, start: &Start, end_s: f64) -> String {
     let _ = writeln!(text, "    model: \"{}\",", start.model);
     let _ = writeln!(text, "    seed: {},", start.seed);
     let _ = writeln!(text, "    duration: \"{}\",", seconds(end_s.max(1.0)));
+    // The live clock's tick, so the replay sees what the live twin saw.
+    let _ = writeln!(text, "    dt: \"10ms\",");
     let _ = writeln!(text, "    initial: (load_pct: {:.1}),", start.load_pct);
     let _ = writeln!(text, "    needs: [{}],", if has_wire(recording) { "Card" } else { "" });
     let _ = writeln!(text, "    timeline: [");
