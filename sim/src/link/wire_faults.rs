@@ -2,19 +2,9 @@
 //! survive. Each has a probability, drawn from a seeded RNG so a run can be repeated.
 
 use crate::SimRng;
-use crate::ups::catalogue::{self, Action, ParamSpec, ParseError, Spec};
+use crate::ups::catalogue::{self, Action, ParamSpec, ParseError, Spec, param};
 use rand::{RngExt, SeedableRng};
 use std::time::{Duration, Instant};
-
-const fn param(
-    name: &'static str,
-    unit: &'static str,
-    min: f64,
-    max: f64,
-    default: Option<f64>,
-) -> ParamSpec {
-    ParamSpec { name, unit, min, max, default }
-}
 
 const PROBABILITY: ParamSpec = param("probability", "0-1", 0.0, 1.0, Some(1.0));
 

@@ -15,7 +15,7 @@ pub struct ParamSpec {
     pub default: Option<f64>,
 }
 
-pub(super) const fn param(
+pub(crate) const fn param(
     name: &'static str,
     unit: &'static str,
     min: f64,
