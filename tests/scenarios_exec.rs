@@ -49,7 +49,8 @@ fn nut_as_the_card_reports_ob_within_10_s_of_a_blackout() {
 fn the_observers_receive_what_a_card_sends() {
     if !(peer("/usr/bin/mbpoll", "mbpoll")
         && peer("/usr/bin/logger", "bsdutils")
-        && peer("/usr/bin/wakeonlan", "wakeonlan"))
+        && peer("/usr/bin/wakeonlan", "wakeonlan")
+        && peer("/usr/bin/snmptrap", "snmp"))
     {
         return;
     }
@@ -65,11 +66,14 @@ fn the_observers_receive_what_a_card_sends() {
     let timeline = std::fs::read_to_string(dir.join("timeline.txt")).unwrap_or_default();
     let syslog = std::fs::read_to_string(dir.join("syslog.log")).unwrap_or_default();
     let wake_on_lan = std::fs::read_to_string(dir.join("wake-on-lan.log")).unwrap_or_default();
-    println!("{timeline}\n{syslog}\n{wake_on_lan}");
+    let traps = std::fs::read_to_string(dir.join("snmp-traps.log")).unwrap_or_default();
+    println!("{timeline}\n{syslog}\n{wake_on_lan}\n{traps}");
     assert!(output.status.success(), "{stdout}\n{timeline}\n{syslog}");
     assert!(timeline.contains("PASS on battery over UDP within 3 s: received at 1"), "{timeline}");
     assert!(syslog.contains("warning testcard: UPS on battery | <28>1 "), "RFC 5424 over UDP:\n{syslog}");
     assert!(syslog.contains("notice testcard: UPS back on mains | <29>"), "RFC 3164 over TCP:\n{syslog}");
     assert!(timeline.contains("PASS servers woken once back on mains: received at 2"), "{timeline}");
     assert!(wake_on_lan.contains("magic packet for 00:11:22:aa:bb:cc from 127.0.0.1:"), "{wake_on_lan}");
+    assert!(traps.contains("v2c trap 1.3.6.1.2.1.33.2.1 from 127.0.0.1:"), "net-snmp's v2c trap:\n{traps}");
+    assert!(traps.contains("v1 trap 1.3.6.1.2.1.33.2.0.99 from 127.0.0.1:"), "net-snmp's v1 trap:\n{traps}");
 }

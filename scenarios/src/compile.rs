@@ -304,9 +304,10 @@ fn check(scenario: &Scenario, dir: &Path) -> Result<Compiled, Mistake> {
         let compiled = expect(expectation, index, &instant, &find)?;
         let card_output = match &compiled.check {
             Check::Probe { run, .. } => Some(run.as_str()),
-            Check::Received { what: Received::Syslog(text) | Received::WakeOnLan(text), .. } => {
-                Some(text.as_str())
-            }
+            Check::Received {
+                what: Received::Syslog(text) | Received::WakeOnLan(text) | Received::SnmpTrap(text),
+                ..
+            } => Some(text.as_str()),
             _ => None,
         };
         if let Some(near) = card_output
@@ -404,6 +405,7 @@ fn step(action: &Action, dir: &Path) -> Result<Step, Mistake> {
 fn received(what: &Received) -> Result<Received, Mistake> {
     match what {
         Received::Syslog(text) => Ok(Received::Syslog(text.clone())),
+        Received::SnmpTrap(text) => Ok(Received::SnmpTrap(text.clone())),
         Received::WakeOnLan(mac) => {
             let octets: Vec<&str> = mac.split([':', '-']).collect();
             let valid =
@@ -456,6 +458,7 @@ fn expect(
                 let (observer, text) = match what {
                     Received::Syslog(text) => ("syslog", text),
                     Received::WakeOnLan(mac) => ("wake-on-lan", mac),
+                    Received::SnmpTrap(text) => ("snmp trap", text),
                 };
                 format!("{observer} {}`{text}`", if *wanted { "" } else { "never " })
             }

@@ -169,6 +169,9 @@ pub enum Received {
     Syslog(String),
     /// A Wake-on-LAN magic packet for this MAC address (`00:11:22:33:44:55`).
     WakeOnLan(String),
+    /// An SNMP trap or inform (v1, v2c) whose line — `v2c trap OID from ADDR community=C:
+    /// OID = VALUE; …` — contains this text (a trap OID, a varbind value).
+    SnmpTrap(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -66,6 +66,7 @@ pub fn apply(ups: &mut Ups, wire: Option<&mut WireFaults>, step: &Step) -> Resul
 pub enum Observer {
     Syslog,
     WakeOnLan,
+    SnmpTrap,
 }
 
 /// A probe to run now: which expectation, the shell command, the text its output must hold.
@@ -205,6 +206,7 @@ impl<'a> Replay<'a> {
             let (observer, text) = match what {
                 Received::Syslog(text) => (Observer::Syslog, text.clone()),
                 Received::WakeOnLan(mac) => (Observer::WakeOnLan, format!("magic packet for {mac}")),
+                Received::SnmpTrap(text) => (Observer::SnmpTrap, text.clone()),
             };
             for (arrived_s, from, line) in messages {
                 if *from == observer && tracker.wants(*arrived_s, &fired_at) {

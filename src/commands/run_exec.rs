@@ -4,6 +4,7 @@
 //! with the same variables while their window is open.
 
 use super::observers::{self, Inbox};
+use async_snmp::notification::NotificationReceiver;
 use scenarios::compile::Compiled;
 use scenarios::replay::{Observer, Replay};
 use scenarios::report::Report;
@@ -42,6 +43,7 @@ struct Wire {
     syslog_udp: std::net::SocketAddr,
     syslog_tcp: std::net::SocketAddr,
     wake_on_lan: std::net::SocketAddr,
+    snmp_traps: std::net::SocketAddr,
     stop: tokio::sync::oneshot::Sender<()>,
     thread: std::thread::JoinHandle<()>,
 }
@@ -52,6 +54,7 @@ struct Sockets {
     syslog_udp: UdpSocket,
     syslog_tcp: TcpListener,
     wake_on_lan: UdpSocket,
+    snmp_traps: NotificationReceiver,
 }
 
 impl Sockets {
@@ -61,16 +64,18 @@ impl Sockets {
             syslog_udp: UdpSocket::bind("127.0.0.1:0").await?,
             syslog_tcp: TcpListener::bind("127.0.0.1:0").await?,
             wake_on_lan: UdpSocket::bind("127.0.0.1:0").await?,
+            snmp_traps: NotificationReceiver::bind("127.0.0.1:0").await.map_err(std::io::Error::other)?,
         })
     }
 
-    /// (Modbus TCP, syslog UDP, syslog TCP, Wake-on-LAN)
-    fn addresses(&self) -> std::io::Result<[std::net::SocketAddr; 4]> {
+    /// (Modbus TCP, syslog UDP, syslog TCP, Wake-on-LAN, SNMP traps)
+    fn addresses(&self) -> std::io::Result<[std::net::SocketAddr; 5]> {
         Ok([
             self.modbus.local_addr()?,
             self.syslog_udp.local_addr()?,
             self.syslog_tcp.local_addr()?,
             self.wake_on_lan.local_addr()?,
+            self.snmp_traps.local_addr(),
         ])
     }
 }
@@ -110,14 +115,15 @@ fn serve(twin: SharedTwin, dir: &Path, inbox: Inbox) -> Result<Wire, String> {
             });
             tasks.spawn(observers::syslog::udp(sockets.syslog_udp, inbox.clone()));
             tasks.spawn(observers::syslog::tcp(sockets.syslog_tcp, inbox.clone()));
-            tasks.spawn(observers::wake_on_lan::udp(sockets.wake_on_lan, inbox));
+            tasks.spawn(observers::wake_on_lan::udp(sockets.wake_on_lan, inbox.clone()));
+            tasks.spawn(observers::snmp_trap::receive(sockets.snmp_traps, inbox));
             let _ = stop_rx.await;
             tasks.shutdown().await;
         });
     });
     match ready_rx.recv() {
-        Ok(Ok((pty, [tcp, syslog_udp, syslog_tcp, wake_on_lan]))) => {
-            Ok(Wire { pty, tcp, syslog_udp, syslog_tcp, wake_on_lan, stop, thread })
+        Ok(Ok((pty, [tcp, syslog_udp, syslog_tcp, wake_on_lan, snmp_traps]))) => {
+            Ok(Wire { pty, tcp, syslog_udp, syslog_tcp, wake_on_lan, snmp_traps, stop, thread })
         }
         Ok(Err(e)) => Err(e),
         Err(_) => Err("the link thread stopped".into()),
@@ -230,6 +236,7 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
         ("UPSTWIN_SYSLOG_UDP", wire.syslog_udp.to_string()),
         ("UPSTWIN_SYSLOG_TCP", wire.syslog_tcp.to_string()),
         ("UPSTWIN_WOL_UDP", wire.wake_on_lan.to_string()),
+        ("UPSTWIN_SNMP_TRAP_UDP", wire.snmp_traps.to_string()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -301,7 +308,7 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
     stop_group(&mut child);
     let _ = wire.stop.send(());
     let _ = wire.thread.join();
-    for observer in [Observer::Syslog, Observer::WakeOnLan] {
+    for observer in [Observer::Syslog, Observer::WakeOnLan, Observer::SnmpTrap] {
         let lines: String = received
             .iter()
             .filter(|(_, from, _)| *from == observer)

@@ -1,6 +1,7 @@
 //! The observers of `run --card exec:`: real protocol servers on loopback that keep what the
 //! card sends, for `received:`/`not_received:` expectations and a log file each.
 
+pub mod snmp_trap;
 pub mod syslog;
 pub mod wake_on_lan;
 
@@ -21,5 +22,6 @@ pub fn log_file(observer: Observer) -> &'static str {
     match observer {
         Observer::Syslog => "syslog.log",
         Observer::WakeOnLan => "wake-on-lan.log",
+        Observer::SnmpTrap => "snmp-traps.log",
     }
 }
