@@ -108,6 +108,17 @@ pub struct Compiled {
     pub expectations: Vec<CompiledExpectation>,
 }
 
+impl Compiled {
+    /// The twin as the scenario starts it: model, seed, initial conditions, load profile.
+    pub fn start_ups(&self) -> sim::Ups {
+        let mut ups = sim::Ups::new(&self.model, self.seed, &self.start);
+        if let Some(profile) = &self.load_profile {
+            ups.load_mut().set_profile(profile.clone());
+        }
+        ups
+    }
+}
+
 /// Loads and checks a scenario file.
 pub fn load(path: &Path) -> Result<Compiled, LoadError> {
     let text = std::fs::read_to_string(path).map_err(|e| LoadError::io(path, &e))?;

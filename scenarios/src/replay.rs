@@ -87,6 +87,14 @@ pub struct Replay<'a> {
     truth: Option<(f64, f64)>,
     last_mode: &'static str,
     not_done: Vec<Outcome>,
+    /// `Conditions::flat` of the present step, refilled in place: no allocation per step.
+    flat: Vec<bool>,
+}
+
+/// Fills `buffer` with the twin's conditions in `Conditions::flat` order.
+fn refill(buffer: &mut Vec<bool>, ups: &Ups) {
+    buffer.clear();
+    ups.conditions().visit(|_, _, value| buffer.push(value));
 }
 
 impl<'a> Replay<'a> {
@@ -99,6 +107,7 @@ impl<'a> Replay<'a> {
             truth: None,
             last_mode: "",
             not_done: Vec::new(),
+            flat: Vec::new(),
         }
     }
 
@@ -122,7 +131,8 @@ impl<'a> Replay<'a> {
         if self.truth.is_none_or(|(at, _)| now - at >= TRUTH_EVERY_S) && self.truth_wanted(now) {
             self.truth = Some((now, ups.true_remaining_runtime_s() / 60.0));
         }
-        let flat = ups.conditions().flat();
+        let mut flat = std::mem::take(&mut self.flat);
+        refill(&mut flat, ups);
         let truth_min = self.truth.map(|(_, minutes)| minutes);
         for (index, event) in self.scenario.events.iter().enumerate() {
             if self.fired[index].is_some() {
@@ -151,6 +161,7 @@ impl<'a> Replay<'a> {
             };
             self.timeline.add(now, line);
         }
+        self.flat = flat;
     }
 
     /// Records a mode change and lets every open expectation on the twin look at it (call
@@ -162,14 +173,15 @@ impl<'a> Replay<'a> {
             self.timeline.add(now, format!("mode {mode}"));
             self.last_mode = mode;
         }
-        let flat = ups.conditions().flat();
+        refill(&mut self.flat, ups);
+        let flat = &self.flat;
         let truth_min = self.truth.map(|(_, minutes)| minutes);
         let fired = &self.fired;
         let fired_at = |i: usize| fired[i];
         for tracker in &mut self.trackers {
             let Some(condition) = tracker.expectation.check.condition() else { continue };
             if tracker.wants(now, &fired_at) {
-                let holds = condition.holds(ups, &flat, truth_min);
+                let holds = condition.holds(ups, flat, truth_min);
                 tracker.observe(now, holds);
             }
         }

@@ -5,17 +5,13 @@ use crate::compile::Compiled;
 use crate::replay::Replay;
 use crate::report::Report;
 use crate::trace::TraceFile;
-use sim::Ups;
 use std::path::Path;
 use std::time::Instant;
 
 /// Runs a scenario in virtual time; writes its trace and timeline under `out` if given.
 pub fn run(scenario: &Compiled, out: Option<&Path>) -> Report {
     let wall = Instant::now();
-    let mut ups = Ups::new(&scenario.model, scenario.seed, &scenario.start);
-    if let Some(profile) = &scenario.load_profile {
-        ups.load_mut().set_profile(profile.clone());
-    }
+    let mut ups = scenario.start_ups();
     let tables = ups_models::flags::tables(&scenario.model.model.register_map).expect("validated model");
     let mut trace = TraceFile::open(out, &tables);
     let mut replay = Replay::new(scenario);

@@ -9,12 +9,8 @@ use scenarios::compile::Compiled;
 use scenarios::replay::{Observer, Replay};
 use scenarios::report::Report;
 use scenarios::trace::TraceFile;
-use sim::Ups;
-use sim::image::RegisterImage;
 use sim::link::trace::Trace;
-use sim::link::wire_faults::WireFaults;
 use sim::link::{SharedTwin, Twin, pty::Pty, rtu, tcp};
-use sim::modbus::service::Service;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -184,11 +180,6 @@ fn probe(run: &str, contains: &str, env: &[(String, String)]) -> bool {
 /// `frames.pcap`, `trace.csv`, `timeline.txt`.
 pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
     let wall = Instant::now();
-    let mut ups = Ups::new(&scenario.model, scenario.seed, &scenario.start);
-    if let Some(profile) = &scenario.load_profile {
-        ups.load_mut().set_profile(profile.clone());
-    }
-    let map = ups_models::maps::bundled(&scenario.model.model.register_map).expect("validated model");
     let slave_id = scenario.model.model.serial.slave_id;
     let mut replay = Replay::new(scenario);
     let mut setup_errors = Vec::new();
@@ -196,16 +187,8 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
         setup_errors.push(format!("frames.pcap: {e}"));
         Trace::in_memory()
     });
-    let twin = SharedTwin::new(Twin {
-        ups,
-        service: Service::new(
-            RegisterImage::new(map, scenario.model.model.identity.map_family.clone()),
-            slave_id,
-        ),
-        wire: WireFaults::new(scenario.seed),
-        trace,
-        recording: None,
-    });
+    let twin =
+        SharedTwin::new(Twin::new(scenario.start_ups(), &scenario.model, slave_id, scenario.seed, trace));
     let tables = ups_models::flags::tables(&scenario.model.model.register_map).expect("validated model");
     let mut signals = TraceFile::open(Some(dir), &tables);
     let failed = |replay: Replay, why: String| {

@@ -3,13 +3,10 @@
 use super::{CommandResult, Failure};
 use crate::cli::{ParityArg, ServeArgs, TimingArg};
 use scenarios::recorded::Start;
-use sim::image::RegisterImage;
 use sim::link::record::Recording;
 use sim::link::rtu::{Line, Timing};
 use sim::link::trace::Trace;
-use sim::link::wire_faults::WireFaults;
 use sim::link::{SharedTwin, Twin, clock, pty::Pty, rtu, tcp};
-use sim::modbus::service::Service;
 use sim::{StartOptions, Ups};
 use std::time::Duration;
 use ups_models::load_model;
@@ -32,8 +29,6 @@ pub fn run(args: &ServeArgs) -> CommandResult {
     if !args.pty && args.serial.is_none() && args.tcp.is_none() {
         return Err(Failure::bad_input("nothing to serve on: give --pty, --serial PORT and/or --tcp ADDR"));
     }
-    let map =
-        ups_models::maps::bundled(&loaded.model.register_map).expect("validated model has a bundled map");
     let slave_id = args.slave_id.unwrap_or(loaded.model.serial.slave_id);
     let baud = args.baud.unwrap_or(loaded.model.serial.baud);
     let parity = match args.parity {
@@ -49,13 +44,9 @@ pub fn run(args: &ServeArgs) -> CommandResult {
         None => Trace::in_memory(),
     };
     let options = StartOptions { load_pct: args.load_pct, ..StartOptions::default() };
-    let twin = SharedTwin::new(Twin {
-        ups: Ups::new(&loaded, args.seed, &options),
-        service: Service::new(RegisterImage::new(map, loaded.model.identity.map_family.clone()), slave_id),
-        wire: WireFaults::new(args.seed),
-        trace,
-        recording: args.record.as_ref().map(|_| Recording::default()),
-    });
+    let mut twin = Twin::new(Ups::new(&loaded, args.seed, &options), &loaded, slave_id, args.seed, trace);
+    twin.recording = args.record.as_ref().map(|_| Recording::default());
+    let twin = SharedTwin::new(twin);
     let line = Line {
         baud,
         parity: parity != Parity::None,

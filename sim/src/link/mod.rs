@@ -11,11 +11,13 @@ pub mod tcp;
 pub mod trace;
 pub mod wire_faults;
 
+use crate::image::RegisterImage;
 use crate::modbus::service::Service;
 use crate::ups::Ups;
 use record::Recording;
 use std::sync::{Arc, Mutex, MutexGuard};
 use trace::Trace;
+use ups_models::LoadedModel;
 use wire_faults::WireFaults;
 
 /// Everything the links and the control API share.
@@ -27,6 +29,23 @@ pub struct Twin {
     pub trace: Trace,
     /// What the session does, when it is being recorded (`serve --record`).
     pub recording: Option<Recording>,
+}
+
+impl Twin {
+    /// The twin with the model's register map answering as `slave_id`, no wire fault and
+    /// no recording.
+    pub fn new(ups: Ups, loaded: &LoadedModel, slave_id: u8, seed: u64, trace: Trace) -> Self {
+        let map = ups_models::maps::bundled(&loaded.model.register_map)
+            .expect("a validated model names a bundled map");
+        let image = RegisterImage::new(map, loaded.model.identity.map_family.clone());
+        Self {
+            ups,
+            service: Service::new(image, slave_id),
+            wire: WireFaults::new(seed),
+            trace,
+            recording: None,
+        }
+    }
 }
 
 /// The twin behind a lock: links hold it only to answer one request.
