@@ -50,7 +50,8 @@ fn the_observers_receive_what_a_card_sends() {
     if !(peer("/usr/bin/mbpoll", "mbpoll")
         && peer("/usr/bin/logger", "bsdutils")
         && peer("/usr/bin/wakeonlan", "wakeonlan")
-        && peer("/usr/bin/snmptrap", "snmp"))
+        && peer("/usr/bin/snmptrap", "snmp")
+        && peer("/usr/bin/curl", "curl"))
     {
         return;
     }
@@ -67,7 +68,8 @@ fn the_observers_receive_what_a_card_sends() {
     let syslog = std::fs::read_to_string(dir.join("syslog.log")).unwrap_or_default();
     let wake_on_lan = std::fs::read_to_string(dir.join("wake-on-lan.log")).unwrap_or_default();
     let traps = std::fs::read_to_string(dir.join("snmp-traps.log")).unwrap_or_default();
-    println!("{timeline}\n{syslog}\n{wake_on_lan}\n{traps}");
+    let mail = std::fs::read_to_string(dir.join("mail.log")).unwrap_or_default();
+    println!("{timeline}\n{syslog}\n{wake_on_lan}\n{traps}\n{mail}");
     assert!(output.status.success(), "{stdout}\n{timeline}\n{syslog}");
     assert!(timeline.contains("PASS on battery over UDP within 3 s: received at 1"), "{timeline}");
     assert!(syslog.contains("warning testcard: UPS on battery | <28>1 "), "RFC 5424 over UDP:\n{syslog}");
@@ -76,4 +78,55 @@ fn the_observers_receive_what_a_card_sends() {
     assert!(wake_on_lan.contains("magic packet for 00:11:22:aa:bb:cc from 127.0.0.1:"), "{wake_on_lan}");
     assert!(traps.contains("v2c trap 1.3.6.1.2.1.33.2.1 from 127.0.0.1:"), "net-snmp's v2c trap:\n{traps}");
     assert!(traps.contains("v1 trap 1.3.6.1.2.1.33.2.0.99 from 127.0.0.1:"), "net-snmp's v1 trap:\n{traps}");
+    // curl's mails: over STARTTLS trusting the generated certificate, then authenticated.
+    assert!(mail.contains("subject \"UPS on battery\" over STARTTLS (mail-1.eml)"), "{mail}");
+    assert!(
+        mail.contains("subject \"UPS back on mains\" in clear authenticated as card (mail-2.eml)"),
+        "{mail}"
+    );
+    let first = std::fs::read_to_string(dir.join("mail-1.eml")).unwrap_or_default();
+    assert!(first.contains("Subject: UPS on battery\r\n"), "the whole mail is kept:\n{first}");
+    assert!(
+        std::fs::read_to_string(dir.join("smtp-cert.pem"))
+            .unwrap_or_default()
+            .starts_with("-----BEGIN CERTIFICATE")
+    );
+}
+
+#[test]
+fn value_probes_compare_what_a_card_reports_with_the_truth() {
+    if !(peer("/usr/bin/mbpoll", "mbpoll")
+        && peer("/usr/bin/socat", "socat")
+        && peer("/usr/sbin/snmpd", "snmpd"))
+    {
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let card = format!("exec:{}", repo("tests/cards/gateway-card").display());
+    let output = Command::new(env!("CARGO_BIN_EXE_upstwin"))
+        .args(["run", repo("tests/scenarios/gateway-card.ron").to_str().unwrap(), "--card", &card])
+        .args(["--out", out.path().to_str().unwrap()])
+        .output()
+        .expect("upstwin runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let timeline = std::fs::read_to_string(out.path().join("gateway-card/timeline.txt")).unwrap_or_default();
+    println!("{stdout}\n{timeline}");
+    // The expectation that is wrong on purpose fails the run, and it alone.
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("FAIL (1 of 5)"), "{stdout}");
+    for (label, reported) in [
+        ("charge over Modbus TCP", "reported 73 where the truth was 7"),
+        ("input voltage 0 once on battery", "reported 0 where the truth was 0.000"),
+        ("charge over HTTP", "reported 7"),
+        ("charge over SNMP", "reported 7"),
+    ] {
+        let line = timeline.lines().find(|line| line.contains(label)).unwrap_or_default();
+        assert!(line.starts_with("  PASS") && line.contains(reported), "{label}: {line}\n{timeline}");
+    }
+    assert!(
+        timeline.contains(
+            "FAIL twice the charge (wrong on purpose): never within tolerance in its window; last reported 14"
+        ),
+        "{timeline}"
+    );
 }

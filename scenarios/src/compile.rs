@@ -2,8 +2,8 @@
 //! a duration, an unknown fault, a condition on an unknown signal, a label that does not
 //! exist) come back as `file:line:col: what was expected`.
 
-use crate::expr::Condition;
-use crate::format::{Action, Event, Expectation, Need, Received, Scenario};
+use crate::expr::{Condition, Signal};
+use crate::format::{Action, Event, Expectation, Need, Read, Received, Reports, Scenario};
 use sim::StartOptions;
 use sim::link::wire_faults;
 use sim::run::script::parse_duration_s;
@@ -64,6 +64,13 @@ pub enum Check {
         run: String,
         contains: String,
     },
+    /// A value the card reports equals `truth` within `tolerance`, at some moment.
+    Reports {
+        read: Read,
+        scale: f64,
+        truth: Signal,
+        tolerance: f64,
+    },
     /// An observer receives (`wanted`) or must not receive what matches.
     Received {
         what: Received,
@@ -76,7 +83,7 @@ impl Check {
     pub fn condition(&self) -> Option<&Condition> {
         match self {
             Check::Eventually(c) | Check::Always(c) | Check::Never(c) => Some(c),
-            Check::Probe { .. } | Check::Received { .. } => None,
+            Check::Probe { .. } | Check::Reports { .. } | Check::Received { .. } => None,
         }
     }
 }
@@ -315,10 +322,12 @@ fn check(scenario: &Scenario, dir: &Path) -> Result<Compiled, Mistake> {
         let compiled = expect(expectation, index, &instant, &find)?;
         let card_output = match &compiled.check {
             Check::Probe { run, .. } => Some(run.as_str()),
+            Check::Reports { .. } => Some("reports"),
             Check::Received {
                 what: Received::Syslog(text) | Received::WakeOnLan(text) | Received::SnmpTrap(text),
                 ..
             } => Some(text.as_str()),
+            Check::Received { what: Received::Mail { .. }, .. } => Some("received"),
             _ => None,
         };
         if let Some(near) = card_output
@@ -429,6 +438,98 @@ fn received(what: &Received) -> Result<Received, Mistake> {
             }
             Ok(Received::WakeOnLan(octets.join(":").to_lowercase()))
         }
+        Received::Mail { from, to, subject, body, tls } => {
+            if [from, to, subject, body].iter().all(|part| part.is_none()) && tls.is_none() {
+                return Err(mistake(
+                    "received",
+                    "say what the mail holds: `from`, `to`, `subject`, `body` or `tls`",
+                ));
+            }
+            Ok(what.clone())
+        }
+    }
+}
+
+/// Checks where a reported value is read and what it is compared with.
+fn reported(reports: &Reports) -> Result<Check, Mistake> {
+    let truth = crate::expr::parse_number_signal(&reports.truth).map_err(|e| mistake(&reports.truth, e))?;
+    if !(reports.tolerance.is_finite() && reports.tolerance >= 0.0) {
+        return Err(mistake("tolerance", "the tolerance is a number ≥ 0, in the truth's unit"));
+    }
+    if !(reports.scale.is_finite() && reports.scale != 0.0) {
+        return Err(mistake("scale", "the scale is a finite number other than 0"));
+    }
+    match &reports.read {
+        Read::Modbus { words, unit, .. } => {
+            if !matches!(words, 1 | 2) {
+                return Err(mistake("words", "a Modbus value is 1 or 2 words"));
+            }
+            if *unit > 247 {
+                return Err(mistake("unit", "a Modbus unit id is 0 to 247"));
+            }
+        }
+        Read::Snmp { oid, .. } => {
+            let arcs: Vec<&str> = oid.trim_start_matches('.').split('.').collect();
+            if arcs.len() < 2 || arcs.iter().any(|arc| arc.parse::<u32>().is_err()) {
+                return Err(mistake(
+                    oid,
+                    format!("`{oid}` is not an OID: expected e.g. 1.3.6.1.2.1.33.1.2.4.0"),
+                ));
+            }
+        }
+        Read::Http { path, pointer } => {
+            if !path.starts_with('/') {
+                return Err(mistake(path, format!("`{path}` is not a path: expected e.g. /api/status")));
+            }
+            if !(pointer.is_empty() || pointer.starts_with('/')) {
+                return Err(mistake(
+                    pointer,
+                    format!("`{pointer}` is not a JSON pointer: expected e.g. /battery/charge_pct"),
+                ));
+            }
+        }
+    }
+    Ok(Check::Reports {
+        read: reports.read.clone(),
+        scale: reports.scale,
+        truth,
+        tolerance: reports.tolerance,
+    })
+}
+
+/// An expectation's check in words, for its default label.
+fn describe(check: &Check) -> String {
+    match check {
+        Check::Eventually(c) | Check::Always(c) | Check::Never(c) => c.text.clone(),
+        Check::Probe { run, .. } => run.clone(),
+        Check::Reports { read, .. } => format!("card reports {}", read_name(read)),
+        Check::Received { what, wanted } => {
+            let text = match what {
+                Received::Syslog(text) => format!("syslog `{text}`"),
+                Received::WakeOnLan(mac) => format!("wake-on-lan `{mac}`"),
+                Received::SnmpTrap(text) => format!("snmp trap `{text}`"),
+                Received::Mail { from, to, subject, body, tls } => {
+                    let parts = [("from", from), ("to", to), ("subject", subject), ("body", body)];
+                    let mut words: Vec<String> = parts
+                        .iter()
+                        .filter_map(|(name, part)| part.as_ref().map(|text| format!("{name} `{text}`")))
+                        .collect();
+                    words.extend(tls.map(|tls| format!("tls {tls}")));
+                    format!("mail {}", words.join(" "))
+                }
+            };
+            if *wanted { text } else { format!("never {text}") }
+        }
+    }
+}
+
+/// Where a reported value is read, as a report shows it.
+pub fn read_name(read: &Read) -> String {
+    match read {
+        Read::Modbus { address, .. } => format!("Modbus 0x{address:04X}"),
+        Read::Snmp { oid, .. } => format!("SNMP {oid}"),
+        Read::Http { path, pointer } if pointer.is_empty() => format!("HTTP {path}"),
+        Read::Http { path, pointer } => format!("HTTP {path} {pointer}"),
     }
 }
 
@@ -441,41 +542,33 @@ fn expect(
     let e = expectation;
     let given = [e.that.is_some(), e.always.is_some(), e.never.is_some(), e.probe.is_some()]
         .into_iter()
-        .chain([e.received.is_some(), e.not_received.is_some()])
+        .chain([e.reports.is_some(), e.received.is_some(), e.not_received.is_some()])
         .filter(|given| *given)
         .count();
-    let check = match (&e.that, &e.always, &e.never, &e.probe, &e.received, &e.not_received) {
-        _ if given != 1 => {
-            return Err(mistake(
-                e.label.as_deref().unwrap_or("expect"),
-                "an expectation needs exactly one of `that`, `always`, `never`, `probe`, `received` or `not_received`",
-            ));
-        }
-        (Some(that), ..) => Check::Eventually(condition(that)?),
-        (_, Some(always), ..) => Check::Always(condition(always)?),
-        (_, _, Some(never), ..) => Check::Never(condition(never)?),
-        (_, _, _, Some(probe), ..) => {
-            Check::Probe { run: probe.run.clone(), contains: probe.contains.clone() }
-        }
-        (_, _, _, _, Some(what), _) => Check::Received { what: received(what)?, wanted: true },
-        (_, _, _, _, _, Some(what)) => Check::Received { what: received(what)?, wanted: false },
-        _ => unreachable!("exactly one is given"),
+    if given != 1 {
+        return Err(mistake(
+            e.label.as_deref().unwrap_or("expect"),
+            "an expectation needs exactly one of `that`, `always`, `never`, `probe`, `reports`, `received` or `not_received`",
+        ));
+    }
+    let check = if let Some(that) = &e.that {
+        Check::Eventually(condition(that)?)
+    } else if let Some(always) = &e.always {
+        Check::Always(condition(always)?)
+    } else if let Some(never) = &e.never {
+        Check::Never(condition(never)?)
+    } else if let Some(probe) = &e.probe {
+        Check::Probe { run: probe.run.clone(), contains: probe.contains.clone() }
+    } else if let Some(reports) = &e.reports {
+        reported(reports)?
+    } else if let Some(what) = &e.received {
+        Check::Received { what: received(what)?, wanted: true }
+    } else if let Some(what) = &e.not_received {
+        Check::Received { what: received(what)?, wanted: false }
+    } else {
+        unreachable!("exactly one is given")
     };
-    let label = e.label.clone().unwrap_or_else(|| {
-        let what = match &check {
-            Check::Eventually(c) | Check::Always(c) | Check::Never(c) => c.text.clone(),
-            Check::Probe { run, .. } => run.clone(),
-            Check::Received { what, wanted } => {
-                let (observer, text) = match what {
-                    Received::Syslog(text) => ("syslog", text),
-                    Received::WakeOnLan(mac) => ("wake-on-lan", mac),
-                    Received::SnmpTrap(text) => ("snmp trap", text),
-                };
-                format!("{observer} {}`{text}`", if *wanted { "" } else { "never " })
-            }
-        };
-        format!("#{} {what}", index + 1)
-    });
+    let label = e.label.clone().unwrap_or_else(|| format!("#{} {}", index + 1, describe(&check)));
     let from = match (&e.of, &e.from) {
         (Some(of), None) => Instant::Event(find(of)?),
         (None, Some(from)) => instant(from)?,

@@ -154,6 +154,25 @@ fn parse_signal(text: &str) -> Result<Signal, String> {
     Err(format!("unknown signal `{text}`{}", suggest(text, names.iter().map(String::as_str))))
 }
 
+/// The truth a reported value is compared with: a measurement or `time_s`.
+pub fn parse_number_signal(text: &str) -> Result<Signal, String> {
+    match parse_signal(text.trim())? {
+        signal @ (Signal::Measurement(..) | Signal::Time) => Ok(signal),
+        _ => Err(format!("`{text}` is not a number: expected a measurement such as battery.charge_pct")),
+    }
+}
+
+impl Signal {
+    /// The number now, for a measurement (if measured) or the time.
+    pub fn number(&self, ups: &Ups) -> Option<f64> {
+        match self {
+            Signal::Measurement(measurement, phase) => signals::value(ups, *measurement, *phase),
+            Signal::Time => Some(ups.time_s()),
+            Signal::Mode | Signal::Condition(_) | Signal::TrueRuntimeMin => None,
+        }
+    }
+}
+
 fn parse_term(text: &str) -> Result<Term, String> {
     const OPS: [(&str, Op); 6] =
         [("==", Op::Eq), ("!=", Op::Ne), ("<=", Op::Le), (">=", Op::Ge), ("<", Op::Lt), (">", Op::Gt)];

@@ -121,7 +121,8 @@ pub enum Action {
     CardAction(String),
 }
 
-/// What must be seen. Exactly one of `that`, `always`, `never`, `probe`; the window is
+/// What must be seen. Exactly one of `that`, `always`, `never`, `probe`, `reports`,
+/// `received`, `not_received`; the window is
 /// `of`/`from` … `within`/`until` (default: the whole run).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -141,6 +142,10 @@ pub struct Expectation {
     /// moment in the window: how an external card's outputs are checked.
     #[serde(default)]
     pub probe: Option<Probe>,
+    /// A value the card reports over Modbus TCP, SNMP or HTTP equals the twin's truth within
+    /// a tolerance at some moment in the window.
+    #[serde(default)]
+    pub reports: Option<Reports>,
     /// An observer must receive this from the card in the window…
     #[serde(default)]
     pub received: Option<Received>,
@@ -172,6 +177,82 @@ pub enum Received {
     /// An SNMP trap or inform (v1, v2c) whose line — `v2c trap OID from ADDR community=C:
     /// OID = VALUE; …` — contains this text (a trap OID, a varbind value).
     SnmpTrap(String),
+    /// An e-mail (SMTP, plain or STARTTLS) in which every part given contains its text.
+    Mail {
+        #[serde(default)]
+        from: Option<String>,
+        /// One of the recipients.
+        #[serde(default)]
+        to: Option<String>,
+        #[serde(default)]
+        subject: Option<String>,
+        /// The text body, decoded (quoted-printable, base64); attachments' names count too.
+        #[serde(default)]
+        body: Option<String>,
+        /// Sent over STARTTLS (`true`) or in clear (`false`).
+        #[serde(default)]
+        tls: Option<bool>,
+    },
+}
+
+/// A value the card reports, read while the window is open, against the twin's truth.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reports {
+    pub read: Read,
+    /// The truth: a measurement such as `battery.charge_pct` or `input.voltage_v[1]`.
+    pub truth: String,
+    /// Largest accepted |reported − truth|, in the truth's unit.
+    pub tolerance: f64,
+    /// What the raw value read is multiplied by first (0.1 for a register in tenths).
+    #[serde(default = "one")]
+    pub scale: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// Where a reported value is read: the card's own servers, at the addresses the runner
+/// gave it (`UPSTWIN_CARD_MODBUS`, `UPSTWIN_CARD_SNMP`, `UPSTWIN_CARD_HTTP`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub enum Read {
+    /// Holding registers (function 03) of the card's Modbus TCP server; two words are read
+    /// high word first.
+    Modbus {
+        address: u16,
+        #[serde(default = "one_word")]
+        words: u8,
+        #[serde(default)]
+        signed: bool,
+        #[serde(default = "unit_one")]
+        unit: u8,
+    },
+    /// An SNMP v2c GET of one object of the card's agent.
+    Snmp {
+        oid: String,
+        #[serde(default = "public")]
+        community: String,
+    },
+    /// An HTTP GET of a path on the card's web server; the number at a JSON pointer of the
+    /// body (`/battery/charge_pct`), or the whole body when no pointer is given.
+    Http {
+        path: String,
+        #[serde(default)]
+        pointer: String,
+    },
+}
+
+fn one_word() -> u8 {
+    1
+}
+
+fn unit_one() -> u8 {
+    1
+}
+
+fn public() -> String {
+    "public".into()
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -67,14 +67,64 @@ pub enum Observer {
     Syslog,
     WakeOnLan,
     SnmpTrap,
+    Mail,
 }
 
-/// A probe to run now: which expectation, the shell command, the text its output must hold.
+/// An e-mail as the SMTP observer received it, decoded.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Mail {
+    pub from: String,
+    pub to: Vec<String>,
+    pub subject: String,
+    /// The text body, then the names of the attachments, one a line.
+    pub body: String,
+    /// Whether the session had switched to TLS (STARTTLS) before the mail.
+    pub tls: bool,
+}
+
+/// What an observer received: the line its log file shows (what text expectations match),
+/// and for e-mail its parts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heard {
+    pub observer: Observer,
+    pub line: String,
+    pub mail: Option<Mail>,
+}
+
+impl Heard {
+    pub fn line(observer: Observer, line: String) -> Self {
+        Self { observer, line, mail: None }
+    }
+
+    /// Whether this is what an expectation waits for.
+    pub fn matches(&self, what: &Received) -> bool {
+        let contains =
+            |part: &Option<String>, text: &str| part.as_ref().is_none_or(|p| text.contains(p.as_str()));
+        match what {
+            Received::Syslog(text) => self.observer == Observer::Syslog && self.line.contains(text.as_str()),
+            Received::WakeOnLan(mac) => {
+                self.observer == Observer::WakeOnLan && self.line.contains(&format!("magic packet for {mac}"))
+            }
+            Received::SnmpTrap(text) => {
+                self.observer == Observer::SnmpTrap && self.line.contains(text.as_str())
+            }
+            Received::Mail { from, to, subject, body, tls } => self.mail.as_ref().is_some_and(|mail| {
+                contains(from, &mail.from)
+                    && to.as_ref().is_none_or(|to| mail.to.iter().any(|r| r.contains(to.as_str())))
+                    && contains(subject, &mail.subject)
+                    && contains(body, &mail.body)
+                    && tls.is_none_or(|tls| tls == mail.tls)
+            }),
+        }
+    }
+}
+
+/// A probe to run now: which expectation, and its check (`Check::Probe` or
+/// `Check::Reports`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DueProbe {
     pub index: usize,
-    pub run: String,
-    pub contains: String,
+    pub check: Check,
 }
 
 #[derive(Debug)]
@@ -194,12 +244,10 @@ impl<'a> Replay<'a> {
             .iter()
             .enumerate()
             .filter(|(_, tracker)| tracker.wants(now_s, &fired_at))
-            .filter_map(|(index, tracker)| match &tracker.expectation.check {
-                Check::Probe { run, contains } => {
-                    Some(DueProbe { index, run: run.clone(), contains: contains.clone() })
-                }
-                _ => None,
+            .filter(|(_, tracker)| {
+                matches!(tracker.expectation.check, Check::Probe { .. } | Check::Reports { .. })
             })
+            .map(|(index, tracker)| DueProbe { index, check: tracker.expectation.check.clone() })
             .collect()
     }
 
@@ -208,21 +256,35 @@ impl<'a> Replay<'a> {
         self.trackers[index].observe(time_s, holds);
     }
 
+    /// What the card reported for a `reports:` expectation (a number, already scaled, or
+    /// why none could be read), compared with the twin's truth now.
+    pub fn reported(&mut self, index: usize, ups: &Ups, value: Result<f64, String>) {
+        let tracker = &mut self.trackers[index];
+        let Check::Reports { truth, tolerance, .. } = &tracker.expectation.check else { return };
+        let truth = truth.number(ups);
+        let (holds, seen) = match (value, truth) {
+            (Ok(value), Some(truth)) => (
+                (value - truth).abs() <= *tolerance,
+                format!("reported {value} where the truth was {truth:.3}"),
+            ),
+            (Ok(value), None) => (false, format!("reported {value}; the twin does not measure it")),
+            (Err(why), _) => (false, why),
+        };
+        tracker.last_seen = Some(seen);
+        tracker.observe(ups.time_s(), holds);
+    }
+
     /// What the observers received since the last call — each `(sim time of arrival, what,
     /// line)` — then, at `now_s`, marks the observer expectations' windows as looked at.
-    pub fn observed(&mut self, messages: &[(f64, Observer, String)], now_s: f64) {
+    pub fn observed(&mut self, messages: &[(f64, Heard)], now_s: f64) {
         let fired = &self.fired;
         let fired_at = |i: usize| fired[i];
         for tracker in &mut self.trackers {
             let Check::Received { what, .. } = &tracker.expectation.check else { continue };
-            let (observer, text) = match what {
-                Received::Syslog(text) => (Observer::Syslog, text.clone()),
-                Received::WakeOnLan(mac) => (Observer::WakeOnLan, format!("magic packet for {mac}")),
-                Received::SnmpTrap(text) => (Observer::SnmpTrap, text.clone()),
-            };
-            for (arrived_s, from, line) in messages {
-                if *from == observer && tracker.wants(*arrived_s, &fired_at) {
-                    tracker.observe(*arrived_s, line.contains(&text));
+            let what = what.clone();
+            for (arrived_s, heard) in messages {
+                if tracker.wants(*arrived_s, &fired_at) && heard.matches(&what) {
+                    tracker.observe(*arrived_s, true);
                 }
             }
             if tracker.wants(now_s, &fired_at) {

@@ -19,11 +19,13 @@ pub struct Tracker {
     /// When the condition was first seen holding (eventually) or breaking (always, never).
     seen_at: Option<f64>,
     window_seen: bool,
+    /// What a `reports:` probe saw last, in words (for a failure's detail).
+    pub last_seen: Option<String>,
 }
 
 impl Tracker {
     pub fn new(expectation: CompiledExpectation) -> Self {
-        Self { expectation, seen_at: None, window_seen: false }
+        Self { expectation, seen_at: None, window_seen: false, last_seen: None }
     }
 
     /// The window at this moment: start, and end (`None` = until the end of the run).
@@ -55,7 +57,10 @@ impl Tracker {
     pub fn observe(&mut self, time_s: f64, holds: bool) {
         self.window_seen = true;
         let decisive = match self.expectation.check {
-            Check::Eventually(_) | Check::Probe { .. } | Check::Received { wanted: true, .. } => holds,
+            Check::Eventually(_)
+            | Check::Probe { .. }
+            | Check::Reports { .. }
+            | Check::Received { wanted: true, .. } => holds,
             Check::Always(_) => !holds,
             Check::Never(_) | Check::Received { wanted: false, .. } => holds,
         };
@@ -92,6 +97,16 @@ impl Tracker {
             (Check::Eventually(_) | Check::Probe { .. }, None) => {
                 (false, "never held in its window".to_string())
             }
+            (Check::Reports { .. }, Some(t)) => {
+                (true, format!("held at {}: {}", at(t), self.last_seen.as_deref().unwrap_or_default()))
+            }
+            (Check::Reports { .. }, None) => (
+                false,
+                match &self.last_seen {
+                    Some(seen) => format!("never within tolerance in its window; last {seen}"),
+                    None => "never read in its window".to_string(),
+                },
+            ),
             (Check::Always(_), Some(t)) => (false, format!("broke at {}", at(t))),
             (Check::Never(_), Some(t)) => (false, format!("held at {}, where it must not", at(t))),
             (Check::Always(_) | Check::Never(_) | Check::Received { wanted: false, .. }, None)

@@ -3,10 +3,13 @@
 //! with `sh -c CMD` and told where to find them through `UPSTWIN_*` variables; probes run
 //! with the same variables while their window is open.
 
+use super::observers::reported::{self, CardServers};
+use super::observers::smtp::{self, Mailbox};
 use super::observers::{self, Inbox};
 use async_snmp::notification::NotificationReceiver;
+use scenarios::compile::Check;
 use scenarios::compile::Compiled;
-use scenarios::replay::{Observer, Replay};
+use scenarios::replay::{Heard, Replay};
 use scenarios::report::Report;
 use scenarios::trace::TraceFile;
 use sim::link::trace::Trace;
@@ -40,6 +43,8 @@ struct Wire {
     syslog_tcp: std::net::SocketAddr,
     wake_on_lan: std::net::SocketAddr,
     snmp_traps: std::net::SocketAddr,
+    smtp: std::net::SocketAddr,
+    smtp_auth: std::net::SocketAddr,
     stop: tokio::sync::oneshot::Sender<()>,
     thread: std::thread::JoinHandle<()>,
 }
@@ -51,6 +56,8 @@ struct Sockets {
     syslog_tcp: TcpListener,
     wake_on_lan: UdpSocket,
     snmp_traps: NotificationReceiver,
+    smtp: TcpListener,
+    smtp_auth: TcpListener,
 }
 
 impl Sockets {
@@ -61,17 +68,21 @@ impl Sockets {
             syslog_tcp: TcpListener::bind("127.0.0.1:0").await?,
             wake_on_lan: UdpSocket::bind("127.0.0.1:0").await?,
             snmp_traps: NotificationReceiver::bind("127.0.0.1:0").await.map_err(std::io::Error::other)?,
+            smtp: TcpListener::bind("127.0.0.1:0").await?,
+            smtp_auth: TcpListener::bind("127.0.0.1:0").await?,
         })
     }
 
-    /// (Modbus TCP, syslog UDP, syslog TCP, Wake-on-LAN, SNMP traps)
-    fn addresses(&self) -> std::io::Result<[std::net::SocketAddr; 5]> {
+    /// (Modbus TCP, syslog UDP, syslog TCP, Wake-on-LAN, SNMP traps, SMTP, SMTP with auth)
+    fn addresses(&self) -> std::io::Result<[std::net::SocketAddr; 7]> {
         Ok([
             self.modbus.local_addr()?,
             self.syslog_udp.local_addr()?,
             self.syslog_tcp.local_addr()?,
             self.wake_on_lan.local_addr()?,
             self.snmp_traps.local_addr(),
+            self.smtp.local_addr()?,
+            self.smtp_auth.local_addr()?,
         ])
     }
 }
@@ -80,6 +91,8 @@ impl Sockets {
 /// on free loopback ports, from a thread of its own.
 fn serve(twin: SharedTwin, dir: &Path, inbox: Inbox) -> Result<Wire, String> {
     let link = dir.join("ttyUPS");
+    let acceptor = smtp::tls(&dir.join("smtp-cert.pem"))?;
+    let mailbox = Mailbox::new(inbox.clone(), dir);
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::spawn(move || {
@@ -113,14 +126,25 @@ fn serve(twin: SharedTwin, dir: &Path, inbox: Inbox) -> Result<Wire, String> {
             tasks.spawn(observers::syslog::tcp(sockets.syslog_tcp, inbox.clone()));
             tasks.spawn(observers::wake_on_lan::udp(sockets.wake_on_lan, inbox.clone()));
             tasks.spawn(observers::snmp_trap::receive(sockets.snmp_traps, inbox));
+            tasks.spawn(smtp::serve(sockets.smtp, acceptor.clone(), mailbox.clone(), false));
+            tasks.spawn(smtp::serve(sockets.smtp_auth, acceptor, mailbox, true));
             let _ = stop_rx.await;
             tasks.shutdown().await;
         });
     });
     match ready_rx.recv() {
-        Ok(Ok((pty, [tcp, syslog_udp, syslog_tcp, wake_on_lan, snmp_traps]))) => {
-            Ok(Wire { pty, tcp, syslog_udp, syslog_tcp, wake_on_lan, snmp_traps, stop, thread })
-        }
+        Ok(Ok((pty, [tcp, syslog_udp, syslog_tcp, wake_on_lan, snmp_traps, smtp, smtp_auth]))) => Ok(Wire {
+            pty,
+            tcp,
+            syslog_udp,
+            syslog_tcp,
+            wake_on_lan,
+            snmp_traps,
+            smtp,
+            smtp_auth,
+            stop,
+            thread,
+        }),
         Ok(Err(e)) => Err(e),
         Err(_) => Err("the link thread stopped".into()),
     }
@@ -203,10 +227,15 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
         Ok(wire) => wire,
         Err(why) => return failed(replay, why),
     };
-    let card_port = match free_port() {
-        Ok(port) => port,
+    let ports = (0..4).map(|_| free_port()).collect::<std::io::Result<Vec<u16>>>();
+    let [card_port, modbus_port, snmp_port, http_port] = match ports.as_deref() {
+        Ok(&[a, b, c, d]) => [a, b, c, d],
+        Ok(_) => unreachable!("four ports were asked"),
         Err(e) => return failed(replay, format!("no free port for the card: {e}")),
     };
+    let loopback = |port: u16| std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let card_servers =
+        CardServers { modbus: loopback(modbus_port), snmp: loopback(snmp_port), http: loopback(http_port) };
     let env: Vec<(String, String)> = [
         ("UPSTWIN_PTY", wire.pty.display().to_string()),
         ("UPSTWIN_TCP", wire.tcp.to_string()),
@@ -215,11 +244,17 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
         ("UPSTWIN_MODEL", scenario.model.model.identity.model.clone()),
         ("UPSTWIN_DIR", dir.display().to_string()),
         ("UPSTWIN_CARD_PORT", card_port.to_string()),
+        ("UPSTWIN_CARD_MODBUS", card_servers.modbus.to_string()),
+        ("UPSTWIN_CARD_SNMP", card_servers.snmp.to_string()),
+        ("UPSTWIN_CARD_HTTP", card_servers.http.to_string()),
         ("UPSTWIN_SPEED", card.speed.to_string()),
         ("UPSTWIN_SYSLOG_UDP", wire.syslog_udp.to_string()),
         ("UPSTWIN_SYSLOG_TCP", wire.syslog_tcp.to_string()),
         ("UPSTWIN_WOL_UDP", wire.wake_on_lan.to_string()),
         ("UPSTWIN_SNMP_TRAP_UDP", wire.snmp_traps.to_string()),
+        ("UPSTWIN_SMTP", wire.smtp.to_string()),
+        ("UPSTWIN_SMTP_AUTH", wire.smtp_auth.to_string()),
+        ("UPSTWIN_SMTP_CERT", dir.join("smtp-cert.pem").display().to_string()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -251,7 +286,11 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
     let started = Instant::now();
     let mut last_probe = Instant::now() - PROBE_EVERY;
     let mut sim_s = 0.0;
-    let mut received: Vec<(f64, Observer, String)> = Vec::new();
+    let mut received: Vec<(f64, Heard)> = Vec::new();
+    let probe_runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => return failed(replay, format!("no runtime for the probes: {e}")),
+    };
     while sim_s < scenario.duration_s - 1e-9 {
         std::thread::sleep(TICK);
         let target_s = (started.elapsed().as_secs_f64() * card.speed).min(scenario.duration_s);
@@ -266,13 +305,12 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
             }
             sim_s = ups.time_s();
         }
-        let arrived: Vec<(Instant, Observer, String)> = {
+        let arrived: Vec<(Instant, Heard)> = {
             let inbox = inbox.lock().unwrap_or_else(|p| p.into_inner());
             inbox[received.len()..].to_vec()
         };
         let sim_time = |at: Instant| ((at - started).as_secs_f64() * card.speed).min(sim_s);
-        let messages: Vec<_> =
-            arrived.into_iter().map(|(at, observer, line)| (sim_time(at), observer, line)).collect();
+        let messages: Vec<_> = arrived.into_iter().map(|(at, heard)| (sim_time(at), heard)).collect();
         replay.observed(&messages, sim_s);
         received.extend(messages);
         if let Ok(Some(status)) = child.try_wait() {
@@ -283,19 +321,30 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
         if last_probe.elapsed() >= PROBE_EVERY {
             last_probe = Instant::now();
             for due in replay.due_probes(sim_s) {
-                let holds = probe(&due.run, &due.contains, &env);
-                replay.probe_result(due.index, sim_s, holds);
+                match &due.check {
+                    Check::Probe { run, contains } => {
+                        let holds = probe(run, contains, &env);
+                        replay.probe_result(due.index, sim_s, holds);
+                    }
+                    Check::Reports { read, scale, .. } => {
+                        let value =
+                            reported::read(&probe_runtime, read, &card_servers).map(|raw| raw * scale);
+                        // The truth is taken when the answer is in, under the twin's lock.
+                        replay.reported(due.index, &twin.lock().ups, value);
+                    }
+                    _ => {}
+                }
             }
         }
     }
     stop_group(&mut child);
     let _ = wire.stop.send(());
     let _ = wire.thread.join();
-    for observer in [Observer::Syslog, Observer::WakeOnLan, Observer::SnmpTrap] {
+    for observer in observers::ALL {
         let lines: String = received
             .iter()
-            .filter(|(_, from, _)| *from == observer)
-            .map(|(at_s, _, line)| format!("{at_s:10.1} s  {line}\n"))
+            .filter(|(_, heard)| heard.observer == observer)
+            .map(|(at_s, heard)| format!("{at_s:10.1} s  {}\n", heard.line))
             .collect();
         let file = observers::log_file(observer);
         if let Err(e) = std::fs::write(dir.join(file), lines) {

@@ -1,21 +1,30 @@
 //! The observers of `run --card exec:`: real protocol servers on loopback that keep what the
 //! card sends, for `received:`/`not_received:` expectations and a log file each.
 
+pub mod reported;
+pub mod smtp;
 pub mod snmp_trap;
 pub mod syslog;
 pub mod wake_on_lan;
 
-use scenarios::replay::Observer;
+use scenarios::replay::{Heard, Observer};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-/// Messages received so far: when (wall clock), by which observer, and the line its log
-/// file shows (what expectations match against).
-pub type Inbox = Arc<Mutex<Vec<(Instant, Observer, String)>>>;
+/// Messages received so far: when (wall clock), and what (the observer, the line its log
+/// file shows, the decoded mail).
+pub type Inbox = Arc<Mutex<Vec<(Instant, Heard)>>>;
+
+pub fn keep_heard(inbox: &Inbox, heard: Heard) {
+    inbox.lock().unwrap_or_else(|p| p.into_inner()).push((Instant::now(), heard));
+}
 
 pub fn keep(inbox: &Inbox, observer: Observer, line: String) {
-    inbox.lock().unwrap_or_else(|p| p.into_inner()).push((Instant::now(), observer, line));
+    keep_heard(inbox, Heard::line(observer, line));
 }
+
+/// Every observer, in the order their log files are written.
+pub const ALL: [Observer; 4] = [Observer::Syslog, Observer::WakeOnLan, Observer::SnmpTrap, Observer::Mail];
 
 /// The log file of an observer, in the scenario's directory.
 pub fn log_file(observer: Observer) -> &'static str {
@@ -23,5 +32,6 @@ pub fn log_file(observer: Observer) -> &'static str {
         Observer::Syslog => "syslog.log",
         Observer::WakeOnLan => "wake-on-lan.log",
         Observer::SnmpTrap => "snmp-traps.log",
+        Observer::Mail => "mail.log",
     }
 }
