@@ -75,15 +75,26 @@ fn the_library_passes_in_none_mode() {
         let trace = std::fs::read_to_string(dir.join("trace.csv")).expect("trace written");
         assert!(trace.starts_with("time_s,mode,"), "{}", &trace[..80.min(trace.len())]);
         assert!(trace.lines().count() > 60, "{}: a row per simulated second", dir.display());
+        let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html written");
+        assert!(html.contains("expectations held</p>") && html.matches("<svg").count() == 3, "{}", dir.display());
     }
 }
 
 #[test]
 fn a_wrong_expectation_fails_the_run_and_says_why() {
-    let junit = temp_dir("wrong").join("out.xml");
+    let out = temp_dir("wrong");
+    let junit = out.join("out.xml");
     let scenario = repo("tests/scenarios/wrong-expectation.ron");
-    let output =
-        upstwin(&["run", scenario.to_str().unwrap(), "--card", "none", "--junit", junit.to_str().unwrap()]);
+    let output = upstwin(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--card",
+        "none",
+        "--junit",
+        junit.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
     assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
     assert!(stdout.contains("FAIL (1 of 2)") && stdout.contains("0 passed, 1 failed"), "{stdout}");
@@ -93,6 +104,20 @@ fn a_wrong_expectation_fails_the_run_and_says_why() {
     );
     let xml = std::fs::read_to_string(&junit).expect("junit written");
     assert!(xml.contains("failures=\"1\"") && xml.contains("<failure message=\"held at 30.1 s"), "{xml}");
+    // The HTML report: the verdict, the failing expectation, the plots of the trace.
+    let html =
+        std::fs::read_to_string(out.join("wrong-expectation/report.html")).expect("report.html written");
+    assert!(html.contains("FAIL — 1 of 2 expectations failed"), "{html}");
+    assert!(
+        html.contains(
+            "<td class=\"fail\">FAIL</td><td>never on battery</td><td>held at 30.1 s, where it must not</td>"
+        ),
+        "{html}"
+    );
+    assert_eq!(html.matches("<svg").count(), 3, "three charts");
+    for legend in ["input L1", "battery charge", "remaining runtime"] {
+        assert!(html.contains(legend), "legend {legend}");
+    }
 }
 
 /// Each file in `tests/scenarios/bad` says on its first line the error it must give:

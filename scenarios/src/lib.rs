@@ -6,6 +6,7 @@ pub mod compile;
 pub mod expr;
 pub mod format;
 pub mod from_logs;
+pub mod html;
 pub mod recorded;
 pub mod replay;
 pub mod report;

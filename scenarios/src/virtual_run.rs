@@ -25,7 +25,7 @@ pub fn run(scenario: &Compiled, out: Option<&Path>) -> Report {
     let mut report = replay.finish(ups.time_s(), wall.elapsed().as_secs_f64());
     report.output_errors = trace.finish();
     if let Some(dir) = out {
-        report.write_timeline(dir);
+        report.write_reports(dir);
     }
     report
 }

@@ -219,7 +219,7 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
         let mut replay = replay;
         replay.fail("the card runs".into(), why);
         let mut report = replay.finish(0.0, wall.elapsed().as_secs_f64());
-        report.write_timeline(dir);
+        report.write_reports(dir);
         report
     };
     let inbox = Inbox::default();
@@ -353,6 +353,6 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
     }
     let mut report = replay.finish(sim_s, wall.elapsed().as_secs_f64());
     report.output_errors = setup_errors.into_iter().chain(signals.finish()).collect();
-    report.write_timeline(dir);
+    report.write_reports(dir);
     report
 }
