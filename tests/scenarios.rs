@@ -76,7 +76,11 @@ fn the_library_passes_in_none_mode() {
         assert!(trace.starts_with("time_s,mode,"), "{}", &trace[..80.min(trace.len())]);
         assert!(trace.lines().count() > 60, "{}: a row per simulated second", dir.display());
         let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html written");
-        assert!(html.contains("expectations held</p>") && html.matches("<svg").count() == 3, "{}", dir.display());
+        assert!(
+            html.contains("expectations held</p>") && html.matches("<svg").count() == 3,
+            "{}",
+            dir.display()
+        );
     }
 }
 

@@ -281,11 +281,13 @@ impl<'a> Replay<'a> {
         let fired_at = |i: usize| fired[i];
         for tracker in &mut self.trackers {
             let Check::Received { what, .. } = &tracker.expectation.check else { continue };
-            let what = what.clone();
-            for (arrived_s, heard) in messages {
-                if tracker.wants(*arrived_s, &fired_at) && heard.matches(&what) {
-                    tracker.observe(*arrived_s, true);
-                }
+            let first = messages
+                .iter()
+                .find(|(arrived_s, heard)| tracker.wants(*arrived_s, &fired_at) && heard.matches(what))
+                .map(|(arrived_s, _)| *arrived_s);
+            // The first match decides: after it the tracker wants nothing more.
+            if let Some(arrived_s) = first {
+                tracker.observe(arrived_s, true);
             }
             if tracker.wants(now_s, &fired_at) {
                 tracker.observe(now_s, false);

@@ -36,15 +36,20 @@ pub struct ExecCard {
 }
 
 /// Where the twin and the observers listen, as the card is told.
-struct Wire {
-    pty: PathBuf,
-    tcp: std::net::SocketAddr,
+struct Addresses {
+    modbus: std::net::SocketAddr,
     syslog_udp: std::net::SocketAddr,
     syslog_tcp: std::net::SocketAddr,
     wake_on_lan: std::net::SocketAddr,
     snmp_traps: std::net::SocketAddr,
     smtp: std::net::SocketAddr,
     smtp_auth: std::net::SocketAddr,
+}
+
+/// The link thread: the pty it serves, its addresses, and how to stop it.
+struct Wire {
+    pty: PathBuf,
+    at: Addresses,
     stop: tokio::sync::oneshot::Sender<()>,
     thread: std::thread::JoinHandle<()>,
 }
@@ -73,17 +78,16 @@ impl Sockets {
         })
     }
 
-    /// (Modbus TCP, syslog UDP, syslog TCP, Wake-on-LAN, SNMP traps, SMTP, SMTP with auth)
-    fn addresses(&self) -> std::io::Result<[std::net::SocketAddr; 7]> {
-        Ok([
-            self.modbus.local_addr()?,
-            self.syslog_udp.local_addr()?,
-            self.syslog_tcp.local_addr()?,
-            self.wake_on_lan.local_addr()?,
-            self.snmp_traps.local_addr(),
-            self.smtp.local_addr()?,
-            self.smtp_auth.local_addr()?,
-        ])
+    fn addresses(&self) -> std::io::Result<Addresses> {
+        Ok(Addresses {
+            modbus: self.modbus.local_addr()?,
+            syslog_udp: self.syslog_udp.local_addr()?,
+            syslog_tcp: self.syslog_tcp.local_addr()?,
+            wake_on_lan: self.wake_on_lan.local_addr()?,
+            snmp_traps: self.snmp_traps.local_addr(),
+            smtp: self.smtp.local_addr()?,
+            smtp_auth: self.smtp_auth.local_addr()?,
+        })
     }
 }
 
@@ -133,18 +137,7 @@ fn serve(twin: SharedTwin, dir: &Path, inbox: Inbox) -> Result<Wire, String> {
         });
     });
     match ready_rx.recv() {
-        Ok(Ok((pty, [tcp, syslog_udp, syslog_tcp, wake_on_lan, snmp_traps, smtp, smtp_auth]))) => Ok(Wire {
-            pty,
-            tcp,
-            syslog_udp,
-            syslog_tcp,
-            wake_on_lan,
-            snmp_traps,
-            smtp,
-            smtp_auth,
-            stop,
-            thread,
-        }),
+        Ok(Ok((pty, at))) => Ok(Wire { pty, at, stop, thread }),
         Ok(Err(e)) => Err(e),
         Err(_) => Err("the link thread stopped".into()),
     }
@@ -227,10 +220,10 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
         Ok(wire) => wire,
         Err(why) => return failed(replay, why),
     };
-    let ports = (0..4).map(|_| free_port()).collect::<std::io::Result<Vec<u16>>>();
-    let [card_port, modbus_port, snmp_port, http_port] = match ports.as_deref() {
-        Ok(&[a, b, c, d]) => [a, b, c, d],
-        Ok(_) => unreachable!("four ports were asked"),
+    let ports =
+        || -> std::io::Result<[u16; 4]> { Ok([free_port()?, free_port()?, free_port()?, free_port()?]) };
+    let [card_port, modbus_port, snmp_port, http_port] = match ports() {
+        Ok(ports) => ports,
         Err(e) => return failed(replay, format!("no free port for the card: {e}")),
     };
     let loopback = |port: u16| std::net::SocketAddr::from(([127, 0, 0, 1], port));
@@ -238,7 +231,7 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
         CardServers { modbus: loopback(modbus_port), snmp: loopback(snmp_port), http: loopback(http_port) };
     let env: Vec<(String, String)> = [
         ("UPSTWIN_PTY", wire.pty.display().to_string()),
-        ("UPSTWIN_TCP", wire.tcp.to_string()),
+        ("UPSTWIN_TCP", wire.at.modbus.to_string()),
         ("UPSTWIN_SLAVE", slave_id.to_string()),
         ("UPSTWIN_BAUD", scenario.model.model.serial.baud.to_string()),
         ("UPSTWIN_MODEL", scenario.model.model.identity.model.clone()),
@@ -248,12 +241,12 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
         ("UPSTWIN_CARD_SNMP", card_servers.snmp.to_string()),
         ("UPSTWIN_CARD_HTTP", card_servers.http.to_string()),
         ("UPSTWIN_SPEED", card.speed.to_string()),
-        ("UPSTWIN_SYSLOG_UDP", wire.syslog_udp.to_string()),
-        ("UPSTWIN_SYSLOG_TCP", wire.syslog_tcp.to_string()),
-        ("UPSTWIN_WOL_UDP", wire.wake_on_lan.to_string()),
-        ("UPSTWIN_SNMP_TRAP_UDP", wire.snmp_traps.to_string()),
-        ("UPSTWIN_SMTP", wire.smtp.to_string()),
-        ("UPSTWIN_SMTP_AUTH", wire.smtp_auth.to_string()),
+        ("UPSTWIN_SYSLOG_UDP", wire.at.syslog_udp.to_string()),
+        ("UPSTWIN_SYSLOG_TCP", wire.at.syslog_tcp.to_string()),
+        ("UPSTWIN_WOL_UDP", wire.at.wake_on_lan.to_string()),
+        ("UPSTWIN_SNMP_TRAP_UDP", wire.at.snmp_traps.to_string()),
+        ("UPSTWIN_SMTP", wire.at.smtp.to_string()),
+        ("UPSTWIN_SMTP_AUTH", wire.at.smtp_auth.to_string()),
         ("UPSTWIN_SMTP_CERT", dir.join("smtp-cert.pem").display().to_string()),
     ]
     .into_iter()
