@@ -1,2 +1,7 @@
-//! The reference network management card stack. It talks to the UPS only over Modbus and never
-//! depends on `sim`. Empty until the card-core issue lands.
+//! The reference network management card: polls a UPS over Modbus — the twin, or a real UPS
+//! on a real serial port — and keeps what NET VISION keeps. It never imports the twin; it
+//! shares only the register map definitions of `ups-models`.
+
+pub mod database;
+pub mod plan;
+pub mod poller;
