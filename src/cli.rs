@@ -43,6 +43,10 @@ pub enum Command {
     /// Put the twin on the wire in wall-clock time: Modbus RTU on a pty or serial port,
     /// Modbus TCP; prints one `ready` line when it can be polled.
     Serve(ServeArgs),
+    /// Run the reference network management card against a UPS (the twin or a real one):
+    /// polls it over Modbus RTU or TCP and serves its REST API; prints one `ready` line once
+    /// the first poll succeeded.
+    Card(CardArgs),
     /// Inject a fault (or with --wire, a wire fault) into a running `upstwin serve`.
     Inject(ControlArgs),
     /// Clear a fault (or with --wire, a wire fault) in a running `upstwin serve`.
@@ -344,4 +348,30 @@ pub struct DischargeArgs {
     /// Block temperature, °C.
     #[arg(long, default_value_t = 25.0)]
     pub temperature_c: f64,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("ups").required(true).args(["port", "tcp"]))]
+pub struct CardArgs {
+    /// The UPS on a serial port or pty (e.g. the path `upstwin serve --pty` prints).
+    #[arg(long)]
+    pub port: Option<PathBuf>,
+    /// The UPS over Modbus TCP (e.g. 127.0.0.1:1502).
+    #[arg(long)]
+    pub tcp: Option<std::net::SocketAddr>,
+    /// The UPS's Modbus slave address.
+    #[arg(long, default_value_t = 1)]
+    pub slave: u8,
+    /// Serial speed (NET VISION's default 9600).
+    #[arg(long, default_value_t = 9600)]
+    pub baud: u32,
+    /// Seconds between two polls (§18.2 "Polling Rate").
+    #[arg(long, default_value_t = 2.0)]
+    pub polling_s: f64,
+    /// Seconds without an answer before the UPS is declared lost.
+    #[arg(long, default_value_t = 10.0)]
+    pub lost_after_s: f64,
+    /// Serve the REST API here.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub http: std::net::SocketAddr,
 }

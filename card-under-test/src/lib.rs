@@ -2,6 +2,9 @@
 //! on a real serial port — and keeps what NET VISION keeps. It never imports the twin; it
 //! shares only the register map definitions of `ups-models`.
 
+pub mod api;
 pub mod database;
+pub mod link;
 pub mod plan;
 pub mod poller;
+pub mod run;

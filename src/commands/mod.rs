@@ -1,6 +1,7 @@
 //! One module per subcommand. Each returns a [`Failure`] that `main` prints on stderr.
 
 pub mod battery;
+pub mod card;
 pub mod control_api;
 pub mod control_client;
 pub mod faults;

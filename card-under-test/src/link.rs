@@ -1,0 +1,109 @@
+//! The card's Modbus master: RTU on a serial port or pty, or Modbus TCP, through
+//! tokio-modbus' client, with the timeouts a card needs (tokio-modbus has none) and a fresh
+//! connection after any failure, so a late or torn answer never passes for the next one.
+
+use crate::plan::ReadRequest;
+use crate::poller::ReadError;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio_modbus::Slave;
+use tokio_modbus::client::{Context, Reader};
+
+/// Where the UPS is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Link {
+    Serial { path: PathBuf, baud: u32 },
+    Tcp(SocketAddr),
+}
+
+/// NET VISION's "additional serial timeout" by baud rate (§18.2: 100 ms at 9600, 50 ms at
+/// 19200, 20 ms at 57600; 2400 is slower still, so 200 ms there).
+pub fn additional_timeout(baud: u32) -> Duration {
+    Duration::from_millis(match baud {
+        ..=4800 => 200,
+        4801..=9600 => 100,
+        9601..=19200 => 50,
+        _ => 20,
+    })
+}
+
+/// How long a read may take: the request and the longest answer on the wire (11 bits a
+/// character, the worst framing) plus the additional timeout; TCP gets one second.
+pub fn read_timeout(link: &Link, count: u16) -> Duration {
+    match link {
+        Link::Tcp(_) => Duration::from_secs(1),
+        Link::Serial { baud, .. } => {
+            let characters = 8 + 5 + 2 * u64::from(count) + 7;
+            Duration::from_micros(characters * 11 * 1_000_000 / u64::from((*baud).max(1)))
+                + additional_timeout(*baud)
+        }
+    }
+}
+
+/// An open link to one slave; reopened after any failure.
+pub struct Master {
+    link: Link,
+    slave: u8,
+    context: Option<Context>,
+}
+
+impl std::fmt::Debug for Master {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Master").field("link", &self.link).field("slave", &self.slave).finish_non_exhaustive()
+    }
+}
+
+impl Master {
+    pub fn new(link: Link, slave: u8) -> Self {
+        Self { link, slave, context: None }
+    }
+
+    pub fn link(&self) -> &Link {
+        &self.link
+    }
+
+    async fn connect(link: &Link, slave: u8) -> Result<Context, String> {
+        match link {
+            Link::Tcp(address) => tokio::time::timeout(
+                Duration::from_secs(2),
+                tokio_modbus::client::tcp::connect_slave(*address, Slave(slave)),
+            )
+            .await
+            .map_err(|_| format!("{address}: no connection in 2 s"))?
+            .map_err(|e| format!("{address}: {e}")),
+            Link::Serial { path, baud } => {
+                // Shared, not exclusive: the twin keeps its pty's slave open (with a shared
+                // lock) so the line survives between clients, as NUT and mbpoll expect.
+                let builder = tokio_serial::new(path.to_string_lossy(), *baud).exclusive(false);
+                let port = tokio_serial::SerialStream::open(&builder)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                Ok(tokio_modbus::client::rtu::attach_slave(port, Slave(slave)))
+            }
+        }
+    }
+
+    /// Reads holding registers (function 03).
+    pub async fn read(&mut self, request: ReadRequest) -> Result<Vec<u16>, ReadError> {
+        let mut context = match self.context.take() {
+            Some(context) => context,
+            None => Self::connect(&self.link, self.slave).await.map_err(ReadError::Link)?,
+        };
+        let timeout = read_timeout(&self.link, request.count);
+        let answer =
+            tokio::time::timeout(timeout, context.read_holding_registers(request.start, request.count)).await;
+        match answer {
+            Ok(Ok(Ok(words))) => {
+                self.context = Some(context);
+                Ok(words)
+            }
+            // An exception is a whole, valid answer: the link stays as it is.
+            Ok(Ok(Err(exception))) => {
+                self.context = Some(context);
+                Err(ReadError::Exception(u8::from(exception)))
+            }
+            Ok(Err(e)) => Err(ReadError::Link(e.to_string())),
+            Err(_) => Err(ReadError::Timeout),
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! The reference card against the twin over real frames: after one poll its database equals
+//! the twin's truth — every measurement within the map's resolution, every status and alarm
+//! bit — for each bundled model, on mains and on battery, over Modbus TCP and over a pty.
+
+use card::database::Database;
+use card::link::{Link, Master};
+use card::poller::{PollConfig, PollEvent, Poller};
+use sim::link::trace::Trace;
+use sim::link::{SharedTwin, Twin, pty::Pty};
+use sim::ups::conditions::Conditions;
+use sim::ups::faults::parse_fault;
+use ups_models::map::{RegisterMap, Source};
+use ups_models::{LoadedModel, load_model};
+
+fn twin(model: &LoadedModel, on_battery: bool) -> SharedTwin {
+    let mut ups = sim::Ups::new(model, 1, &sim::StartOptions { load_pct: 70.0, ..Default::default() });
+    ups.step(1.0);
+    if on_battery {
+        ups.inject(parse_fault("mains_blackout", &[]).unwrap()).unwrap();
+        (0..300).for_each(|_| ups.step(0.1));
+    }
+    SharedTwin::new(Twin::new(ups, model, model.model.serial.slave_id, 1, Trace::in_memory()))
+}
+
+/// One whole poll cycle through `master`; the database it decoded.
+async fn poll_once(master: &mut Master, map: RegisterMap) -> Database {
+    let mut poller = Poller::new(map, PollConfig::default(), 0.0);
+    while let Some(request) = poller.due(0.0) {
+        let answer = master.read(request).await;
+        let events = poller.answered(0.0, answer.as_deref().map_err(Clone::clone));
+        if events.contains(&PollEvent::Cycle) {
+            return poller.database().clone();
+        }
+        assert!(poller.due(0.0).is_some(), "a read failed: {answer:?}");
+    }
+    unreachable!("a cycle ends with the Cycle event")
+}
+
+/// Compares the card's database with the twin's state; returns the mismatches.
+fn mismatches(database: &Database, twin: &SharedTwin, model: &LoadedModel, map: &RegisterMap) -> Vec<String> {
+    let guard = twin.lock();
+    let ups = &guard.ups;
+    let flat = ups.conditions().flat();
+    let condition = |text: &str| {
+        let (name, index) = ups_models::flags::split_signal(text);
+        Conditions::index_of(&name, index).map(|i| flat[i])
+    };
+    let family = model.model.identity.map_family.as_deref();
+    let times_ten = map.measurements_times_ten;
+    let mut wrong = Vec::new();
+    for register in map.tables.iter().flat_map(|t| &t.registers) {
+        let Source::Measurement { signal, phase, scale, .. } = &register.source else { continue };
+        let factor = if times_ten { scale.with_factor.unwrap_or(scale.factor) } else { scale.factor };
+        let managed = register
+            .managed_by
+            .as_ref()
+            .is_none_or(|families| family.is_some_and(|f| families.iter().any(|x| x == f)));
+        let valid = register.valid_when.as_deref().is_none_or(|c| condition(c) != Some(false));
+        let truth = sim::image::signals::measurement(ups, signal, *phase).filter(|_| managed && valid);
+        let card = database.reading(&register.code).and_then(|r| r.value);
+        let ok = match (truth, card) {
+            // The word is the truth rounded to the map's resolution (clamped at 0 when unsigned).
+            (Some(truth), Some(card)) => {
+                (card - truth).abs() <= 0.5 / factor + 1e-9 || (truth < 0.0 && card == 0.0)
+            }
+            (None, None) => true,
+            // A truth that rounds to 0xFFFF reads as "not managed"; none of ours does.
+            _ => false,
+        };
+        if !ok {
+            wrong.push(format!(
+                "{} {} ({signal} {phase:?}): card {card:?}, twin {truth:?}",
+                register.code, register.name
+            ));
+        }
+    }
+    for flag in &database.flags {
+        let Some(truth) = flag.signal.as_deref().and_then(condition) else { continue };
+        if flag.on != truth {
+            wrong.push(format!("{} {}: card {}, twin {truth}", flag.code, flag.description, flag.on));
+        }
+    }
+    wrong
+}
+
+#[tokio::test]
+async fn after_one_poll_the_card_knows_what_the_twin_knows() {
+    for name in ups_models::bundled::MODELS.iter().map(|(name, _)| *name) {
+        let model = load_model(name).unwrap();
+        for on_battery in [false, true] {
+            let twin = twin(&model, on_battery);
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let address = listener.local_addr().unwrap();
+            let server = tokio::spawn(sim::link::tcp::serve(listener, twin.clone()));
+            let mut master = Master::new(Link::Tcp(address), model.model.serial.slave_id);
+            let map = card::run::detect(&mut master).await.expect("the card finds the map");
+            assert_eq!(map.name, model.model.register_map, "{name}: detected map");
+            let database = poll_once(&mut master, map.clone()).await;
+            server.abort();
+            let wrong = mismatches(&database, &twin, &model, &map);
+            let measured = database.readings.iter().filter(|r| r.value.is_some()).count();
+            let set = database.flags.iter().filter(|f| f.on).count();
+            println!(
+                "{name} (on battery: {on_battery}): {measured} values, {set} bits set, {} mismatches",
+                wrong.len()
+            );
+            assert!(wrong.is_empty(), "{name}, on battery {on_battery}:\n{}", wrong.join("\n"));
+            assert!(measured > 10, "{name}: only {measured} values");
+            let on_battery_bit = database.flags.iter().find(|f| f.signal.as_deref() == Some("on_battery"));
+            assert_eq!(on_battery_bit.map(|f| f.on), Some(on_battery), "{name}: the on-battery bit");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_card_polls_over_a_pty_as_over_tcp() {
+    let model = load_model("netys-pr-3k").unwrap();
+    let twin = twin(&model, true);
+    let mut pty = Pty::open(None).unwrap();
+    let path = pty.path.clone();
+    let served = twin.clone();
+    let server = tokio::spawn(async move {
+        let _ = sim::link::rtu::serve(&mut pty.master, served, sim::link::rtu::Timing::Off, "pty").await;
+    });
+    let link = Link::Serial { path, baud: model.model.serial.baud };
+    let mut master = Master::new(link, model.model.serial.slave_id);
+    let map = card::run::detect(&mut master).await.expect("the card finds the map over RTU");
+    let database = poll_once(&mut master, map.clone()).await;
+    server.abort();
+    let wrong = mismatches(&database, &twin, &model, &map);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(database.flags.iter().any(|f| f.on && f.signal.as_deref() == Some("on_battery")));
+}
