@@ -90,12 +90,7 @@ async fn card(args: &CardArgs, link: Link) -> CommandResult {
         };
         run::poll(master, map, config, started, shared, on_event).await;
     });
-    let mut terminate =
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(Failure::failed)?;
-    tokio::select! {
-        result = tokio::signal::ctrl_c() => result.map_err(Failure::failed)?,
-        _ = terminate.recv() => {}
-    }
+    super::until_stopped().await?;
     tasks.shutdown().await;
     say("stopped");
     Ok(())

@@ -33,3 +33,13 @@ impl Failure {
 }
 
 pub type CommandResult = Result<(), Failure>;
+
+/// Waits for Ctrl-C or SIGTERM: how the long-running commands (`serve`, `card`) are stopped.
+pub async fn until_stopped() -> CommandResult {
+    let mut terminate =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(Failure::failed)?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result.map_err(Failure::failed),
+        _ = terminate.recv() => Ok(()),
+    }
+}

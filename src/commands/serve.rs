@@ -156,12 +156,7 @@ async fn serve(
     println!("ready {}", ready.join(" "));
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    let mut terminate =
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(Failure::failed)?;
-    tokio::select! {
-        result = tokio::signal::ctrl_c() => result.map_err(Failure::failed)?,
-        _ = terminate.recv() => {}
-    }
+    super::until_stopped().await?;
     tasks.shutdown().await;
     if let Some(path) = &args.record {
         write_recording(path, &twin, args)?;
