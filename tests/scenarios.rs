@@ -37,23 +37,22 @@ fn needs_a_card(file: &Path) -> bool {
     std::fs::read_to_string(file).expect("scenario").contains("needs: [")
 }
 
+/// `upstwin run TARGET --card none --junit OUT/out.xml --out OUT EXTRA…`.
+fn run_none(target: &Path, out: &Path, extra: &[&str]) -> Output {
+    let junit = out.join("out.xml");
+    let mut args =
+        vec!["run", target.to_str().unwrap(), "--card", "none", "--junit", junit.to_str().unwrap()];
+    args.extend(["--out", out.to_str().unwrap()]);
+    args.extend(extra);
+    upstwin(&args)
+}
+
 #[test]
 fn the_library_passes_in_none_mode() {
     let out = temp_dir("library");
     let junit = out.join("out.xml");
     let library = repo("scenarios/library");
-    let output = upstwin(&[
-        "run",
-        library.to_str().unwrap(),
-        "--card",
-        "none",
-        "--junit",
-        junit.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--jobs",
-        "2",
-    ]);
+    let output = run_none(&library, &out, &["--jobs", "2"]);
     let stdout = text(&output.stdout);
     println!("{stdout}");
     assert!(output.status.success(), "library failed:\n{stdout}\n{}", text(&output.stderr));
@@ -89,16 +88,7 @@ fn a_wrong_expectation_fails_the_run_and_says_why() {
     let out = temp_dir("wrong");
     let junit = out.join("out.xml");
     let scenario = repo("tests/scenarios/wrong-expectation.ron");
-    let output = upstwin(&[
-        "run",
-        scenario.to_str().unwrap(),
-        "--card",
-        "none",
-        "--junit",
-        junit.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let output = run_none(&scenario, &out, &[]);
     let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
     assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
     assert!(stdout.contains("FAIL (1 of 2)") && stdout.contains("0 passed, 1 failed"), "{stdout}");

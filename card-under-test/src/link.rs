@@ -17,6 +17,16 @@ pub enum Link {
     Tcp(SocketAddr),
 }
 
+impl std::fmt::Display for Link {
+    /// As the card's messages and API show it: `/dev/pts/3 at 9600 baud`, `Modbus TCP ADDR`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Link::Serial { path, baud } => write!(f, "{} at {baud} baud", path.display()),
+            Link::Tcp(address) => write!(f, "Modbus TCP {address}"),
+        }
+    }
+}
+
 /// NET VISION's "additional serial timeout" by baud rate (§18.2: 100 ms at 9600, 50 ms at
 /// 19200, 20 ms at 57600; 2400 is slower still, so 200 ms there).
 pub fn additional_timeout(baud: u32) -> Duration {

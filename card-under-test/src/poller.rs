@@ -105,10 +105,6 @@ impl Poller {
         &self.map
     }
 
-    pub fn requests(&self) -> &[ReadRequest] {
-        &self.requests
-    }
-
     /// Seconds from `now_s` until a read is due (0 = now).
     pub fn wait_s(&self, now_s: f64) -> f64 {
         match self.cycle_started_s {

@@ -524,7 +524,7 @@ fn describe(check: &Check) -> String {
 }
 
 /// Where a reported value is read, as a report shows it.
-pub fn read_name(read: &Read) -> String {
+fn read_name(read: &Read) -> String {
     match read {
         Read::Modbus { address, .. } => format!("Modbus 0x{address:04X}"),
         Read::Snmp { oid, .. } => format!("SNMP {oid}"),

@@ -27,13 +27,6 @@ pub fn run(args: &CardArgs) -> CommandResult {
     runtime.block_on(card(args, link))
 }
 
-fn describe(link: &Link) -> String {
-    match link {
-        Link::Serial { path, baud } => format!("{} at {baud} baud", path.display()),
-        Link::Tcp(address) => format!("Modbus TCP {address}"),
-    }
-}
-
 /// One line on stdout, flushed (a test or a script may be waiting for it); a closed stdout
 /// is no error.
 fn say(line: &str) {
@@ -44,7 +37,7 @@ fn say(line: &str) {
 
 async fn card(args: &CardArgs, link: Link) -> CommandResult {
     let started = Instant::now();
-    let where_ = describe(&link);
+    let where_ = link.to_string();
     let shared = run::shared(where_.clone());
     let listener = tokio::net::TcpListener::bind(args.http)
         .await
