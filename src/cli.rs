@@ -374,4 +374,14 @@ pub struct CardArgs {
     /// Serve the REST API here.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub http: std::net::SocketAddr,
+    /// Where the card keeps its logs (default: $XDG_STATE_HOME/upstwin/card, else
+    /// ~/.local/state/upstwin/card).
+    #[arg(long)]
+    pub state_dir: Option<PathBuf>,
+    /// Seconds between two history log records (§18.2, default 60).
+    #[arg(long, default_value_t = 60.0)]
+    pub history_s: f64,
+    /// Seconds between two extended history log records (§18.2, default 60 min).
+    #[arg(long, default_value_t = 3600.0)]
+    pub extended_s: f64,
 }

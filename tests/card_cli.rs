@@ -25,8 +25,12 @@ fn set(status: &Value, table: &str, code: &str) -> bool {
 #[test]
 fn the_card_polls_a_twin_on_a_pty_and_serves_what_it_sees() {
     let served = Served::start(&["--model", "masterys-gp-60", "--pty", "--control", "127.0.0.1:0"]);
+    let state = std::env::temp_dir().join(format!("upstwin-card-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state);
     let mut card = Command::new(env!("CARGO_BIN_EXE_upstwin"))
         .args(["card", "--port", served.field("pty"), "--http", "127.0.0.1:0"])
+        .arg("--state-dir")
+        .arg(&state)
         .args(["--polling-s", "0.5", "--lost-after-s", "2"])
         .stdout(Stdio::piped())
         .spawn()
@@ -53,11 +57,31 @@ fn the_card_polls_a_twin_on_a_pty_and_serves_what_it_sees() {
     assert_eq!(now["comm"], "Online");
     assert_eq!(reading(&now, "M04"), Some(100.0), "battery charge");
     assert!(set(&now, "status", "S03") && !set(&now, "status", "S05"), "on inverter, not on battery");
+    assert_eq!(now["ups_status"], "Load protected by Inverter");
 
     served.post("/api/faults", serde_json::json!({"name": "mains_blackout"}));
     assert!(eventually(5.0, || set(&status(&api), "status", "S05")), "the card sees the blackout");
     let on_battery = status(&api);
     assert_eq!(reading(&on_battery, "M33"), Some(0.0), "rectifier input voltage on battery");
+    assert_eq!(on_battery["ups_status"], "Operating on Battery");
+    assert_eq!(on_battery["battery_status"], "Battery discharging");
+    let view =
+        ureq::get(api.replace("/status", "/view")).call().unwrap().body_mut().read_json::<Value>().unwrap();
+    let synoptic = view["synoptic"].as_array().unwrap();
+    let colour = |number: u64| synoptic.iter().find(|e| e["number"] == number).unwrap()["colour"].clone();
+    assert_eq!((colour(1), colour(5), colour(8)), ("Grey".into(), "Yellow".into(), "Yellow".into()));
+    let alarms_api = api.replace("/status", "/alarms");
+    let alarms = ureq::get(&alarms_api).call().unwrap().body_mut().read_json::<Value>().unwrap();
+    println!("alarms: {alarms}");
+    let active = alarms["active"].as_array().unwrap();
+    let general = active.iter().find(|a| a["code"] == "A00").expect("the general alarm is in the table");
+    assert_eq!(general["level"], "Warning");
+    assert_eq!(general["well_known"]["name"], "upsAlarmGeneralFault");
+    assert!(
+        alarms["well_known"].as_array().unwrap().iter().any(|w| w["alarm"]["name"] == "upsAlarmOnBattery")
+    );
+    served.delete("/api/faults/mains_blackout");
+    assert!(eventually(5.0, || status(&api)["ups_status"] == "Load protected by Inverter"), "mains back");
 
     drop(served);
     next("UPS communication lost");
@@ -65,4 +89,20 @@ fn the_card_polls_a_twin_on_a_pty_and_serves_what_it_sees() {
     let _ = Command::new("kill").args(["-TERM", &card.id().to_string()]).status();
     next("stopped");
     assert!(card.wait().unwrap().success());
+
+    let ups_events = std::fs::read_to_string(state.join("ups-events.csv")).unwrap();
+    let card_events = std::fs::read_to_string(state.join("card-events.csv")).unwrap();
+    println!("{ups_events}\n{card_events}");
+    let has =
+        |log: &str, level: &str, text: &str| log.lines().any(|l| l.ends_with(&format!(",{level},{text}")));
+    assert!(has(&ups_events, "Information", "UPS connected"));
+    assert!(has(&ups_events, "Information", "Operating on Battery"));
+    assert!(has(&ups_events, "Warning", "General Alarm"));
+    assert!(has(&ups_events, "Warning", "General Alarm has been removed"));
+    assert!(has(&ups_events, "Critical", "UPS not connected"));
+    assert!(has(&card_events, "Information", "Cold boot"));
+    assert!(has(&card_events, "Critical", "UPS communication lost"));
+    let history = std::fs::read_to_string(state.join("history.csv")).unwrap();
+    assert!(history.lines().nth(1).unwrap().starts_with("Time,Input voltage L1 (V),"), "{history}");
+    assert!(history.lines().count() >= 3, "the header and at least one record: {history}");
 }

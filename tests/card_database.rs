@@ -2,9 +2,12 @@
 //! the twin's truth — every measurement within the map's resolution, every status and alarm
 //! bit — for each bundled model, on mains and on battery, over Modbus TCP and over a pty.
 
+use card::clock::Stamp;
+use card::core::Card;
 use card::database::Database;
 use card::link::{Link, Master};
-use card::poller::{PollConfig, PollEvent, Poller};
+use card::logs::{Intervals, Logs};
+use card::poller::{PollConfig, PollEvent};
 use sim::link::trace::Trace;
 use sim::link::{SharedTwin, Twin, pty::Pty};
 use sim::ups::conditions::Conditions;
@@ -14,7 +17,8 @@ use ups_models::{LoadedModel, load_model};
 
 fn twin(model: &LoadedModel, on_battery: bool) -> SharedTwin {
     let mut ups = sim::Ups::new(model, 1, &sim::StartOptions { load_pct: 70.0, ..Default::default() });
-    ups.step(1.0);
+    // Long enough for the inverter to start and take the load.
+    (0..300).for_each(|_| ups.step(0.1));
     if on_battery {
         ups.inject(parse_fault("mains_blackout", &[]).unwrap()).unwrap();
         (0..300).for_each(|_| ups.step(0.1));
@@ -22,16 +26,26 @@ fn twin(model: &LoadedModel, on_battery: bool) -> SharedTwin {
     SharedTwin::new(Twin::new(ups, model, model.model.serial.slave_id, 1, Trace::in_memory()))
 }
 
-/// One whole poll cycle through `master`; the database it decoded.
-async fn poll_once(master: &mut Master, map: RegisterMap) -> Database {
-    let mut poller = Poller::new(map, PollConfig::default(), 0.0);
-    while let Some(request) = poller.due(0.0) {
+/// The card finds the map and polls once through `master`; the card after that poll.
+async fn poll_once(master: &mut Master, name: &str) -> Card {
+    let dir = std::env::temp_dir().join(format!("upstwin-card-database-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let logs = Logs::open(&dir, Stamp::default()).unwrap();
+    let candidates = ["jbusp", "vumap"]
+        .map(|name| {
+            let map = ups_models::maps::bundled(name).unwrap();
+            let rules = card::rules::bundled(&map).unwrap();
+            (map, rules)
+        })
+        .to_vec();
+    let mut card =
+        Card::new(candidates, PollConfig::default(), Intervals::default(), logs, 0.0, Stamp::default());
+    while let Some(request) = card.due(0.0) {
         let answer = master.read(request).await;
-        let events = poller.answered(0.0, answer.as_deref().map_err(Clone::clone));
+        let events = card.answered(0.0, Stamp::default(), answer.as_deref().map_err(Clone::clone));
         if events.contains(&PollEvent::Cycle) {
-            return poller.database().clone();
+            return card;
         }
-        assert!(poller.due(0.0).is_some(), "a read failed: {answer:?}");
     }
     unreachable!("a cycle ends with the Cycle event")
 }
@@ -93,11 +107,12 @@ async fn after_one_poll_the_card_knows_what_the_twin_knows() {
             let address = listener.local_addr().unwrap();
             let server = tokio::spawn(sim::link::tcp::serve(listener, twin.clone()));
             let mut master = Master::new(Link::Tcp(address), model.model.serial.slave_id);
-            let map = card::run::detect(&mut master).await.expect("the card finds the map");
-            assert_eq!(map.name, model.model.register_map, "{name}: detected map");
-            let database = poll_once(&mut master, map.clone()).await;
+            let card = poll_once(&mut master, name).await;
             server.abort();
-            let wrong = mismatches(&database, &twin, &model, &map);
+            let map = card.map().expect("the card found the map").clone();
+            assert_eq!(map.name, model.model.register_map, "{name}: detected map");
+            let database = card.database();
+            let wrong = mismatches(database, &twin, &model, &map);
             let measured = database.readings.iter().filter(|r| r.value.is_some()).count();
             let set = database.flags.iter().filter(|f| f.on).count();
             println!(
@@ -108,6 +123,20 @@ async fn after_one_poll_the_card_knows_what_the_twin_knows() {
             assert!(measured > 10, "{name}: only {measured} values");
             let on_battery_bit = database.flags.iter().find(|f| f.signal.as_deref() == Some("on_battery"));
             assert_eq!(on_battery_bit.map(|f| f.on), Some(on_battery), "{name}: the on-battery bit");
+            let view = card.view();
+            // The bits equal the twin's conditions (checked above), so they stand for its truth.
+            let low = database
+                .flags
+                .iter()
+                .any(|f| f.on && f.signal.as_deref() == Some("battery_near_end_of_backup"));
+            let discharging = if low { "Battery low" } else { "Battery discharging" };
+            let expected = match (on_battery, model.model.capabilities.line_interactive) {
+                (true, _) => ("Operating on Battery", discharging, "Load protected by inverter"),
+                (false, true) => ("Line-Interactive mode", "Battery OK", "Line-Interactive mode"),
+                (false, false) => ("Load protected by Inverter", "Battery OK", "Load protected by inverter"),
+            };
+            println!("  {}, {}, {}", view.ups_status, view.battery_status, view.output_status);
+            assert_eq!((view.ups_status, view.battery_status, view.output_status), expected, "{name}");
         }
     }
 }
@@ -124,10 +153,11 @@ async fn the_card_polls_over_a_pty_as_over_tcp() {
     });
     let link = Link::Serial { path, baud: model.model.serial.baud };
     let mut master = Master::new(link, model.model.serial.slave_id);
-    let map = card::run::detect(&mut master).await.expect("the card finds the map over RTU");
-    let database = poll_once(&mut master, map.clone()).await;
+    let card = poll_once(&mut master, "pty").await;
     server.abort();
-    let wrong = mismatches(&database, &twin, &model, &map);
+    let map = card.map().expect("the card found the map over RTU").clone();
+    let database = card.database();
+    let wrong = mismatches(database, &twin, &model, &map);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     assert!(database.flags.iter().any(|f| f.on && f.signal.as_deref() == Some("on_battery")));
 }

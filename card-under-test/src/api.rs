@@ -1,58 +1,200 @@
 //! The card's REST/JSON API (axum): the one API the web pages, the GUI and the scenario
-//! observers read. Endpoints are listed in this crate's README.
+//! observers read. Endpoints are listed in this crate's README. Every handler takes the
+//! caller's `Role`; changes need read/write rights.
 
+use crate::alarms::AlarmTable;
 use crate::database::{FlagState, Reading};
-use crate::run::{Shared, Snapshot};
+use crate::derive::View;
+use crate::logs::LogKind;
+use crate::role::Role;
+use crate::run::{Agent, Shared};
 use axum::Router;
-use axum::extract::State;
-use axum::routing::get;
-use serde::Serialize;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+
+type Refusal = (StatusCode, String);
 
 /// `GET /api/status`: the UPS as the card sees it now.
 #[derive(Debug, Serialize)]
 struct Status<'a> {
     comm: crate::poller::Comm,
-    map: &'a str,
+    map: Option<&'a str>,
     link: &'a str,
     polled_at_s: Option<f64>,
     reference: Option<&'a str>,
     serial_number: Option<&'a str>,
     clock: Option<crate::database::UpsClock>,
+    /// §12.1.5–7.
+    ups_status: &'a str,
+    battery_status: &'a str,
+    output_status: &'a str,
+    alarm_count: usize,
     /// Status bits set.
     status: Vec<&'a FlagState>,
     /// Alarm bits set.
     alarms: Vec<&'a FlagState>,
     /// Every value of the map; `value: null` when the UPS does not manage it.
     measurements: &'a [Reading],
+    /// Why the logs could not be written, if they could not.
+    log_error: Option<&'a str>,
 }
 
-fn status(snapshot: &Snapshot) -> Status<'_> {
-    let database = &snapshot.database;
+fn status(agent: &Agent) -> Status<'_> {
+    let card = &agent.card;
+    let database = card.database();
     let set = |table: &str| database.flags.iter().filter(|f| f.on && f.table == table).collect();
+    let view = card.view();
     Status {
-        comm: snapshot.comm,
-        map: &snapshot.map,
-        link: &snapshot.link,
-        polled_at_s: snapshot.polled_at_s,
+        comm: card.comm(),
+        map: card.map().map(|m| m.name.as_str()),
+        link: &agent.link,
+        polled_at_s: card.polled_at_s(),
         reference: database.reference.as_deref(),
         serial_number: database.serial_number.as_deref(),
         clock: database.clock,
+        ups_status: view.ups_status,
+        battery_status: view.battery_status,
+        output_status: view.output_status,
+        alarm_count: card.alarms().count(),
         status: set("status"),
         alarms: set("alarms"),
         measurements: &database.readings,
+        log_error: card.log_error(),
     }
 }
 
-async fn get_status(State(shared): State<Shared>) -> axum::Json<serde_json::Value> {
-    let snapshot = shared.read().unwrap_or_else(|p| p.into_inner());
-    axum::Json(serde_json::to_value(status(&snapshot)).unwrap_or_default())
+fn json<T: Serialize>(value: &T) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+async fn get_status(_role: Role, State(shared): State<Shared>) -> Response {
+    json(&status(&shared.lock()))
 }
 
 /// `GET /api/flags`: every status and alarm bit of the map, set or not.
-async fn get_flags(State(shared): State<Shared>) -> axum::Json<Vec<FlagState>> {
-    axum::Json(shared.read().unwrap_or_else(|p| p.into_inner()).database.flags.clone())
+async fn get_flags(_role: Role, State(shared): State<Shared>) -> Response {
+    json(&shared.lock().card.database().flags)
+}
+
+/// `GET /api/view`: status strings, synoptic colours, parameter tables, topology.
+async fn get_view(_role: Role, State(shared): State<Shared>) -> Response {
+    let agent = shared.lock();
+    let view: &View = agent.card.view();
+    json(view)
+}
+
+/// `GET /api/alarms`: the alarm table (§12.3) with the manual's time format.
+async fn get_alarms(_role: Role, State(shared): State<Shared>) -> Response {
+    #[derive(Serialize)]
+    struct Alarms<'a> {
+        count: usize,
+        last: Option<&'a str>,
+        active: Vec<serde_json::Value>,
+        well_known: &'a [crate::alarms::WellKnownAlarm],
+    }
+    let agent = shared.lock();
+    let table: &AlarmTable = agent.card.alarms();
+    let active = table
+        .active
+        .iter()
+        .map(|a| {
+            let mut value = serde_json::to_value(a).unwrap_or_default();
+            value["time"] = serde_json::Value::String(a.since.to_string());
+            value
+        })
+        .collect();
+    json(&Alarms { count: table.count(), last: table.last.as_deref(), active, well_known: &table.well_known })
+}
+
+/// `POST /api/alarms/ack`: acknowledges every active alarm.
+async fn ack_alarms(role: Role, State(shared): State<Shared>) -> Result<Response, Refusal> {
+    role.may_change()?;
+    let mut agent = shared.lock();
+    let stamp = agent.clock.stamp();
+    let acknowledged = agent.card.acknowledge_alarms(stamp);
+    Ok(json(&serde_json::json!({ "acknowledged": acknowledged })))
+}
+
+/// `GET /api/logs`: the logs and how many records each holds.
+async fn get_logs(_role: Role, State(shared): State<Shared>) -> Response {
+    let agent = shared.lock();
+    let logs = agent.card.logs();
+    let list: Vec<_> = LogKind::ALL
+        .iter()
+        .map(|k| serde_json::json!({ "name": k.name(), "records": logs.records(*k).len() }))
+        .collect();
+    json(&list)
+}
+
+fn log_kind(name: &str) -> Result<(LogKind, bool), Refusal> {
+    let (name, csv) = name.strip_suffix(".csv").map_or((name, false), |n| (n, true));
+    let known = LogKind::ALL.map(LogKind::name).join(", ");
+    LogKind::parse(name)
+        .map(|kind| (kind, csv))
+        .ok_or((StatusCode::NOT_FOUND, format!("no log {name}; the logs are {known}")))
+}
+
+#[derive(Debug, Deserialize)]
+struct LogQuery {
+    /// Only the newest records.
+    last: Option<usize>,
+}
+
+/// `GET /api/logs/{name}`: `{columns, records}`; `{name}.csv` downloads the CSV (§21.5).
+async fn get_log(
+    _role: Role,
+    State(shared): State<Shared>,
+    Path(name): Path<String>,
+    Query(query): Query<LogQuery>,
+) -> Result<Response, Refusal> {
+    let (kind, csv) = log_kind(&name)?;
+    let agent = shared.lock();
+    let logs = agent.card.logs();
+    if csv {
+        let disposition = format!("attachment; filename=\"{}.csv\"", kind.name());
+        let headers = [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ];
+        return Ok((headers, logs.csv(kind)).into_response());
+    }
+    let records: Vec<_> = logs.records(kind).collect();
+    let skip = records.len().saturating_sub(query.last.unwrap_or(records.len()));
+    Ok(json(&serde_json::json!({ "columns": logs.columns(kind), "records": &records[skip..] })))
+}
+
+/// `DELETE /api/logs/{name}`: clears a log (§21.5).
+async fn clear_log(
+    role: Role,
+    State(shared): State<Shared>,
+    Path(name): Path<String>,
+) -> Result<Response, Refusal> {
+    role.may_change()?;
+    let (kind, _) = log_kind(&name)?;
+    let mut agent = shared.lock();
+    let stamp = agent.clock.stamp();
+    agent
+        .card
+        .logs_mut()
+        .clear(kind, stamp)
+        .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, format!("cannot clear {}: {e}", kind.name())))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 pub fn router(shared: Shared) -> Router {
-    Router::new().route("/api/status", get(get_status)).route("/api/flags", get(get_flags)).with_state(shared)
+    Router::new()
+        .route("/api/status", get(get_status))
+        .route("/api/flags", get(get_flags))
+        .route("/api/view", get(get_view))
+        .route("/api/alarms", get(get_alarms))
+        .route("/api/alarms/ack", post(ack_alarms))
+        .route("/api/logs", get(get_logs))
+        .route("/api/logs/{name}", get(get_log).delete(clear_log))
+        .with_state(shared)
 }

@@ -6,7 +6,7 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 use ups_models::flags::Level;
-use ups_models::map::{CharOrder, ClockPart, RegisterMap, Scale, Source};
+use ups_models::map::{CharOrder, ClockPart, ModelField, RegisterMap, Scale, Source};
 
 /// The "not managed" word.
 pub const NOT_MANAGED: u16 = 0xFFFF;
@@ -40,6 +40,9 @@ pub struct Reading {
     /// The measurement the map says it carries (`battery_charge_pct`, phase), if any.
     #[serde(skip)]
     pub signal: Option<(String, Option<u8>)>,
+    /// The model value the map says it carries (`InstallationDevice`), if any.
+    #[serde(skip)]
+    pub field: Option<ModelField>,
 }
 
 /// One status or alarm bit and whether the UPS sets it.
@@ -92,6 +95,11 @@ impl Database {
 
     pub fn flag(&self, code: &str) -> Option<&FlagState> {
         self.flags.iter().find(|f| f.code == code)
+    }
+
+    /// The codes of the bits set.
+    pub fn bits_on(&self) -> std::collections::BTreeSet<&str> {
+        self.flags.iter().filter(|f| f.on).map(|f| f.code.as_str()).collect()
     }
 }
 
@@ -151,6 +159,7 @@ pub fn decode(map: &RegisterMap, words: &Words) -> Database {
     let mut database = Database { clock: clock(map, words), ..Database::default() };
     for register in map.tables.iter().flat_map(|t| &t.registers) {
         let word = words.get(register.address).filter(|w| *w != NOT_MANAGED);
+        let mut field = None;
         let (value, signal) = match &register.source {
             Source::Text(field, count, order) => {
                 let value = text(words, register.address, *count, *order);
@@ -165,7 +174,10 @@ pub fn decode(map: &RegisterMap, words: &Words) -> Database {
                 let raw = word.map(|w| if *signed { f64::from(w as i16) } else { f64::from(w) });
                 (raw.map(|raw| raw / factor(scale)), Some((signal.clone(), *phase)))
             }
-            Source::Model(_, scale) => (word.map(|w| f64::from(w) / factor(scale)), None),
+            Source::Model(model_field, scale) => {
+                field = Some(*model_field);
+                (word.map(|w| f64::from(w) / factor(scale)), None)
+            }
             Source::Constant(_) | Source::FactorFlag => (word.map(f64::from), None),
         };
         database.readings.push(Reading {
@@ -174,6 +186,7 @@ pub fn decode(map: &RegisterMap, words: &Words) -> Database {
             unit: si_unit(&register.unit),
             value,
             signal,
+            field,
         });
     }
     for table in &map.tables {

@@ -2,9 +2,17 @@
 //! on a real serial port — and keeps what NET VISION keeps. It never imports the twin; it
 //! shares only the register map definitions of `ups-models`.
 
+pub mod alarms;
 pub mod api;
+pub mod clock;
+pub mod core;
 pub mod database;
+pub mod derive;
+pub mod expr;
 pub mod link;
+pub mod logs;
 pub mod plan;
 pub mod poller;
+pub mod role;
+pub mod rules;
 pub mod run;

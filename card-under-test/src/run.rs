@@ -1,88 +1,56 @@
-//! The card on the system clock: finds which map the UPS speaks, then polls it for ever and
-//! keeps the latest state where the API reads it. Events go to a callback (console, logs).
+//! The card on tokio's clock: the system clock standalone, or virtual time when the runtime
+//! started paused. Sends the core's reads through a Modbus master and hands it the answers;
+//! the API reads the same `Agent` under a lock held only between awaits.
 
-use crate::database::Database;
+use crate::clock::Clock;
+use crate::core::Card;
 use crate::link::Master;
-use crate::plan::plan;
-use crate::poller::{Comm, PollConfig, PollEvent, Poller};
-use serde::Serialize;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
-use ups_models::map::RegisterMap;
+use crate::poller::PollEvent;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
-/// What the API shows: the latest complete poll and the link's state.
-#[derive(Debug, Clone, Serialize)]
-pub struct Snapshot {
-    pub comm: Comm,
-    /// The register map in use (`jbusp`, `vumap`); empty until one answered.
-    pub map: String,
-    /// Where the UPS is (`/dev/pts/3 at 9600 baud`, `127.0.0.1:1502`).
+/// The card and where its UPS is.
+#[derive(Debug)]
+pub struct Agent {
+    pub card: Card,
+    /// `/dev/pts/3 at 9600 baud`, `127.0.0.1:1502`.
     pub link: String,
-    /// Seconds since the card started, at the last complete poll.
-    pub polled_at_s: Option<f64>,
-    pub database: Database,
+    pub clock: Clock,
 }
 
-pub type Shared = Arc<RwLock<Snapshot>>;
+#[derive(Debug, Clone)]
+pub struct Shared(Arc<Mutex<Agent>>);
 
-pub fn shared(link: String) -> Shared {
-    Arc::new(RwLock::new(Snapshot {
-        comm: Comm::Unknown,
-        map: String::new(),
-        link,
-        polled_at_s: None,
-        database: Database::default(),
-    }))
-}
-
-/// The bundled map whose first table the UPS answers: JBUSP (identifiers at 0x1000), then
-/// VU-MAP (configuration at 0x0001). `None` when neither answers.
-pub async fn detect(master: &mut Master) -> Option<RegisterMap> {
-    for name in ["jbusp", "vumap"] {
-        let map = ups_models::maps::bundled(name)?;
-        let first = *plan(&map).first()?;
-        if master.read(first).await.is_ok() {
-            return Some(map);
-        }
+impl Shared {
+    pub fn new(agent: Agent) -> Self {
+        Self(Arc::new(Mutex::new(agent)))
     }
-    None
+
+    /// The agent; a panic elsewhere while it was held does not make it unreadable.
+    pub fn lock(&self) -> MutexGuard<'_, Agent> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
-/// Polls for ever; `on_event` hears every poll event with the state after it.
-pub async fn poll(
-    mut master: Master,
-    map: RegisterMap,
-    config: PollConfig,
-    started: Instant,
-    shared: Shared,
-    mut on_event: impl FnMut(PollEvent, &Snapshot),
-) {
-    let now_s = || started.elapsed().as_secs_f64();
-    let mut poller = Poller::new(map, config, now_s());
-    if let Ok(mut snapshot) = shared.write() {
-        snapshot.map = poller.map().name.clone();
-    }
+/// Polls for ever; `on_event` hears every poll event with the agent after it.
+pub async fn poll(mut master: Master, shared: Shared, mut on_event: impl FnMut(PollEvent, &Agent)) {
     loop {
-        let Some(request) = poller.due(now_s()) else {
-            tokio::time::sleep(Duration::from_secs_f64(poller.wait_s(now_s()))).await;
+        let (request, wait_s) = {
+            let mut agent = shared.lock();
+            let now_s = agent.clock.now_s();
+            (agent.card.due(now_s), agent.card.wait_s(now_s))
+        };
+        let Some(request) = request else {
+            // Never spin: a read is due within a polling period.
+            tokio::time::sleep(Duration::from_secs_f64(wait_s.max(0.001))).await;
             continue;
         };
         let answer = master.read(request).await;
-        let events = poller.answered(now_s(), answer.as_deref().map_err(Clone::clone));
-        if events.is_empty() {
-            continue;
-        }
-        let snapshot = {
-            let mut snapshot = shared.write().unwrap_or_else(|p| p.into_inner());
-            snapshot.comm = poller.comm();
-            if events.contains(&PollEvent::Cycle) {
-                snapshot.database = poller.database().clone();
-                snapshot.polled_at_s = Some(now_s());
-            }
-            snapshot.clone()
-        };
+        let mut agent = shared.lock();
+        let (now_s, stamp) = (agent.clock.now_s(), agent.clock.stamp());
+        let events = agent.card.answered(now_s, stamp, answer.as_deref().map_err(Clone::clone));
         for event in events {
-            on_event(event, &snapshot);
+            on_event(event, &agent);
         }
     }
 }

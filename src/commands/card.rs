@@ -1,19 +1,30 @@
 //! `upstwin card`: the reference card standalone on the system clock — finds the UPS's map,
-//! polls it, serves the REST API, says `ready` once the first poll succeeded, and stops on
-//! Ctrl-C or SIGTERM.
+//! polls it, keeps its logs, serves the REST API, says `ready` once the first poll
+//! succeeded, and stops on Ctrl-C or SIGTERM.
 
 use super::{CommandResult, Failure};
 use crate::cli::CardArgs;
+use card::clock::Clock;
+use card::core::Card;
 use card::link::{Link, Master};
+use card::logs::{Intervals, Logs};
 use card::poller::{PollConfig, PollEvent};
-use card::run::{self, Snapshot};
+use card::run::{self, Agent, Shared};
 use std::io::Write;
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+
+fn positive(value: f64, what: &str) -> Result<f64, Failure> {
+    if value > 0.0 && value.is_finite() {
+        Ok(value)
+    } else {
+        Err(Failure::bad_input(format!("{what} must be a number of seconds above 0")))
+    }
+}
 
 pub fn run(args: &CardArgs) -> CommandResult {
-    if !(args.polling_s > 0.0 && args.polling_s.is_finite()) {
-        return Err(Failure::bad_input("--polling-s must be a number of seconds above 0"));
-    }
+    positive(args.polling_s, "--polling-s")?;
+    positive(args.history_s, "--history-s")?;
+    positive(args.extended_s, "--extended-s")?;
     if !(args.lost_after_s >= args.polling_s && args.lost_after_s.is_finite()) {
         return Err(Failure::bad_input("--lost-after-s must be at least the polling period"));
     }
@@ -27,6 +38,14 @@ pub fn run(args: &CardArgs) -> CommandResult {
     runtime.block_on(card(args, link))
 }
 
+/// `$XDG_STATE_HOME/upstwin/card`, else `~/.local/state/upstwin/card`.
+fn default_state_dir() -> PathBuf {
+    let state = std::env::var_os("XDG_STATE_HOME").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".local").join("state")
+    });
+    state.join("upstwin").join("card")
+}
+
 /// One line on stdout, flushed (a test or a script may be waiting for it); a closed stdout
 /// is no error.
 fn say(line: &str) {
@@ -35,10 +54,25 @@ fn say(line: &str) {
     let _ = out.flush();
 }
 
+/// The bundled maps the card tries, each with its rules.
+fn candidates() -> Vec<(ups_models::map::RegisterMap, card::rules::Rules)> {
+    ["jbusp", "vumap"]
+        .into_iter()
+        .filter_map(ups_models::maps::bundled)
+        .filter_map(|map| card::rules::bundled(&map).map(|rules| (map, rules)))
+        .collect()
+}
+
 async fn card(args: &CardArgs, link: Link) -> CommandResult {
-    let started = Instant::now();
+    let clock = Clock::system();
+    let state_dir = args.state_dir.clone().unwrap_or_else(default_state_dir);
+    let logs = Logs::open(&state_dir, clock.stamp())
+        .map_err(|e| Failure::failed(format!("cannot keep the logs in {}: {e}", state_dir.display())))?;
+    let poll = PollConfig { period_s: args.polling_s, lost_after_s: args.lost_after_s };
+    let intervals = Intervals { history_s: args.history_s, extended_s: args.extended_s };
+    let card = Card::new(candidates(), poll, intervals, logs, clock.now_s(), clock.stamp());
     let where_ = link.to_string();
-    let shared = run::shared(where_.clone());
+    let shared = Shared::new(Agent { card, link: where_.clone(), clock });
     let listener = tokio::net::TcpListener::bind(args.http)
         .await
         .map_err(|e| Failure::failed(format!("cannot serve HTTP on {}: {e}", args.http)))?;
@@ -50,39 +84,28 @@ async fn card(args: &CardArgs, link: Link) -> CommandResult {
             eprintln!("upstwin card: http: {e}");
         }
     });
-    let config = PollConfig { period_s: args.polling_s, lost_after_s: args.lost_after_s };
     let slave = args.slave;
-    tasks.spawn(async move {
-        let mut master = Master::new(link, slave);
-        let mut complained = false;
-        let map = loop {
-            if let Some(map) = run::detect(&mut master).await {
-                break map;
-            }
-            if !complained && started.elapsed().as_secs_f64() >= config.lost_after_s {
-                say(&format!(
-                    "the UPS does not answer on {where_} (slave {slave}; tried the JBUSP and VU-MAP identification tables); still trying"
-                ));
-                complained = true;
-            }
-            tokio::time::sleep(Duration::from_secs_f64(config.period_s)).await;
-        };
-        let on_event = move |event: PollEvent, snapshot: &Snapshot| match event {
-            PollEvent::FirstPoll => {
-                let database = &snapshot.database;
-                let ups = match (&database.reference, &database.serial_number) {
-                    (Some(reference), _) => reference.clone(),
-                    (None, Some(serial)) => format!("UPS {serial}"),
-                    (None, None) => "UPS".to_string(),
-                };
-                say(&format!("ready: {ups} ({}) on {}, API http://{http}/api/status", snapshot.map, snapshot.link))
-            }
-            PollEvent::CommLost => say("UPS communication lost"),
-            PollEvent::CommRestored => say("UPS communication restored"),
-            PollEvent::Cycle => {}
-        };
-        run::poll(master, map, config, started, shared, on_event).await;
-    });
+    let mut found = false;
+    let on_event = move |event: PollEvent, agent: &Agent| match event {
+        PollEvent::FirstPoll => {
+            found = true;
+            let database = agent.card.database();
+            let ups = match (&database.reference, &database.serial_number) {
+                (Some(reference), _) => reference.clone(),
+                (None, Some(serial)) => format!("UPS {serial}"),
+                (None, None) => "UPS".to_string(),
+            };
+            let map = agent.card.map().map_or("", |m| m.name.as_str());
+            say(&format!("ready: {ups} ({map}) on {}, API http://{http}/api/status", agent.link))
+        }
+        PollEvent::CommLost if !found => say(&format!(
+            "the UPS does not answer on {where_} (slave {slave}; tried the JBUSP and VU-MAP identification tables); still trying"
+        )),
+        PollEvent::CommLost => say("UPS communication lost"),
+        PollEvent::CommRestored if found => say("UPS communication restored"),
+        PollEvent::CommRestored | PollEvent::Cycle => {}
+    };
+    tasks.spawn(run::poll(Master::new(link, slave), shared.clone(), on_event));
     super::until_stopped().await?;
     tasks.shutdown().await;
     say("stopped");

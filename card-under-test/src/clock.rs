@@ -1,0 +1,99 @@
+//! The card's clock. Monotonic time comes from tokio's clock, so a runtime started paused
+//! runs the card in virtual time (co-simulation) and a normal runtime on the system clock;
+//! calendar time is an epoch plus that monotonic time, so logs are stamped in either mode.
+
+use serde::Serialize;
+use std::fmt;
+use tokio::time::Instant;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    started: Instant,
+    /// Unix time at `started`, s.
+    epoch_unix_s: f64,
+}
+
+impl Clock {
+    /// Calendar time from the system clock.
+    pub fn system() -> Self {
+        let unix_s = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        Self::starting_at(unix_s)
+    }
+
+    /// Calendar time starting at `epoch_unix_s` now (a scenario's start, in virtual time).
+    pub fn starting_at(epoch_unix_s: f64) -> Self {
+        Self { started: Instant::now(), epoch_unix_s }
+    }
+
+    /// Seconds since the card started.
+    pub fn now_s(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
+    }
+
+    pub fn stamp(&self) -> Stamp {
+        Stamp::from_unix_s(self.epoch_unix_s + self.now_s())
+    }
+}
+
+/// A calendar time, UTC, to the millisecond.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Stamp {
+    pub unix_ms: i64,
+}
+
+impl Stamp {
+    pub fn from_unix_s(unix_s: f64) -> Self {
+        Self { unix_ms: (unix_s * 1000.0).round() as i64 }
+    }
+
+    fn datetime(self) -> time::OffsetDateTime {
+        time::OffsetDateTime::from_unix_timestamp(self.unix_ms.div_euclid(1000))
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+    }
+
+    /// Parses the manual's `dd/mm/yyyy hh:mm:ss`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (date, clock) = text.trim().split_once(' ')?;
+        let mut date = date.split('/').map(str::parse::<i32>);
+        let (day, month, year) = (date.next()?.ok()?, date.next()?.ok()?, date.next()?.ok()?);
+        let mut clock = clock.split(':').map(str::parse::<u8>);
+        let (hour, minute, second) = (clock.next()?.ok()?, clock.next()?.ok()?, clock.next()?.ok()?);
+        let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
+        let date = time::Date::from_calendar_date(year, month, u8::try_from(day).ok()?).ok()?;
+        let datetime = date.with_hms(hour, minute, second).ok()?.assume_utc();
+        Some(Self { unix_ms: datetime.unix_timestamp() * 1000 })
+    }
+}
+
+/// The manual's `dd/mm/yyyy hh:mm:ss` (§12.3, §21).
+impl fmt::Display for Stamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = self.datetime();
+        write!(
+            f,
+            "{:02}/{:02}/{:04} {:02}:{:02}:{:02}",
+            t.day(),
+            u8::from(t.month()),
+            t.year(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamps_print_and_parse_as_the_manual_writes_them() {
+        let stamp = Stamp::from_unix_s(1_700_000_000.0);
+        assert_eq!(stamp.to_string(), "14/11/2023 22:13:20");
+        assert_eq!(Stamp::parse("14/11/2023 22:13:20"), Some(stamp));
+        assert_eq!(Stamp::default().to_string(), "01/01/1970 00:00:00");
+        assert_eq!(Stamp::parse("31/02/2023 00:00:00"), None);
+    }
+}

@@ -1,0 +1,276 @@
+//! The card's core, driven with time like smoltcp: the poller, then everything a complete
+//! poll feeds — the derived view, the alarm table, the logs. Its callers own the I/O: a
+//! Modbus master on the system clock (`run.rs`), or an in-memory line in virtual time.
+
+use crate::alarms::{AlarmTable, Change, Severity};
+use crate::clock::Stamp;
+use crate::database::Database;
+use crate::derive::{self, View};
+use crate::logs::{Intervals, Logs};
+use crate::plan::ReadRequest;
+use crate::poller::{Comm, PollConfig, PollEvent, Poller, ReadError};
+use crate::rules::{Condition, Rules};
+use std::collections::BTreeSet;
+use ups_models::map::RegisterMap;
+
+/// Status changes the UPS events log records (§21.3, "UPS STATUS EVENTS"): (condition,
+/// text when it starts, text when it ends).
+const STATUS_EVENTS: &[(Condition, &str, Option<&str>)] = &[
+    (Condition::LoadOnBypass, "Transfer Load to Bypass", None),
+    (Condition::LoadOnInverter, "Transfer Load to Inverter", None),
+    (Condition::EcoMode, "Enable eco mode", Some("Disable eco mode")),
+    (Condition::Standby, "Enable standby mode", Some("Disable standby mode")),
+];
+
+/// Which map the UPS speaks: the first table of each candidate is read in turn until one
+/// answers (JBUSP identifiers at 0x1000, then VU-MAP configuration at 0x0001).
+static NO_DATABASE: Database =
+    Database { serial_number: None, reference: None, clock: None, readings: Vec::new(), flags: Vec::new() };
+
+#[derive(Debug)]
+struct Detection {
+    candidates: Vec<(RegisterMap, Rules)>,
+    next: usize,
+    /// When the round of tries under way started.
+    round_started_s: f64,
+    started_s: f64,
+}
+
+#[derive(Debug)]
+pub struct Card {
+    detection: Detection,
+    /// Set once a map answered.
+    poller: Option<Poller>,
+    poll: PollConfig,
+    /// Whether the card has said the UPS is lost (and not yet found again).
+    lost: bool,
+    rules: Rules,
+    alarms: AlarmTable,
+    view: View,
+    logs: Logs,
+    intervals: Intervals,
+    /// The conditions of the last complete poll (`None` before the first: the state found
+    /// then is no transfer).
+    conditions: Option<BTreeSet<Condition>>,
+    polled_at_s: Option<f64>,
+    /// The last log write error, shown by the API until a write succeeds.
+    log_error: Option<String>,
+}
+
+impl Card {
+    /// A card that starts now (card time `now_s`) and will find which of `candidates` the
+    /// UPS speaks; it writes "Cold boot" to its events log.
+    pub fn new(
+        candidates: Vec<(RegisterMap, Rules)>,
+        poll: PollConfig,
+        intervals: Intervals,
+        logs: Logs,
+        now_s: f64,
+        stamp: Stamp,
+    ) -> Self {
+        let rules = candidates.first().map(|(_, rules)| rules.clone()).expect("at least one map to try");
+        let view = derive::view(&Database::default(), &rules, false, false);
+        let detection = Detection { candidates, next: 0, round_started_s: now_s, started_s: now_s };
+        let mut card = Self {
+            detection,
+            poller: None,
+            poll,
+            lost: false,
+            rules,
+            alarms: AlarmTable::default(),
+            view,
+            logs,
+            intervals,
+            conditions: None,
+            polled_at_s: None,
+            log_error: None,
+        };
+        card.card_event(stamp, Severity::Information, "Cold boot");
+        card
+    }
+
+    /// The read due at card time `now_s`, if one is.
+    pub fn due(&mut self, now_s: f64) -> Option<ReadRequest> {
+        let waiting = self.wait_s(now_s) > 0.0;
+        match &mut self.poller {
+            Some(poller) => poller.due(now_s),
+            None if waiting => None,
+            None => {
+                let (map, _) = &self.detection.candidates[self.detection.next];
+                crate::plan::plan(map).first().copied()
+            }
+        }
+    }
+
+    /// Seconds from `now_s` until a read is due.
+    pub fn wait_s(&self, now_s: f64) -> f64 {
+        match &self.poller {
+            Some(poller) => poller.wait_s(now_s),
+            // A round of tries starts every polling period.
+            None if self.detection.next == 0 => (self.detection.round_started_s - now_s).max(0.0),
+            None => 0.0,
+        }
+    }
+
+    /// A detection try answered: the map is found, or the next one is tried.
+    fn detecting(&mut self, now_s: f64, answer: Result<&[u16], ReadError>) -> Vec<PollEvent> {
+        let detection = &mut self.detection;
+        if answer.is_ok() {
+            let (map, rules) = detection.candidates.swap_remove(detection.next);
+            self.rules = rules;
+            self.poller = Some(Poller::new(map, self.poll, now_s));
+            return Vec::new();
+        }
+        detection.next += 1;
+        if detection.next == detection.candidates.len() {
+            detection.next = 0;
+            detection.round_started_s += self.poll.period_s;
+        }
+        let silent_s = now_s - detection.started_s;
+        if !self.lost && silent_s >= self.poll.lost_after_s { vec![PollEvent::CommLost] } else { Vec::new() }
+    }
+
+    /// What became of the read `due` gave, at card time `now_s` and calendar time `stamp`.
+    pub fn answered(
+        &mut self,
+        now_s: f64,
+        stamp: Stamp,
+        answer: Result<&[u16], ReadError>,
+    ) -> Vec<PollEvent> {
+        let mut events = match &mut self.poller {
+            Some(poller) => poller.answered(now_s, answer),
+            None => self.detecting(now_s, answer),
+        };
+        if self.lost && events.contains(&PollEvent::FirstPoll) {
+            // Lost while looking for the map, found now.
+            events.insert(0, PollEvent::CommRestored);
+        }
+        for event in &events {
+            match event {
+                PollEvent::FirstPoll => {}
+                PollEvent::CommLost => {
+                    self.lost = true;
+                    self.ups_event(stamp, Severity::Critical, "UPS not connected");
+                    self.card_event(stamp, Severity::Critical, "UPS communication lost");
+                    self.refresh(stamp, false);
+                }
+                PollEvent::CommRestored => {
+                    self.lost = false;
+                    if self.polled_at_s.is_some() {
+                        self.ups_event(stamp, Severity::Information, "UPS connected");
+                    }
+                    self.card_event(stamp, Severity::Information, "UPS communication restored");
+                }
+                PollEvent::Cycle => {
+                    if self.polled_at_s.is_none() {
+                        self.ups_event(stamp, Severity::Information, "UPS connected");
+                    }
+                    self.polled_at_s = Some(now_s);
+                    self.refresh(stamp, true);
+                    let database = self.poller.as_ref().map_or(&NO_DATABASE, Poller::database);
+                    let result = self.logs.on_cycle(now_s, stamp, database, self.intervals);
+                    self.note_log_result(result);
+                }
+            }
+        }
+        events
+    }
+
+    /// Re-derives the view and the alarm table, logging what changed.
+    fn refresh(&mut self, stamp: Stamp, online: bool) {
+        let database = self.poller.as_ref().map_or(&NO_DATABASE, Poller::database);
+        let changes = self.alarms.update(database, &self.rules, online, stamp);
+        let on = database.bits_on();
+        let conditions = if online { Some(self.rules.holding(&on)) } else { self.conditions.clone() };
+        let view = derive::view(database, &self.rules, online, self.alarms.count() > 0);
+        let mut lines = Vec::new();
+        for change in changes {
+            match change {
+                Change::Added(alarm) => lines.push((alarm.level, alarm.description)),
+                Change::Removed(alarm) => {
+                    lines.push((alarm.level, format!("{} has been removed", alarm.description)))
+                }
+                Change::WellKnownAdded(_) | Change::WellKnownRemoved(_) => {}
+            }
+        }
+        if online && view.ups_status != self.view.ups_status {
+            lines.push((Severity::Information, view.ups_status.to_string()));
+        }
+        if let (Some(before), Some(after)) = (&self.conditions, &conditions) {
+            for (condition, starts, ends) in STATUS_EVENTS {
+                match (before.contains(condition), after.contains(condition)) {
+                    (false, true) => lines.push((Severity::Information, starts.to_string())),
+                    (true, false) => lines.extend(ends.map(|text| (Severity::Information, text.to_string()))),
+                    _ => {}
+                }
+            }
+        }
+        for (level, text) in lines {
+            self.ups_event(stamp, level, &text);
+        }
+        self.view = view;
+        self.conditions = conditions;
+    }
+
+    fn note_log_result(&mut self, result: std::io::Result<()>) {
+        self.log_error = result.err().map(|e| format!("cannot write the logs: {e}"));
+    }
+
+    pub fn ups_event(&mut self, stamp: Stamp, level: Severity, text: &str) {
+        let result = self.logs.ups_event(stamp, level, text);
+        self.note_log_result(result);
+    }
+
+    pub fn card_event(&mut self, stamp: Stamp, level: Severity, text: &str) {
+        let result = self.logs.card_event(stamp, level, text);
+        self.note_log_result(result);
+    }
+
+    /// Acknowledges the active alarms (§12.1.4), logged as "Alarm Acknowledgement".
+    pub fn acknowledge_alarms(&mut self, stamp: Stamp) -> usize {
+        let count = self.alarms.acknowledge();
+        self.ups_event(stamp, Severity::Information, "Alarm Acknowledgement");
+        count
+    }
+
+    pub fn comm(&self) -> Comm {
+        match &self.poller {
+            Some(poller) => poller.comm(),
+            None if self.lost => Comm::Lost,
+            None => Comm::Unknown,
+        }
+    }
+
+    /// The map the UPS speaks, once found.
+    pub fn map(&self) -> Option<&RegisterMap> {
+        self.poller.as_ref().map(Poller::map)
+    }
+
+    pub fn database(&self) -> &Database {
+        self.poller.as_ref().map_or(&NO_DATABASE, Poller::database)
+    }
+
+    pub fn view(&self) -> &View {
+        &self.view
+    }
+
+    pub fn alarms(&self) -> &AlarmTable {
+        &self.alarms
+    }
+
+    pub fn logs(&self) -> &Logs {
+        &self.logs
+    }
+
+    pub fn logs_mut(&mut self) -> &mut Logs {
+        &mut self.logs
+    }
+
+    pub fn polled_at_s(&self) -> Option<f64> {
+        self.polled_at_s
+    }
+
+    pub fn log_error(&self) -> Option<&str> {
+        self.log_error.as_deref()
+    }
+}

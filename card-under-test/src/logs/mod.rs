@@ -1,0 +1,201 @@
+//! The card's four logs (NET VISION §21): UPS events, card events, history and extended
+//! history, each a crash-safe file in the state directory, 2048 records at most, cleared
+//! one by one and exported as CSV with the manual's columns.
+
+pub mod history;
+pub mod store;
+
+use crate::alarms::Severity;
+use crate::clock::Stamp;
+use crate::database::Database;
+use serde::Serialize;
+use std::io;
+use std::path::Path;
+use store::{LogFile, Opened};
+
+/// Records a log keeps (§11.2.4: 2048 for the history logs; the same for the event logs).
+pub const CAPACITY: usize = 2048;
+
+/// Bumped when a log's columns change: an older file is then kept aside and re-created.
+const SCHEMA: u32 = 1;
+
+const EVENT_COLUMNS: &[&str] = &["Event Time (dd/mm/yyyy hh:mm:ss)", "Event Level", "Event Description"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogKind {
+    History,
+    Extended,
+    UpsEvents,
+    CardEvents,
+}
+
+impl LogKind {
+    pub const ALL: [LogKind; 4] =
+        [LogKind::History, LogKind::Extended, LogKind::UpsEvents, LogKind::CardEvents];
+
+    /// The file name and the name in the API (`/api/logs/ups-events`).
+    pub fn name(self) -> &'static str {
+        match self {
+            LogKind::History => "history",
+            LogKind::Extended => "extended",
+            LogKind::UpsEvents => "ups-events",
+            LogKind::CardEvents => "card-events",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The manual's title (§21.5), as events about the log say it.
+    fn title(self) -> &'static str {
+        match self {
+            LogKind::History => "History log",
+            LogKind::Extended => "Extended history log",
+            LogKind::UpsEvents => "UPS event log",
+            LogKind::CardEvents => "NET VISION UPS Agent event log",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Logs {
+    history: LogFile,
+    extended: LogFile,
+    ups_events: LogFile,
+    card_events: LogFile,
+    extremes: history::Extremes,
+    /// Card time (s) of the next history and extended records.
+    next_history_s: f64,
+    next_extended_s: f64,
+}
+
+impl Logs {
+    /// Opens the logs in `dir` (created if missing); a log found with another schema is
+    /// re-created, and the card events log says so.
+    pub fn open(dir: &Path, now: Stamp) -> io::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let history_columns = history::history_columns();
+        let extended_columns = history::extended_columns();
+        let extended_columns: Vec<&str> = extended_columns.iter().map(String::as_str).collect();
+        let (history, h) = LogFile::open(dir, LogKind::History.name(), SCHEMA, &history_columns, CAPACITY)?;
+        let (extended, x) =
+            LogFile::open(dir, LogKind::Extended.name(), SCHEMA, &extended_columns, CAPACITY)?;
+        let (ups_events, u) = LogFile::open(dir, LogKind::UpsEvents.name(), SCHEMA, EVENT_COLUMNS, CAPACITY)?;
+        let (card_events, c) =
+            LogFile::open(dir, LogKind::CardEvents.name(), SCHEMA, EVENT_COLUMNS, CAPACITY)?;
+        let mut logs = Self {
+            history,
+            extended,
+            ups_events,
+            card_events,
+            extremes: history::Extremes::default(),
+            next_history_s: 0.0,
+            next_extended_s: 0.0,
+        };
+        let kinds = [LogKind::CardEvents, LogKind::UpsEvents, LogKind::History, LogKind::Extended];
+        for (kind, opened) in kinds.into_iter().zip([c, u, h, x]) {
+            if matches!(opened, Opened::Recreated { .. }) {
+                let text = format!("{} schema changed. Log has been re-created.", kind.title());
+                logs.card_event(now, Severity::Warning, &text)?;
+            }
+        }
+        Ok(logs)
+    }
+
+    fn file(&self, kind: LogKind) -> &LogFile {
+        match kind {
+            LogKind::History => &self.history,
+            LogKind::Extended => &self.extended,
+            LogKind::UpsEvents => &self.ups_events,
+            LogKind::CardEvents => &self.card_events,
+        }
+    }
+
+    fn file_mut(&mut self, kind: LogKind) -> &mut LogFile {
+        match kind {
+            LogKind::History => &mut self.history,
+            LogKind::Extended => &mut self.extended,
+            LogKind::UpsEvents => &mut self.ups_events,
+            LogKind::CardEvents => &mut self.card_events,
+        }
+    }
+
+    fn event(stamp: Stamp, level: Severity, text: &str) -> Vec<String> {
+        vec![stamp.to_string(), format!("{level:?}"), text.to_string()]
+    }
+
+    /// A line of the UPS events log (§21.3).
+    pub fn ups_event(&mut self, stamp: Stamp, level: Severity, text: &str) -> io::Result<()> {
+        self.ups_events.append(Self::event(stamp, level, text))
+    }
+
+    /// A line of the card events log (§21.4).
+    pub fn card_event(&mut self, stamp: Stamp, level: Severity, text: &str) -> io::Result<()> {
+        self.card_events.append(Self::event(stamp, level, text))
+    }
+
+    /// After a complete poll: a history record when its interval is due, and the sample for
+    /// the extended record, written when its period ends.
+    pub fn on_cycle(
+        &mut self,
+        now_s: f64,
+        stamp: Stamp,
+        database: &Database,
+        intervals: Intervals,
+    ) -> io::Result<()> {
+        let sample = history::sample(database);
+        self.extremes.add(sample);
+        if now_s >= self.next_history_s {
+            self.next_history_s = now_s + intervals.history_s;
+            let record =
+                std::iter::once(stamp.to_string()).chain(sample.iter().map(i64::to_string)).collect();
+            self.history.append(record)?;
+        }
+        if self.next_extended_s == 0.0 {
+            self.next_extended_s = now_s + intervals.extended_s;
+        } else if now_s >= self.next_extended_s {
+            self.next_extended_s = now_s + intervals.extended_s;
+            let values = self.extremes.take();
+            let record =
+                std::iter::once(stamp.to_string()).chain(values.iter().map(i64::to_string)).collect();
+            self.extended.append(record)?;
+        }
+        Ok(())
+    }
+
+    /// Empties a log; the card events log records who did it (§21.4 "… log cleared").
+    pub fn clear(&mut self, kind: LogKind, stamp: Stamp) -> io::Result<()> {
+        self.file_mut(kind).clear()?;
+        self.card_event(stamp, Severity::Information, &format!("{} cleared", kind.title()))
+    }
+
+    pub fn csv(&self, kind: LogKind) -> String {
+        self.file(kind).csv()
+    }
+
+    pub fn columns(&self, kind: LogKind) -> &[String] {
+        self.file(kind).columns()
+    }
+
+    pub fn records(
+        &self,
+        kind: LogKind,
+    ) -> impl DoubleEndedIterator<Item = &Vec<String>> + ExactSizeIterator {
+        self.file(kind).records()
+    }
+}
+
+/// How often the history logs take a record (§18.2: 60 s and 60 min by default).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Intervals {
+    pub history_s: f64,
+    pub extended_s: f64,
+}
+
+impl Default for Intervals {
+    fn default() -> Self {
+        Self { history_s: 60.0, extended_s: 3600.0 }
+    }
+}
