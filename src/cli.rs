@@ -359,29 +359,35 @@ pub struct CardArgs {
     /// The UPS over Modbus TCP (e.g. 127.0.0.1:1502).
     #[arg(long)]
     pub tcp: Option<std::net::SocketAddr>,
-    /// The UPS's Modbus slave address.
-    #[arg(long, default_value_t = 1)]
-    pub slave: u8,
-    /// Serial speed (NET VISION's default 9600).
-    #[arg(long, default_value_t = 9600)]
-    pub baud: u32,
-    /// Seconds between two polls (§18.2 "Polling Rate").
-    #[arg(long, default_value_t = 2.0)]
-    pub polling_s: f64,
-    /// Seconds without an answer before the UPS is declared lost.
-    #[arg(long, default_value_t = 10.0)]
-    pub lost_after_s: f64,
+    /// The card's settings (default: card.ron in the state directory; the manual's
+    /// defaults when it does not exist). The options below override it for this run.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Where the card keeps its logs and settings (default: $XDG_STATE_HOME/upstwin/card,
+    /// else ~/.local/state/upstwin/card).
+    #[arg(long)]
+    pub state_dir: Option<PathBuf>,
     /// Serve the REST API here.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub http: std::net::SocketAddr,
-    /// Where the card keeps its logs (default: $XDG_STATE_HOME/upstwin/card, else
-    /// ~/.local/state/upstwin/card).
+    /// The UPS's Modbus slave address (settings: serial.slave, default 1).
     #[arg(long)]
-    pub state_dir: Option<PathBuf>,
-    /// Seconds between two history log records (§18.2, default 60).
-    #[arg(long, default_value_t = 60.0)]
-    pub history_s: f64,
-    /// Seconds between two extended history log records (§18.2, default 60 min).
-    #[arg(long, default_value_t = 3600.0)]
-    pub extended_s: f64,
+    pub slave: Option<u8>,
+    /// Serial speed (settings: serial.baud, default 9600).
+    #[arg(long)]
+    pub baud: Option<u32>,
+    /// Seconds between two polls (settings: polling_s, §18.2 default 2).
+    #[arg(long)]
+    pub polling_s: Option<f64>,
+    /// Seconds without an answer before the UPS is declared lost (settings: lost_after_s,
+    /// default 10).
+    #[arg(long)]
+    pub lost_after_s: Option<f64>,
+    /// Seconds between two history log records (settings: history_interval_s, default 60).
+    #[arg(long)]
+    pub history_s: Option<f64>,
+    /// Seconds between two extended history log records (settings: extended_interval_min,
+    /// default 60 min).
+    #[arg(long)]
+    pub extended_s: Option<f64>,
 }

@@ -106,3 +106,97 @@ fn the_card_polls_a_twin_on_a_pty_and_serves_what_it_sees() {
     assert!(history.lines().nth(1).unwrap().starts_with("Time,Input voltage L1 (V),"), "{history}");
     assert!(history.lines().count() >= 3, "the header and at least one record: {history}");
 }
+
+/// Starts `upstwin card` on the twin's Modbus TCP port with its state in `state`; returns
+/// the card and its API base (`http://127.0.0.1:port`).
+fn card_on_tcp(tcp: &str, state: &std::path::Path, extra: &[&str]) -> (std::process::Child, String) {
+    let mut card = Command::new(env!("CARGO_BIN_EXE_upstwin"))
+        .args(["card", "--tcp", tcp, "--http", "127.0.0.1:0", "--polling-s", "0.2"])
+        .args(extra)
+        .arg("--state-dir")
+        .arg(state)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("upstwin card starts");
+    let mut line = String::new();
+    BufReader::new(card.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(line.starts_with("ready: "), "{line}");
+    let api = line.trim().rsplit(' ').next().unwrap().trim_end_matches("/api/status").to_string();
+    (card, api)
+}
+
+#[test]
+fn the_configuration_is_backed_up_restored_whole_or_not_at_all_and_reset() {
+    let served = Served::start(&["--model", "itys-2k", "--tcp", "127.0.0.1:0"]);
+    let state = std::env::temp_dir().join(format!("upstwin-card-config-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state);
+    let (mut card, api) = card_on_tcp(served.field("tcp"), &state, &[]);
+    let backup =
+        ureq::get(format!("{api}/api/config/backup")).call().unwrap().body_mut().read_to_string().unwrap();
+    assert!(backup.starts_with("CardConfig(") && backup.contains("polling_s: 0.2"), "{backup}");
+
+    let bad = backup
+        .replace("history_interval_s: 60.0", "history_interval_s: -5.0")
+        .replace("polling_s: 0.2", "polling_s: 1.0");
+    let refused = ureq::put(format!("{api}/api/config"))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .send(&bad)
+        .unwrap();
+    let status = refused.status();
+    let message = refused.into_body().read_to_string().unwrap();
+    println!("bad file: {status} {message}");
+    assert_eq!(status, 400);
+    assert!(message.contains("history_interval_s: seconds from 0.02 to 86400"), "{message}");
+    let line = bad.lines().position(|l| l.contains("history_interval_s")).unwrap() + 1;
+    assert!(message.starts_with(&format!("{line}:")), "the line of the bad setting: {message}");
+    let now = ureq::get(format!("{api}/api/config")).call().unwrap().body_mut().read_json::<Value>().unwrap();
+    assert_eq!(now["polling_s"], 0.2, "a refused file changes nothing");
+
+    let good = backup.replace("polling_s: 0.2", "polling_s: 1.0");
+    let answer =
+        ureq::put(format!("{api}/api/config")).send(&good).unwrap().body_mut().read_json::<Value>().unwrap();
+    assert_eq!(answer["changed"], serde_json::json!(["Polling Rate"]));
+    let saved = std::fs::read_to_string(state.join("card.ron")).unwrap();
+    assert!(saved.contains("polling_s: 1.0"), "{saved}");
+
+    let reset = ureq::post(format!("{api}/api/config/factory-reset"))
+        .send_empty()
+        .unwrap()
+        .body_mut()
+        .read_json::<Value>()
+        .unwrap();
+    println!("factory reset changed {}", reset["changed"]);
+    let now = ureq::get(format!("{api}/api/config")).call().unwrap().body_mut().read_json::<Value>().unwrap();
+    assert_eq!((now["polling_s"].as_f64(), now["history_interval_s"].as_f64()), (Some(2.0), Some(60.0)));
+
+    let events = ureq::get(format!("{api}/api/logs/card-events"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json::<Value>()
+        .unwrap();
+    let texts: Vec<&str> =
+        events["records"].as_array().unwrap().iter().filter_map(|r| r[2].as_str()).collect();
+    println!("{texts:?}");
+    for expected in [
+        "Upload configuration with 1 error(s) via REST API by admin",
+        "Polling Rate has been changed via REST API by admin",
+        "Upload configuration successfully via REST API by admin",
+        "NET VISION UPS Agent Parameters reset to default",
+    ] {
+        assert!(texts.contains(&expected), "card events lack {expected:?}");
+    }
+    let csv = ureq::get(format!("{api}/api/logs/card-events.csv"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    assert!(csv.starts_with("Event Time (dd/mm/yyyy hh:mm:ss),Event Level,Event Description\n"), "{csv}");
+    let cleared = ureq::delete(format!("{api}/api/logs/history")).call().unwrap();
+    assert_eq!(cleared.status(), 204);
+    let _ = card.kill();
+    let _ = card.wait();
+}

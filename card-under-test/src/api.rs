@@ -2,7 +2,8 @@
 //! observers read. Endpoints are listed in this crate's README. Every handler takes the
 //! caller's `Role`; changes need read/write rights.
 
-use crate::alarms::AlarmTable;
+use crate::alarms::{AlarmTable, Severity};
+use crate::config::Config;
 use crate::database::{FlagState, Reading};
 use crate::derive::View;
 use crate::logs::LogKind;
@@ -187,6 +188,58 @@ async fn clear_log(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// `GET /api/config`: the settings in force, as JSON.
+async fn get_config(_role: Role, State(shared): State<Shared>) -> Response {
+    json(&shared.lock().config)
+}
+
+/// `GET /api/config/backup`: the configuration file, to download (§18.2 "Download
+/// Configuration").
+async fn backup_config(_role: Role, State(shared): State<Shared>) -> Response {
+    let text = shared.lock().config.to_text();
+    let headers = [
+        (header::CONTENT_TYPE, "application/ron; charset=utf-8"),
+        (header::CONTENT_DISPOSITION, "attachment; filename=\"card.ron\""),
+    ];
+    (headers, text).into_response()
+}
+
+/// `PUT /api/config`: restores a configuration file (§18.2 "Upload Configuration"). A file
+/// that does not parse or breaks a rule is refused whole (400, `line:col: what`), and
+/// nothing changes.
+async fn restore_config(role: Role, State(shared): State<Shared>, body: String) -> Result<Response, Refusal> {
+    role.may_change()?;
+    let mut agent = shared.lock();
+    let changed = agent.replace_config(&body, "REST API", role.name()).map_err(|e| {
+        let stamp = agent.clock.stamp();
+        agent.card.card_event(
+            stamp,
+            Severity::Warning,
+            &format!("Upload configuration with 1 error(s) via REST API by {}", role.name()),
+        );
+        (StatusCode::BAD_REQUEST, e)
+    })?;
+    let stamp = agent.clock.stamp();
+    agent.card.card_event(
+        stamp,
+        Severity::Information,
+        &format!("Upload configuration successfully via REST API by {}", role.name()),
+    );
+    Ok(json(&serde_json::json!({ "changed": changed })))
+}
+
+/// `POST /api/config/factory-reset`: every setting back to the manual's default.
+async fn factory_reset(role: Role, State(shared): State<Shared>) -> Result<Response, Refusal> {
+    role.may_change()?;
+    let mut agent = shared.lock();
+    let changed = agent
+        .put_config(Config::default(), "REST API", role.name())
+        .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
+    let stamp = agent.clock.stamp();
+    agent.card.card_event(stamp, Severity::Information, "NET VISION UPS Agent Parameters reset to default");
+    Ok(json(&serde_json::json!({ "changed": changed })))
+}
+
 pub fn router(shared: Shared) -> Router {
     Router::new()
         .route("/api/status", get(get_status))
@@ -196,5 +249,8 @@ pub fn router(shared: Shared) -> Router {
         .route("/api/alarms/ack", post(ack_alarms))
         .route("/api/logs", get(get_logs))
         .route("/api/logs/{name}", get(get_log).delete(clear_log))
+        .route("/api/config", get(get_config).put(restore_config))
+        .route("/api/config/backup", get(backup_config))
+        .route("/api/config/factory-reset", post(factory_reset))
         .with_state(shared)
 }

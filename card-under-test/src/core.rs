@@ -226,6 +226,15 @@ impl Card {
         self.note_log_result(result);
     }
 
+    /// New poll and log settings, from the next cycle on.
+    pub fn configure(&mut self, poll: PollConfig, intervals: Intervals) {
+        self.poll = poll;
+        self.intervals = intervals;
+        if let Some(poller) = &mut self.poller {
+            poller.set_config(poll);
+        }
+    }
+
     /// Acknowledges the active alarms (§12.1.4), logged as "Alarm Acknowledgement".
     pub fn acknowledge_alarms(&mut self, stamp: Stamp) -> usize {
         let count = self.alarms.acknowledge();

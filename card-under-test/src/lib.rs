@@ -5,6 +5,7 @@
 pub mod alarms;
 pub mod api;
 pub mod clock;
+pub mod config;
 pub mod core;
 pub mod database;
 pub mod derive;

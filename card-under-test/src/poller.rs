@@ -93,6 +93,11 @@ impl Poller {
         }
     }
 
+    /// New settings take effect from the next cycle.
+    pub fn set_config(&mut self, config: PollConfig) {
+        self.config = config;
+    }
+
     pub fn comm(&self) -> Comm {
         self.comm
     }

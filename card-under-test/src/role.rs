@@ -16,6 +16,15 @@ pub enum Role {
 }
 
 impl Role {
+    /// How the events log names the caller.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::ReadOnly => "read-only user",
+            Role::ReadWrite => "read/write user",
+            Role::Admin => "admin",
+        }
+    }
+
     /// Changes (controls, configuration, clearing logs) need read/write rights (§11.5).
     pub fn may_change(self) -> Result<(), (StatusCode, String)> {
         match self {

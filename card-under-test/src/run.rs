@@ -2,20 +2,55 @@
 //! started paused. Sends the core's reads through a Modbus master and hands it the answers;
 //! the API reads the same `Agent` under a lock held only between awaits.
 
+use crate::alarms::Severity;
 use crate::clock::Clock;
+use crate::config::Config;
 use crate::core::Card;
 use crate::link::Master;
 use crate::poller::PollEvent;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-/// The card and where its UPS is.
+/// The card, where its UPS is, and its settings.
 #[derive(Debug)]
 pub struct Agent {
     pub card: Card,
     /// `/dev/pts/3 at 9600 baud`, `127.0.0.1:1502`.
     pub link: String,
     pub clock: Clock,
+    pub config: Config,
+    /// Where `config` is kept; `None`: settings live in memory only (co-simulation).
+    pub config_path: Option<PathBuf>,
+}
+
+impl Agent {
+    /// Validates `text` as a whole configuration and puts it in force: saved, applied to
+    /// the poll and logs, every changed setting logged "… has been changed via `via` by
+    /// `by`". A bad file changes nothing.
+    pub fn replace_config(&mut self, text: &str, via: &str, by: &str) -> Result<Vec<&'static str>, String> {
+        let config = Config::parse(text).map_err(|e| format!("{}:{}: {}", e.line, e.column, e.message))?;
+        self.put_config(config, via, by)
+    }
+
+    /// Puts `config` (already valid) in force; see `replace_config`.
+    pub fn put_config(&mut self, config: Config, via: &str, by: &str) -> Result<Vec<&'static str>, String> {
+        if let Some(path) = &self.config_path {
+            config.save(path).map_err(|e| format!("cannot save {}: {e}", path.display()))?;
+        }
+        let changed = config.changed_from(&self.config);
+        self.card.configure(config.poll(), config.intervals());
+        let stamp = self.clock.stamp();
+        for setting in &changed {
+            self.card.card_event(
+                stamp,
+                Severity::Information,
+                &format!("{setting} has been changed via {via} by {by}"),
+            );
+        }
+        self.config = config;
+        Ok(changed)
+    }
 }
 
 #[derive(Debug, Clone)]

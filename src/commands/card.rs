@@ -5,37 +5,53 @@
 use super::{CommandResult, Failure};
 use crate::cli::CardArgs;
 use card::clock::Clock;
+use card::config::Config;
 use card::core::Card;
 use card::link::{Link, Master};
-use card::logs::{Intervals, Logs};
-use card::poller::{PollConfig, PollEvent};
+use card::logs::Logs;
+use card::poller::PollEvent;
 use card::run::{self, Agent, Shared};
 use std::io::Write;
 use std::path::PathBuf;
 
-fn positive(value: f64, what: &str) -> Result<f64, Failure> {
-    if value > 0.0 && value.is_finite() {
-        Ok(value)
-    } else {
-        Err(Failure::bad_input(format!("{what} must be a number of seconds above 0")))
+/// The settings file with the command line's overrides; refused when a rule is broken.
+fn settings(args: &CardArgs, path: &std::path::Path) -> Result<Config, Failure> {
+    let mut config = Config::load(path).map_err(|e| Failure::bad_input(e.to_string()))?;
+    let overrides = [
+        (args.polling_s, &mut config.polling_s),
+        (args.lost_after_s, &mut config.lost_after_s),
+        (args.history_s, &mut config.history_interval_s),
+    ];
+    for (given, setting) in overrides {
+        if let Some(value) = given {
+            *setting = value;
+        }
     }
+    if let Some(seconds) = args.extended_s {
+        config.extended_interval_min = seconds / 60.0;
+    }
+    if let Some(baud) = args.baud {
+        config.serial.baud = Some(baud);
+    }
+    if let Some(slave) = args.slave {
+        config.serial.slave = slave;
+    }
+    config.check().map_err(|e| Failure::bad_input(format!("settings: {e}")))?;
+    Ok(config)
 }
 
 pub fn run(args: &CardArgs) -> CommandResult {
-    positive(args.polling_s, "--polling-s")?;
-    positive(args.history_s, "--history-s")?;
-    positive(args.extended_s, "--extended-s")?;
-    if !(args.lost_after_s >= args.polling_s && args.lost_after_s.is_finite()) {
-        return Err(Failure::bad_input("--lost-after-s must be at least the polling period"));
-    }
+    let state_dir = args.state_dir.clone().unwrap_or_else(default_state_dir);
+    let config_path = args.config.clone().unwrap_or_else(|| state_dir.join("card.ron"));
+    let config = settings(args, &config_path)?;
     let link = match (&args.port, args.tcp) {
-        (Some(path), None) => Link::Serial { path: path.clone(), baud: args.baud },
+        (Some(path), None) => Link::Serial { path: path.clone(), baud: config.serial.baud.unwrap_or(9600) },
         (None, Some(address)) => Link::Tcp(address),
         _ => return Err(Failure::bad_input("give --port or --tcp")),
     };
     let runtime =
         tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(Failure::failed)?;
-    runtime.block_on(card(args, link))
+    runtime.block_on(card(args, link, state_dir, config, config_path))
 }
 
 /// `$XDG_STATE_HOME/upstwin/card`, else `~/.local/state/upstwin/card`.
@@ -63,16 +79,21 @@ fn candidates() -> Vec<(ups_models::map::RegisterMap, card::rules::Rules)> {
         .collect()
 }
 
-async fn card(args: &CardArgs, link: Link) -> CommandResult {
+async fn card(
+    args: &CardArgs,
+    link: Link,
+    state_dir: PathBuf,
+    config: Config,
+    config_path: PathBuf,
+) -> CommandResult {
     let clock = Clock::system();
-    let state_dir = args.state_dir.clone().unwrap_or_else(default_state_dir);
     let logs = Logs::open(&state_dir, clock.stamp())
         .map_err(|e| Failure::failed(format!("cannot keep the logs in {}: {e}", state_dir.display())))?;
-    let poll = PollConfig { period_s: args.polling_s, lost_after_s: args.lost_after_s };
-    let intervals = Intervals { history_s: args.history_s, extended_s: args.extended_s };
-    let card = Card::new(candidates(), poll, intervals, logs, clock.now_s(), clock.stamp());
+    let card = Card::new(candidates(), config.poll(), config.intervals(), logs, clock.now_s(), clock.stamp());
     let where_ = link.to_string();
-    let shared = Shared::new(Agent { card, link: where_.clone(), clock });
+    let slave = config.serial.slave;
+    let agent = Agent { card, link: where_.clone(), clock, config, config_path: Some(config_path) };
+    let shared = Shared::new(agent);
     let listener = tokio::net::TcpListener::bind(args.http)
         .await
         .map_err(|e| Failure::failed(format!("cannot serve HTTP on {}: {e}", args.http)))?;
@@ -84,7 +105,6 @@ async fn card(args: &CardArgs, link: Link) -> CommandResult {
             eprintln!("upstwin card: http: {e}");
         }
     });
-    let slave = args.slave;
     let mut found = false;
     let on_event = move |event: PollEvent, agent: &Agent| match event {
         PollEvent::FirstPoll => {

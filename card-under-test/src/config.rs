@@ -1,0 +1,310 @@
+//! The card's settings (NET VISION §18.2, §18.3, §18.12; iStars "northbound settings"): one
+//! RON file, every field validated before anything is applied. A file that does not parse
+//! or breaks a rule is refused whole with `line:col` and what was expected; the settings in
+//! force stay as they were. Written atomically, so a crash leaves the old file or the new.
+
+use serde::{Deserialize, Serialize};
+use std::io::{self, Write};
+use std::net::Ipv4Addr;
+use std::path::Path;
+use ups_models::Located;
+use ups_models::ron_text;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default, rename = "CardConfig")]
+pub struct Config {
+    /// "System Name" (§18.2): shown in the top bar, SNMP and e-mails.
+    pub system_name: String,
+    pub system_contact: String,
+    pub system_location: String,
+    /// "Polling Rate (s)", default 2.
+    pub polling_s: f64,
+    /// Without an answer for this long the UPS is lost (iStars "UPS online failure
+    /// timeout"; ours: 10 s).
+    pub lost_after_s: f64,
+    /// "History Log Interval (s)", default 60.
+    pub history_interval_s: f64,
+    /// "Extend Log Interval (mn)", default 60.
+    pub extended_interval_min: f64,
+    pub temperature_unit: TemperatureUnit,
+    /// "Login Timeout (s)", default 300.
+    pub login_timeout_s: u32,
+    /// "First Login Reset (Day)", default 90, at most 720.
+    pub first_login_reset_days: u32,
+    pub serial: Serial,
+    pub snmp: Snmp,
+    pub modbus_tcp: ModbusTcp,
+    /// "Synchronize UPS" (§18.1): send the card's time to the UPS when it changes.
+    pub synchronize_ups_clock: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TemperatureUnit {
+    Celsius,
+    Fahrenheit,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Serial {
+    /// "Baud rate Setting": 2400, 9600 (default), 19200 or 57600; `None` finds it.
+    pub baud: Option<u32>,
+    pub slave: u8,
+    /// "Serial Timeout (ms)": the additional timeout; `None` = by baud (100 ms at 9600,
+    /// 50 ms at 19200, 20 ms at 57600).
+    pub timeout_ms: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Snmp {
+    pub read_community: String,
+    pub write_community: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModbusTcp {
+    pub enabled: bool,
+    /// "Modbus Port", default 502.
+    pub port: u16,
+    /// Addresses allowed to connect, `*` for any octet; empty or `*.*.*.*` = anyone.
+    pub allow: Vec<String>,
+    /// A connection silent this long is closed (§18.12: one minute).
+    pub idle_close_s: f64,
+}
+
+/// Baud rates the card speaks (§18.2).
+pub const BAUDS: [u32; 4] = [2400, 9600, 19200, 57600];
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            system_name: "Socomec".into(),
+            system_contact: String::new(),
+            system_location: String::new(),
+            polling_s: 2.0,
+            lost_after_s: 10.0,
+            history_interval_s: 60.0,
+            extended_interval_min: 60.0,
+            temperature_unit: TemperatureUnit::Celsius,
+            login_timeout_s: 300,
+            first_login_reset_days: 90,
+            serial: Serial::default(),
+            snmp: Snmp::default(),
+            modbus_tcp: ModbusTcp::default(),
+            synchronize_ups_clock: true,
+        }
+    }
+}
+
+impl Default for Serial {
+    fn default() -> Self {
+        Self { baud: Some(9600), slave: 1, timeout_ms: None }
+    }
+}
+
+impl Default for Snmp {
+    fn default() -> Self {
+        Self { read_community: "public".into(), write_community: "private".into() }
+    }
+}
+
+impl Default for ModbusTcp {
+    fn default() -> Self {
+        Self { enabled: false, port: 502, allow: vec!["*.*.*.*".into()], idle_close_s: 60.0 }
+    }
+}
+
+impl ModbusTcp {
+    /// Whether `address` may connect.
+    pub fn allows(&self, address: Ipv4Addr) -> bool {
+        self.allow.is_empty() || self.allow.iter().any(|pattern| matches_pattern(pattern, address))
+    }
+}
+
+fn matches_pattern(pattern: &str, address: Ipv4Addr) -> bool {
+    let parts: Vec<&str> = pattern.trim().split('.').collect();
+    parts.len() == 4
+        && parts.iter().zip(address.octets()).all(|(part, octet)| *part == "*" || part.parse() == Ok(octet))
+}
+
+fn valid_pattern(pattern: &str) -> bool {
+    let parts: Vec<&str> = pattern.trim().split('.').collect();
+    parts.len() == 4 && parts.iter().all(|p| *p == "*" || p.parse::<u8>().is_ok())
+}
+
+impl Config {
+    /// Parses and validates a configuration file's text.
+    pub fn parse(text: &str) -> Result<Config, Located> {
+        let config: Config = ron_text::parse(text)?;
+        match config.rule_broken() {
+            Some((field, message)) => {
+                let (line, column) = ron_text::locate(text, field);
+                Err(Located::at(line, column, format!("{field}: {message}")))
+            }
+            None => Ok(config),
+        }
+    }
+
+    /// Whether the settings keep every rule (for settings made in code or on a command line).
+    pub fn check(&self) -> Result<(), String> {
+        self.rule_broken().map_or(Ok(()), |(field, message)| Err(format!("{field}: {message}")))
+    }
+
+    /// The first rule this configuration breaks: (field, what was expected).
+    fn rule_broken(&self) -> Option<(&'static str, String)> {
+        let seconds = |value: f64, low: f64, high: f64| !(low..=high).contains(&value);
+        let checks: [(bool, &str, String); 10] = [
+            (seconds(self.polling_s, 0.02, 3600.0), "polling_s", "seconds from 0.02 to 3600".into()),
+            (
+                self.lost_after_s < self.polling_s || seconds(self.lost_after_s, 0.02, 86400.0),
+                "lost_after_s",
+                "seconds, at least polling_s, at most 86400".into(),
+            ),
+            (
+                seconds(self.history_interval_s, 0.02, 86400.0),
+                "history_interval_s",
+                "seconds from 0.02 to 86400".into(),
+            ),
+            (
+                seconds(self.extended_interval_min, 0.001, 1440.0),
+                "extended_interval_min",
+                "minutes from 0.001 to 1440".into(),
+            ),
+            (
+                !(1..=86400).contains(&self.login_timeout_s),
+                "login_timeout_s",
+                "seconds from 1 to 86400".into(),
+            ),
+            (
+                !(1..=720).contains(&self.first_login_reset_days),
+                "first_login_reset_days",
+                "days from 1 to 720 (§18.2)".into(),
+            ),
+            (
+                self.serial.baud.is_some_and(|b| !BAUDS.contains(&b)),
+                "serial",
+                format!("baud one of {BAUDS:?}, or None to find it"),
+            ),
+            (!(1..=247).contains(&self.serial.slave), "serial", "slave from 1 to 247".into()),
+            (
+                self.modbus_tcp.allow.iter().any(|p| !valid_pattern(p)),
+                "modbus_tcp",
+                "allow: addresses like 192.168.1.* (four octets, * for any)".into(),
+            ),
+            (
+                seconds(self.modbus_tcp.idle_close_s, 0.01, 86400.0),
+                "modbus_tcp",
+                "idle_close_s from 0.01 to 86400".into(),
+            ),
+        ];
+        checks.into_iter().find(|(broken, ..)| *broken).map(|(_, field, message)| (field, message))
+    }
+
+    pub fn poll(&self) -> crate::poller::PollConfig {
+        crate::poller::PollConfig { period_s: self.polling_s, lost_after_s: self.lost_after_s }
+    }
+
+    pub fn intervals(&self) -> crate::logs::Intervals {
+        crate::logs::Intervals {
+            history_s: self.history_interval_s,
+            extended_s: self.extended_interval_min * 60.0,
+        }
+    }
+
+    /// The file's text, as written to disk and downloaded as a backup.
+    pub fn to_text(&self) -> String {
+        ron_text::to_pretty(self)
+    }
+
+    /// Loads `path`; a missing file is the factory configuration.
+    pub fn load(path: &Path) -> Result<Config, ups_models::LoadError> {
+        match std::fs::read_to_string(path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(ups_models::LoadError::io(path, &e)),
+            Ok(text) => Config::parse(&text).map_err(|e| e.in_file(path)),
+        }
+    }
+
+    /// Writes `path` atomically (temporary file, fsync, rename).
+    pub fn save(&self, path: &Path) -> io::Result<()> {
+        let temporary = path.with_extension("ron.tmp");
+        {
+            let mut file = std::fs::File::create(&temporary)?;
+            file.write_all(self.to_text().as_bytes())?;
+            file.sync_all()?;
+        }
+        std::fs::rename(&temporary, path)?;
+        if let Some(dir) = path.parent() {
+            std::fs::File::open(dir)?.sync_all()?;
+        }
+        Ok(())
+    }
+
+    /// The settings that differ from `other`, by the manual's names, for the events log
+    /// ("??? has been changed via ??? by ???", §21.4).
+    pub fn changed_from(&self, other: &Config) -> Vec<&'static str> {
+        let fields: [(&str, bool); 12] = [
+            ("System Name", self.system_name != other.system_name),
+            ("System Contact", self.system_contact != other.system_contact),
+            ("System Location", self.system_location != other.system_location),
+            ("Polling Rate", self.polling_s != other.polling_s),
+            ("UPS online failure timeout", self.lost_after_s != other.lost_after_s),
+            ("History Log Interval", self.history_interval_s != other.history_interval_s),
+            ("Extend Log Interval", self.extended_interval_min != other.extended_interval_min),
+            ("Temperature unit", self.temperature_unit != other.temperature_unit),
+            ("Login Timeout", self.login_timeout_s != other.login_timeout_s),
+            ("First Login Reset", self.first_login_reset_days != other.first_login_reset_days),
+            ("Serial settings", self.serial != other.serial),
+            ("SNMP and Modbus TCP settings", self.snmp != other.snmp || self.modbus_tcp != other.modbus_tcp),
+        ];
+        let mut changed: Vec<&str> = fields.iter().filter(|(_, c)| *c).map(|(name, _)| *name).collect();
+        if self.synchronize_ups_clock != other.synchronize_ups_clock {
+            changed.push("Synchronize UPS");
+        }
+        changed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_factory_settings_are_the_manuals_and_round_trip() {
+        let config = Config::default();
+        assert_eq!(
+            (config.polling_s, config.history_interval_s, config.extended_interval_min),
+            (2.0, 60.0, 60.0)
+        );
+        assert_eq!(
+            (config.login_timeout_s, config.serial.baud, config.modbus_tcp.port),
+            (300, Some(9600), 502)
+        );
+        assert_eq!(config.snmp.read_community, "public");
+        assert_eq!(Config::parse(&config.to_text()), Ok(config));
+        assert_eq!(Config::parse("CardConfig()").unwrap(), Config::default(), "every field has its default");
+    }
+
+    #[test]
+    fn a_bad_file_says_where_and_what_was_expected() {
+        let error =
+            Config::parse("CardConfig(\n  polling_s: 2.0,\n  history_interval_s: 0.0,\n)").unwrap_err();
+        assert_eq!((error.line, error.column), (3, 3));
+        assert_eq!(error.message, "history_interval_s: seconds from 0.02 to 86400");
+        let error = Config::parse("CardConfig(polling: 2.0)").unwrap_err();
+        assert!(error.message.contains("polling"), "{}", error.message);
+        let error = Config::parse("CardConfig(serial: (baud: Some(4800)))").unwrap_err();
+        assert!(error.message.starts_with("serial: baud one of"), "{}", error.message);
+    }
+
+    #[test]
+    fn the_allow_list_takes_wildcards() {
+        let mut modbus = ModbusTcp::default();
+        assert!(modbus.allows(Ipv4Addr::new(10, 1, 2, 3)));
+        modbus.allow = vec!["192.168.1.*".into(), "10.0.0.5".into()];
+        assert!(modbus.allows(Ipv4Addr::new(192, 168, 1, 77)) && modbus.allows(Ipv4Addr::new(10, 0, 0, 5)));
+        assert!(!modbus.allows(Ipv4Addr::new(10, 0, 0, 6)));
+    }
+}
