@@ -370,6 +370,10 @@ pub struct CardArgs {
     /// Serve the REST API here.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub http: std::net::SocketAddr,
+    /// Serve the UPS's tables over Modbus TCP here (settings: modbus_tcp.enabled and .port,
+    /// off by default; §18.12).
+    #[arg(long)]
+    pub modbus_tcp: Option<std::net::SocketAddr>,
     /// The UPS's Modbus slave address (settings: serial.slave, default 1).
     #[arg(long)]
     pub slave: Option<u8>,

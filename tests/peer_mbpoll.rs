@@ -5,53 +5,8 @@
 
 mod common;
 
+use common::mbpoll::{MBPOLL, Target, read};
 use common::{Served, peer};
-use std::process::Command;
-
-const MBPOLL: &str = "/usr/bin/mbpoll";
-
-#[derive(Clone, Copy)]
-enum Target<'a> {
-    Rtu { path: &'a str, baud: u32 },
-    Tcp { port: &'a str },
-}
-
-/// Reads holding registers with mbpoll; `Err` carries mbpoll's complaint.
-fn read(target: Target, address: u16, count: u16) -> Result<Vec<u16>, String> {
-    let mut command = Command::new(MBPOLL);
-    match target {
-        Target::Rtu { path, baud } => {
-            command.args(["-m", "rtu", "-b", &baud.to_string(), "-P", "none", "-o", "2"]).arg(path);
-        }
-        Target::Tcp { port } => {
-            command.args(["-m", "tcp", "-p", port, "127.0.0.1"]);
-        }
-    }
-    command.args([
-        "-a",
-        "1",
-        "-t",
-        "4:hex",
-        "-0",
-        "-1",
-        "-r",
-        &address.to_string(),
-        "-c",
-        &count.to_string(),
-    ]);
-    let output = command.output().expect("mbpoll runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let words: Vec<u16> = stdout
-        .lines()
-        .filter_map(|line| line.split_once("]:"))
-        .filter_map(|(_, value)| u16::from_str_radix(value.trim().trim_start_matches("0x"), 16).ok())
-        .collect();
-    if output.status.success() && words.len() == usize::from(count) {
-        Ok(words)
-    } else {
-        Err(format!("{stdout}{}", String::from_utf8_lossy(&output.stderr)))
-    }
-}
 
 /// Words that move with the physics (temperatures, battery voltage, the clock) may have
 /// moved between the two reads by a count or two.

@@ -255,6 +255,11 @@ impl Card {
         self.poller.as_ref().map(Poller::map)
     }
 
+    /// The UPS's registers as last read, once the map is found.
+    pub fn words(&self) -> Option<&crate::database::Words> {
+        self.poller.as_ref().map(Poller::words)
+    }
+
     pub fn database(&self) -> &Database {
         self.poller.as_ref().map_or(&NO_DATABASE, Poller::database)
     }

@@ -12,6 +12,7 @@ pub mod derive;
 pub mod expr;
 pub mod link;
 pub mod logs;
+pub mod northbound;
 pub mod plan;
 pub mod poller;
 pub mod role;

@@ -106,6 +106,11 @@ impl Poller {
         &self.database
     }
 
+    /// The words as last read from the UPS.
+    pub fn words(&self) -> &Words {
+        &self.words
+    }
+
     pub fn map(&self) -> &RegisterMap {
         &self.map
     }

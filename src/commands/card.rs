@@ -92,6 +92,12 @@ async fn card(
     let card = Card::new(candidates(), config.poll(), config.intervals(), logs, clock.now_s(), clock.stamp());
     let where_ = link.to_string();
     let slave = config.serial.slave;
+    let northbound = match args.modbus_tcp {
+        Some(address) => Some(address),
+        None if config.modbus_tcp.enabled => Some(([0, 0, 0, 0], config.modbus_tcp.port).into()),
+        None => None,
+    };
+    let modbus_settings = config.modbus_tcp.clone();
     let agent = Agent { card, link: where_.clone(), clock, config, config_path: Some(config_path) };
     let shared = Shared::new(agent);
     let listener = tokio::net::TcpListener::bind(args.http)
@@ -105,6 +111,19 @@ async fn card(
             eprintln!("upstwin card: http: {e}");
         }
     });
+    let mut modbus = String::new();
+    if let Some(address) = northbound {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .map_err(|e| Failure::failed(format!("cannot serve Modbus TCP on {address}: {e}")))?;
+        modbus = format!(", northbound Modbus TCP {}", listener.local_addr().map_err(Failure::failed)?);
+        let shared = shared.clone();
+        tasks.spawn(async move {
+            if let Err(e) = card::northbound::serve(listener, shared, modbus_settings).await {
+                eprintln!("upstwin card: modbus tcp: {e}");
+            }
+        });
+    }
     let mut found = false;
     let on_event = move |event: PollEvent, agent: &Agent| match event {
         PollEvent::FirstPoll => {
@@ -116,7 +135,7 @@ async fn card(
                 (None, None) => "UPS".to_string(),
             };
             let map = agent.card.map().map_or("", |m| m.name.as_str());
-            say(&format!("ready: {ups} ({map}) on {}, API http://{http}/api/status", agent.link))
+            say(&format!("ready: {ups} ({map}) on {}{modbus}, API http://{http}/api/status", agent.link))
         }
         PollEvent::CommLost if !found => say(&format!(
             "the UPS does not answer on {where_} (slave {slave}; tried the JBUSP and VU-MAP identification tables); still trying"
