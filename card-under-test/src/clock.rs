@@ -52,19 +52,6 @@ impl Stamp {
         time::OffsetDateTime::from_unix_timestamp(self.unix_ms.div_euclid(1000))
             .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
     }
-
-    /// Parses the manual's `dd/mm/yyyy hh:mm:ss`.
-    pub fn parse(text: &str) -> Option<Self> {
-        let (date, clock) = text.trim().split_once(' ')?;
-        let mut date = date.split('/').map(str::parse::<i32>);
-        let (day, month, year) = (date.next()?.ok()?, date.next()?.ok()?, date.next()?.ok()?);
-        let mut clock = clock.split(':').map(str::parse::<u8>);
-        let (hour, minute, second) = (clock.next()?.ok()?, clock.next()?.ok()?, clock.next()?.ok()?);
-        let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
-        let date = time::Date::from_calendar_date(year, month, u8::try_from(day).ok()?).ok()?;
-        let datetime = date.with_hms(hour, minute, second).ok()?.assume_utc();
-        Some(Self { unix_ms: datetime.unix_timestamp() * 1000 })
-    }
 }
 
 /// The manual's `dd/mm/yyyy hh:mm:ss` (§12.3, §21).
@@ -89,11 +76,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stamps_print_and_parse_as_the_manual_writes_them() {
-        let stamp = Stamp::from_unix_s(1_700_000_000.0);
-        assert_eq!(stamp.to_string(), "14/11/2023 22:13:20");
-        assert_eq!(Stamp::parse("14/11/2023 22:13:20"), Some(stamp));
+    fn stamps_print_as_the_manual_writes_them() {
+        assert_eq!(Stamp::from_unix_s(1_700_000_000.0).to_string(), "14/11/2023 22:13:20");
         assert_eq!(Stamp::default().to_string(), "01/01/1970 00:00:00");
-        assert_eq!(Stamp::parse("31/02/2023 00:00:00"), None);
     }
 }
