@@ -4,7 +4,7 @@
 //! force stay as they were. Written atomically, so a crash leaves the old file or the new.
 
 use serde::{Deserialize, Serialize};
-use std::io::{self, Write};
+use std::io;
 use std::net::Ipv4Addr;
 use std::path::Path;
 use ups_models::Located;
@@ -227,19 +227,9 @@ impl Config {
         }
     }
 
-    /// Writes `path` atomically (temporary file, fsync, rename).
+    /// Writes `path` atomically.
     pub fn save(&self, path: &Path) -> io::Result<()> {
-        let temporary = path.with_extension("ron.tmp");
-        {
-            let mut file = std::fs::File::create(&temporary)?;
-            file.write_all(self.to_text().as_bytes())?;
-            file.sync_all()?;
-        }
-        std::fs::rename(&temporary, path)?;
-        if let Some(dir) = path.parent() {
-            std::fs::File::open(dir)?.sync_all()?;
-        }
-        Ok(())
+        crate::durable::replace_file(path, self.to_text().as_bytes())
     }
 
     /// The settings that differ from `other`, by the manual's names, for the events log

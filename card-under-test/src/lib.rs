@@ -9,6 +9,7 @@ pub mod config;
 pub mod core;
 pub mod database;
 pub mod derive;
+mod durable;
 pub mod expr;
 pub mod link;
 pub mod logs;

@@ -122,27 +122,17 @@ impl LogFile {
     }
 }
 
-/// Replaces `path` atomically with a log of `records` (write a temporary file, fsync,
-/// rename, fsync the directory); returns the new file open for appending.
+/// Replaces `path` atomically with a log of `records`; returns the new file open for
+/// appending.
 fn replace(
     path: &Path,
     header: &str,
     columns: &[String],
     records: &VecDeque<Vec<String>>,
 ) -> io::Result<File> {
-    let temporary = path.with_extension("csv.tmp");
     let mut text = format!("{header}\n{}", csv_line(columns));
     text.extend(records.iter().map(|r| csv_line(r)));
-    {
-        let mut file = File::create(&temporary)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-    }
-    fs::rename(&temporary, path)?;
-    if let Some(dir) = path.parent() {
-        // The rename is durable once the directory is.
-        File::open(dir)?.sync_all()?;
-    }
+    crate::durable::replace_file(path, text.as_bytes())?;
     OpenOptions::new().append(true).open(path)
 }
 
