@@ -162,7 +162,8 @@ pub struct RunArgs {
     /// Scenario files or directories (searched for .ron files).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// The card under test: `none` (the twin alone, virtual time, as fast as possible) or
+    /// The card under test: `none` (the twin alone, virtual time, as fast as possible),
+    /// `reference` (our card stack in-process, virtual time, over an in-memory RTU line) or
     /// `exec:CMD` (an external card started with `sh -c CMD` per scenario, wall-clock time;
     /// it finds the twin through UPSTWIN_PTY, UPSTWIN_TCP, UPSTWIN_SLAVE, UPSTWIN_BAUD, and may
     /// listen on UPSTWIN_CARD_PORT; see scenarios/README.md).

@@ -1,5 +1,6 @@
-//! `upstwin run` end to end: the library passes in `none` mode, a wrong expectation fails
-//! the run readably, bad scenario files get located errors, and runs are deterministic.
+//! `upstwin run` end to end: the library passes in `none` mode and with the reference card,
+//! a wrong expectation fails the run readably, bad scenario files get located errors, and
+//! runs are deterministic.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -62,7 +63,7 @@ fn the_library_passes_in_none_mode() {
     let card = files.iter().filter(|f| needs_a_card(f)).count();
     let summary = format!("{} passed, 0 failed, {card} skipped", files.len() - card);
     assert!(stdout.contains(&summary), "expected `{summary}` in:\n{stdout}");
-    assert!(stdout.contains("SKIPPED (needs a card under test"), "{stdout}");
+    assert!(stdout.contains("SKIPPED (needs the reference card: run with --card reference)"), "{stdout}");
 
     let xml = std::fs::read_to_string(&junit).expect("junit written");
     assert!(xml.contains("failures=\"0\""), "{xml}");
@@ -80,6 +81,58 @@ fn the_library_passes_in_none_mode() {
             "{}",
             dir.display()
         );
+    }
+}
+
+/// Every story, the card's own included, with the reference card in virtual time — twice:
+/// the same seed gives the same trace, the same frames on the line and the same card logs.
+#[test]
+fn the_library_passes_with_the_reference_card_and_repeats_exactly() {
+    let library = repo("scenarios/library");
+    let runs: Vec<PathBuf> = ["a", "b"]
+        .iter()
+        .map(|run| {
+            let out = temp_dir(&format!("reference-{run}"));
+            let output = upstwin(&[
+                "run",
+                library.to_str().unwrap(),
+                "--card",
+                "reference",
+                "--jobs",
+                "2",
+                "--out",
+                out.to_str().unwrap(),
+            ]);
+            let stdout = text(&output.stdout);
+            println!("{stdout}");
+            assert!(output.status.success(), "library failed:\n{stdout}\n{}", text(&output.stderr));
+            let files = library_files();
+            let summary = format!("{} passed, 0 failed, 0 skipped", files.len());
+            assert!(stdout.contains(&summary), "expected `{summary}` in:\n{stdout}");
+            out
+        })
+        .collect();
+    let card_stories: Vec<PathBuf> = library_files().into_iter().filter(|f| needs_a_card(f)).collect();
+    assert!(card_stories.len() >= 3, "stories about the card: {card_stories:?}");
+    for file in library_files() {
+        let story = file.file_stem().unwrap();
+        for output in ["trace.csv", "timeline.txt", "frames.pcap", "card/ups-events.csv", "card/history.csv"]
+        {
+            let [a, b] = [&runs[0], &runs[1]].map(|run| std::fs::read(run.join(story).join(output)).unwrap());
+            assert!(a.len() > 100, "{}/{output} is nearly empty", story.display());
+            assert!(a == b, "{}/{output} differs between two runs", story.display());
+        }
+        let timeline = std::fs::read_to_string(runs[0].join(story).join("timeline.txt")).unwrap();
+        assert!(timeline.contains("card: first poll answered") && !timeline.contains("FAIL"), "{timeline}");
+    }
+    // What the card logged of the blackout story, as the CSV export shows it.
+    let events = std::fs::read_to_string(runs[0].join("20-card-blackout/card/ups-events.csv")).unwrap();
+    for line in [
+        "Information,Operating on Battery",
+        "01/01/2026 00:01:00,Warning,General Alarm",
+        "Warning,General Alarm has been removed",
+    ] {
+        assert!(events.contains(line), "`{line}` not in:\n{events}");
     }
 }
 
@@ -154,11 +207,9 @@ fn same_scenario_and_seed_give_the_same_trace() {
 #[test]
 fn run_refuses_card_modes_it_does_not_have() {
     let scenario = repo("scenarios/library/01-short-blackout.ron");
-    for (card, error) in [
-        ("reference", "expected `none` or `exec:CMD`"),
-        ("exec:", "--card exec: needs a command"),
-        ("vendor", "expected `none` or `exec:CMD`"),
-    ] {
+    for (card, error) in
+        [("exec:", "--card exec: needs a command"), ("vendor", "expected `none`, `reference` or `exec:CMD`")]
+    {
         let output = upstwin(&["run", scenario.to_str().unwrap(), "--card", card]);
         assert_eq!(output.status.code(), Some(2));
         assert!(text(&output.stderr).contains(error), "{card}: {}", text(&output.stderr));

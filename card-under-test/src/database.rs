@@ -22,6 +22,13 @@ impl Words {
         }
     }
 
+    /// Drops what was read of a range the UPS says it does not have.
+    pub fn forget(&mut self, start: u16, count: u16) {
+        for address in (start..).take(usize::from(count)) {
+            self.0.remove(&address);
+        }
+    }
+
     pub fn get(&self, address: u16) -> Option<u16> {
         self.0.get(&address).copied()
     }

@@ -11,11 +11,27 @@ use tokio_modbus::Slave;
 use tokio_modbus::client::{Context, Reader};
 
 /// Where the UPS is.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Link {
-    Serial { path: PathBuf, baud: u32 },
+    Serial {
+        path: PathBuf,
+        baud: u32,
+    },
     Tcp(SocketAddr),
+    /// A UPS in the same process (co-simulation): RTU frames over an in-memory line.
+    InProcess(Line),
 }
+
+/// An in-memory serial line: each connection is a fresh byte pipe whose far end goes to
+/// the UPS side, which answers on it as on a serial port.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub baud: u32,
+    pub far_ends: tokio::sync::mpsc::UnboundedSender<tokio::io::DuplexStream>,
+}
+
+/// Bytes a pipe of the in-memory line buffers: more than two of the longest RTU frames.
+const LINE_BUFFER: usize = 1024;
 
 impl std::fmt::Display for Link {
     /// As the card's messages and API show it: `/dev/pts/3 at 9600 baud`, `Modbus TCP ADDR`.
@@ -23,6 +39,7 @@ impl std::fmt::Display for Link {
         match self {
             Link::Serial { path, baud } => write!(f, "{} at {baud} baud", path.display()),
             Link::Tcp(address) => write!(f, "Modbus TCP {address}"),
+            Link::InProcess(line) => write!(f, "in-process line at {} baud", line.baud),
         }
     }
 }
@@ -43,7 +60,7 @@ pub fn additional_timeout(baud: u32) -> Duration {
 pub fn read_timeout(link: &Link, count: u16) -> Duration {
     match link {
         Link::Tcp(_) => Duration::from_secs(1),
-        Link::Serial { baud, .. } => {
+        Link::Serial { baud, .. } | Link::InProcess(Line { baud, .. }) => {
             let characters = 8 + 5 + 2 * u64::from(count) + 7;
             Duration::from_micros(characters * 11 * 1_000_000 / u64::from((*baud).max(1)))
                 + additional_timeout(*baud)
@@ -89,6 +106,11 @@ impl Master {
                 let port = tokio_serial::SerialStream::open(&builder)
                     .map_err(|e| format!("{}: {e}", path.display()))?;
                 Ok(tokio_modbus::client::rtu::attach_slave(port, Slave(slave)))
+            }
+            Link::InProcess(line) => {
+                let (near, far) = tokio::io::duplex(LINE_BUFFER);
+                line.far_ends.send(far).map_err(|_| "the in-process UPS has gone".to_string())?;
+                Ok(tokio_modbus::client::rtu::attach_slave(near, Slave(slave)))
             }
         }
     }

@@ -147,6 +147,17 @@ impl Poller {
                 self.words.store(request.start, words);
                 self.last_answer_s = Some(now_s);
             }
+            // An exception is an answer: the UPS is there. Illegal function, address or value
+            // mean it does not have this table (not managed: shown as such); anything else
+            // (busy, device failure) leaves the last complete picture in place.
+            Err(ReadError::Exception(code)) => {
+                self.last_answer_s = Some(now_s);
+                if matches!(code, 1..=3) {
+                    self.words.forget(request.start, request.count);
+                } else {
+                    self.cycle_whole = false;
+                }
+            }
             _ => self.cycle_whole = false,
         }
         let silent_since = self.last_answer_s.unwrap_or(self.started_s);
@@ -220,9 +231,27 @@ mod tests {
         let mut p = poller();
         let mut events = Vec::new();
         for t in (0..=12).step_by(2) {
-            events.extend(cycle(&mut p, f64::from(t), Some(ReadError::Exception(2))));
+            events.extend(cycle(&mut p, f64::from(t), Some(ReadError::Timeout)));
         }
         assert_eq!(events, [PollEvent::CommLost]);
         assert_eq!(p.database(), &Database::default(), "nothing decoded from nothing");
+    }
+
+    #[test]
+    fn an_exception_is_an_answer() {
+        let mut p = poller();
+        assert_eq!(cycle(&mut p, 0.0, None), [PollEvent::FirstPoll, PollEvent::Cycle]);
+        let whole = p.database().clone();
+        // Busy for 20 s: never lost, and the last complete picture stays.
+        let mut events = Vec::new();
+        for t in (2..=20).step_by(2) {
+            events.extend(cycle(&mut p, f64::from(t), Some(ReadError::Exception(6))));
+        }
+        assert_eq!(events, []);
+        assert_eq!((p.comm(), p.database()), (Comm::Online, &whole));
+        // "Illegal data address": the UPS has no such table, so its values are not managed.
+        assert_eq!(cycle(&mut p, 22.0, Some(ReadError::Exception(2))), [PollEvent::Cycle]);
+        assert!(p.database().readings.iter().all(|r| r.value.is_none()), "nothing shown as read");
+        assert!(whole.readings.iter().any(|r| r.value.is_some()));
     }
 }

@@ -2,6 +2,7 @@
 //! a duration, an unknown fault, a condition on an unknown signal, a label that does not
 //! exist) come back as `file:line:col: what was expected`.
 
+use crate::card_api::{ApiCheck, CardRequest};
 use crate::expr::{Condition, Signal};
 use crate::format::{Action, Event, Expectation, Need, Read, Received, Reports, Scenario};
 use sim::StartOptions;
@@ -37,7 +38,7 @@ pub enum Step {
     Load(f64),
     LoadProfile(Vec<ProfilePoint>),
     MainsProfile(Vec<MainsPoint>),
-    CardAction(String),
+    CardAction(CardRequest),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +77,11 @@ pub enum Check {
         what: Received,
         wanted: bool,
     },
+    /// The reference card's API answers what passes (`wanted`) at some moment, or at none.
+    Api {
+        check: ApiCheck,
+        wanted: bool,
+    },
 }
 
 impl Check {
@@ -83,7 +89,7 @@ impl Check {
     pub fn condition(&self) -> Option<&Condition> {
         match self {
             Check::Eventually(c) | Check::Always(c) | Check::Never(c) => Some(c),
-            Check::Probe { .. } | Check::Reports { .. } | Check::Received { .. } => None,
+            Check::Probe { .. } | Check::Reports { .. } | Check::Received { .. } | Check::Api { .. } => None,
         }
     }
 }
@@ -296,8 +302,13 @@ fn check(scenario: &Scenario, dir: &Path) -> Result<Compiled, Mistake> {
             }
             _ => None,
         };
+        // The reference card is a card: it has a wire.
+        let has = |need: Need| {
+            scenario.needs.contains(&need)
+                || (need == Need::Card && scenario.needs.contains(&Need::ReferenceCard))
+        };
         if let Some((near, need, why)) = needed
-            && !scenario.needs.contains(&need)
+            && !has(need)
         {
             return Err(mistake(near, format!("{why}: the scenario needs `needs: [{need:?}]`")));
         }
@@ -320,6 +331,14 @@ fn check(scenario: &Scenario, dir: &Path) -> Result<Compiled, Mistake> {
     let mut expectations = Vec::new();
     for (index, expectation) in scenario.expect.iter().enumerate() {
         let compiled = expect(expectation, index, &instant, &find)?;
+        if let Check::Api { check, .. } = &compiled.check
+            && !scenario.needs.contains(&Need::ReferenceCard)
+        {
+            return Err(mistake(
+                &check.path,
+                "an `api:` expectation reads the reference card's API: the scenario needs `needs: [ReferenceCard]`",
+            ));
+        }
         let card_output = match &compiled.check {
             Check::Probe { run, .. } => Some(run.as_str()),
             Check::Reports { .. } => Some("reports"),
@@ -417,7 +436,9 @@ fn step(action: &Action, dir: &Path) -> Result<Step, Mistake> {
                     .collect(),
             )
         }
-        Action::CardAction(name) => Step::CardAction(name.clone()),
+        Action::CardAction(request) => {
+            Step::CardAction(CardRequest::parse(request).map_err(|e| mistake(request, e))?)
+        }
     })
 }
 
@@ -520,6 +541,8 @@ fn describe(check: &Check) -> String {
             };
             if *wanted { text } else { format!("never {text}") }
         }
+        Check::Api { check, wanted: true } => check.describe(),
+        Check::Api { check, wanted: false } => format!("never {}", check.describe()),
     }
 }
 
@@ -543,12 +566,13 @@ fn expect(
     let given = [e.that.is_some(), e.always.is_some(), e.never.is_some(), e.probe.is_some()]
         .into_iter()
         .chain([e.reports.is_some(), e.received.is_some(), e.not_received.is_some()])
+        .chain([e.api.is_some(), e.api_never.is_some()])
         .filter(|given| *given)
         .count();
     if given != 1 {
         return Err(mistake(
             e.label.as_deref().unwrap_or("expect"),
-            "an expectation needs exactly one of `that`, `always`, `never`, `probe`, `reports`, `received` or `not_received`",
+            "an expectation needs exactly one of `that`, `always`, `never`, `probe`, `reports`, `received`, `not_received`, `api` or `api_never`",
         ));
     }
     let check = if let Some(that) = &e.that {
@@ -565,6 +589,9 @@ fn expect(
         Check::Received { what: received(what)?, wanted: true }
     } else if let Some(what) = &e.not_received {
         Check::Received { what: received(what)?, wanted: false }
+    } else if let Some(api) = e.api.as_ref().or(e.api_never.as_ref()) {
+        let check = ApiCheck::compile(api).map_err(|why| mistake(&api.get, why))?;
+        Check::Api { check, wanted: e.api.is_some() }
     } else {
         unreachable!("exactly one is given")
     };

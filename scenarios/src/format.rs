@@ -117,12 +117,13 @@ pub enum Action {
     LoadProfile(String),
     /// Follow recorded mains from now: CSV `time_s,l1_v,l2_v,l3_v,frequency_hz`.
     MainsProfile(String),
-    /// Ask the card through its API (needs the reference card).
+    /// Ask the reference card through its API: `"POST /api/alarms/ack"` (needs the
+    /// reference card).
     CardAction(String),
 }
 
 /// What must be seen. Exactly one of `that`, `always`, `never`, `probe`, `reports`,
-/// `received`, `not_received`; the window is
+/// `received`, `not_received`, `api`, `api_never`; the window is
 /// `of`/`from` … `within`/`until` (default: the whole run).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -152,6 +153,13 @@ pub struct Expectation {
     /// …or must not.
     #[serde(default)]
     pub not_received: Option<Received>,
+    /// A value of the reference card's REST API passes a test at some moment in the window
+    /// (needs: [ReferenceCard])…
+    #[serde(default)]
+    pub api: Option<Api>,
+    /// …or at no moment.
+    #[serde(default)]
+    pub api_never: Option<Api>,
     /// The window starts at this event.
     #[serde(default)]
     pub of: Option<String>,
@@ -164,6 +172,28 @@ pub struct Expectation {
     /// …or ends at this time or event label.
     #[serde(default)]
     pub until: Option<String>,
+}
+
+/// A value of the reference card's REST API: GET `get`, take the JSON value at `pointer`
+/// (the whole body when empty) and test it with exactly one of `equals`, `contains`,
+/// `at_least`, `at_most`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Api {
+    pub get: String,
+    #[serde(default)]
+    pub pointer: String,
+    /// The value as text is exactly this (a string without its quotes; `true`, `42`).
+    #[serde(default)]
+    pub equals: Option<String>,
+    /// The value as text (arrays and objects as compact JSON) contains this.
+    #[serde(default)]
+    pub contains: Option<String>,
+    /// The number is at least this; an array's length counts as its number.
+    #[serde(default)]
+    pub at_least: Option<f64>,
+    #[serde(default)]
+    pub at_most: Option<f64>,
 }
 
 /// What an observer (a real protocol server the runner starts for the card) receives, by a

@@ -2,6 +2,7 @@
 //! What QA and CI use every day: a scenario says what happens to the UPS and what must be
 //! seen; the runner replays it and says pass or fail.
 
+pub mod card_api;
 pub mod compile;
 pub mod expr;
 pub mod format;

@@ -1,6 +1,7 @@
 //! One scenario's events and expectations against a twin, step by step, whoever drives the
 //! clock: the virtual-time runner (`--card none`) or the wall-clock runner (`--card exec:`).
 
+use crate::card_api::CardRequest;
 use crate::compile::{Check, Compiled, Step, Trigger};
 use crate::format::Received;
 use crate::report::{Report, Timeline};
@@ -57,7 +58,7 @@ pub fn apply(ups: &mut Ups, wire: Option<&mut WireFaults>, step: &Step) -> Resul
             },
             None => Err("wire faults need a wire (--card exec:…)".into()),
         },
-        Step::CardAction(action) => Err(format!("card action `{action}` needs the reference card")),
+        Step::CardAction(request) => Err(format!("card action `{request}` needs the reference card")),
     }
 }
 
@@ -119,8 +120,8 @@ impl Heard {
     }
 }
 
-/// A probe to run now: which expectation, and its check (`Check::Probe` or
-/// `Check::Reports`).
+/// A probe to run now: which expectation, and its check (`Check::Probe`, `Check::Reports`
+/// or `Check::Api`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DueProbe {
     pub index: usize,
@@ -137,6 +138,8 @@ pub struct Replay<'a> {
     truth: Option<(f64, f64)>,
     last_mode: &'static str,
     not_done: Vec<Outcome>,
+    /// Card actions due and not yet handed to the runner: (event index, request).
+    asked: Vec<(usize, CardRequest)>,
     /// `Conditions::flat` of the present step, refilled in place: no allocation per step.
     flat: Vec<bool>,
 }
@@ -157,6 +160,7 @@ impl<'a> Replay<'a> {
             truth: None,
             last_mode: "",
             not_done: Vec::new(),
+            asked: Vec::new(),
             flat: Vec::new(),
         }
     }
@@ -197,6 +201,11 @@ impl<'a> Replay<'a> {
                 continue;
             }
             self.fired[index] = Some(now);
+            if let Step::CardAction(request) = &event.step {
+                // Asked of the card by the runner, which answers with `card_answered`.
+                self.asked.push((index, request.clone()));
+                continue;
+            }
             let line = match apply(ups, wire.as_deref_mut(), &event.step) {
                 Ok(done) => format!("{}: {done}", event.label),
                 Err(why) => {
@@ -245,7 +254,10 @@ impl<'a> Replay<'a> {
             .enumerate()
             .filter(|(_, tracker)| tracker.wants(now_s, &fired_at))
             .filter(|(_, tracker)| {
-                matches!(tracker.expectation.check, Check::Probe { .. } | Check::Reports { .. })
+                matches!(
+                    tracker.expectation.check,
+                    Check::Probe { .. } | Check::Reports { .. } | Check::Api { .. }
+                )
             })
             .map(|(index, tracker)| DueProbe { index, check: tracker.expectation.check.clone() })
             .collect()
@@ -254,6 +266,14 @@ impl<'a> Replay<'a> {
     /// What a probe saw at `time_s` (its output held the text or not).
     pub fn probe_result(&mut self, index: usize, time_s: f64, holds: bool) {
         self.trackers[index].observe(time_s, holds);
+    }
+
+    /// What the card's API answered for an `api:` expectation at `time_s`: whether the test
+    /// held, and what was seen.
+    pub fn api_result(&mut self, index: usize, time_s: f64, holds: bool, seen: String) {
+        let tracker = &mut self.trackers[index];
+        tracker.last_seen = Some(seen);
+        tracker.observe(time_s, holds);
     }
 
     /// What the card reported for a `reports:` expectation (a number, already scaled, or
@@ -295,6 +315,30 @@ impl<'a> Replay<'a> {
         }
     }
 
+    /// The card actions now due (reference mode): the runner makes each request and tells
+    /// the answer with [`Replay::card_answered`].
+    pub fn take_card_actions(&mut self) -> Vec<(usize, CardRequest)> {
+        std::mem::take(&mut self.asked)
+    }
+
+    /// How the card answered action `index` at `time_s`: what it said, or why it refused.
+    pub fn card_answered(&mut self, index: usize, time_s: f64, answer: Result<String, String>) {
+        let event = &self.scenario.events[index];
+        let line = match (&event.step, answer) {
+            (Step::CardAction(request), Ok(said)) => format!("{}: card {request}: {said}", event.label),
+            (_, Ok(said)) => format!("{}: {said}", event.label),
+            (_, Err(why)) => {
+                self.not_done.push(Outcome {
+                    label: format!("event `{}` happens", event.label),
+                    passed: false,
+                    detail: format!("not done at {time_s:.1} s: {why}"),
+                });
+                format!("{}: NOT DONE: {why}", event.label)
+            }
+        };
+        self.timeline.add(time_s, line);
+    }
+
     /// A failure the runner around the replay saw (the card died, a link could not open).
     pub fn fail(&mut self, label: String, detail: String) {
         self.not_done.push(Outcome { label, passed: false, detail });
@@ -305,7 +349,15 @@ impl<'a> Replay<'a> {
         self.timeline.add(time_s, line);
     }
 
-    pub fn finish(self, sim_s: f64, wall_s: f64) -> Report {
+    pub fn finish(mut self, sim_s: f64, wall_s: f64) -> Report {
+        for (index, request) in std::mem::take(&mut self.asked) {
+            let label = &self.scenario.events[index].label;
+            self.not_done.push(Outcome {
+                label: format!("event `{label}` happens"),
+                passed: false,
+                detail: format!("card action {request} was never made: no reference card in this run"),
+            });
+        }
         let fired_at = |i: usize| self.fired[i];
         let event_label = |i: usize| self.scenario.events[i].label.clone();
         let mut outcomes: Vec<Outcome> =

@@ -60,9 +60,12 @@ impl Tracker {
             Check::Eventually(_)
             | Check::Probe { .. }
             | Check::Reports { .. }
-            | Check::Received { wanted: true, .. } => holds,
+            | Check::Received { wanted: true, .. }
+            | Check::Api { wanted: true, .. } => holds,
             Check::Always(_) => !holds,
-            Check::Never(_) | Check::Received { wanted: false, .. } => holds,
+            Check::Never(_) | Check::Received { wanted: false, .. } | Check::Api { wanted: false, .. } => {
+                holds
+            }
         };
         if decisive {
             self.seen_at = Some(time_s);
@@ -107,6 +110,28 @@ impl Tracker {
                     None => "never read in its window".to_string(),
                 },
             ),
+            (Check::Api { wanted: true, .. }, Some(t)) => {
+                (true, format!("held at {}: {}", at(t), self.last_seen.as_deref().unwrap_or_default()))
+            }
+            (Check::Api { wanted: true, .. }, None) => (
+                false,
+                match &self.last_seen {
+                    Some(seen) => format!("never held in its window; last {seen}"),
+                    None => "never read in its window".to_string(),
+                },
+            ),
+            (Check::Api { wanted: false, .. }, Some(t)) => (
+                false,
+                format!(
+                    "held at {}, where it must not: {}",
+                    at(t),
+                    self.last_seen.as_deref().unwrap_or_default()
+                ),
+            ),
+            (Check::Api { wanted: false, .. }, None) if !self.window_seen => {
+                (false, "its window never came".to_string())
+            }
+            (Check::Api { wanted: false, .. }, None) => (true, "never held in its window".to_string()),
             (Check::Always(_), Some(t)) => (false, format!("broke at {}", at(t))),
             (Check::Never(_), Some(t)) => (false, format!("held at {}, where it must not", at(t))),
             (Check::Always(_) | Check::Never(_) | Check::Received { wanted: false, .. }, None)

@@ -71,7 +71,7 @@ fn say(line: &str) {
 }
 
 /// The bundled maps the card tries, each with its rules.
-fn candidates() -> Vec<(ups_models::map::RegisterMap, card::rules::Rules)> {
+pub(super) fn candidates() -> Vec<(ups_models::map::RegisterMap, card::rules::Rules)> {
     ["jbusp", "vumap"]
         .into_iter()
         .filter_map(ups_models::maps::bundled)

@@ -10,6 +10,7 @@ pub mod models;
 pub mod observers;
 pub mod run;
 pub mod run_exec;
+pub mod run_reference;
 pub mod scenario;
 pub mod serve;
 pub mod simulate;

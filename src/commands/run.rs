@@ -1,6 +1,7 @@
 //! `upstwin run`: replay scenario files, in parallel, and say which expectations held.
 
 use super::run_exec::{self, ExecCard};
+use super::run_reference;
 use super::{CommandResult, Failure};
 use crate::cli::RunArgs;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -42,12 +43,16 @@ fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
 enum Card {
     /// Nobody: the twin alone in virtual time.
     None,
+    /// Our card stack, in-process, in virtual time.
+    Reference,
     Exec(ExecCard),
 }
 
 fn card(args: &RunArgs) -> Result<Card, Failure> {
-    if args.card == "none" {
-        return Ok(Card::None);
+    match args.card.as_str() {
+        "none" => return Ok(Card::None),
+        "reference" => return Ok(Card::Reference),
+        _ => {}
     }
     if let Some(command) = args.card.strip_prefix("exec:") {
         if command.trim().is_empty() {
@@ -63,10 +68,7 @@ fn card(args: &RunArgs) -> Result<Card, Failure> {
         }
         return Ok(Card::Exec(ExecCard { command: command.to_string(), speed: args.speed }));
     }
-    Err(Failure::bad_input(format!(
-        "--card {}: expected `none` or `exec:CMD` (the reference card comes with a later issue)",
-        args.card
-    )))
+    Err(Failure::bad_input(format!("--card {}: expected `none`, `reference` or `exec:CMD`", args.card)))
 }
 
 pub fn run(args: &RunArgs) -> CommandResult {
@@ -148,11 +150,11 @@ pub fn run(args: &RunArgs) -> CommandResult {
 }
 
 fn run_one(scenario: &Compiled, card: &Card, out: Option<&Path>) -> Report {
-    if scenario.needs.contains(&Need::ReferenceCard) {
+    if scenario.needs.contains(&Need::ReferenceCard) && !matches!(card, Card::Reference) {
         return Report::skipped(
             &scenario.name,
             &scenario.path,
-            "needs the reference card (--card reference, not built yet)".into(),
+            "needs the reference card: run with --card reference".into(),
         );
     }
     let dir = out.map(|out| output_dir(out, scenario));
@@ -160,9 +162,10 @@ fn run_one(scenario: &Compiled, card: &Card, out: Option<&Path>) -> Report {
         Card::None if scenario.needs.contains(&Need::Card) => Report::skipped(
             &scenario.name,
             &scenario.path,
-            "needs a card under test: run with --card exec:… (or --card reference, not built yet)".into(),
+            "needs a card under test: run with --card reference or --card exec:…".into(),
         ),
         Card::None => scenarios::virtual_run::run(scenario, dir.as_deref()),
+        Card::Reference => run_reference::run(scenario, dir.as_deref()),
         Card::Exec(exec) => match dir {
             Some(dir) => run_exec::run(scenario, exec, &dir),
             // Without --out the card's files go to a directory removed after the run.

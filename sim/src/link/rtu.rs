@@ -17,6 +17,9 @@ pub enum Timing {
     Emulated(Line),
     /// A real port paces the characters itself: only the gap and the turnaround are added.
     Physical(Line),
+    /// As `Emulated`, on tokio's timer alone: for an in-memory line on a paused (virtual)
+    /// clock, where a thread sleep would cost wall time and not advance the clock.
+    Simulated(Line),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -50,7 +53,7 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
 ) -> std::io::Result<()> {
     let gap = match timing {
         Timing::Off => IDLE_GAP,
-        Timing::Emulated(line) | Timing::Physical(line) => {
+        Timing::Emulated(line) | Timing::Physical(line) | Timing::Simulated(line) => {
             Duration::from_secs_f64(line.gap_s()).max(IDLE_GAP)
         }
     };
@@ -159,15 +162,18 @@ async fn answer<S: AsyncWrite + Unpin>(
         }
     };
     let mut due = arrived + plan.delay;
-    if let Timing::Emulated(line) | Timing::Physical(line) = timing {
+    if let Timing::Emulated(line) | Timing::Physical(line) | Timing::Simulated(line) = timing {
         let mut wire_s = line.gap_s() + line.turnaround.as_secs_f64();
-        if let Timing::Emulated(_) = timing {
+        if let Timing::Emulated(_) | Timing::Simulated(_) = timing {
             let chars = frame.len() + plan.before.len() + plan.reply.as_ref().map_or(0, Vec::len);
             wire_s += chars as f64 * line.char_s();
         }
         due += Duration::from_secs_f64(wire_s);
     }
-    wait_until(due).await;
+    match timing {
+        Timing::Simulated(_) => sleep_until(due).await,
+        _ => wait_until(due).await,
+    }
     let mut out = plan.before;
     if let Some(reply) = &plan.reply {
         out.extend_from_slice(reply);

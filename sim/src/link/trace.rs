@@ -4,7 +4,9 @@
 use crate::modbus::pdu::Request;
 use std::collections::VecDeque;
 use std::io::Write;
-use std::time::Instant;
+// tokio's clock: the wall clock, or the virtual one of a paused runtime (`--card reference`),
+// so a co-simulated capture shows the line's own timing and is the same run after run.
+use tokio::time::Instant;
 
 /// Frames kept in memory for the control API.
 const RING: usize = 1000;

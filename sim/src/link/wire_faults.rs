@@ -4,7 +4,9 @@
 use crate::SimRng;
 use crate::ups::catalogue::{self, Action, ParamSpec, ParseError, Spec, param};
 use rand::{RngExt, SeedableRng};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+// tokio's clock: virtual on a paused runtime (`--card reference`), the wall clock otherwise.
+use tokio::time::Instant;
 
 const PROBABILITY: ParamSpec = param("probability", "0-1", 0.0, 1.0, Some(1.0));
 

@@ -1,0 +1,185 @@
+//! What a scenario asks of the reference card's REST API: requests (`CardAction`) and tests
+//! of the JSON it answers (`api:` expectations). Pure: the runner makes the calls.
+
+use crate::format::Api;
+
+/// An HTTP request a card action makes, checked when the scenario is loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardRequest {
+    pub method: &'static str,
+    /// Path with its query, e.g. `/api/logs/history?last=10`.
+    pub path: String,
+}
+
+impl CardRequest {
+    /// `"POST /api/alarms/ack"`, `"DELETE /api/logs/ups-events"`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut words = text.split_whitespace();
+        let (Some(method), Some(path), None) = (words.next(), words.next(), words.next()) else {
+            return Err(format!(
+                "`{text}` is not a card request: expected METHOD PATH, e.g. POST /api/alarms/ack"
+            ));
+        };
+        let method = ["GET", "POST", "PUT", "DELETE"]
+            .into_iter()
+            .find(|m| *m == method)
+            .ok_or_else(|| format!("`{method}` is not a method: expected GET, POST, PUT or DELETE"))?;
+        check_path(path)?;
+        Ok(Self { method, path: path.to_string() })
+    }
+}
+
+impl std::fmt::Display for CardRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.method, self.path)
+    }
+}
+
+fn check_path(path: &str) -> Result<(), String> {
+    if path.starts_with("/api/") {
+        Ok(())
+    } else {
+        Err(format!("`{path}` is not a path of the card's API: expected e.g. /api/status"))
+    }
+}
+
+/// How the value is tested.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Test {
+    Equals(String),
+    Contains(String),
+    AtLeast(f64),
+    AtMost(f64),
+}
+
+/// An `api:` expectation, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiCheck {
+    pub path: String,
+    pub pointer: String,
+    pub test: Test,
+}
+
+impl ApiCheck {
+    pub fn compile(api: &Api) -> Result<Self, String> {
+        check_path(&api.get)?;
+        if !(api.pointer.is_empty() || api.pointer.starts_with('/')) {
+            return Err(format!("`{}` is not a JSON pointer: expected e.g. /ups_status", api.pointer));
+        }
+        let tests = [
+            api.equals.clone().map(Test::Equals),
+            api.contains.clone().map(Test::Contains),
+            api.at_least.map(Test::AtLeast),
+            api.at_most.map(Test::AtMost),
+        ];
+        let mut given = tests.into_iter().flatten();
+        let (Some(test), None) = (given.next(), given.next()) else {
+            return Err(
+                "an `api:` test needs exactly one of `equals`, `contains`, `at_least`, `at_most`".into()
+            );
+        };
+        if let Test::AtLeast(n) | Test::AtMost(n) = test
+            && !n.is_finite()
+        {
+            return Err("`at_least`/`at_most` take a finite number".into());
+        }
+        Ok(Self { path: api.get.clone(), pointer: api.pointer.clone(), test })
+    }
+
+    /// Judges an answer's body: whether the test holds, and what was seen, in words.
+    pub fn judge(&self, status: u16, body: &str) -> (bool, String) {
+        if !(200..300).contains(&status) {
+            return (false, format!("GET {} answered {status}: {}", self.path, body.trim()));
+        }
+        let Ok(json) = serde_json::from_str::<serde_json::Value>(body) else {
+            return (false, format!("GET {} did not answer JSON", self.path));
+        };
+        let Some(value) = json.pointer(&self.pointer) else {
+            return (false, format!("GET {} has nothing at {}", self.path, self.pointer));
+        };
+        let text = match value {
+            serde_json::Value::String(text) => text.clone(),
+            other => other.to_string(),
+        };
+        let number = match value {
+            serde_json::Value::Array(items) => Some(items.len() as f64),
+            serde_json::Value::Number(n) => n.as_f64(),
+            serde_json::Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        };
+        let holds = match &self.test {
+            Test::Equals(wanted) => text == *wanted,
+            Test::Contains(wanted) => text.contains(wanted.as_str()),
+            Test::AtLeast(bound) => number.is_some_and(|n| n >= *bound),
+            Test::AtMost(bound) => number.is_some_and(|n| n <= *bound),
+        };
+        let shown: String = text.chars().take(160).collect();
+        let seen = match (&self.test, number) {
+            (Test::AtLeast(_) | Test::AtMost(_), Some(n)) if value.is_array() => {
+                format!("{}{} held {n} items", self.path, self.pointer)
+            }
+            _ => format!("{}{} was {shown}", self.path, self.pointer),
+        };
+        (holds, seen)
+    }
+
+    /// The test in words, for a default label.
+    pub fn describe(&self) -> String {
+        let test = match &self.test {
+            Test::Equals(text) => format!("== `{text}`"),
+            Test::Contains(text) => format!("contains `{text}`"),
+            Test::AtLeast(n) => format!(">= {n}"),
+            Test::AtMost(n) => format!("<= {n}"),
+        };
+        format!("card {}{} {test}", self.path, self.pointer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(pointer: &str, test: Test) -> ApiCheck {
+        ApiCheck { path: "/api/status".into(), pointer: pointer.into(), test }
+    }
+
+    #[test]
+    fn requests_are_method_and_api_path() {
+        let request = CardRequest::parse("POST /api/alarms/ack").unwrap();
+        assert_eq!((request.method, request.path.as_str()), ("POST", "/api/alarms/ack"));
+        assert!(CardRequest::parse("FETCH /api/x").unwrap_err().contains("not a method"));
+        assert!(CardRequest::parse("POST /status").unwrap_err().contains("not a path"));
+        assert!(CardRequest::parse("POST").unwrap_err().contains("METHOD PATH"));
+    }
+
+    #[test]
+    fn values_are_tested_as_text_or_number() {
+        let body = r#"{"ups_status":"Operating on Battery","alarm_count":2,"alarms":[{"level":"Warning"}]}"#;
+        assert!(check("/ups_status", Test::Equals("Operating on Battery".into())).judge(200, body).0);
+        assert!(check("/alarm_count", Test::Equals("2".into())).judge(200, body).0);
+        assert!(check("/alarm_count", Test::AtLeast(2.0)).judge(200, body).0);
+        assert!(!check("/alarm_count", Test::AtMost(1.0)).judge(200, body).0);
+        let (holds, seen) = check("/alarms", Test::AtLeast(2.0)).judge(200, body);
+        assert!(!holds);
+        assert_eq!(seen, "/api/status/alarms held 1 items");
+        assert!(check("/alarms", Test::Contains(r#""level":"Warning""#.into())).judge(200, body).0);
+        let (holds, seen) = check("/nothing", Test::AtLeast(0.0)).judge(200, body);
+        assert!(!holds && seen.contains("nothing at /nothing"));
+        assert!(!check("", Test::Contains("x".into())).judge(503, "busy").0);
+    }
+
+    #[test]
+    fn exactly_one_test() {
+        let api = |equals: Option<&str>, at_least: Option<f64>| Api {
+            get: "/api/status".into(),
+            pointer: String::new(),
+            equals: equals.map(String::from),
+            contains: None,
+            at_least,
+            at_most: None,
+        };
+        assert!(ApiCheck::compile(&api(Some("x"), None)).is_ok());
+        assert!(ApiCheck::compile(&api(Some("x"), Some(1.0))).unwrap_err().contains("exactly one"));
+        assert!(ApiCheck::compile(&api(None, None)).unwrap_err().contains("exactly one"));
+    }
+}

@@ -1,0 +1,248 @@
+//! `--card reference`: the scenario against our own card stack, in-process, in virtual time.
+//! One tokio runtime on a paused clock runs the twin's stepping, the twin's RTU slave and the
+//! card's poller; they talk over an in-memory serial line carrying real RTU frames timed as
+//! on a wire at the model's baud rate. The card's REST API is called in-process for `api:`
+//! expectations, `reports: (read: Http(…))` and card actions. No socket is opened: a real
+//! socket would let the paused clock jump while a request is in flight.
+
+use super::card::candidates;
+use axum::Router;
+use axum::body::Body;
+use card::clock::Clock;
+use card::config::Config;
+use card::core::Card;
+use card::link::{Line, Link, Master};
+use card::logs::Logs;
+use card::poller::PollEvent;
+use card::run::{self, Agent, Shared};
+use scenarios::compile::{Check, Compiled};
+use scenarios::format::Read;
+use scenarios::replay::Replay;
+use scenarios::report::Report;
+use scenarios::trace::TraceFile;
+use sim::link::rtu::{self, Timing};
+use sim::link::trace::Trace;
+use sim::link::{SharedTwin, Twin};
+use std::path::Path;
+use std::time::Duration;
+use tower::ServiceExt;
+
+/// How often (virtual time) open `api:`, `reports:` and observer expectations are looked at.
+const PROBE_EVERY_S: f64 = 1.0;
+/// Time the twin takes to start a reply, as `upstwin serve` assumes by default.
+const TURNAROUND: Duration = Duration::from_millis(2);
+/// Largest API answer read (a whole log as JSON).
+const BODY_LIMIT: usize = 16 << 20;
+
+/// Runs the scenario with the reference card; with `out`, writes there `trace.csv`,
+/// `timeline.txt`, `report.html`, `frames.pcap` and the card's logs under `card/`.
+pub fn run(scenario: &Compiled, out: Option<&Path>) -> Report {
+    let wall = std::time::Instant::now();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build();
+    let runtime = match runtime {
+        Ok(runtime) => runtime,
+        Err(e) => return Report::not_run(&scenario.name, &scenario.path, format!("no runtime: {e}")),
+    };
+    let temp;
+    let card_dir = match out {
+        Some(dir) => dir.join("card"),
+        None => match tempfile::Builder::new().prefix("upstwin-card-").tempdir() {
+            Ok(dir) => {
+                temp = dir;
+                temp.path().to_path_buf()
+            }
+            Err(e) => {
+                return Report::not_run(
+                    &scenario.name,
+                    &scenario.path,
+                    format!("no temporary directory: {e}"),
+                );
+            }
+        },
+    };
+    let mut report = runtime.block_on(co_simulate(scenario, out, &card_dir));
+    report.wall_s = wall.elapsed().as_secs_f64();
+    if let Some(dir) = out {
+        report.write_reports(dir);
+    }
+    report
+}
+
+async fn co_simulate(scenario: &Compiled, out: Option<&Path>, card_dir: &Path) -> Report {
+    let serial = &scenario.model.model.serial;
+    let mut replay = Replay::new(scenario);
+    let mut output_errors = Vec::new();
+    let frames = match out {
+        Some(dir) => Trace::to_file(&dir.join("frames.pcap")).unwrap_or_else(|e| {
+            output_errors.push(format!("frames.pcap: {e}"));
+            Trace::in_memory()
+        }),
+        None => Trace::in_memory(),
+    };
+    let ups = scenario.start_ups();
+    let epoch_s = ups.clock_epoch_s();
+    let twin = SharedTwin::new(Twin::new(ups, &scenario.model, serial.slave_id, scenario.seed, frames));
+    let tables = ups_models::flags::tables(&scenario.model.model.register_map).expect("validated model");
+    let mut signals = TraceFile::open(out, &tables);
+
+    // The line: every connection the card opens is served by the twin's RTU slave.
+    let line = rtu::Line {
+        baud: serial.baud,
+        parity: serial.parity != ups_models::model::Parity::None,
+        stop_bits: 1,
+        turnaround: TURNAROUND,
+    };
+    let (far_ends, mut connections) = tokio::sync::mpsc::unbounded_channel();
+    let line_twin = twin.clone();
+    tokio::spawn(async move {
+        while let Some(far_end) = connections.recv().await {
+            // A connection ends when the card drops it (after a failed read): no error to keep.
+            tokio::spawn(rtu::serve(far_end, line_twin.clone(), Timing::Simulated(line), "line"));
+        }
+    });
+
+    // The card, on the twin's virtual clock, starting at the UPS clock's date.
+    let clock = Clock::starting_at(epoch_s);
+    let logs = match Logs::open(card_dir, clock.stamp()) {
+        Ok(logs) => logs,
+        Err(e) => {
+            replay
+                .fail("the card runs".into(), format!("cannot keep its logs in {}: {e}", card_dir.display()));
+            return replay.finish(0.0, 0.0);
+        }
+    };
+    let mut config = Config::default();
+    config.serial.slave = serial.slave_id;
+    config.serial.baud = Some(serial.baud);
+    let link = Link::InProcess(Line { baud: serial.baud, far_ends });
+    let card = Card::new(candidates(), config.poll(), config.intervals(), logs, clock.now_s(), clock.stamp());
+    let shared = Shared::new(Agent { card, link: link.to_string(), clock, config, config_path: None });
+    let router = card::api::router(shared.clone());
+    let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let poller = tokio::spawn(run::poll(Master::new(link, serial.slave_id), shared, move |event, _| {
+        let _ = events_tx.send(event);
+    }));
+    fail_probes(&mut replay, scenario);
+
+    let steps = (scenario.duration_s / scenario.dt_s).round() as u64;
+    let start = tokio::time::Instant::now();
+    let mut next_probe_s = 0.0;
+    for step in 0..steps {
+        let (now_s, actions) = {
+            let mut guard = twin.lock();
+            let Twin { ups, wire, .. } = &mut *guard;
+            replay.fire_due(ups, Some(wire));
+            (ups.time_s(), replay.take_card_actions())
+        };
+        for (index, request) in actions {
+            let answer = match call(&router, request.method, &request.path).await {
+                Ok((status, body)) if (200..300).contains(&status) => Ok(format!("{status} {}", body.trim())),
+                Ok((status, body)) => Err(format!("the card answered {status}: {}", body.trim())),
+                Err(why) => Err(why),
+            };
+            replay.card_answered(index, now_s, answer);
+        }
+        // The card and the line run up to the end of this step against the twin as it is.
+        tokio::time::sleep_until(start + Duration::from_secs_f64((step + 1) as f64 * scenario.dt_s)).await;
+        let now_s = {
+            let mut guard = twin.lock();
+            guard.ups.step(scenario.dt_s);
+            replay.observe(&guard.ups);
+            signals.sample(&guard.ups);
+            guard.ups.time_s()
+        };
+        while let Ok(event) = events.try_recv() {
+            note_card_event(&mut replay, now_s, event);
+        }
+        if now_s + 1e-9 >= next_probe_s {
+            next_probe_s += PROBE_EVERY_S;
+            look(&mut replay, &router, &twin, now_s).await;
+        }
+    }
+    poller.abort();
+    let sim_s = twin.lock().ups.time_s();
+    let mut report = replay.finish(sim_s, 0.0);
+    report.output_errors = output_errors.into_iter().chain(signals.finish()).collect();
+    report
+}
+
+/// Probes are shell commands against an external card's services; the reference card is
+/// read through its API instead. Said once, as a failure, rather than checked in vain.
+fn fail_probes(replay: &mut Replay<'_>, scenario: &Compiled) {
+    for expectation in &scenario.expectations {
+        if let Check::Probe { .. } = expectation.check {
+            replay.fail(
+                expectation.label.clone(),
+                "a probe runs a shell command against an external card (--card exec:…); \
+                 with --card reference, check the card with `api:`"
+                    .into(),
+            );
+        }
+    }
+}
+
+/// Puts the card's communication events on the timeline.
+fn note_card_event(replay: &mut Replay<'_>, now_s: f64, event: PollEvent) {
+    let line = match event {
+        PollEvent::FirstPoll => "card: first poll answered, UPS connected",
+        PollEvent::CommLost => "card: UPS communication lost",
+        PollEvent::CommRestored => "card: UPS communication restored",
+        PollEvent::Cycle => return,
+    };
+    replay.note(now_s, line.into());
+}
+
+/// Looks at the open expectations that read the card.
+async fn look(replay: &mut Replay<'_>, router: &Router, twin: &SharedTwin, now_s: f64) {
+    for due in replay.due_probes(now_s) {
+        match &due.check {
+            Check::Api { check, .. } => {
+                let (holds, seen) = match call(router, "GET", &check.path).await {
+                    Ok((status, body)) => check.judge(status, &body),
+                    Err(why) => (false, why),
+                };
+                replay.api_result(due.index, now_s, holds, seen);
+            }
+            Check::Reports { read, scale, .. } => {
+                let value = match read {
+                    Read::Http { path, pointer } => call(router, "GET", path.as_str())
+                        .await
+                        .and_then(|(status, body)| number_at(status, &body, pointer.as_str()))
+                        .map(|raw| raw * scale),
+                    Read::Modbus { .. } | Read::Snmp { .. } => Err(
+                        "with --card reference the card serves no sockets: read it with Http(…) or `api:`"
+                            .into(),
+                    ),
+                };
+                replay.reported(due.index, &twin.lock().ups, value);
+            }
+            _ => {}
+        }
+    }
+    // The reference card sends nothing to observers yet: their windows are looked at empty.
+    replay.observed(&[], now_s);
+}
+
+/// The number at a JSON pointer of an API answer.
+fn number_at(status: u16, body: &str, pointer: &str) -> Result<f64, String> {
+    if !(200..300).contains(&status) {
+        return Err(format!("the card answered {status}"));
+    }
+    let json: serde_json::Value = serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?;
+    json.pointer(pointer).and_then(serde_json::Value::as_f64).ok_or_else(|| format!("no number at {pointer}"))
+}
+
+/// One request to the card's API, in-process: (status, body).
+async fn call(router: &Router, method: &str, path: &str) -> Result<(u16, String), String> {
+    let request = axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .body(Body::empty())
+        .map_err(|e| format!("{method} {path}: {e}"))?;
+    let Ok(response) = router.clone().oneshot(request).await;
+    let status = response.status().as_u16();
+    let body = axum::body::to_bytes(response.into_body(), BODY_LIMIT)
+        .await
+        .map_err(|e| format!("{method} {path}: {e}"))?;
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+}
