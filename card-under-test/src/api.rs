@@ -25,6 +25,7 @@ struct Status<'a> {
     map: Option<&'a str>,
     link: &'a str,
     polled_at_s: Option<f64>,
+    poll: Option<Poll>,
     reference: Option<&'a str>,
     serial_number: Option<&'a str>,
     clock: Option<crate::database::UpsClock>,
@@ -43,6 +44,16 @@ struct Status<'a> {
     log_error: Option<&'a str>,
 }
 
+/// What a poll cycle costs: how many reads, how long the last whole cycle took, and the
+/// least the serial line allows for those reads.
+#[derive(Debug, Serialize)]
+struct Poll {
+    requests: usize,
+    words: u32,
+    last_cycle_s: Option<f64>,
+    wire_minimum_s: Option<f64>,
+}
+
 fn status(agent: &Agent) -> Status<'_> {
     let card = &agent.card;
     let database = card.database();
@@ -53,6 +64,12 @@ fn status(agent: &Agent) -> Status<'_> {
         map: card.map().map(|m| m.name.as_str()),
         link: &agent.link,
         polled_at_s: card.polled_at_s(),
+        poll: card.poller().map(|poller| Poll {
+            requests: poller.requests().len(),
+            words: poller.requests().iter().map(|r| u32::from(r.count)).sum(),
+            last_cycle_s: poller.last_cycle_s(),
+            wire_minimum_s: agent.line_baud.map(|baud| crate::plan::wire_minimum_s(poller.requests(), baud)),
+        }),
         reference: database.reference.as_deref(),
         serial_number: database.serial_number.as_deref(),
         clock: database.clock,

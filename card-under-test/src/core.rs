@@ -280,6 +280,11 @@ impl Card {
         &mut self.logs
     }
 
+    /// The poller, once the map is known: its reads and how long the last cycle took.
+    pub fn poller(&self) -> Option<&Poller> {
+        self.poller.as_ref()
+    }
+
     pub fn polled_at_s(&self) -> Option<f64> {
         self.polled_at_s
     }

@@ -33,6 +33,16 @@ pub struct Line {
 /// Bytes a pipe of the in-memory line buffers: more than two of the longest RTU frames.
 const LINE_BUFFER: usize = 1024;
 
+impl Link {
+    /// The serial line's speed; `None` over Modbus TCP.
+    pub fn baud(&self) -> Option<u32> {
+        match self {
+            Link::Serial { baud, .. } | Link::InProcess(Line { baud, .. }) => Some(*baud),
+            Link::Tcp(_) => None,
+        }
+    }
+}
+
 impl std::fmt::Display for Link {
     /// As the card's messages and API show it: `/dev/pts/3 at 9600 baud`, `Modbus TCP ADDR`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -55,6 +65,16 @@ pub fn additional_timeout(baud: u32) -> Duration {
     })
 }
 
+/// The silence that ends an RTU frame: 3.5 characters of 11 bits, and 1.75 ms above 19200
+/// baud (Modbus over serial line, §2.5.1.1).
+pub fn frame_gap(baud: u32) -> Duration {
+    if baud > 19200 {
+        Duration::from_micros(1750)
+    } else {
+        Duration::from_micros(38_500_000 / u64::from(baud.max(1)))
+    }
+}
+
 /// How long a read may take: the request and the longest answer on the wire (11 bits a
 /// character, the worst framing) plus the additional timeout; TCP gets one second.
 pub fn read_timeout(link: &Link, count: u16) -> Duration {
@@ -73,6 +93,9 @@ pub struct Master {
     link: Link,
     slave: u8,
     context: Option<Context>,
+    /// The line must stay silent until then before the next request: the frame gap after
+    /// the last answer (or timeout), so the UPS sees where one frame ends and the next begins.
+    quiet_until: Option<tokio::time::Instant>,
 }
 
 impl std::fmt::Debug for Master {
@@ -83,7 +106,7 @@ impl std::fmt::Debug for Master {
 
 impl Master {
     pub fn new(link: Link, slave: u8) -> Self {
-        Self { link, slave, context: None }
+        Self { link, slave, context: None, quiet_until: None }
     }
 
     pub fn link(&self) -> &Link {
@@ -117,6 +140,15 @@ impl Master {
 
     /// Reads holding registers (function 03).
     pub async fn read(&mut self, request: ReadRequest) -> Result<Vec<u16>, ReadError> {
+        if let Some(quiet_until) = self.quiet_until.take() {
+            tokio::time::sleep_until(quiet_until).await;
+        }
+        let answer = self.exchange(request).await;
+        self.quiet_until = self.link.baud().map(|baud| tokio::time::Instant::now() + frame_gap(baud));
+        answer
+    }
+
+    async fn exchange(&mut self, request: ReadRequest) -> Result<Vec<u16>, ReadError> {
         let mut context = match self.context.take() {
             Some(context) => context,
             None => Self::connect(&self.link, self.slave).await.map_err(ReadError::Link)?,

@@ -31,6 +31,17 @@ pub fn plan(map: &RegisterMap) -> Vec<ReadRequest> {
     requests
 }
 
+/// The least time a cycle of `requests` can take on a serial line at `baud` (8 data bits,
+/// no parity, 1 stop bit: 10 bits a character): every request (8 bytes) and reply (5 bytes
+/// and 2 a word) on the wire, each followed by the silence that ends an RTU frame (3.5
+/// characters; 1.75 ms above 19200 baud, as the Modbus serial line guide fixes it). The
+/// UPS's own turnaround is not counted.
+pub fn wire_minimum_s(requests: &[ReadRequest], baud: u32) -> f64 {
+    let char_s = 10.0 / f64::from(baud.max(1));
+    let gap_s = if baud > 19200 { 0.00175 } else { 3.5 * char_s };
+    requests.iter().map(|r| (8.0 + 5.0 + 2.0 * f64::from(r.count)) * char_s + 2.0 * gap_s).sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,5 +63,14 @@ mod tests {
             }
             assert_eq!(requests.len(), map.tables.len(), "{name}: one request a table: {requests:?}");
         }
+    }
+
+    #[test]
+    fn wire_minimum_counts_characters_and_gaps() {
+        // One read of 48 words: 8 + 101 bytes and two 3.5-character gaps = 116 characters.
+        let one = [ReadRequest { start: 0x1060, count: 48 }];
+        assert!((wire_minimum_s(&one, 9600) - 116.0 * 10.0 / 9600.0).abs() < 1e-12);
+        let at_57600 = 109.0 * 10.0 / 57600.0 + 2.0 * 0.00175;
+        assert!((wire_minimum_s(&one, 57600) - at_57600).abs() < 1e-12);
     }
 }

@@ -70,6 +70,8 @@ pub struct Poller {
     /// Whether every read of the cycle under way was answered.
     cycle_whole: bool,
     polled_once: bool,
+    /// How long the last whole cycle took, first request to last answer.
+    last_cycle_s: Option<f64>,
     words: Words,
     database: Database,
 }
@@ -88,6 +90,7 @@ impl Poller {
             comm: Comm::Unknown,
             cycle_whole: true,
             polled_once: false,
+            last_cycle_s: None,
             words: Words::default(),
             database: Database::default(),
         }
@@ -113,6 +116,15 @@ impl Poller {
 
     pub fn map(&self) -> &RegisterMap {
         &self.map
+    }
+
+    /// The reads of one cycle.
+    pub fn requests(&self) -> &[ReadRequest] {
+        &self.requests
+    }
+
+    pub fn last_cycle_s(&self) -> Option<f64> {
+        self.last_cycle_s
     }
 
     /// Seconds from `now_s` until a read is due (0 = now).
@@ -166,6 +178,7 @@ impl Poller {
             events.push(PollEvent::CommLost);
         }
         if self.next >= self.requests.len() && self.cycle_whole {
+            self.last_cycle_s = self.cycle_started_s.map(|started| now_s - started);
             self.database = database::decode(&self.map, &self.words);
             if self.comm == Comm::Lost {
                 events.push(PollEvent::CommRestored);
@@ -213,6 +226,7 @@ mod tests {
         assert_eq!(cycle(&mut p, 0.0, None), [PollEvent::FirstPoll, PollEvent::Cycle]);
         assert_eq!(p.comm(), Comm::Online);
         assert_eq!(p.wait_s(0.5), 1.5, "the next cycle 2 s after the last began");
+        assert_eq!(p.last_cycle_s(), Some(0.0));
         assert_eq!(p.due(1.0), None);
         assert_eq!(cycle(&mut p, 2.0, None), [PollEvent::Cycle]);
         // Silence: lost once 10 s have passed since the last answer, and said once.

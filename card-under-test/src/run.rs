@@ -18,6 +18,8 @@ pub struct Agent {
     pub card: Card,
     /// `/dev/pts/3 at 9600 baud`, `127.0.0.1:1502`.
     pub link: String,
+    /// The serial line's speed; `None` over Modbus TCP.
+    pub line_baud: Option<u32>,
     pub clock: Clock,
     pub config: Config,
     /// Where `config` is kept; `None`: settings live in memory only (co-simulation).

@@ -98,7 +98,9 @@ async fn card(
         None => None,
     };
     let modbus_settings = config.modbus_tcp.clone();
-    let agent = Agent { card, link: where_.clone(), clock, config, config_path: Some(config_path) };
+    let line_baud = link.baud();
+    let agent =
+        Agent { card, link: where_.clone(), line_baud, clock, config, config_path: Some(config_path) };
     let shared = Shared::new(agent);
     let listener = tokio::net::TcpListener::bind(args.http)
         .await

@@ -116,7 +116,8 @@ async fn co_simulate(scenario: &Compiled, out: Option<&Path>, card_dir: &Path) -
     config.serial.baud = Some(serial.baud);
     let link = Link::InProcess(Line { baud: serial.baud, far_ends });
     let card = Card::new(candidates(), config.poll(), config.intervals(), logs, clock.now_s(), clock.stamp());
-    let shared = Shared::new(Agent { card, link: link.to_string(), clock, config, config_path: None });
+    let (where_, line_baud) = (link.to_string(), link.baud());
+    let shared = Shared::new(Agent { card, link: where_, line_baud, clock, config, config_path: None });
     let router = card::api::router(shared.clone());
     let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
     let poller = tokio::spawn(run::poll(Master::new(link, serial.slave_id), shared, move |event, _| {
