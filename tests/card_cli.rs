@@ -200,3 +200,59 @@ fn the_configuration_is_backed_up_restored_whole_or_not_at_all_and_reset() {
     let _ = card.kill();
     let _ = card.wait();
 }
+
+/// POSTs `body` to a control; (status, answer).
+fn control(api: &str, name: &str, body: &str) -> (u16, String) {
+    let answer = ureq::post(format!("{api}/api/controls/{name}"))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .send(body)
+        .unwrap();
+    let status = answer.status().as_u16();
+    (status, answer.into_body().read_to_string().unwrap())
+}
+
+/// Controls over a real link: bad forms get 4xx and change nothing; a good one is written
+/// to the twin, which acts on it; the card logs who sent it.
+#[test]
+fn controls_reach_the_ups_and_bad_forms_are_refused() {
+    let served =
+        Served::start(&["--model", "masterys-gp-60", "--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0"]);
+    let state = std::env::temp_dir().join(format!("upstwin-card-controls-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state);
+    let (card, api) = card_on_tcp(served.field("tcp"), &state, &[]);
+    let _card = common::KillOnDrop(card);
+    let listed =
+        ureq::get(format!("{api}/api/controls")).call().unwrap().body_mut().read_json::<Value>().unwrap();
+    let names: Vec<&str> = listed.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    println!("controls: {names:?}");
+    assert!(names.contains(&"transfer_to_bypass") && names.contains(&"shutdown"), "{names:?}");
+    for (name, body, wanted, says) in [
+        ("self_destruct", "", 404, "no control self_destruct"),
+        ("shutdown", "{not json", 400, "expected"),
+        ("shutdown", r#"{"delay_s": 30}"#, 400, "missing parameter `restart_delay_s`"),
+        ("shutdown", r#"{"delay_s": -1, "restart_delay_s": 0}"#, 400, "whole number from 0 to 65535"),
+        ("battery_test", r#"{"now": 1}"#, 400, "takes no parameter"),
+    ] {
+        let (status, message) = control(&api, name, body);
+        println!("{name} {body}: {status} {message}");
+        assert_eq!(status, wanted, "{name} {body}: {message}");
+        assert!(message.contains(says), "{name} {body}: {message}");
+    }
+    let (status, message) = control(&api, "transfer_to_bypass", "");
+    assert_eq!((status, message.as_str()), (200, r#"{"sent":"transfer_to_bypass"}"#));
+    let mut mode = String::new();
+    for _ in 0..50 {
+        mode = served.get("/api/state")["mode"].as_str().unwrap_or_default().to_string();
+        if mode == "OnBypass" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(mode, "OnBypass", "the twin took the card's control");
+    let events =
+        ureq::get(format!("{api}/api/logs/card-events")).call().unwrap().body_mut().read_to_string().unwrap();
+    assert!(events.contains("Transfer Load to Bypass sent to the UPS via REST API by admin"), "{events}");
+    assert_eq!(events.matches("sent to the UPS").count(), 1, "refused forms are not sent: {events}");
+}

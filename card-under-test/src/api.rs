@@ -4,6 +4,7 @@
 
 use crate::alarms::{AlarmTable, Severity};
 use crate::config::Config;
+use crate::controls;
 use crate::database::{FlagState, Reading};
 use crate::derive::View;
 use crate::logs::LogKind;
@@ -15,6 +16,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 type Refusal = (StatusCode, String);
 
@@ -137,6 +139,72 @@ async fn ack_alarms(role: Role, State(shared): State<Shared>) -> Result<Response
     let stamp = agent.clock.stamp();
     let acknowledged = agent.card.acknowledge_alarms(stamp);
     Ok(json(&serde_json::json!({ "acknowledged": acknowledged })))
+}
+
+/// `GET /api/controls`: the controls of the UPS's map and whether each is allowed now (§16.1).
+async fn get_controls(_role: Role, State(shared): State<Shared>) -> Response {
+    let agent = shared.lock();
+    let card = &agent.card;
+    let online = card.comm() == crate::poller::Comm::Online;
+    let list = card.map().map(|map| controls::list(map, card.conditions(), online)).unwrap_or_default();
+    json(&list)
+}
+
+/// `POST /api/controls/{name}`, body `{"param": number, …}` or empty: sends the control to
+/// the UPS and answers once the UPS has (§16.1, §16.2, §16.7, §18.1 "Update Now").
+async fn send_control(
+    role: Role,
+    State(shared): State<Shared>,
+    Path(name): Path<String>,
+    body: String,
+) -> Result<Response, Refusal> {
+    role.may_change()?;
+    let params: BTreeMap<String, f64> = if body.trim().is_empty() {
+        BTreeMap::new()
+    } else {
+        serde_json::from_str(&body)
+            .map_err(|e| (StatusCode::BAD_REQUEST, format!("expected {{\"parameter\": number, …}}: {e}")))?
+    };
+    let (write, label) = {
+        let agent = shared.lock();
+        let card = &agent.card;
+        let map = card.map().ok_or((StatusCode::CONFLICT, "the UPS has not answered yet".to_string()))?;
+        let online = card.comm() == crate::poller::Comm::Online;
+        let known = controls::list(map, card.conditions(), online);
+        let control = known.iter().find(|c| c.name == name).ok_or_else(|| {
+            let names: Vec<&str> = known.iter().map(|c| c.name.as_str()).collect();
+            (StatusCode::NOT_FOUND, format!("no control {name}; the controls are {}", names.join(", ")))
+        })?;
+        if let Some(why) = &control.why_not {
+            return Err((StatusCode::CONFLICT, format!("{}: {why}", control.label)));
+        }
+        let write = controls::write(map, &name, &params, agent.clock.stamp())
+            .map_err(|e| (StatusCode::BAD_REQUEST, e))?;
+        (write, control.label.clone())
+    };
+    let outcome = shared.send(write, label.clone()).await;
+    let mut agent = shared.lock();
+    let stamp = agent.clock.stamp();
+    match outcome {
+        Ok(()) => {
+            let line = format!("{} via REST API by {}", controls::sent_event(&name), role.name());
+            agent.card.card_event(stamp, Severity::Information, &line);
+            if let Some(event) = controls::ups_event(&name) {
+                agent.card.ups_event(stamp, Severity::Information, event);
+            }
+            Ok(json(&serde_json::json!({ "sent": name })))
+        }
+        Err(why) => {
+            let line = format!("{label} not done via REST API by {}: {why}", role.name());
+            agent.card.card_event(stamp, Severity::Warning, &line);
+            Err((StatusCode::BAD_GATEWAY, format!("{label}: {why}")))
+        }
+    }
+}
+
+/// `GET /api/battery-test`: status, last test, result, next test (§16.2).
+async fn get_battery_test(_role: Role, State(shared): State<Shared>) -> Response {
+    json(&shared.lock().card.battery_test())
 }
 
 /// `GET /api/logs`: the logs and how many records each holds.
@@ -264,6 +332,9 @@ pub fn router(shared: Shared) -> Router {
         .route("/api/view", get(get_view))
         .route("/api/alarms", get(get_alarms))
         .route("/api/alarms/ack", post(ack_alarms))
+        .route("/api/controls", get(get_controls))
+        .route("/api/controls/{name}", post(send_control))
+        .route("/api/battery-test", get(get_battery_test))
         .route("/api/logs", get(get_logs))
         .route("/api/logs/{name}", get(get_log).delete(clear_log))
         .route("/api/config", get(get_config).put(restore_config))

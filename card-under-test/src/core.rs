@@ -3,6 +3,7 @@
 //! Modbus master on the system clock (`run.rs`), or an in-memory line in virtual time.
 
 use crate::alarms::{AlarmTable, Change, Severity};
+use crate::battery_test::BatteryTests;
 use crate::clock::Stamp;
 use crate::database::Database;
 use crate::derive::{self, View};
@@ -20,6 +21,7 @@ const STATUS_EVENTS: &[(Condition, &str, Option<&str>)] = &[
     (Condition::LoadOnInverter, "Transfer Load to Inverter", None),
     (Condition::EcoMode, "Enable eco mode", Some("Disable eco mode")),
     (Condition::Standby, "Enable standby mode", Some("Disable standby mode")),
+    (Condition::BatteryTest, "Battery test in progress", None),
 ];
 
 /// Which map the UPS speaks: the first table of each candidate is read in turn until one
@@ -53,6 +55,7 @@ pub struct Card {
     /// then is no transfer).
     conditions: Option<BTreeSet<Condition>>,
     polled_at_s: Option<f64>,
+    battery_tests: BatteryTests,
     /// The last log write error, shown by the API until a write succeeds.
     log_error: Option<String>,
 }
@@ -83,6 +86,7 @@ impl Card {
             intervals,
             conditions: None,
             polled_at_s: None,
+            battery_tests: BatteryTests::default(),
             log_error: None,
         };
         card.card_event(stamp, Severity::Information, "Cold boot");
@@ -197,6 +201,7 @@ impl Card {
             lines.push((Severity::Information, view.ups_status.to_string()));
         }
         if let (Some(before), Some(after)) = (&self.conditions, &conditions) {
+            self.battery_tests.observe(before, after, stamp);
             for (condition, starts, ends) in STATUS_EVENTS {
                 match (before.contains(condition), after.contains(condition)) {
                     (false, true) => lines.push((Severity::Information, starts.to_string())),
@@ -278,6 +283,16 @@ impl Card {
 
     pub fn logs_mut(&mut self) -> &mut Logs {
         &mut self.logs
+    }
+
+    /// The conditions of the last complete poll.
+    pub fn conditions(&self) -> Option<&BTreeSet<Condition>> {
+        self.conditions.as_ref()
+    }
+
+    /// The battery test page (§16.2).
+    pub fn battery_test(&self) -> crate::battery_test::BatteryTestView {
+        self.battery_tests.view(self.conditions.as_ref())
     }
 
     /// The poller, once the map is known: its reads and how long the last cycle took.

@@ -4,8 +4,10 @@
 
 pub mod alarms;
 pub mod api;
+pub mod battery_test;
 pub mod clock;
 pub mod config;
+pub mod controls;
 pub mod core;
 pub mod database;
 pub mod derive;

@@ -2,13 +2,14 @@
 //! tokio-modbus' client, with the timeouts a card needs (tokio-modbus has none) and a fresh
 //! connection after any failure, so a late or torn answer never passes for the next one.
 
+use crate::controls::Write;
 use crate::plan::ReadRequest;
 use crate::poller::ReadError;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio_modbus::Slave;
-use tokio_modbus::client::{Context, Reader};
+use tokio_modbus::client::{Context, Reader, Writer};
 
 /// Where the UPS is.
 #[derive(Debug, Clone)]
@@ -146,6 +147,44 @@ impl Master {
         let answer = self.exchange(request).await;
         self.quiet_until = self.link.baud().map(|baud| tokio::time::Instant::now() + frame_gap(baud));
         answer
+    }
+
+    /// Writes registers (function 06 for one word, 16 for more).
+    pub async fn write(&mut self, write: &Write) -> Result<(), ReadError> {
+        if let Some(quiet_until) = self.quiet_until.take() {
+            tokio::time::sleep_until(quiet_until).await;
+        }
+        let answer = self.write_now(write).await;
+        self.quiet_until = self.link.baud().map(|baud| tokio::time::Instant::now() + frame_gap(baud));
+        answer
+    }
+
+    async fn write_now(&mut self, write: &Write) -> Result<(), ReadError> {
+        let mut context = match self.context.take() {
+            Some(context) => context,
+            None => Self::connect(&self.link, self.slave).await.map_err(ReadError::Link)?,
+        };
+        let timeout = read_timeout(&self.link, write.values.len() as u16);
+        let answer = match write.values.as_slice() {
+            [value] => {
+                tokio::time::timeout(timeout, context.write_single_register(write.address, *value)).await
+            }
+            values => {
+                tokio::time::timeout(timeout, context.write_multiple_registers(write.address, values)).await
+            }
+        };
+        match answer {
+            Ok(Ok(Ok(()))) => {
+                self.context = Some(context);
+                Ok(())
+            }
+            Ok(Ok(Err(exception))) => {
+                self.context = Some(context);
+                Err(ReadError::Exception(u8::from(exception)))
+            }
+            Ok(Err(e)) => Err(ReadError::Link(e.to_string())),
+            Err(_) => Err(ReadError::Timeout),
+        }
     }
 
     async fn exchange(&mut self, request: ReadRequest) -> Result<Vec<u16>, ReadError> {

@@ -55,6 +55,16 @@ pub enum ReadError {
     Link(String),
 }
 
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Timeout => write!(f, "no answer in time"),
+            ReadError::Exception(code) => write!(f, "the UPS answered exception {code:02X}"),
+            ReadError::Link(why) => write!(f, "{why}"),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Poller {
     map: RegisterMap,

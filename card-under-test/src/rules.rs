@@ -56,6 +56,12 @@ pub enum Condition {
     GeneralAlarm,
     GensetOn,
     ParallelSystem,
+    /// The UPS refuses remote controls (§16.1: "if the remote controls are enabled by the UPS").
+    RemoteControlsDisabled,
+    BatteryTestUnsupported,
+    BatteryTestProgrammed,
+    BatteryTestStandby,
+    BatteryTestInterrupted,
 }
 
 #[derive(Debug, Deserialize)]

@@ -5,12 +5,27 @@
 use crate::alarms::Severity;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::controls::{self, Write};
 use crate::core::Card;
 use crate::link::Master;
-use crate::poller::PollEvent;
+use crate::poller::{Comm, PollEvent, ReadError};
+use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
+use tokio::sync::{Notify, oneshot};
+
+/// How often the UPS clock is set again while synchronisation is on (§18.1).
+const CLOCK_SYNC_EVERY_S: f64 = 86_400.0;
+
+/// A write waiting for its turn on the line, and who waits for its outcome.
+#[derive(Debug)]
+pub struct Pending {
+    pub write: Write,
+    /// What it does, for the card events log.
+    pub label: String,
+    pub reply: Option<oneshot::Sender<Result<(), ReadError>>>,
+}
 
 /// The card, where its UPS is, and its settings.
 #[derive(Debug)]
@@ -24,6 +39,10 @@ pub struct Agent {
     pub config: Config,
     /// Where `config` is kept; `None`: settings live in memory only (co-simulation).
     pub config_path: Option<PathBuf>,
+    /// Writes to send before the next read.
+    pub writes: VecDeque<Pending>,
+    /// When the UPS clock was last set (card time).
+    pub clock_synced_s: Option<f64>,
 }
 
 impl Agent {
@@ -55,31 +74,96 @@ impl Agent {
     }
 }
 
+impl Agent {
+    /// The card with no write waiting and the UPS clock not yet set.
+    pub fn new(card: Card, link: String, line_baud: Option<u32>, clock: Clock, config: Config) -> Self {
+        Self {
+            card,
+            link,
+            line_baud,
+            clock,
+            config,
+            config_path: None,
+            writes: VecDeque::new(),
+            clock_synced_s: None,
+        }
+    }
+
+    /// Queues the UPS clock setting when synchronisation is on (§18.1: at the first poll,
+    /// then daily) and the map has a clock.
+    fn sync_clock_if_due(&mut self) {
+        let now_s = self.clock.now_s();
+        let due = self.clock_synced_s.is_none_or(|at| now_s - at >= CLOCK_SYNC_EVERY_S);
+        if !(self.config.synchronize_ups_clock && due && self.card.comm() == Comm::Online) {
+            return;
+        }
+        let Some(map) = self.card.map() else { return };
+        let Ok(write) = controls::write(map, controls::SET_CLOCK, &BTreeMap::new(), self.clock.stamp())
+        else {
+            return;
+        };
+        self.clock_synced_s = Some(now_s);
+        let label = format!("UPS date and time set to {}", self.clock.stamp());
+        self.writes.push_back(Pending { write, label, reply: None });
+    }
+}
+
 #[derive(Debug, Clone)]
-pub struct Shared(Arc<Mutex<Agent>>);
+pub struct Shared(Arc<Mutex<Agent>>, Arc<Notify>);
 
 impl Shared {
     pub fn new(agent: Agent) -> Self {
-        Self(Arc::new(Mutex::new(agent)))
+        Self(Arc::new(Mutex::new(agent)), Arc::new(Notify::new()))
     }
 
     /// The agent; a panic elsewhere while it was held does not make it unreadable.
     pub fn lock(&self) -> MutexGuard<'_, Agent> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// Sends `write` to the UPS before the next read; resolves with the UPS's answer.
+    pub async fn send(&self, write: Write, label: String) -> Result<(), ReadError> {
+        let (reply, outcome) = oneshot::channel();
+        self.lock().writes.push_back(Pending { write, label, reply: Some(reply) });
+        self.1.notify_one();
+        outcome.await.unwrap_or_else(|_| Err(ReadError::Link("the card stopped polling".into())))
+    }
+}
+
+/// Says in the card events log what became of a write nobody waits for.
+fn note_write(agent: &mut Agent, label: &str, outcome: &Result<(), ReadError>) {
+    let stamp = agent.clock.stamp();
+    match outcome {
+        Ok(()) => agent.card.card_event(stamp, Severity::Information, label),
+        Err(why) => agent.card.card_event(stamp, Severity::Warning, &format!("{label}: failed ({why})")),
+    }
 }
 
 /// Polls for ever; `on_event` hears every poll event with the agent after it.
 pub async fn poll(mut master: Master, shared: Shared, mut on_event: impl FnMut(PollEvent, &Agent)) {
     loop {
-        let (request, wait_s) = {
+        let (pending, request, wait_s) = {
             let mut agent = shared.lock();
             let now_s = agent.clock.now_s();
-            (agent.card.due(now_s), agent.card.wait_s(now_s))
+            match agent.writes.pop_front() {
+                Some(pending) => (Some(pending), None, 0.0),
+                None => (None, agent.card.due(now_s), agent.card.wait_s(now_s)),
+            }
         };
+        if let Some(Pending { write, label, reply }) = pending {
+            let outcome = master.write(&write).await;
+            match reply {
+                Some(reply) => drop(reply.send(outcome)),
+                None => note_write(&mut shared.lock(), &label, &outcome),
+            }
+            continue;
+        }
         let Some(request) = request else {
-            // Never spin: a read is due within a polling period.
-            tokio::time::sleep(Duration::from_secs_f64(wait_s.max(0.001))).await;
+            // Never spin: a read is due within a polling period; a write wakes the loop.
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_secs_f64(wait_s.max(0.001))) => {}
+                () = shared.1.notified() => {}
+            }
             continue;
         };
         let answer = master.read(request).await;
@@ -89,5 +173,6 @@ pub async fn poll(mut master: Master, shared: Shared, mut on_event: impl FnMut(P
         for event in events {
             on_event(event, &agent);
         }
+        agent.sync_clock_if_due();
     }
 }

@@ -9,29 +9,39 @@ pub struct CardRequest {
     pub method: &'static str,
     /// Path with its query, e.g. `/api/logs/history?last=10`.
     pub path: String,
+    /// What follows the path, sent as the body (JSON for the controls); empty for none.
+    pub body: String,
 }
 
 impl CardRequest {
-    /// `"POST /api/alarms/ack"`, `"DELETE /api/logs/ups-events"`.
+    /// `"POST /api/alarms/ack"`, `"DELETE /api/logs/ups-events"`,
+    /// `"POST /api/controls/shutdown {\"delay_s\": 60, \"restart_delay_s\": 120}"`.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let mut words = text.split_whitespace();
-        let (Some(method), Some(path), None) = (words.next(), words.next(), words.next()) else {
+        let text = text.trim();
+        let (method, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+        let rest = rest.trim_start();
+        let (path, body) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        if path.is_empty() {
             return Err(format!(
-                "`{text}` is not a card request: expected METHOD PATH, e.g. POST /api/alarms/ack"
+                "`{text}` is not a card request: expected METHOD PATH [BODY], e.g. POST /api/alarms/ack"
             ));
-        };
+        }
         let method = ["GET", "POST", "PUT", "DELETE"]
             .into_iter()
             .find(|m| *m == method)
             .ok_or_else(|| format!("`{method}` is not a method: expected GET, POST, PUT or DELETE"))?;
         check_path(path)?;
-        Ok(Self { method, path: path.to_string() })
+        Ok(Self { method, path: path.to_string(), body: body.trim().to_string() })
     }
 }
 
 impl std::fmt::Display for CardRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.method, self.path)
+        write!(f, "{} {}", self.method, self.path)?;
+        if !self.body.is_empty() {
+            write!(f, " {}", self.body)?;
+        }
+        Ok(())
     }
 }
 
@@ -150,6 +160,11 @@ mod tests {
         assert!(CardRequest::parse("FETCH /api/x").unwrap_err().contains("not a method"));
         assert!(CardRequest::parse("POST /status").unwrap_err().contains("not a path"));
         assert!(CardRequest::parse("POST").unwrap_err().contains("METHOD PATH"));
+        let shutdown = CardRequest::parse(r#"POST /api/controls/shutdown {"delay_s": 60}"#).unwrap();
+        assert_eq!(
+            (shutdown.path.as_str(), shutdown.body.as_str()),
+            ("/api/controls/shutdown", r#"{"delay_s": 60}"#)
+        );
     }
 
     #[test]

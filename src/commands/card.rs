@@ -99,8 +99,8 @@ async fn card(
     };
     let modbus_settings = config.modbus_tcp.clone();
     let line_baud = link.baud();
-    let agent =
-        Agent { card, link: where_.clone(), line_baud, clock, config, config_path: Some(config_path) };
+    let mut agent = Agent::new(card, where_.clone(), line_baud, clock, config);
+    agent.config_path = Some(config_path);
     let shared = Shared::new(agent);
     let listener = tokio::net::TcpListener::bind(args.http)
         .await

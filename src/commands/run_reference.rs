@@ -45,7 +45,14 @@ pub fn run(scenario: &Compiled, out: Option<&Path>) -> Report {
     };
     let temp;
     let card_dir = match out {
-        Some(dir) => dir.join("card"),
+        // A fresh card: logs of an earlier run into the same directory are not this run's.
+        Some(dir) => match std::fs::remove_dir_all(dir.join("card")) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                let why = format!("cannot clear {}: {e}", dir.join("card").display());
+                return Report::not_run(&scenario.name, &scenario.path, why);
+            }
+            _ => dir.join("card"),
+        },
         None => match tempfile::Builder::new().prefix("upstwin-card-").tempdir() {
             Ok(dir) => {
                 temp = dir;
@@ -117,7 +124,7 @@ async fn co_simulate(scenario: &Compiled, out: Option<&Path>, card_dir: &Path) -
     let link = Link::InProcess(Line { baud: serial.baud, far_ends });
     let card = Card::new(candidates(), config.poll(), config.intervals(), logs, clock.now_s(), clock.stamp());
     let (where_, line_baud) = (link.to_string(), link.baud());
-    let shared = Shared::new(Agent { card, link: where_, line_baud, clock, config, config_path: None });
+    let shared = Shared::new(Agent::new(card, where_, line_baud, clock, config));
     let router = card::api::router(shared.clone());
     let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
     let poller = tokio::spawn(run::poll(Master::new(link, serial.slave_id), shared, move |event, _| {
@@ -136,7 +143,7 @@ async fn co_simulate(scenario: &Compiled, out: Option<&Path>, card_dir: &Path) -
             (ups.time_s(), replay.take_card_actions())
         };
         for (index, request) in actions {
-            let answer = match call(&router, request.method, &request.path).await {
+            let answer = match call(&router, request.method, &request.path, &request.body).await {
                 Ok((status, body)) if (200..300).contains(&status) => Ok(format!("{status} {}", body.trim())),
                 Ok((status, body)) => Err(format!("the card answered {status}: {}", body.trim())),
                 Err(why) => Err(why),
@@ -198,7 +205,7 @@ async fn look(replay: &mut Replay<'_>, router: &Router, twin: &SharedTwin, now_s
     for due in replay.due_probes(now_s) {
         match &due.check {
             Check::Api { check, .. } => {
-                let (holds, seen) = match call(router, "GET", &check.path).await {
+                let (holds, seen) = match call(router, "GET", &check.path, "").await {
                     Ok((status, body)) => check.judge(status, &body),
                     Err(why) => (false, why),
                 };
@@ -206,7 +213,7 @@ async fn look(replay: &mut Replay<'_>, router: &Router, twin: &SharedTwin, now_s
             }
             Check::Reports { read, scale, .. } => {
                 let value = match read {
-                    Read::Http { path, pointer } => call(router, "GET", path.as_str())
+                    Read::Http { path, pointer } => call(router, "GET", path.as_str(), "")
                         .await
                         .and_then(|(status, body)| number_at(status, &body, pointer.as_str()))
                         .map(|raw| raw * scale),
@@ -234,11 +241,11 @@ fn number_at(status: u16, body: &str, pointer: &str) -> Result<f64, String> {
 }
 
 /// One request to the card's API, in-process: (status, body).
-async fn call(router: &Router, method: &str, path: &str) -> Result<(u16, String), String> {
+async fn call(router: &Router, method: &str, path: &str, body: &str) -> Result<(u16, String), String> {
     let request = axum::http::Request::builder()
         .method(method)
         .uri(path)
-        .body(Body::empty())
+        .body(Body::from(body.to_string()))
         .map_err(|e| format!("{method} {path}: {e}"))?;
     let Ok(response) = router.clone().oneshot(request).await;
     let status = response.status().as_u16();
