@@ -41,7 +41,8 @@ for baud in 9600 57600; do
     while [ "$SECONDS" -lt "$end" ]; do
         status=$(curl -sf "$api")
         poll=$(sed -n 's/.*"poll":{\([^}]*\)}.*/\1/p' <<< "$status")
-        cycles+=("$(field "$poll" last_cycle_s)")
+        cycle=$(field "$poll" last_cycle_s)
+        [ -n "$cycle" ] && cycles+=("$cycle") # null until the first whole cycle
         minimum=$(field "$poll" wire_minimum_s)
         requests=$(field "$poll" requests)
         words=$(field "$poll" words)

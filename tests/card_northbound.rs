@@ -29,7 +29,11 @@ fn mbpoll_reads_the_ups_tables_through_the_card() {
     let _ = std::fs::remove_dir_all(&state);
     std::fs::create_dir_all(&state).unwrap();
     let config = state.join("card.ron");
-    std::fs::write(&config, "CardConfig(modbus_tcp: (allow: [\"127.0.0.*\"], idle_close_s: 1.0))").unwrap();
+    std::fs::write(
+        &config,
+        "CardConfig(modbus_tcp: (allow: [\"127.0.0.*\"], idle_close_s: 1.0), synchronize_ups_clock: false)",
+    )
+    .unwrap();
     let mut card = Command::new(env!("CARGO_BIN_EXE_upstwin"))
         .args(["card", "--tcp", served.field("tcp"), "--http", "127.0.0.1:0", "--polling-s", "0.2"])
         .args(["--modbus-tcp", "127.0.0.1:0", "--config"])

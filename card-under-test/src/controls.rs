@@ -5,7 +5,7 @@ use crate::clock::Stamp;
 use crate::rules::Condition;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
-use ups_models::map::{CommandAction, RegisterMap, Source};
+use ups_models::map::{CommandAction, RegisterMap};
 
 /// Registers to write (function 06 for one word, 16 for more).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,11 +101,9 @@ fn commands(map: &RegisterMap) -> Vec<(String, Vec<String>)> {
 
 /// The controls and whether each is allowed now: the UPS must answer and allow remote
 /// controls (alarm acknowledgement is always present, §16.1), and have what the control
-/// needs (a battery test not already running, a clock).
+/// needs (a battery test not already running).
 pub fn list(map: &RegisterMap, conditions: Option<&BTreeSet<Condition>>, online: bool) -> Vec<Control> {
     let holds = |c: Condition| conditions.is_some_and(|set| set.contains(&c));
-    let has_clock =
-        map.tables.iter().flat_map(|t| &t.registers).any(|r| matches!(r.source, Source::Clock(_)));
     commands(map)
         .into_iter()
         .map(|(name, params)| {
@@ -117,8 +115,6 @@ pub fn list(map: &RegisterMap, conditions: Option<&BTreeSet<Condition>>, online:
                 Some("the UPS has no battery test")
             } else if name == "battery_test" && holds(Condition::BatteryTest) {
                 Some("a battery test is in progress")
-            } else if name == SET_CLOCK && !has_clock {
-                Some("the UPS has no clock")
             } else {
                 None
             };
@@ -146,7 +142,7 @@ pub fn write(
             CommandAction::Trigger(command) if command == name => vec![1],
             CommandAction::Switch(on, _) if on == name => vec![1],
             CommandAction::Switch(_, off) if off == name => vec![0],
-            CommandAction::SetClock if name == SET_CLOCK => clock_words(map, now),
+            CommandAction::SetClock if name == SET_CLOCK => clock_words(now),
             CommandAction::Params { command, params: wanted, fixed } if command == name => {
                 unknown_params = false;
                 // The register for these fixed values (`plug: 2`): another register otherwise.
@@ -195,30 +191,17 @@ fn word(key: &str, value: Option<&f64>) -> Result<u16, String> {
     }
 }
 
-/// `now` in the map's clock layout, its clock registers in address order.
-fn clock_words(map: &RegisterMap, now: Stamp) -> Vec<u16> {
-    use ups_models::map::ClockPart;
+/// `now` in the layout a `SetClock` register takes (`ups-models` map.rs): minutes and
+/// seconds, day and hour, month, year − 2000, whether or not the map can read a clock back.
+fn clock_words(now: Stamp) -> Vec<u16> {
     let at = time::OffsetDateTime::from_unix_timestamp(now.unix_ms.div_euclid(1000))
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    let mut parts: Vec<(u16, ClockPart)> = map
-        .tables
-        .iter()
-        .flat_map(|t| &t.registers)
-        .filter_map(|r| match r.source {
-            Source::Clock(part) => Some((r.address, part)),
-            _ => None,
-        })
-        .collect();
-    parts.sort_by_key(|(address, _)| *address);
-    parts
-        .into_iter()
-        .map(|(_, part)| match part {
-            ClockPart::MinuteSecond => u16::from(at.minute()) << 8 | u16::from(at.second()),
-            ClockPart::DayHour => u16::from(at.day()) << 8 | u16::from(at.hour()),
-            ClockPart::Month => u16::from(u8::from(at.month())) << 8,
-            ClockPart::YearSince2000 => (at.year() - 2000).clamp(0, 0xFFFF) as u16,
-        })
-        .collect()
+    vec![
+        u16::from(at.minute()) << 8 | u16::from(at.second()),
+        u16::from(at.day()) << 8 | u16::from(at.hour()),
+        u16::from(u8::from(at.month())) << 8,
+        (at.year() - 2000).clamp(0, 0xFFFF) as u16,
+    ]
 }
 
 #[cfg(test)]
@@ -253,6 +236,13 @@ mod tests {
             write(&map, SET_CLOCK, &none, NOON),
             Ok(Write { address: 0x1518, values: vec![0, 1 << 8 | 12, 1 << 8, 26] })
         );
+    }
+
+    #[test]
+    fn vumap_takes_the_clock_in_the_same_layout() {
+        let vumap = ups_models::maps::bundled("vumap").unwrap();
+        let written = write(&vumap, SET_CLOCK, &BTreeMap::new(), NOON).unwrap();
+        assert_eq!(written, Write { address: 0x0218, values: vec![0, 1 << 8 | 12, 1 << 8, 26] });
     }
 
     #[test]

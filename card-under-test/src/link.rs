@@ -66,17 +66,7 @@ pub fn additional_timeout(baud: u32) -> Duration {
     })
 }
 
-/// The silence that ends an RTU frame: 3.5 characters of 11 bits, and 1.75 ms above 19200
-/// baud (Modbus over serial line, §2.5.1.1).
-pub fn frame_gap(baud: u32) -> Duration {
-    if baud > 19200 {
-        Duration::from_micros(1750)
-    } else {
-        Duration::from_micros(38_500_000 / u64::from(baud.max(1)))
-    }
-}
-
-/// How long a read may take: the request and the longest answer on the wire (11 bits a
+/// How long a read (or a write) may take: the request and the longest answer on the wire (11 bits a
 /// character, the worst framing) plus the additional timeout; TCP gets one second.
 pub fn read_timeout(link: &Link, count: u16) -> Duration {
     match link {
@@ -141,21 +131,30 @@ impl Master {
 
     /// Reads holding registers (function 03).
     pub async fn read(&mut self, request: ReadRequest) -> Result<Vec<u16>, ReadError> {
+        self.wait_quiet().await;
+        let answer = self.exchange(request).await;
+        self.keep_quiet();
+        answer
+    }
+
+    /// Waits out the frame silence after the last exchange.
+    async fn wait_quiet(&mut self) {
         if let Some(quiet_until) = self.quiet_until.take() {
             tokio::time::sleep_until(quiet_until).await;
         }
-        let answer = self.exchange(request).await;
-        self.quiet_until = self.link.baud().map(|baud| tokio::time::Instant::now() + frame_gap(baud));
-        answer
+    }
+
+    /// Starts the frame silence the next request waits for (serial lines only).
+    fn keep_quiet(&mut self) {
+        let gap = |baud| Duration::from_secs_f64(crate::plan::frame_gap_s(baud));
+        self.quiet_until = self.link.baud().map(|baud| tokio::time::Instant::now() + gap(baud));
     }
 
     /// Writes registers (function 06 for one word, 16 for more).
     pub async fn write(&mut self, write: &Write) -> Result<(), ReadError> {
-        if let Some(quiet_until) = self.quiet_until.take() {
-            tokio::time::sleep_until(quiet_until).await;
-        }
+        self.wait_quiet().await;
         let answer = self.write_now(write).await;
-        self.quiet_until = self.link.baud().map(|baud| tokio::time::Instant::now() + frame_gap(baud));
+        self.keep_quiet();
         answer
     }
 

@@ -38,8 +38,14 @@ pub fn plan(map: &RegisterMap) -> Vec<ReadRequest> {
 /// UPS's own turnaround is not counted.
 pub fn wire_minimum_s(requests: &[ReadRequest], baud: u32) -> f64 {
     let char_s = 10.0 / f64::from(baud.max(1));
-    let gap_s = if baud > 19200 { 0.00175 } else { 3.5 * char_s };
+    let gap_s = frame_gap_s(baud);
     requests.iter().map(|r| (8.0 + 5.0 + 2.0 * f64::from(r.count)) * char_s + 2.0 * gap_s).sum()
+}
+
+/// The silence that ends an RTU frame at `baud` (characters of 10 bits): 3.5 characters,
+/// and 1.75 ms above 19200 baud (Modbus over serial line, §2.5.1.1).
+pub fn frame_gap_s(baud: u32) -> f64 {
+    if baud > 19200 { 0.00175 } else { 35.0 / f64::from(baud.max(1)) }
 }
 
 #[cfg(test)]

@@ -17,6 +17,10 @@ use tokio::sync::{Notify, oneshot};
 
 /// How often the UPS clock is set again while synchronisation is on (§18.1).
 const CLOCK_SYNC_EVERY_S: f64 = 86_400.0;
+/// After a failed setting, it is tried again this much later.
+const CLOCK_RETRY_S: f64 = 3_600.0;
+/// Longest wait for a write's turn and answer: a poll loop that has stopped answers nobody.
+const WRITE_WAIT: Duration = Duration::from_secs(10);
 
 /// A write waiting for its turn on the line, and who waits for its outcome.
 #[derive(Debug)]
@@ -102,6 +106,7 @@ impl Agent {
         else {
             return;
         };
+        // Marked now so one setting is queued; moved back on failure (see `note_write`).
         self.clock_synced_s = Some(now_s);
         let label = format!("UPS date and time set to {}", self.clock.stamp());
         self.writes.push_back(Pending { write, label, reply: None });
@@ -126,16 +131,23 @@ impl Shared {
         let (reply, outcome) = oneshot::channel();
         self.lock().writes.push_back(Pending { write, label, reply: Some(reply) });
         self.1.notify_one();
-        outcome.await.unwrap_or_else(|_| Err(ReadError::Link("the card stopped polling".into())))
+        match tokio::time::timeout(WRITE_WAIT, outcome).await {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(_)) | Err(_) => Err(ReadError::Link("the card's poll loop did not take the write".into())),
+        }
     }
 }
 
-/// Says in the card events log what became of a write nobody waits for.
+/// Says in the card events log what became of a write nobody waits for (the clock setting,
+/// or a control whose requester has gone); a failed clock setting is tried again later.
 fn note_write(agent: &mut Agent, label: &str, outcome: &Result<(), ReadError>) {
     let stamp = agent.clock.stamp();
     match outcome {
         Ok(()) => agent.card.card_event(stamp, Severity::Information, label),
-        Err(why) => agent.card.card_event(stamp, Severity::Warning, &format!("{label}: failed ({why})")),
+        Err(why) => {
+            agent.card.card_event(stamp, Severity::Warning, &format!("Not done: {label} ({why})"));
+            agent.clock_synced_s = Some(agent.clock.now_s() - CLOCK_SYNC_EVERY_S + CLOCK_RETRY_S);
+        }
     }
 }
 
@@ -152,9 +164,13 @@ pub async fn poll(mut master: Master, shared: Shared, mut on_event: impl FnMut(P
         };
         if let Some(Pending { write, label, reply }) = pending {
             let outcome = master.write(&write).await;
-            match reply {
-                Some(reply) => drop(reply.send(outcome)),
-                None => note_write(&mut shared.lock(), &label, &outcome),
+            // The requester logs the outcome; if it has gone, the card does.
+            let unheard = match reply {
+                Some(reply) => reply.send(outcome).err(),
+                None => Some(outcome),
+            };
+            if let Some(outcome) = unheard {
+                note_write(&mut shared.lock(), &label, &outcome);
             }
             continue;
         }

@@ -49,14 +49,14 @@ pub fn apply(ups: &mut Ups, wire: Option<&mut WireFaults>, step: &Step) -> Resul
                 wire.inject(fault.clone());
                 Ok(format!("wire fault {}", fault.name))
             }
-            None => Err("wire faults need a wire (--card exec:…)".into()),
+            None => Err("wire faults need a wire (--card reference or exec:…)".into()),
         },
         Step::ClearWireFault(name) => match wire {
             Some(wire) => match wire.clear(name) {
                 true => Ok(format!("cleared wire fault {name}")),
                 false => Err(format!("wire fault {name} was not in force")),
             },
-            None => Err("wire faults need a wire (--card exec:…)".into()),
+            None => Err("wire faults need a wire (--card reference or exec:…)".into()),
         },
         Step::CardAction(request) => Err(format!("card action `{request}` needs the reference card")),
     }
@@ -324,10 +324,12 @@ impl<'a> Replay<'a> {
     /// How the card answered action `index` at `time_s`: what it said, or why it refused.
     pub fn card_answered(&mut self, index: usize, time_s: f64, answer: Result<String, String>) {
         let event = &self.scenario.events[index];
-        let line = match (&event.step, answer) {
-            (Step::CardAction(request), Ok(said)) => format!("{}: card {request}: {said}", event.label),
-            (_, Ok(said)) => format!("{}: {said}", event.label),
-            (_, Err(why)) => {
+        let line = match answer {
+            Ok(said) => match &event.step {
+                Step::CardAction(request) => format!("{}: card {request}: {said}", event.label),
+                _ => format!("{}: {said}", event.label),
+            },
+            Err(why) => {
                 self.not_done.push(Outcome {
                     label: format!("event `{}` happens", event.label),
                     passed: false,

@@ -6,6 +6,7 @@
 //! socket would let the paused clock jump while a request is in flight.
 
 use super::card::candidates;
+use super::observers::reported::number_in;
 use axum::Router;
 use axum::body::Body;
 use card::clock::Clock;
@@ -215,7 +216,10 @@ async fn look(replay: &mut Replay<'_>, router: &Router, twin: &SharedTwin, now_s
                 let value = match read {
                     Read::Http { path, pointer } => call(router, "GET", path.as_str(), "")
                         .await
-                        .and_then(|(status, body)| number_at(status, &body, pointer.as_str()))
+                        .and_then(|(status, body)| match status {
+                            200..=299 => number_in(&body, pointer),
+                            _ => Err(format!("the card answered {status}")),
+                        })
                         .map(|raw| raw * scale),
                     Read::Modbus { .. } | Read::Snmp { .. } => Err(
                         "with --card reference the card serves no sockets: read it with Http(…) or `api:`"
@@ -229,15 +233,6 @@ async fn look(replay: &mut Replay<'_>, router: &Router, twin: &SharedTwin, now_s
     }
     // The reference card sends nothing to observers yet: their windows are looked at empty.
     replay.observed(&[], now_s);
-}
-
-/// The number at a JSON pointer of an API answer.
-fn number_at(status: u16, body: &str, pointer: &str) -> Result<f64, String> {
-    if !(200..300).contains(&status) {
-        return Err(format!("the card answered {status}"));
-    }
-    let json: serde_json::Value = serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?;
-    json.pointer(pointer).and_then(serde_json::Value::as_f64).ok_or_else(|| format!("no number at {pointer}"))
 }
 
 /// One request to the card's API, in-process: (status, body).

@@ -85,7 +85,7 @@ fn http(server: SocketAddr, path: &str, pointer: &str) -> Result<f64, String> {
 }
 
 /// The number at a JSON pointer of a body, or the whole body as a number.
-fn number_in(body: &str, pointer: &str) -> Result<f64, String> {
+pub(crate) fn number_in(body: &str, pointer: &str) -> Result<f64, String> {
     if pointer.is_empty() {
         return body.trim().parse().map_err(|_| format!("the body `{}` is not a number", clip(body)));
     }
