@@ -159,10 +159,7 @@ impl Master {
     }
 
     async fn write_now(&mut self, write: &Write) -> Result<(), ReadError> {
-        let mut context = match self.context.take() {
-            Some(context) => context,
-            None => Self::connect(&self.link, self.slave).await.map_err(ReadError::Link)?,
-        };
+        let mut context = self.open().await?;
         let timeout = read_timeout(&self.link, write.values.len() as u16);
         let answer = match write.values.as_slice() {
             [value] => {
@@ -172,37 +169,37 @@ impl Master {
                 tokio::time::timeout(timeout, context.write_multiple_registers(write.address, values)).await
             }
         };
-        match answer {
-            Ok(Ok(Ok(()))) => {
-                self.context = Some(context);
-                Ok(())
-            }
-            Ok(Ok(Err(exception))) => {
-                self.context = Some(context);
-                Err(ReadError::Exception(u8::from(exception)))
-            }
-            Ok(Err(e)) => Err(ReadError::Link(e.to_string())),
-            Err(_) => Err(ReadError::Timeout),
-        }
+        self.settle(context, answer)
     }
 
     async fn exchange(&mut self, request: ReadRequest) -> Result<Vec<u16>, ReadError> {
-        let mut context = match self.context.take() {
-            Some(context) => context,
-            None => Self::connect(&self.link, self.slave).await.map_err(ReadError::Link)?,
-        };
+        let mut context = self.open().await?;
         let timeout = read_timeout(&self.link, request.count);
         let answer =
             tokio::time::timeout(timeout, context.read_holding_registers(request.start, request.count)).await;
+        self.settle(context, answer)
+    }
+
+    /// The open connection, or a new one.
+    async fn open(&mut self) -> Result<Context, ReadError> {
+        match self.context.take() {
+            Some(context) => Ok(context),
+            None => Self::connect(&self.link, self.slave).await.map_err(ReadError::Link),
+        }
+    }
+
+    /// What an exchange came to. The connection is kept after an answer — an exception is a
+    /// whole, valid one — and dropped after a failure, so a late answer is never taken for
+    /// the next one.
+    fn settle<T>(
+        &mut self,
+        context: Context,
+        answer: Result<tokio_modbus::Result<T>, tokio::time::error::Elapsed>,
+    ) -> Result<T, ReadError> {
         match answer {
-            Ok(Ok(Ok(words))) => {
+            Ok(Ok(answer)) => {
                 self.context = Some(context);
-                Ok(words)
-            }
-            // An exception is a whole, valid answer: the link stays as it is.
-            Ok(Ok(Err(exception))) => {
-                self.context = Some(context);
-                Err(ReadError::Exception(u8::from(exception)))
+                answer.map_err(|exception| ReadError::Exception(u8::from(exception)))
             }
             Ok(Err(e)) => Err(ReadError::Link(e.to_string())),
             Err(_) => Err(ReadError::Timeout),

@@ -100,7 +100,7 @@ impl Tracker {
             (Check::Eventually(_) | Check::Probe { .. }, None) => {
                 (false, "never held in its window".to_string())
             }
-            (Check::Reports { .. }, Some(t)) => {
+            (Check::Reports { .. } | Check::Api { wanted: true, .. }, Some(t)) => {
                 (true, format!("held at {}: {}", at(t), self.last_seen.as_deref().unwrap_or_default()))
             }
             (Check::Reports { .. }, None) => (
@@ -110,9 +110,6 @@ impl Tracker {
                     None => "never read in its window".to_string(),
                 },
             ),
-            (Check::Api { wanted: true, .. }, Some(t)) => {
-                (true, format!("held at {}: {}", at(t), self.last_seen.as_deref().unwrap_or_default()))
-            }
             (Check::Api { wanted: true, .. }, None) => (
                 false,
                 match &self.last_seen {
@@ -128,19 +125,19 @@ impl Tracker {
                     self.last_seen.as_deref().unwrap_or_default()
                 ),
             ),
-            (Check::Api { wanted: false, .. }, None) if !self.window_seen => {
-                (false, "its window never came".to_string())
-            }
-            (Check::Api { wanted: false, .. }, None) => (true, "never held in its window".to_string()),
             (Check::Always(_), Some(t)) => (false, format!("broke at {}", at(t))),
             (Check::Never(_), Some(t)) => (false, format!("held at {}, where it must not", at(t))),
-            (Check::Always(_) | Check::Never(_) | Check::Received { wanted: false, .. }, None)
-                if !self.window_seen =>
-            {
-                (false, "its window never came".to_string())
-            }
+            (
+                Check::Always(_)
+                | Check::Never(_)
+                | Check::Received { wanted: false, .. }
+                | Check::Api { wanted: false, .. },
+                None,
+            ) if !self.window_seen => (false, "its window never came".to_string()),
             (Check::Always(_), None) => (true, "held all through its window".to_string()),
-            (Check::Never(_), None) => (true, "never held in its window".to_string()),
+            (Check::Never(_) | Check::Api { wanted: false, .. }, None) => {
+                (true, "never held in its window".to_string())
+            }
             (Check::Received { wanted: false, .. }, None) => (true, "not received in its window".to_string()),
         };
         Outcome { label, passed, detail }
