@@ -256,3 +256,35 @@ fn controls_reach_the_ups_and_bad_forms_are_refused() {
     assert!(events.contains("Transfer Load to Bypass sent to the UPS via REST API by admin"), "{events}");
     assert_eq!(events.matches("sent to the UPS").count(), 1, "refused forms are not sent: {events}");
 }
+
+/// The first line `upstwin card` prints on the pty `port` with `extra` options.
+fn first_line_on_pty(port: &str, name: &str, extra: &[&str]) -> String {
+    let state = std::env::temp_dir().join(format!("upstwin-card-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state);
+    let mut card = Command::new(env!("CARGO_BIN_EXE_upstwin"))
+        .args(["card", "--port", port, "--http", "127.0.0.1:0", "--lost-after-s", "2"])
+        .args(extra)
+        .arg("--state-dir")
+        .arg(&state)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("upstwin card starts");
+    let stdout = card.stdout.take().unwrap();
+    let _card = common::KillOnDrop(card);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    line
+}
+
+/// Automatic discovery (§18.2): out of the box the card starts at 9600 baud and finds an
+/// ITYS at 2400; pinned to 9600 (`--baud`) it says the UPS does not answer, since the twin
+/// ignores frames at another speed than its own.
+#[test]
+fn the_card_finds_the_ups_speed_unless_pinned() {
+    let served = Served::start(&["--model", "itys-2k", "--pty"]);
+    let found = first_line_on_pty(served.field("pty"), "found", &[]);
+    assert!(found.starts_with("ready: ") && found.contains("at 2400 baud"), "{found}");
+    let pinned = first_line_on_pty(served.field("pty"), "pinned", &["--baud", "9600"]);
+    assert!(pinned.contains("the UPS does not answer") && pinned.contains("at 9600 baud"), "{pinned}");
+    assert!(!pinned.contains("2400"), "pinned means no other speed is tried: {pinned}");
+}

@@ -8,6 +8,7 @@ use card::database::Database;
 use card::link::{Link, Master};
 use card::logs::{Intervals, Logs};
 use card::poller::{PollConfig, PollEvent};
+use sim::link::rtu::{Speeds, Timing};
 use sim::link::trace::Trace;
 use sim::link::{SharedTwin, Twin, pty::Pty};
 use sim::ups::conditions::Conditions;
@@ -27,7 +28,7 @@ fn twin(model: &LoadedModel, on_battery: bool) -> SharedTwin {
 }
 
 /// The card finds the map and polls once through `master`; the card after that poll.
-async fn poll_once(master: &mut Master, name: &str) -> Card {
+async fn poll_once(master: &mut Master, name: &str, bauds: Vec<u32>) -> Card {
     let dir = std::env::temp_dir().join(format!("upstwin-card-database-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let logs = Logs::open(&dir, Stamp::default()).unwrap();
@@ -39,8 +40,10 @@ async fn poll_once(master: &mut Master, name: &str) -> Card {
         })
         .to_vec();
     let mut card =
-        Card::new(candidates, PollConfig::default(), Intervals::default(), logs, 0.0, Stamp::default());
+        Card::new(candidates, PollConfig::default(), Intervals::default(), logs, 0.0, Stamp::default())
+            .trying_bauds(bauds);
     while let Some(request) = card.due(0.0) {
+        master.set_baud(card.baud());
         let answer = master.read(request).await;
         let events = card.answered(0.0, Stamp::default(), answer.as_deref().map_err(Clone::clone));
         if events.contains(&PollEvent::Cycle) {
@@ -107,7 +110,7 @@ async fn after_one_poll_the_card_knows_what_the_twin_knows() {
             let address = listener.local_addr().unwrap();
             let server = tokio::spawn(sim::link::tcp::serve(listener, twin.clone()));
             let mut master = Master::new(Link::Tcp(address), model.model.serial.slave_id);
-            let card = poll_once(&mut master, name).await;
+            let card = poll_once(&mut master, name, Vec::new()).await;
             server.abort();
             let map = card.map().expect("the card found the map").clone();
             assert_eq!(map.name, model.model.register_map, "{name}: detected map");
@@ -141,23 +144,56 @@ async fn after_one_poll_the_card_knows_what_the_twin_knows() {
     }
 }
 
+/// Serves `twin` on a pty at the model's speed, as `upstwin serve --pty` does.
+fn serve_pty(model: &LoadedModel, twin: &SharedTwin) -> (std::path::PathBuf, tokio::task::JoinHandle<()>) {
+    let baud = model.model.serial.baud;
+    let mut pty = Pty::open(None, baud).unwrap();
+    let path = pty.path.clone();
+    let served = twin.clone();
+    let server = tokio::spawn(async move {
+        let speeds = Speeds { ups_baud: baud, far_baud: sim::link::pty::slave_baud };
+        let _ = sim::link::rtu::serve(&mut pty.master, served, Timing::Off, "pty", speeds).await;
+    });
+    (path, server)
+}
+
 #[tokio::test]
 async fn the_card_polls_over_a_pty_as_over_tcp() {
     let model = load_model("netys-pr-3k").unwrap();
     let twin = twin(&model, true);
-    let mut pty = Pty::open(None).unwrap();
-    let path = pty.path.clone();
-    let served = twin.clone();
-    let server = tokio::spawn(async move {
-        let _ = sim::link::rtu::serve(&mut pty.master, served, sim::link::rtu::Timing::Off, "pty").await;
-    });
+    let (path, server) = serve_pty(&model, &twin);
     let link = Link::Serial { path, baud: model.model.serial.baud };
     let mut master = Master::new(link, model.model.serial.slave_id);
-    let card = poll_once(&mut master, "pty").await;
+    let card = poll_once(&mut master, "pty", Vec::new()).await;
     server.abort();
     let map = card.map().expect("the card found the map over RTU").clone();
     let database = card.database();
     let wrong = mismatches(database, &twin, &model, &map);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     assert!(database.flags.iter().any(|f| f.on && f.signal.as_deref() == Some("on_battery")));
+}
+
+/// Automatic discovery (§18.2): starting at the factory 9600 baud, the card finds UPSs that
+/// speak 2400 (ITYS), 9600 and 57600 (MODULYS); the twin ignores frames sent at another
+/// speed than its own, as a real UART would.
+#[tokio::test]
+async fn the_card_finds_the_speed_of_the_ups() {
+    for name in ["itys-2k", "netys-pr-3k", "modulys-gp2-100"] {
+        let model = load_model(name).unwrap();
+        let twin = twin(&model, false);
+        let (path, server) = serve_pty(&model, &twin);
+        let mut master = Master::new(Link::Serial { path, baud: 9600 }, model.model.serial.slave_id);
+        let card = poll_once(&mut master, name, vec![9600, 2400, 19200, 57600]).await;
+        server.abort();
+        assert_eq!(card.baud(), Some(model.model.serial.baud), "{name}");
+        assert_eq!(master.link().baud(), Some(model.model.serial.baud), "{name}");
+        let map = card.map().expect("the card found the map").clone();
+        assert_eq!(map.name, model.model.register_map, "{name}");
+        let wrong = mismatches(card.database(), &twin, &model, &map);
+        assert!(wrong.is_empty(), "{name}: {}", wrong.join("\n"));
+        let ignored =
+            twin.lock().trace.recent(usize::MAX).iter().filter(|f| f.meaning.contains("sent at")).count();
+        let expected_ignored = if model.model.serial.baud == 9600 { 0 } else { 1 };
+        assert!(ignored >= expected_ignored, "{name}: {ignored} frames at a wrong speed in the trace");
+    }
 }

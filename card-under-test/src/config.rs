@@ -47,12 +47,28 @@ pub enum TemperatureUnit {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Serial {
-    /// "Baud rate Setting": 2400, 9600 (default), 19200 or 57600; `None` finds it.
-    pub baud: Option<u32>,
+    /// "Baud rate Setting": 2400, 9600 (default), 19200 or 57600 — the speed tried first.
+    pub baud: u32,
+    /// Automatic discovery (§18.2): when the UPS does not answer at `baud`, the other
+    /// speeds are tried until it does. Off pins the line to `baud`.
+    pub find_baud: bool,
     pub slave: u8,
     /// "Serial Timeout (ms)": the additional timeout; `None` = by baud (100 ms at 9600,
     /// 50 ms at 19200, 20 ms at 57600).
     pub timeout_ms: Option<u32>,
+}
+
+impl Serial {
+    /// The speeds to try, in order: the setting, then (with discovery) the others.
+    pub fn bauds_to_try(&self) -> Vec<u32> {
+        let others = BAUDS.into_iter().filter(|b| *b != self.baud && self.find_baud);
+        std::iter::once(self.baud).chain(others).collect()
+    }
+
+    /// The additional serial timeout when set; `None`: by baud.
+    pub fn fixed_timeout(&self) -> Option<std::time::Duration> {
+        self.timeout_ms.map(|ms| std::time::Duration::from_millis(u64::from(ms)))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,7 +116,7 @@ impl Default for Config {
 
 impl Default for Serial {
     fn default() -> Self {
-        Self { baud: Some(9600), slave: 1, timeout_ms: None }
+        Self { baud: 9600, find_baud: true, slave: 1, timeout_ms: None }
     }
 }
 
@@ -155,7 +171,7 @@ impl Config {
     /// The first rule this configuration breaks: (field, what was expected).
     fn rule_broken(&self) -> Option<(&'static str, String)> {
         let seconds = |value: f64, low: f64, high: f64| !(low..=high).contains(&value);
-        let checks: [(bool, &str, String); 10] = [
+        let checks: [(bool, &str, String); 11] = [
             (seconds(self.polling_s, 0.02, 3600.0), "polling_s", "seconds from 0.02 to 3600".into()),
             (
                 self.lost_after_s < self.polling_s || seconds(self.lost_after_s, 0.02, 86400.0),
@@ -182,10 +198,11 @@ impl Config {
                 "first_login_reset_days",
                 "days from 1 to 720 (§18.2)".into(),
             ),
+            (!BAUDS.contains(&self.serial.baud), "serial", format!("baud one of {BAUDS:?}")),
             (
-                self.serial.baud.is_some_and(|b| !BAUDS.contains(&b)),
+                self.serial.timeout_ms.is_some_and(|ms| !(1..=5000).contains(&ms)),
                 "serial",
-                format!("baud one of {BAUDS:?}, or None to find it"),
+                "timeout_ms: None (by baud) or Some(milliseconds from 1 to 5000)".into(),
             ),
             (!(1..=247).contains(&self.serial.slave), "serial", "slave from 1 to 247".into()),
             (
@@ -268,10 +285,7 @@ mod tests {
             (config.polling_s, config.history_interval_s, config.extended_interval_min),
             (2.0, 60.0, 60.0)
         );
-        assert_eq!(
-            (config.login_timeout_s, config.serial.baud, config.modbus_tcp.port),
-            (300, Some(9600), 502)
-        );
+        assert_eq!((config.login_timeout_s, config.serial.baud, config.modbus_tcp.port), (300, 9600, 502));
         assert_eq!(config.snmp.read_community, "public");
         assert_eq!(Config::parse(&config.to_text()), Ok(config));
         assert_eq!(Config::parse("CardConfig()").unwrap(), Config::default(), "every field has its default");
@@ -285,7 +299,7 @@ mod tests {
         assert_eq!(error.message, "history_interval_s: seconds from 0.02 to 86400");
         let error = Config::parse("CardConfig(polling: 2.0)").unwrap_err();
         assert!(error.message.contains("polling"), "{}", error.message);
-        let error = Config::parse("CardConfig(serial: (baud: Some(4800)))").unwrap_err();
+        let error = Config::parse("CardConfig(serial: (baud: 4800))").unwrap_err();
         assert!(error.message.starts_with("serial: baud one of"), "{}", error.message);
     }
 

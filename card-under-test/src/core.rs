@@ -24,15 +24,19 @@ const STATUS_EVENTS: &[(Condition, &str, Option<&str>)] = &[
     (Condition::BatteryTest, "Battery test in progress", None),
 ];
 
-/// Which map the UPS speaks: the first table of each candidate is read in turn until one
-/// answers (JBUSP identifiers at 0x1000, then VU-MAP configuration at 0x0001).
 static NO_DATABASE: Database =
     Database { serial_number: None, reference: None, clock: None, readings: Vec::new(), flags: Vec::new() };
 
+/// Which map the UPS speaks, and at which speed: at each speed to try, the first table of
+/// each candidate is read in turn (JBUSP identifiers at 0x1000, then VU-MAP configuration
+/// at 0x0001) until one answers.
 #[derive(Debug)]
 struct Detection {
     candidates: Vec<(RegisterMap, Rules)>,
     next: usize,
+    /// Serial speeds to try, the setting first (empty over Modbus TCP); the one found stays.
+    bauds: Vec<u32>,
+    baud_index: usize,
     /// When the round of tries under way started.
     round_started_s: f64,
     started_s: f64,
@@ -73,7 +77,14 @@ impl Card {
     ) -> Self {
         let rules = candidates.first().map(|(_, rules)| rules.clone()).expect("at least one map to try");
         let view = derive::view(&Database::default(), &rules, false, false);
-        let detection = Detection { candidates, next: 0, round_started_s: now_s, started_s: now_s };
+        let detection = Detection {
+            candidates,
+            next: 0,
+            bauds: Vec::new(),
+            baud_index: 0,
+            round_started_s: now_s,
+            started_s: now_s,
+        };
         let mut card = Self {
             detection,
             poller: None,
@@ -91,6 +102,18 @@ impl Card {
         };
         card.card_event(stamp, Severity::Information, "Cold boot");
         card
+    }
+
+    /// Serial speeds to try when looking for the UPS, in order (automatic discovery, §18.2).
+    pub fn trying_bauds(mut self, bauds: Vec<u32>) -> Self {
+        self.detection.bauds = bauds;
+        self
+    }
+
+    /// The speed the next read goes out at: the one being tried, or the one found; `None`
+    /// over Modbus TCP.
+    pub fn baud(&self) -> Option<u32> {
+        self.detection.bauds.get(self.detection.baud_index).copied()
     }
 
     /// The read due at card time `now_s`, if one is.
@@ -128,7 +151,11 @@ impl Card {
         detection.next += 1;
         if detection.next == detection.candidates.len() {
             detection.next = 0;
-            detection.round_started_s += self.poll.period_s;
+            detection.baud_index += 1;
+            if detection.baud_index >= detection.bauds.len() {
+                detection.baud_index = 0;
+                detection.round_started_s += self.poll.period_s;
+            }
         }
         let silent_s = now_s - detection.started_s;
         if !self.lost && silent_s >= self.poll.lost_after_s { vec![PollEvent::CommLost] } else { Vec::new() }

@@ -24,11 +24,12 @@ pub enum Link {
 }
 
 /// An in-memory serial line: each connection is a fresh byte pipe whose far end goes to
-/// the UPS side, which answers on it as on a serial port.
+/// the UPS side with the speed the card speaks on it, and the UPS answers on it as on a
+/// serial port (or not at all, at another speed than its own).
 #[derive(Debug, Clone)]
 pub struct Line {
     pub baud: u32,
-    pub far_ends: tokio::sync::mpsc::UnboundedSender<tokio::io::DuplexStream>,
+    pub far_ends: tokio::sync::mpsc::UnboundedSender<(u32, tokio::io::DuplexStream)>,
 }
 
 /// Bytes a pipe of the in-memory line buffers: more than two of the longest RTU frames.
@@ -39,6 +40,13 @@ impl Link {
     pub fn baud(&self) -> Option<u32> {
         match self {
             Link::Serial { baud, .. } | Link::InProcess(Line { baud, .. }) => Some(*baud),
+            Link::Tcp(_) => None,
+        }
+    }
+
+    fn baud_mut(&mut self) -> Option<&mut u32> {
+        match self {
+            Link::Serial { baud, .. } | Link::InProcess(Line { baud, .. }) => Some(baud),
             Link::Tcp(_) => None,
         }
     }
@@ -66,15 +74,16 @@ pub fn additional_timeout(baud: u32) -> Duration {
     })
 }
 
-/// How long a read (or a write) may take: the request and the longest answer on the wire (11 bits a
-/// character, the worst framing) plus the additional timeout; TCP gets one second.
-pub fn read_timeout(link: &Link, count: u16) -> Duration {
-    match link {
-        Link::Tcp(_) => Duration::from_secs(1),
-        Link::Serial { baud, .. } | Link::InProcess(Line { baud, .. }) => {
+/// How long a read (or a write) may take: the request and the longest answer on the wire
+/// (11 bits a character, the worst framing) plus `additional` (the "Serial Timeout", by
+/// baud unless set); TCP gets one second.
+pub fn read_timeout(link: &Link, count: u16, additional: Option<Duration>) -> Duration {
+    match link.baud() {
+        None => Duration::from_secs(1),
+        Some(baud) => {
             let characters = 8 + 5 + 2 * u64::from(count) + 7;
-            Duration::from_micros(characters * 11 * 1_000_000 / u64::from((*baud).max(1)))
-                + additional_timeout(*baud)
+            Duration::from_micros(characters * 11 * 1_000_000 / u64::from(baud.max(1)))
+                + additional.unwrap_or_else(|| additional_timeout(baud))
         }
     }
 }
@@ -83,6 +92,8 @@ pub fn read_timeout(link: &Link, count: u16) -> Duration {
 pub struct Master {
     link: Link,
     slave: u8,
+    /// The "Serial Timeout (ms)" setting; `None`: by baud.
+    additional_timeout: Option<Duration>,
     context: Option<Context>,
     /// The line must stay silent until then before the next request: the frame gap after
     /// the last answer (or timeout), so the UPS sees where one frame ends and the next begins.
@@ -97,11 +108,29 @@ impl std::fmt::Debug for Master {
 
 impl Master {
     pub fn new(link: Link, slave: u8) -> Self {
-        Self { link, slave, context: None, quiet_until: None }
+        Self { link, slave, additional_timeout: None, context: None, quiet_until: None }
+    }
+
+    /// A fixed additional serial timeout instead of the one by baud.
+    pub fn with_additional_timeout(mut self, additional: Option<Duration>) -> Self {
+        self.additional_timeout = additional;
+        self
     }
 
     pub fn link(&self) -> &Link {
         &self.link
+    }
+
+    /// Speaks at `baud` from the next request on (a new connection); whether it changed.
+    pub fn set_baud(&mut self, baud: Option<u32>) -> bool {
+        match (self.link.baud_mut(), baud) {
+            (Some(current), Some(baud)) if *current != baud => {
+                *current = baud;
+                self.context = None;
+                true
+            }
+            _ => false,
+        }
     }
 
     async fn connect(link: &Link, slave: u8) -> Result<Context, String> {
@@ -123,7 +152,9 @@ impl Master {
             }
             Link::InProcess(line) => {
                 let (near, far) = tokio::io::duplex(LINE_BUFFER);
-                line.far_ends.send(far).map_err(|_| "the in-process UPS has gone".to_string())?;
+                line.far_ends
+                    .send((line.baud, far))
+                    .map_err(|_| "the in-process UPS has gone".to_string())?;
                 Ok(tokio_modbus::client::rtu::attach_slave(near, Slave(slave)))
             }
         }
@@ -160,7 +191,7 @@ impl Master {
 
     async fn write_now(&mut self, write: &Write) -> Result<(), ReadError> {
         let mut context = self.open().await?;
-        let timeout = read_timeout(&self.link, write.values.len() as u16);
+        let timeout = read_timeout(&self.link, write.values.len() as u16, self.additional_timeout);
         let answer = match write.values.as_slice() {
             [value] => {
                 tokio::time::timeout(timeout, context.write_single_register(write.address, *value)).await
@@ -174,7 +205,7 @@ impl Master {
 
     async fn exchange(&mut self, request: ReadRequest) -> Result<Vec<u16>, ReadError> {
         let mut context = self.open().await?;
-        let timeout = read_timeout(&self.link, request.count);
+        let timeout = read_timeout(&self.link, request.count, self.additional_timeout);
         let answer =
             tokio::time::timeout(timeout, context.read_holding_registers(request.start, request.count)).await;
         self.settle(context, answer)

@@ -156,6 +156,10 @@ pub async fn poll(mut master: Master, shared: Shared, mut on_event: impl FnMut(P
     loop {
         let (pending, request, wait_s) = {
             let mut agent = shared.lock();
+            if master.set_baud(agent.card.baud()) {
+                agent.line_baud = master.link().baud();
+                agent.link = master.link().to_string();
+            }
             let now_s = agent.clock.now_s();
             match agent.writes.pop_front() {
                 Some(pending) => (Some(pending), None, 0.0),

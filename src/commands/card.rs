@@ -31,7 +31,8 @@ fn settings(args: &CardArgs, path: &std::path::Path) -> Result<Config, Failure> 
         config.extended_interval_min = seconds / 60.0;
     }
     if let Some(baud) = args.baud {
-        config.serial.baud = Some(baud);
+        config.serial.baud = baud;
+        config.serial.find_baud = false;
     }
     if let Some(slave) = args.slave {
         config.serial.slave = slave;
@@ -45,7 +46,7 @@ pub fn run(args: &CardArgs) -> CommandResult {
     let config_path = args.config.clone().unwrap_or_else(|| state_dir.join("card.ron"));
     let config = settings(args, &config_path)?;
     let link = match (&args.port, args.tcp) {
-        (Some(path), None) => Link::Serial { path: path.clone(), baud: config.serial.baud.unwrap_or(9600) },
+        (Some(path), None) => Link::Serial { path: path.clone(), baud: config.serial.baud },
         (None, Some(address)) => Link::Tcp(address),
         _ => return Err(Failure::bad_input("give --port or --tcp")),
     };
@@ -89,9 +90,17 @@ async fn card(
     let clock = Clock::system();
     let logs = Logs::open(&state_dir, clock.stamp())
         .map_err(|e| Failure::failed(format!("cannot keep the logs in {}: {e}", state_dir.display())))?;
-    let card = Card::new(candidates(), config.poll(), config.intervals(), logs, clock.now_s(), clock.stamp());
+    let card = Card::new(candidates(), config.poll(), config.intervals(), logs, clock.now_s(), clock.stamp())
+        .trying_bauds(if link.baud().is_some() { config.serial.bauds_to_try() } else { Vec::new() });
     let where_ = link.to_string();
-    let slave = config.serial.slave;
+    let (slave, additional_timeout) = (config.serial.slave, config.serial.fixed_timeout());
+    let speeds = match card.baud() {
+        Some(_) if config.serial.find_baud => {
+            let bauds: Vec<String> = config.serial.bauds_to_try().iter().map(u32::to_string).collect();
+            format!(" at {} baud", bauds.join(", "))
+        }
+        _ => String::new(),
+    };
     let northbound = match args.modbus_tcp {
         Some(address) => Some(address),
         None if config.modbus_tcp.enabled => Some(([0, 0, 0, 0], config.modbus_tcp.port).into()),
@@ -140,13 +149,14 @@ async fn card(
             say(&format!("ready: {ups} ({map}) on {}{modbus}, API http://{http}/api/status", agent.link))
         }
         PollEvent::CommLost if !found => say(&format!(
-            "the UPS does not answer on {where_} (slave {slave}; tried the JBUSP and VU-MAP identification tables); still trying"
+            "the UPS does not answer on {where_} (slave {slave}; tried the JBUSP and VU-MAP identification tables{speeds}); still trying"
         )),
         PollEvent::CommLost => say("UPS communication lost"),
         PollEvent::CommRestored if found => say("UPS communication restored"),
         PollEvent::CommRestored | PollEvent::Cycle => {}
     };
-    tasks.spawn(run::poll(Master::new(link, slave), shared.clone(), on_event));
+    let master = Master::new(link, slave).with_additional_timeout(additional_timeout);
+    tasks.spawn(run::poll(master, shared.clone(), on_event));
     super::until_stopped().await?;
     tasks.shutdown().await;
     say("stopped");

@@ -12,8 +12,9 @@ use scenarios::compile::Compiled;
 use scenarios::replay::{Heard, Replay};
 use scenarios::report::Report;
 use scenarios::trace::TraceFile;
+use sim::link::pty::{self, Pty};
 use sim::link::trace::Trace;
-use sim::link::{SharedTwin, Twin, pty::Pty, rtu, tcp};
+use sim::link::{SharedTwin, Twin, rtu, tcp};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -93,7 +94,7 @@ impl Sockets {
 
 /// Serves the twin on a pty (linked at `dir/ttyUPS`) and on Modbus TCP, and the observers,
 /// on free loopback ports, from a thread of its own.
-fn serve(twin: SharedTwin, dir: &Path, inbox: Inbox) -> Result<Wire, String> {
+fn serve(twin: SharedTwin, baud: u32, dir: &Path, inbox: Inbox) -> Result<Wire, String> {
     let link = dir.join("ttyUPS");
     let acceptor = smtp::tls(&dir.join("smtp-cert.pem"))?;
     let mailbox = Mailbox::new(inbox.clone(), dir);
@@ -105,7 +106,7 @@ fn serve(twin: SharedTwin, dir: &Path, inbox: Inbox) -> Result<Wire, String> {
             Err(e) => return drop(ready_tx.send(Err(e.to_string()))),
         };
         runtime.block_on(async move {
-            let pty = match Pty::open(Some(&link)) {
+            let pty = match Pty::open(Some(&link), baud) {
                 Ok(pty) => pty,
                 Err(e) => return drop(ready_tx.send(Err(format!("cannot open a pty: {e}")))),
             };
@@ -119,7 +120,11 @@ fn serve(twin: SharedTwin, dir: &Path, inbox: Inbox) -> Result<Wire, String> {
             tasks.spawn(async move {
                 let mut pty = pty;
                 // The pty's slave stays open in `pty`: an error here is real I/O trouble.
-                while rtu::serve(&mut pty.master, rtu_twin.clone(), rtu::Timing::Off, "pty").await.is_err() {
+                let speeds = rtu::Speeds { ups_baud: baud, far_baud: pty::slave_baud };
+                while rtu::serve(&mut pty.master, rtu_twin.clone(), rtu::Timing::Off, "pty", speeds)
+                    .await
+                    .is_err()
+                {
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
             });
@@ -216,7 +221,7 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
         report
     };
     let inbox = Inbox::default();
-    let wire = match serve(twin.clone(), dir, inbox.clone()) {
+    let wire = match serve(twin.clone(), scenario.model.model.serial.baud, dir, inbox.clone()) {
         Ok(wire) => wire,
         Err(why) => return failed(replay, why),
     };

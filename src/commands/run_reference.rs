@@ -103,13 +103,15 @@ async fn co_simulate(scenario: &Compiled, out: Option<&Path>, card_dir: &Path) -
     let (far_ends, mut connections) = tokio::sync::mpsc::unbounded_channel();
     let line_twin = twin.clone();
     tokio::spawn(async move {
-        while let Some(far_end) = connections.recv().await {
+        while let Some((card_baud, far_end)) = connections.recv().await {
             // A connection ends when the card drops it (after a failed read): no error to keep.
-            tokio::spawn(rtu::serve(far_end, line_twin.clone(), Timing::Simulated(line), "line"));
+            let speeds = rtu::Speeds { ups_baud: line.baud, far_baud: move |_: &_| Some(card_baud) };
+            tokio::spawn(rtu::serve(far_end, line_twin.clone(), Timing::Simulated(line), "line", speeds));
         }
     });
 
-    // The card, on the twin's virtual clock, starting at the UPS clock's date.
+    // The card out of the box (it finds the UPS's speed), on the twin's virtual clock,
+    // starting at the UPS clock's date.
     let clock = Clock::starting_at(epoch_s);
     let logs = match Logs::open(card_dir, clock.stamp()) {
         Ok(logs) => logs,
@@ -121,9 +123,9 @@ async fn co_simulate(scenario: &Compiled, out: Option<&Path>, card_dir: &Path) -
     };
     let mut config = Config::default();
     config.serial.slave = serial.slave_id;
-    config.serial.baud = Some(serial.baud);
-    let link = Link::InProcess(Line { baud: serial.baud, far_ends });
-    let card = Card::new(candidates(), config.poll(), config.intervals(), logs, clock.now_s(), clock.stamp());
+    let link = Link::InProcess(Line { baud: config.serial.baud, far_ends });
+    let card = Card::new(candidates(), config.poll(), config.intervals(), logs, clock.now_s(), clock.stamp())
+        .trying_bauds(config.serial.bauds_to_try());
     let (where_, line_baud) = (link.to_string(), link.baud());
     let shared = Shared::new(Agent::new(card, where_, line_baud, clock, config));
     let router = card::api::router(shared.clone());

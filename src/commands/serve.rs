@@ -3,10 +3,11 @@
 use super::{CommandResult, Failure};
 use crate::cli::{ParityArg, ServeArgs, TimingArg};
 use scenarios::recorded::Start;
+use sim::link::pty::{self, Pty};
 use sim::link::record::Recording;
-use sim::link::rtu::{Line, Timing};
+use sim::link::rtu::{Line, Speeds, Timing};
 use sim::link::trace::Trace;
-use sim::link::{SharedTwin, Twin, clock, pty::Pty, rtu, tcp};
+use sim::link::{SharedTwin, Twin, clock, rtu, tcp};
 use sim::{StartOptions, Ups};
 use std::time::Duration;
 use ups_models::load_model;
@@ -68,7 +69,7 @@ async fn serve(
     let mut ready = vec![format!("model={}", args.model), format!("slave={slave_id}")];
     let mut tasks = tokio::task::JoinSet::new();
     let pty = if args.pty {
-        let pty = Pty::open(args.link.as_deref())
+        let pty = Pty::open(args.link.as_deref(), line.baud)
             .map_err(|e| Failure::failed(format!("cannot open a pty: {e}")))?;
         ready.push(format!("pty={}", pty.path.display()));
         if let Some(link) = &args.link {
@@ -84,12 +85,13 @@ async fn serve(
             _ => Timing::Off,
         };
         let twin = twin.clone();
+        let speeds = Speeds { ups_baud: line.baud, far_baud: pty::slave_baud };
         tasks.spawn(async move {
             let mut pty = pty;
             loop {
                 // The slave side stays open in `pty`, so the master only fails on real I/O
                 // trouble; serve again after a pause rather than exit.
-                if let Err(e) = rtu::serve(&mut pty.master, twin.clone(), timing, "pty").await {
+                if let Err(e) = rtu::serve(&mut pty.master, twin.clone(), timing, "pty", speeds).await {
                     eprintln!("upstwin: pty: {e}; serving again");
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
@@ -112,7 +114,9 @@ async fn serve(
                 });
                 match tokio_serial::SerialStream::open(&builder) {
                     Ok(port) => {
-                        if let Err(e) = rtu::serve(port, twin.clone(), timing, "serial").await {
+                        if let Err(e) =
+                            rtu::serve(port, twin.clone(), timing, "serial", Speeds::unknown(line.baud)).await
+                        {
                             eprintln!("upstwin: {}: {e}; reopening", path.display());
                         }
                     }

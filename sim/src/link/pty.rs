@@ -15,11 +15,13 @@ pub struct Pty {
 }
 
 impl Pty {
-    /// Opens a pty pair, lets any user open the slave (NUT drivers drop to user `nut`), and
+    /// Opens a pty pair with the slave side at the UPS's `baud` (what a client that sets
+    /// no speed speaks), lets any user open the slave (NUT drivers drop to user `nut`), and
     /// points `link` at it if asked.
-    pub fn open(link: Option<&Path>) -> std::io::Result<Self> {
+    pub fn open(link: Option<&Path>, baud: u32) -> std::io::Result<Self> {
         let (master, mut slave) = SerialStream::pair().map_err(std::io::Error::other)?;
         slave.set_exclusive(false).map_err(std::io::Error::other)?;
+        slave.set_baud_rate(baud).map_err(std::io::Error::other)?;
         let path = PathBuf::from(slave.name().ok_or_else(|| std::io::Error::other("the pty has no name"))?);
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666))?;
@@ -35,6 +37,12 @@ impl Pty {
         };
         Ok(Self { master, _slave: slave, path, link })
     }
+}
+
+/// The speed the pty's slave side is set to, by whoever set it last: a Linux pty master
+/// answers termios queries with its slave's settings.
+pub fn slave_baud(master: &&mut SerialStream) -> Option<u32> {
+    master.baud_rate().ok()
 }
 
 impl Drop for Pty {

@@ -41,15 +41,34 @@ impl Line {
     }
 }
 
+/// The UPS's speed, and how to learn the far end's (`None`: unknown, taken to match).
+#[derive(Debug, Clone, Copy)]
+pub struct Speeds<F> {
+    pub ups_baud: u32,
+    pub far_baud: F,
+}
+
+impl<S> Speeds<fn(&S) -> Option<u32>> {
+    /// A line whose far end's speed cannot be known (a real port, where a mismatch garbles
+    /// the bytes physically).
+    pub fn unknown(ups_baud: u32) -> Self {
+        Speeds { ups_baud, far_baud: |_| None }
+    }
+}
+
 /// Silence that ends a frame when timing is off (a pty delivers a request in one write).
 const IDLE_GAP: Duration = Duration::from_millis(2);
 
 /// Serves until the stream fails; the caller reopens the port and calls again.
+/// `far_baud` tells the speed the far end's UART is set to, when the link can know it (a
+/// pty's slave settings, an in-memory line's): a frame sent at another speed than
+/// `ups_baud` reaches the UPS as framing errors and is never answered, as on a real line.
 pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     mut port: S,
     twin: SharedTwin,
     timing: Timing,
     link: &str,
+    speeds: Speeds<impl Fn(&S) -> Option<u32>>,
 ) -> std::io::Result<()> {
     let gap = match timing {
         Timing::Off => IDLE_GAP,
@@ -89,7 +108,10 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
                 Scan::Frame { len } => {
                     skip_garbage(&mut buf, &mut garbage, &twin, link);
                     let frame: Vec<u8> = buf.drain(..len).collect();
-                    answer(&mut port, &twin, &frame, timing, arrived, link).await?;
+                    match (speeds.far_baud)(&port).filter(|baud| *baud != speeds.ups_baud) {
+                        Some(far_baud) => heard_garbled(&twin, &frame, far_baud, link),
+                        None => answer(&mut port, &twin, &frame, timing, arrived, link).await?,
+                    }
                 }
             }
         }
@@ -126,6 +148,13 @@ fn skip_garbage(buf: &mut Vec<u8>, garbage: &mut usize, twin: &SharedTwin, link:
     let sim_s = guard.ups.time_s();
     let shown = &skipped[..skipped.len().min(64)];
     guard.trace.record(sim_s, link, "rx", shown, Meaning::Garbage { bytes: skipped.len() });
+}
+
+/// A frame sent at `far_baud`: the UPS's UART saw only framing errors.
+fn heard_garbled(twin: &SharedTwin, frame: &[u8], far_baud: u32, link: &str) {
+    let mut guard = twin.lock();
+    let sim_s = guard.ups.time_s();
+    guard.trace.record(sim_s, link, "rx", frame, Meaning::WrongSpeed { far_baud });
 }
 
 async fn answer<S: AsyncWrite + Unpin>(

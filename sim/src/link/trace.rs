@@ -48,6 +48,10 @@ pub enum Meaning {
     },
     /// Read while the line is broken (wire fault): dropped.
     LineBroken,
+    /// A frame sent at another speed than the UPS's: its UART saw framing errors only.
+    WrongSpeed {
+        far_baud: u32,
+    },
     /// Bytes that were no frame.
     Garbage {
         bytes: usize,
@@ -66,6 +70,7 @@ impl Meaning {
             Meaning::Request { unit, request } => format!("unit {unit}: {}", request.describe()),
             Meaning::NotForUs { unit } => format!("unit {unit}: not for this UPS"),
             Meaning::LineBroken => "line broken: not read".into(),
+            Meaning::WrongSpeed { far_baud } => format!("sent at {far_baud} baud: not understood"),
             Meaning::Garbage { bytes } => format!("{bytes} garbage bytes skipped"),
             Meaning::Reply => "reply".into(),
             Meaning::Exception { code } => format!("exception {code}"),
