@@ -288,3 +288,74 @@ fn the_card_finds_the_ups_speed_unless_pinned() {
     assert!(pinned.contains("the UPS does not answer") && pinned.contains("at 9600 baud"), "{pinned}");
     assert!(!pinned.contains("2400"), "pinned means no other speed is tried: {pinned}");
 }
+
+fn put_schedules(api: &str, body: &str) -> (u16, String) {
+    let answer = ureq::put(format!("{api}/api/schedules"))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .send(body)
+        .unwrap();
+    let status = answer.status().as_u16();
+    (status, answer.into_body().read_to_string().unwrap())
+}
+
+/// Schedules (§16.3–16.6) through the API on a JBUSP UPS: bad forms get 400, a battery test
+/// schedule 409 (VU-MAP only), and nothing of a refused form is kept; a good one is in force,
+/// says when it next falls due, and is saved with the configuration.
+#[test]
+fn schedules_are_validated_whole_and_kept_with_the_settings() {
+    let served = Served::start(&["--model", "netys-pr-3k", "--tcp", "127.0.0.1:0"]);
+    let state = std::env::temp_dir().join(format!("upstwin-card-schedules-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state);
+    let (card, api) = card_on_tcp(served.field("tcp"), &state, &[]);
+    let _card = common::KillOnDrop(card);
+    let weekly = r#""weekly_shutdown": [{"shutdown": {"day": "Friday", "at": "20:00"}, "restart": null}]"#;
+    for (body, wanted, says) in [
+        ("{not json".to_string(), 400, "expected the schedules"),
+        (
+            format!(r#"{{{weekly}, "eco": [{{"on": {{"day": "Monday", "at": "25:00"}}, "off": null}}]}}"#),
+            400,
+            "a time hh:mm",
+        ),
+        (
+            format!(
+                r#"{{{weekly}, "special_days": [{{"shutdown": {{"date": "31/02/2027", "at": "12:00"}}, "restart": null}}]}}"#
+            ),
+            400,
+            "a date dd/mm/yyyy",
+        ),
+        (
+            format!(r#"{{{weekly}, "battery_test": {{"every_weeks": 60, "day": "Monday", "hour": 1}}}}"#),
+            400,
+            "every_weeks",
+        ),
+        (
+            format!(r#"{{{weekly}, "battery_test": {{"every_weeks": 2, "day": "Monday", "hour": 1}}}}"#),
+            409,
+            "VU-MAP UPSs only",
+        ),
+    ] {
+        let (status, message) = put_schedules(&api, &body);
+        println!("{body}: {status} {message}");
+        assert_eq!(status, wanted, "{body}: {message}");
+        assert!(message.contains(says), "{body}: {message}");
+    }
+    let unchanged = status(&format!("{api}/api/schedules"));
+    assert_eq!(
+        unchanged["schedules"]["weekly_shutdown"],
+        serde_json::json!([]),
+        "refused forms change nothing"
+    );
+    assert_eq!(unchanged["next"]["shutdown"], Value::Null);
+
+    let (code, message) = put_schedules(&api, &format!("{{{weekly}}}"));
+    assert_eq!((code, message.as_str()), (200, r#"{"changed":["Weekly schedule"]}"#));
+    let now = status(&format!("{api}/api/schedules"));
+    println!("{now}");
+    let next = now["next"]["shutdown"].as_str().expect("a next shutdown");
+    assert!(next.ends_with(" 20:00:00"), "{next}");
+    assert_eq!(now["battery_test_schedule_allowed"], false);
+    let saved = std::fs::read_to_string(state.join("card.ron")).unwrap();
+    assert!(saved.contains("day: Friday") && saved.contains("at: \"20:00\""), "{saved}");
+}

@@ -3,6 +3,7 @@
 //! or breaks a rule is refused whole with `line:col` and what was expected; the settings in
 //! force stay as they were. Written atomically, so a crash leaves the old file or the new.
 
+use crate::schedules::Schedules;
 use serde::{Deserialize, Serialize};
 use std::io;
 use std::net::Ipv4Addr;
@@ -36,6 +37,8 @@ pub struct Config {
     pub modbus_tcp: ModbusTcp,
     /// "Synchronize UPS" (§18.1): send the card's time to the UPS when it changes.
     pub synchronize_ups_clock: bool,
+    /// Battery test, eco mode and shutdown schedules (§16.3–16.6).
+    pub schedules: Schedules,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,6 +113,7 @@ impl Default for Config {
             snmp: Snmp::default(),
             modbus_tcp: ModbusTcp::default(),
             synchronize_ups_clock: true,
+            schedules: Schedules::default(),
         }
     }
 }
@@ -171,7 +175,8 @@ impl Config {
     /// The first rule this configuration breaks: (field, what was expected).
     fn rule_broken(&self) -> Option<(&'static str, String)> {
         let seconds = |value: f64, low: f64, high: f64| !(low..=high).contains(&value);
-        let checks: [(bool, &str, String); 11] = [
+        let schedules = self.schedules.rule_broken();
+        let checks: [(bool, &str, String); 12] = [
             (seconds(self.polling_s, 0.02, 3600.0), "polling_s", "seconds from 0.02 to 3600".into()),
             (
                 self.lost_after_s < self.polling_s || seconds(self.lost_after_s, 0.02, 86400.0),
@@ -215,6 +220,7 @@ impl Config {
                 "modbus_tcp",
                 "idle_close_s from 0.01 to 86400".into(),
             ),
+            (schedules.is_some(), "schedules", schedules.unwrap_or_default()),
         ];
         checks.into_iter().find(|(broken, ..)| *broken).map(|(_, field, message)| (field, message))
     }
@@ -266,11 +272,15 @@ impl Config {
             ("Serial settings", self.serial != other.serial),
             ("SNMP and Modbus TCP settings", self.snmp != other.snmp || self.modbus_tcp != other.modbus_tcp),
         ];
-        let mut changed: Vec<&str> = fields.iter().filter(|(_, c)| *c).map(|(name, _)| *name).collect();
-        if self.synchronize_ups_clock != other.synchronize_ups_clock {
-            changed.push("Synchronize UPS");
-        }
-        changed
+        let (mine, theirs) = (&self.schedules, &other.schedules);
+        let more: [(&str, bool); 5] = [
+            ("Synchronize UPS", self.synchronize_ups_clock != other.synchronize_ups_clock),
+            ("Battery test schedule", mine.battery_test != theirs.battery_test),
+            ("Eco mode schedule", mine.eco != theirs.eco),
+            ("Weekly schedule", mine.weekly_shutdown != theirs.weekly_shutdown),
+            ("Special day schedule", mine.special_days != theirs.special_days),
+        ];
+        fields.iter().chain(&more).filter(|(_, c)| *c).map(|(name, _)| *name).collect()
     }
 }
 
@@ -299,6 +309,12 @@ mod tests {
         assert_eq!(error.message, "history_interval_s: seconds from 0.02 to 86400");
         let error = Config::parse("CardConfig(polling: 2.0)").unwrap_err();
         assert!(error.message.contains("polling"), "{}", error.message);
+        let error = Config::parse(
+            "CardConfig(\n  schedules: (\n    eco: [(on: (day: Monday, at: \"25:00\"), off: None)],\n  ),\n)",
+        )
+        .unwrap_err();
+        assert_eq!(error.line, 3, "{error:?}");
+        assert!(error.message.contains("a time hh:mm"), "{}", error.message);
         let error = Config::parse("CardConfig(serial: (baud: 4800))").unwrap_err();
         assert!(error.message.starts_with("serial: baud one of"), "{}", error.message);
     }

@@ -21,3 +21,4 @@ pub mod poller;
 pub mod role;
 pub mod rules;
 pub mod run;
+pub mod schedules;

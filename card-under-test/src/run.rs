@@ -9,6 +9,7 @@ use crate::controls::{self, Write};
 use crate::core::Card;
 use crate::link::Master;
 use crate::poller::{Comm, PollEvent, ReadError};
+use crate::schedules::{self, Due};
 use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -28,7 +29,19 @@ pub struct Pending {
     pub write: Write,
     /// What it does, for the card events log.
     pub label: String,
-    pub reply: Option<oneshot::Sender<Result<(), ReadError>>>,
+    pub asker: Asker,
+}
+
+/// Who asked for a write, and so who logs its outcome.
+#[derive(Debug)]
+pub enum Asker {
+    /// An API request, waiting for the UPS's answer (it logs the outcome; if it has gone,
+    /// the card does).
+    Request(oneshot::Sender<Result<(), ReadError>>),
+    /// The daily UPS clock setting: tried again later after a failure.
+    ClockSync,
+    /// A schedule, with what the UPS events log says once the UPS took it (§21.3).
+    Schedule { ups_event: Option<&'static str> },
 }
 
 /// The card, where its UPS is, and its settings.
@@ -47,6 +60,8 @@ pub struct Agent {
     pub writes: VecDeque<Pending>,
     /// When the UPS clock was last set (card time).
     pub clock_synced_s: Option<f64>,
+    /// Up to when the schedules have been looked at (card calendar time, Unix s).
+    schedules_seen_s: Option<i64>,
 }
 
 impl Agent {
@@ -90,6 +105,7 @@ impl Agent {
             config_path: None,
             writes: VecDeque::new(),
             clock_synced_s: None,
+            schedules_seen_s: None,
         }
     }
 
@@ -109,7 +125,47 @@ impl Agent {
         // Marked now so one setting is queued; moved back on failure (see `note_write`).
         self.clock_synced_s = Some(now_s);
         let label = format!("UPS date and time set to {}", self.clock.stamp());
-        self.writes.push_back(Pending { write, label, reply: None });
+        self.writes.push_back(Pending { write, label, asker: Asker::ClockSync });
+    }
+
+    /// Queues what the schedules ask of the UPS once their moment has passed: the battery
+    /// test (§16.3, VU-MAP UPSs only) and eco mode on and off (§16.4), each only if the UPS
+    /// allows it then — a moment that finds it not allowed is logged, never sent late.
+    /// Shutdowns and restarts are the shutdown manager's to act on.
+    fn run_schedules(&mut self) {
+        let now_s = self.clock.stamp().unix_ms.div_euclid(1000);
+        let from_s = self.schedules_seen_s.replace(now_s).unwrap_or(now_s);
+        let due = self.config.schedules.due_between(from_s, now_s);
+        let stamp = self.clock.stamp();
+        let Some(map) = self.card.map() else { return };
+        let online = self.card.comm() == Comm::Online;
+        let offered = controls::list(map, self.card.conditions(), online);
+        let mut refused = Vec::new();
+        for (_, due) in due {
+            let (name, ups_event) = match due {
+                Due::BatteryTest => ("battery_test", None),
+                Due::EcoOn => ("eco_on", Some("Eco mode schedule sent")),
+                Due::EcoOff => ("eco_off", Some("Eco mode schedule sent")),
+                Due::Shutdown | Due::Restart => continue,
+            };
+            let label = format!("{} sent to the UPS by the schedule", controls::label(name));
+            let why_not = match offered.iter().find(|c| c.name == name) {
+                _ if due == Due::BatteryTest && !schedules::battery_test_schedule_allowed(&map.name) => {
+                    Some("the battery test schedule is for VU-MAP UPSs only (§16.3)".to_string())
+                }
+                Some(control) => control.why_not.clone(),
+                None => Some("the UPS has no such control".to_string()),
+            };
+            match why_not.map_or_else(|| controls::write(map, name, &BTreeMap::new(), stamp), Err) {
+                Ok(write) => {
+                    self.writes.push_back(Pending { write, label, asker: Asker::Schedule { ups_event } })
+                }
+                Err(why) => refused.push(format!("Not done: {label} ({why})")),
+            }
+        }
+        for line in refused {
+            self.card.card_event(stamp, Severity::Warning, &line);
+        }
     }
 }
 
@@ -129,7 +185,7 @@ impl Shared {
     /// Sends `write` to the UPS before the next read; resolves with the UPS's answer.
     pub async fn send(&self, write: Write, label: String) -> Result<(), ReadError> {
         let (reply, outcome) = oneshot::channel();
-        self.lock().writes.push_back(Pending { write, label, reply: Some(reply) });
+        self.lock().writes.push_back(Pending { write, label, asker: Asker::Request(reply) });
         self.1.notify_one();
         match tokio::time::timeout(WRITE_WAIT, outcome).await {
             Ok(Ok(answer)) => answer,
@@ -138,15 +194,23 @@ impl Shared {
     }
 }
 
-/// Says in the card events log what became of a write nobody waits for (the clock setting,
-/// or a control whose requester has gone); a failed clock setting is tried again later.
-fn note_write(agent: &mut Agent, label: &str, outcome: &Result<(), ReadError>) {
+/// Says in the logs what became of a write nobody waits for: the clock setting, a
+/// schedule's control, or (`asker` `None`) a control whose requester has gone. A failed
+/// clock setting is tried again later.
+fn note_write(agent: &mut Agent, label: &str, asker: Option<&Asker>, outcome: &Result<(), ReadError>) {
     let stamp = agent.clock.stamp();
     match outcome {
-        Ok(()) => agent.card.card_event(stamp, Severity::Information, label),
+        Ok(()) => {
+            agent.card.card_event(stamp, Severity::Information, label);
+            if let Some(Asker::Schedule { ups_event: Some(event) }) = asker {
+                agent.card.ups_event(stamp, Severity::Information, event);
+            }
+        }
         Err(why) => {
             agent.card.card_event(stamp, Severity::Warning, &format!("Not done: {label} ({why})"));
-            agent.clock_synced_s = Some(agent.clock.now_s() - CLOCK_SYNC_EVERY_S + CLOCK_RETRY_S);
+            if let Some(Asker::ClockSync) = asker {
+                agent.clock_synced_s = Some(agent.clock.now_s() - CLOCK_SYNC_EVERY_S + CLOCK_RETRY_S);
+            }
         }
     }
 }
@@ -166,15 +230,14 @@ pub async fn poll(mut master: Master, shared: Shared, mut on_event: impl FnMut(P
                 None => (None, agent.card.due(now_s), agent.card.wait_s(now_s)),
             }
         };
-        if let Some(Pending { write, label, reply }) = pending {
+        if let Some(Pending { write, label, asker }) = pending {
             let outcome = master.write(&write).await;
-            // The requester logs the outcome; if it has gone, the card does.
-            let unheard = match reply {
-                Some(reply) => reply.send(outcome).err(),
-                None => Some(outcome),
+            let unheard = match asker {
+                Asker::Request(reply) => reply.send(outcome).err().map(|outcome| (None, outcome)),
+                other => Some((Some(other), outcome)),
             };
-            if let Some(outcome) = unheard {
-                note_write(&mut shared.lock(), &label, &outcome);
+            if let Some((asker, outcome)) = unheard {
+                note_write(&mut shared.lock(), &label, asker.as_ref(), &outcome);
             }
             continue;
         }
@@ -194,5 +257,6 @@ pub async fn poll(mut master: Master, shared: Shared, mut on_event: impl FnMut(P
             on_event(event, &agent);
         }
         agent.sync_clock_if_due();
+        agent.run_schedules();
     }
 }

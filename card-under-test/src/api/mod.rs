@@ -18,6 +18,8 @@ use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod schedules;
+
 type Refusal = (StatusCode, String);
 
 /// `GET /api/status`: the UPS as the card sees it now.
@@ -86,7 +88,7 @@ fn status(agent: &Agent) -> Status<'_> {
     }
 }
 
-fn json<T: Serialize>(value: &T) -> Response {
+pub(crate) fn json<T: Serialize>(value: &T) -> Response {
     match serde_json::to_vec(value) {
         Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
@@ -202,9 +204,16 @@ async fn send_control(
     }
 }
 
-/// `GET /api/battery-test`: status, last test, result, next test (§16.2).
+/// `GET /api/battery-test`: status, last test, result, next test (§16.2; the next test
+/// from the schedule, §16.3).
 async fn get_battery_test(_role: Role, State(shared): State<Shared>) -> Response {
-    json(&shared.lock().card.battery_test())
+    let agent = shared.lock();
+    let mut view = agent.card.battery_test();
+    if agent.card.map().is_some_and(|map| crate::schedules::battery_test_schedule_allowed(&map.name)) {
+        let now_s = agent.clock.stamp().unix_ms.div_euclid(1000);
+        view.next_test_days = agent.config.schedules.battery_test_in_days(now_s);
+    }
+    json(&view)
 }
 
 /// `GET /api/logs`: the logs and how many records each holds.
@@ -335,6 +344,7 @@ pub fn router(shared: Shared) -> Router {
         .route("/api/controls", get(get_controls))
         .route("/api/controls/{name}", post(send_control))
         .route("/api/battery-test", get(get_battery_test))
+        .route("/api/schedules", get(schedules::get).put(schedules::put))
         .route("/api/logs", get(get_logs))
         .route("/api/logs/{name}", get(get_log).delete(clear_log))
         .route("/api/config", get(get_config).put(restore_config))

@@ -1,0 +1,70 @@
+//! `/api/schedules`: the battery test, eco mode and shutdown schedules (§16.3–16.6) and
+//! when each next falls due.
+
+use super::{Refusal, json};
+use crate::clock::Stamp;
+use crate::role::Role;
+use crate::run::Shared;
+use crate::schedules::{self, Schedules};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Serialize;
+
+/// The next moment of each kind, as the pages print times (`dd/mm/yyyy hh:mm:ss`).
+#[derive(Debug, Serialize)]
+struct Next {
+    battery_test: Option<String>,
+    eco_on: Option<String>,
+    eco_off: Option<String>,
+    shutdown: Option<String>,
+    restart: Option<String>,
+}
+
+fn printed(at_s: Option<i64>) -> Option<String> {
+    at_s.map(|s| Stamp { unix_ms: s * 1000 }.to_string())
+}
+
+/// `GET /api/schedules`: the schedules in force and their next moments.
+pub async fn get(_role: Role, State(shared): State<Shared>) -> Response {
+    let agent = shared.lock();
+    let schedules = &agent.config.schedules;
+    let next = schedules.next(agent.clock.stamp().unix_ms.div_euclid(1000));
+    let map = agent.card.map().map(|m| m.name.as_str());
+    json(&serde_json::json!({
+        "schedules": schedules,
+        "battery_test_schedule_allowed": map.is_some_and(schedules::battery_test_schedule_allowed),
+        "next": Next {
+            battery_test: printed(next.battery_test_s),
+            eco_on: printed(next.eco_on_s),
+            eco_off: printed(next.eco_off_s),
+            shutdown: printed(next.shutdown_s),
+            restart: printed(next.restart_s),
+        },
+    }))
+}
+
+/// `PUT /api/schedules`, body the schedules as `GET` gives them: put in force whole and
+/// saved with the configuration, or refused whole (400 for a bad form, 409 for a battery
+/// test schedule on a UPS that is not VU-MAP, §16.3).
+pub async fn put(role: Role, State(shared): State<Shared>, body: String) -> Result<Response, Refusal> {
+    role.may_change()?;
+    let schedules: Schedules = serde_json::from_str(&body)
+        .map_err(|e| (StatusCode::BAD_REQUEST, format!("expected the schedules as GET gives them: {e}")))?;
+    if let Some(broken) = schedules.rule_broken() {
+        return Err((StatusCode::BAD_REQUEST, broken));
+    }
+    let mut agent = shared.lock();
+    let map = agent.card.map().map(|m| m.name.clone());
+    let test_scheduled = schedules.battery_test.every_weeks.is_some();
+    if test_scheduled && !map.as_deref().is_some_and(schedules::battery_test_schedule_allowed) {
+        let why = "the battery test schedule is for VU-MAP UPSs only (§16.3)";
+        return Err((StatusCode::CONFLICT, why.into()));
+    }
+    let mut config = agent.config.clone();
+    config.schedules = schedules;
+    let changed = agent
+        .put_config(config, "REST API", role.name())
+        .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
+    Ok(json(&serde_json::json!({ "changed": changed })))
+}
