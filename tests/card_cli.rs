@@ -144,22 +144,37 @@ fn the_configuration_is_backed_up_restored_whole_or_not_at_all_and_reset() {
         .build()
         .send(&bad)
         .unwrap();
-    let status = refused.status();
+    let code = refused.status();
     let message = refused.into_body().read_to_string().unwrap();
-    println!("bad file: {status} {message}");
-    assert_eq!(status, 400);
+    println!("bad file: {code} {message}");
+    assert_eq!(code, 400);
     assert!(message.contains("history_interval_s: seconds from 0.02 to 86400"), "{message}");
     let line = bad.lines().position(|l| l.contains("history_interval_s")).unwrap() + 1;
     assert!(message.starts_with(&format!("{line}:")), "the line of the bad setting: {message}");
     let now = ureq::get(format!("{api}/api/config")).call().unwrap().body_mut().read_json::<Value>().unwrap();
     assert_eq!(now["polling_s"], 0.2, "a refused file changes nothing");
 
-    let good = backup.replace("polling_s: 0.2", "polling_s: 1.0");
+    let celsius = status(&format!("{api}/api/status"));
+    let ambient_c = reading(&celsius, "M22").expect("the ambient temperature");
+    let good = backup
+        .replace("polling_s: 0.2", "polling_s: 1.0")
+        .replace("temperature_unit: Celsius", "temperature_unit: Fahrenheit")
+        .replace("port: 502", "port: 1502");
     let answer =
         ureq::put(format!("{api}/api/config")).send(&good).unwrap().body_mut().read_json::<Value>().unwrap();
-    assert_eq!(answer["changed"], serde_json::json!(["Polling Rate"]));
+    println!("good file: {answer}");
+    assert_eq!(
+        answer["changed"],
+        serde_json::json!(["Polling Rate", "Temperature unit", "Modbus TCP settings"])
+    );
+    assert_eq!(answer["restart_needed"], serde_json::json!(["Modbus TCP settings"]));
     let saved = std::fs::read_to_string(state.join("card.ron")).unwrap();
-    assert!(saved.contains("polling_s: 1.0"), "{saved}");
+    assert!(saved.contains("polling_s: 1.0") && saved.contains("port: 1502"), "{saved}");
+    let fahrenheit = status(&format!("{api}/api/status"));
+    let shown = fahrenheit["measurements"].as_array().unwrap().iter().find(|m| m["code"] == "M22").unwrap();
+    println!("ambient {ambient_c} °C shown as {shown}");
+    assert_eq!(shown["unit"], "°F");
+    assert!((shown["value"].as_f64().unwrap() - (ambient_c * 1.8 + 32.0)).abs() < 1.5, "{shown}");
 
     let reset = ureq::post(format!("{api}/api/config/factory-reset"))
         .send_empty()
@@ -183,6 +198,7 @@ fn the_configuration_is_backed_up_restored_whole_or_not_at_all_and_reset() {
     for expected in [
         "Upload configuration with 1 error(s) via REST API by admin",
         "Polling Rate has been changed via REST API by admin",
+        "Modbus TCP settings has been changed via REST API by admin (applies at the next restart)",
         "Upload configuration successfully via REST API by admin",
         "NET VISION UPS Agent Parameters reset to default",
     ] {
@@ -350,7 +366,7 @@ fn schedules_are_validated_whole_and_kept_with_the_settings() {
     assert_eq!(unchanged["next"]["shutdown"], Value::Null);
 
     let (code, message) = put_schedules(&api, &format!("{{{weekly}}}"));
-    assert_eq!((code, message.as_str()), (200, r#"{"changed":["Weekly schedule"]}"#));
+    assert_eq!((code, message.as_str()), (200, r#"{"changed":["Weekly schedule"],"restart_needed":[]}"#));
     let now = status(&format!("{api}/api/schedules"));
     println!("{now}");
     let next = now["next"]["shutdown"].as_str().expect("a next shutdown");

@@ -47,6 +47,17 @@ pub enum TemperatureUnit {
     Fahrenheit,
 }
 
+impl TemperatureUnit {
+    /// A value in `unit` as the pages show it: degrees Celsius become Fahrenheit when that
+    /// is the setting (§18.2 "Temperature unit"); anything else is left alone.
+    pub fn show(self, value: Option<f64>, unit: &str) -> (Option<f64>, Option<&'static str>) {
+        match self {
+            TemperatureUnit::Fahrenheit if unit == "°C" => (value.map(|c| c * 9.0 / 5.0 + 32.0), Some("°F")),
+            _ => (value, None),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Serial {
@@ -255,10 +266,22 @@ impl Config {
         crate::durable::replace_file(path, self.to_text().as_bytes())
     }
 
+    /// The changed settings (from `other`) that take effect only when the card restarts:
+    /// the serial line is opened with its settings at start, and the Modbus TCP port is
+    /// bound then. Everything else applies at once.
+    pub fn needing_restart(&self, other: &Config) -> Vec<&'static str> {
+        let (mine, theirs) = (&self.modbus_tcp, &other.modbus_tcp);
+        let fields = [
+            ("Serial settings", self.serial != other.serial),
+            ("Modbus TCP settings", (mine.enabled, mine.port) != (theirs.enabled, theirs.port)),
+        ];
+        fields.iter().filter(|(_, changed)| *changed).map(|(name, _)| *name).collect()
+    }
+
     /// The settings that differ from `other`, by the manual's names, for the events log
     /// ("??? has been changed via ??? by ???", §21.4).
     pub fn changed_from(&self, other: &Config) -> Vec<&'static str> {
-        let fields: [(&str, bool); 12] = [
+        let fields: [(&str, bool); 13] = [
             ("System Name", self.system_name != other.system_name),
             ("System Contact", self.system_contact != other.system_contact),
             ("System Location", self.system_location != other.system_location),
@@ -270,7 +293,8 @@ impl Config {
             ("Login Timeout", self.login_timeout_s != other.login_timeout_s),
             ("First Login Reset", self.first_login_reset_days != other.first_login_reset_days),
             ("Serial settings", self.serial != other.serial),
-            ("SNMP and Modbus TCP settings", self.snmp != other.snmp || self.modbus_tcp != other.modbus_tcp),
+            ("SNMP settings", self.snmp != other.snmp),
+            ("Modbus TCP settings", self.modbus_tcp != other.modbus_tcp),
         ];
         let (mine, theirs) = (&self.schedules, &other.schedules);
         let more: [(&str, bool); 5] = [
@@ -317,6 +341,14 @@ mod tests {
         assert!(error.message.contains("a time hh:mm"), "{}", error.message);
         let error = Config::parse("CardConfig(serial: (baud: 4800))").unwrap_err();
         assert!(error.message.starts_with("serial: baud one of"), "{}", error.message);
+    }
+
+    #[test]
+    fn temperatures_show_in_the_unit_set() {
+        assert_eq!(TemperatureUnit::Fahrenheit.show(Some(25.0), "°C"), (Some(77.0), Some("°F")));
+        assert_eq!(TemperatureUnit::Fahrenheit.show(Some(230.0), "V"), (Some(230.0), None));
+        assert_eq!(TemperatureUnit::Fahrenheit.show(None, "°C"), (None, Some("°F")));
+        assert_eq!(TemperatureUnit::Celsius.show(Some(25.0), "°C"), (Some(25.0), None));
     }
 
     #[test]

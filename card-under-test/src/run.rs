@@ -54,6 +54,9 @@ pub struct Agent {
     pub line_baud: Option<u32>,
     pub clock: Clock,
     pub config: Config,
+    /// The settings the card started with: the serial line and the Modbus TCP port keep
+    /// them until a restart.
+    running: Config,
     /// Where `config` is kept; `None`: settings live in memory only (co-simulation).
     pub config_path: Option<PathBuf>,
     /// Writes to send before the next read.
@@ -68,29 +71,40 @@ impl Agent {
     /// Validates `text` as a whole configuration and puts it in force: saved, applied to
     /// the poll and logs, every changed setting logged "… has been changed via `via` by
     /// `by`". A bad file changes nothing.
-    pub fn replace_config(&mut self, text: &str, via: &str, by: &str) -> Result<Vec<&'static str>, String> {
+    pub fn replace_config(&mut self, text: &str, via: &str, by: &str) -> Result<Changed, String> {
         let config = Config::parse(text).map_err(|e| format!("{}:{}: {}", e.line, e.column, e.message))?;
         self.put_config(config, via, by)
     }
 
-    /// Puts `config` (already valid) in force; see `replace_config`.
-    pub fn put_config(&mut self, config: Config, via: &str, by: &str) -> Result<Vec<&'static str>, String> {
+    /// Puts `config` (already valid) in force; see `replace_config`. Settings that take
+    /// effect only at the next restart are saved, said in the log line, and listed in
+    /// `restart_needed`.
+    pub fn put_config(&mut self, config: Config, via: &str, by: &str) -> Result<Changed, String> {
         if let Some(path) = &self.config_path {
             config.save(path).map_err(|e| format!("cannot save {}: {e}", path.display()))?;
         }
         let changed = config.changed_from(&self.config);
+        let restart_needed = config.needing_restart(&self.running);
         self.card.configure(config.poll(), config.intervals());
         let stamp = self.clock.stamp();
         for setting in &changed {
+            let later = if restart_needed.contains(setting) { " (applies at the next restart)" } else { "" };
             self.card.card_event(
                 stamp,
                 Severity::Information,
-                &format!("{setting} has been changed via {via} by {by}"),
+                &format!("{setting} has been changed via {via} by {by}{later}"),
             );
         }
         self.config = config;
-        Ok(changed)
+        Ok(Changed { changed, restart_needed })
     }
+}
+
+/// What a new configuration changed, and which of those changes wait for a restart.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Changed {
+    pub changed: Vec<&'static str>,
+    pub restart_needed: Vec<&'static str>,
 }
 
 impl Agent {
@@ -101,6 +115,7 @@ impl Agent {
             link,
             line_baud,
             clock,
+            running: config.clone(),
             config,
             config_path: None,
             writes: VecDeque::new(),

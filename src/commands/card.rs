@@ -106,7 +106,6 @@ async fn card(
         None if config.modbus_tcp.enabled => Some(([0, 0, 0, 0], config.modbus_tcp.port).into()),
         None => None,
     };
-    let modbus_settings = config.modbus_tcp.clone();
     let line_baud = link.baud();
     let mut agent = Agent::new(card, where_.clone(), line_baud, clock, config);
     agent.config_path = Some(config_path);
@@ -130,7 +129,7 @@ async fn card(
         modbus = format!(", northbound Modbus TCP {}", listener.local_addr().map_err(Failure::failed)?);
         let shared = shared.clone();
         tasks.spawn(async move {
-            if let Err(e) = card::northbound::serve(listener, shared, modbus_settings).await {
+            if let Err(e) = card::northbound::serve(listener, shared).await {
                 eprintln!("upstwin card: modbus tcp: {e}");
             }
         });

@@ -3,7 +3,7 @@
 //! caller's `Role`; changes need read/write rights.
 
 use crate::alarms::{AlarmTable, Severity};
-use crate::config::Config;
+use crate::config::{Config, TemperatureUnit};
 use crate::controls;
 use crate::database::{FlagState, Reading};
 use crate::derive::View;
@@ -16,6 +16,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 mod schedules;
@@ -42,8 +43,9 @@ struct Status<'a> {
     status: Vec<&'a FlagState>,
     /// Alarm bits set.
     alarms: Vec<&'a FlagState>,
-    /// Every value of the map; `value: null` when the UPS does not manage it.
-    measurements: &'a [Reading],
+    /// Every value of the map; `value: null` when the UPS does not manage it; temperatures
+    /// in the unit set.
+    measurements: Cow<'a, [Reading]>,
     /// Why the logs could not be written, if they could not.
     log_error: Option<&'a str>,
 }
@@ -83,9 +85,40 @@ fn status(agent: &Agent) -> Status<'_> {
         alarm_count: card.alarms().count(),
         status: set("status"),
         alarms: set("alarms"),
-        measurements: &database.readings,
+        measurements: in_unit_set(&database.readings, agent.config.temperature_unit),
         log_error: card.log_error(),
     }
+}
+
+/// The readings with temperatures in `unit`: borrowed as they are in Celsius.
+fn in_unit_set(readings: &[Reading], unit: TemperatureUnit) -> Cow<'_, [Reading]> {
+    if unit == TemperatureUnit::Celsius {
+        return Cow::Borrowed(readings);
+    }
+    let shown = readings.iter().map(|reading| {
+        let mut reading = reading.clone();
+        if let (value, Some(shown_unit)) = unit.show(reading.value, &reading.unit) {
+            (reading.value, reading.unit) = (value, shown_unit.to_string());
+        }
+        reading
+    });
+    Cow::Owned(shown.collect())
+}
+
+/// The view with the tables' temperatures in `unit`.
+fn view_in_unit_set(view: &View, unit: TemperatureUnit) -> Cow<'_, View> {
+    if unit == TemperatureUnit::Celsius {
+        return Cow::Borrowed(view);
+    }
+    let mut view = view.clone();
+    for row in view.tables.iter_mut().flat_map(|table| table.rows.iter_mut()) {
+        let original_unit = row.unit;
+        for value in &mut row.values {
+            *value = unit.show(*value, original_unit).0;
+        }
+        row.unit = unit.show(None, original_unit).1.unwrap_or(original_unit);
+    }
+    Cow::Owned(view)
 }
 
 pub(crate) fn json<T: Serialize>(value: &T) -> Response {
@@ -107,8 +140,7 @@ async fn get_flags(_role: Role, State(shared): State<Shared>) -> Response {
 /// `GET /api/view`: status strings, synoptic colours, parameter tables, topology.
 async fn get_view(_role: Role, State(shared): State<Shared>) -> Response {
     let agent = shared.lock();
-    let view: &View = agent.card.view();
-    json(view)
+    json(&view_in_unit_set(agent.card.view(), agent.config.temperature_unit))
 }
 
 /// `GET /api/alarms`: the alarm table (§12.3) with the manual's time format.
@@ -319,7 +351,7 @@ async fn restore_config(role: Role, State(shared): State<Shared>, body: String) 
         Severity::Information,
         &format!("Upload configuration successfully via REST API by {}", role.name()),
     );
-    Ok(json(&serde_json::json!({ "changed": changed })))
+    Ok(json(&changed))
 }
 
 /// `POST /api/config/factory-reset`: every setting back to the manual's default.
@@ -331,7 +363,7 @@ async fn factory_reset(role: Role, State(shared): State<Shared>) -> Result<Respo
         .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
     let stamp = agent.clock.stamp();
     agent.card.card_event(stamp, Severity::Information, "NET VISION UPS Agent Parameters reset to default");
-    Ok(json(&serde_json::json!({ "changed": changed })))
+    Ok(json(&changed))
 }
 
 pub fn router(shared: Shared) -> Router {

@@ -66,5 +66,5 @@ pub async fn put(role: Role, State(shared): State<Shared>, body: String) -> Resu
     let changed = agent
         .put_config(config, "REST API", role.name())
         .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
-    Ok(json(&serde_json::json!({ "changed": changed })))
+    Ok(json(&changed))
 }

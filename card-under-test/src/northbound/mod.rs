@@ -88,13 +88,16 @@ fn allowed(settings: &ModbusTcp, peer: SocketAddr) -> bool {
     }
 }
 
-/// Serves the northbound port on `listener` until the task is dropped.
-pub async fn serve(listener: TcpListener, shared: Shared, settings: ModbusTcp) -> io::Result<()> {
+/// Serves the northbound port on `listener` until the task is dropped. The allow-list and
+/// the idle time are read from the settings in force at each connection, so a change
+/// applies to the next one.
+pub async fn serve(listener: TcpListener, shared: Shared) -> io::Result<()> {
     let busy = Arc::new(AtomicBool::new(false));
-    let idle = Duration::from_secs_f64(settings.idle_close_s);
     let on_connected = |stream, peer: SocketAddr| {
+        let settings = shared.lock().config.modbus_tcp.clone();
         let accepted = allowed(&settings, peer) && !busy.swap(true, Ordering::SeqCst);
         let tables = Tables { shared: shared.clone(), busy: busy.clone() };
+        let idle = Duration::from_secs_f64(settings.idle_close_s);
         // Refused: the stream is dropped, which closes it.
         future::ready(Ok(accepted.then(|| (tables, IdleClose::new(stream, idle)))))
     };
