@@ -32,6 +32,7 @@ pub struct Config {
     pub login_timeout_s: u32,
     /// "First Login Reset (Day)", default 90, at most 720.
     pub first_login_reset_days: u32,
+    pub network: Network,
     pub serial: Serial,
     pub snmp: Snmp,
     pub modbus_tcp: ModbusTcp,
@@ -55,6 +56,68 @@ impl TemperatureUnit {
             TemperatureUnit::Fahrenheit if unit == "°C" => (value.map(|c| c * 9.0 / 5.0 + 32.0), Some("°F")),
             _ => (value, None),
         }
+    }
+}
+
+/// The card's own network settings (§18.2): what its pages and SNMP show. A card built for
+/// a host runs on the host's network, which the operating system configures: these are
+/// kept, validated and shown, never applied to the host.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Network {
+    /// "BootP/DHCP": DHCP enabled (default); `false` = Static, with the addresses below.
+    pub dhcp: bool,
+    /// "IP Address", default 192.168.7.18.
+    pub ip_address: Ipv4Addr,
+    pub gateway: Option<Ipv4Addr>,
+    pub subnet_mask: Option<Ipv4Addr>,
+    pub dns: Option<Ipv4Addr>,
+    /// "IPv6 Configuration", default Automatic.
+    pub ipv6: Ipv6Mode,
+    /// "IPv6 Global Address" with its prefix length, `2001:db8::18/64`.
+    pub ipv6_global_address: Option<String>,
+    pub ipv6_router: Option<std::net::Ipv6Addr>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Ipv6Mode {
+    Automatic,
+    Static,
+    Disabled,
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Self {
+            dhcp: true,
+            ip_address: Ipv4Addr::new(192, 168, 7, 18),
+            gateway: None,
+            subnet_mask: None,
+            dns: None,
+            ipv6: Ipv6Mode::Automatic,
+            ipv6_global_address: None,
+            ipv6_router: None,
+        }
+    }
+}
+
+impl Network {
+    /// The first rule broken, as "what was expected".
+    fn rule_broken(&self) -> Option<String> {
+        let contiguous =
+            |mask: Ipv4Addr| u32::from(mask).leading_ones() + u32::from(mask).trailing_zeros() == 32;
+        if self.subnet_mask.is_some_and(|mask| !contiguous(mask)) {
+            return Some("subnet_mask: a mask such as 255.255.255.0 (ones, then zeros)".into());
+        }
+        let global_ok = |text: &String| {
+            text.split_once('/').is_some_and(|(address, prefix)| {
+                address.parse::<std::net::Ipv6Addr>().is_ok() && prefix.parse::<u8>().is_ok_and(|p| p <= 128)
+            })
+        };
+        if self.ipv6_global_address.as_ref().is_some_and(|text| !global_ok(text)) {
+            return Some("ipv6_global_address: an IPv6 address with its prefix, 2001:db8::18/64".into());
+        }
+        None
     }
 }
 
@@ -120,6 +183,7 @@ impl Default for Config {
             temperature_unit: TemperatureUnit::Celsius,
             login_timeout_s: 300,
             first_login_reset_days: 90,
+            network: Network::default(),
             serial: Serial::default(),
             snmp: Snmp::default(),
             modbus_tcp: ModbusTcp::default(),
@@ -187,7 +251,8 @@ impl Config {
     fn rule_broken(&self) -> Option<(&'static str, String)> {
         let seconds = |value: f64, low: f64, high: f64| !(low..=high).contains(&value);
         let schedules = self.schedules.rule_broken();
-        let checks: [(bool, &str, String); 12] = [
+        let network = self.network.rule_broken();
+        let checks: [(bool, &str, String); 13] = [
             (seconds(self.polling_s, 0.02, 3600.0), "polling_s", "seconds from 0.02 to 3600".into()),
             (
                 self.lost_after_s < self.polling_s || seconds(self.lost_after_s, 0.02, 86400.0),
@@ -232,6 +297,7 @@ impl Config {
                 "idle_close_s from 0.01 to 86400".into(),
             ),
             (schedules.is_some(), "schedules", schedules.unwrap_or_default()),
+            (network.is_some(), "network", network.unwrap_or_default()),
         ];
         checks.into_iter().find(|(broken, ..)| *broken).map(|(_, field, message)| (field, message))
     }
@@ -281,7 +347,7 @@ impl Config {
     /// The settings that differ from `other`, by the manual's names, for the events log
     /// ("??? has been changed via ??? by ???", §21.4).
     pub fn changed_from(&self, other: &Config) -> Vec<&'static str> {
-        let fields: [(&str, bool); 13] = [
+        let fields: [(&str, bool); 14] = [
             ("System Name", self.system_name != other.system_name),
             ("System Contact", self.system_contact != other.system_contact),
             ("System Location", self.system_location != other.system_location),
@@ -292,6 +358,7 @@ impl Config {
             ("Temperature unit", self.temperature_unit != other.temperature_unit),
             ("Login Timeout", self.login_timeout_s != other.login_timeout_s),
             ("First Login Reset", self.first_login_reset_days != other.first_login_reset_days),
+            ("Network settings", self.network != other.network),
             ("Serial settings", self.serial != other.serial),
             ("SNMP settings", self.snmp != other.snmp),
             ("Modbus TCP settings", self.modbus_tcp != other.modbus_tcp),
@@ -339,6 +406,10 @@ mod tests {
         .unwrap_err();
         assert_eq!(error.line, 3, "{error:?}");
         assert!(error.message.contains("a time hh:mm"), "{}", error.message);
+        let error = Config::parse("CardConfig(network: (subnet_mask: Some(\"255.0.255.0\")))").unwrap_err();
+        assert!(error.message.starts_with("network: subnet_mask"), "{}", error.message);
+        let error = Config::parse("CardConfig(network: (ip_address: \"192.168.7\"))").unwrap_err();
+        assert_eq!((error.line, error.column), (1, 35), "{error:?}");
         let error = Config::parse("CardConfig(serial: (baud: 4800))").unwrap_err();
         assert!(error.message.starts_with("serial: baud one of"), "{}", error.message);
     }
