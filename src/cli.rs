@@ -378,8 +378,8 @@ pub struct CardArgs {
     /// The UPS's Modbus slave address (settings: serial.slave, default 1).
     #[arg(long)]
     pub slave: Option<u8>,
-    /// Serial speed, pinned (settings: serial.baud, default 9600, and serial.find_baud:
-    /// without this option the card finds the UPS's speed among 2400, 9600, 19200, 57600).
+    /// Serial speed, pinned (settings: serial.baud, default 9600, and serial.find_baud,
+    /// default on: the card finds the UPS's speed among 2400, 9600, 19200, 57600).
     #[arg(long)]
     pub baud: Option<u32>,
     /// Seconds between two polls (settings: polling_s, §18.2 default 2).

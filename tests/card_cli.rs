@@ -366,7 +366,7 @@ fn schedules_are_validated_whole_and_kept_with_the_settings() {
     assert_eq!(unchanged["next"]["shutdown"], Value::Null);
 
     let (code, message) = put_schedules(&api, &format!("{{{weekly}}}"));
-    assert_eq!((code, message.as_str()), (200, r#"{"changed":["Weekly schedule"],"restart_needed":[]}"#));
+    assert_eq!((code, message.as_str()), (200, r#"{"changed":["Weekly Schedule"],"restart_needed":[]}"#));
     let now = status(&format!("{api}/api/schedules"));
     println!("{now}");
     let next = now["next"]["shutdown"].as_str().expect("a next shutdown");

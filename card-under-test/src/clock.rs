@@ -32,8 +32,13 @@ impl Clock {
         self.started.elapsed().as_secs_f64()
     }
 
+    /// Calendar time, Unix seconds.
+    pub fn calendar_s(&self) -> f64 {
+        self.epoch_unix_s + self.now_s()
+    }
+
     pub fn stamp(&self) -> Stamp {
-        Stamp::from_unix_s(self.epoch_unix_s + self.now_s())
+        Stamp::from_unix_s(self.calendar_s())
     }
 }
 

@@ -59,9 +59,9 @@ impl TemperatureUnit {
     }
 }
 
-/// The card's own network settings (§18.2): what its pages and SNMP show. A card built for
-/// a host runs on the host's network, which the operating system configures: these are
-/// kept, validated and shown, never applied to the host.
+/// The card's own network settings (§18.2), kept, validated and shown in `/api/config`. A
+/// card built for a host runs on the host's network, which the operating system
+/// configures: these are never applied to the host.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Network {
@@ -138,8 +138,11 @@ pub struct Serial {
 impl Serial {
     /// The speeds to try, in order: the setting, then (with discovery) the others.
     pub fn bauds_to_try(&self) -> Vec<u32> {
-        let others = BAUDS.into_iter().filter(|b| *b != self.baud && self.find_baud);
-        std::iter::once(self.baud).chain(others).collect()
+        let mut bauds = vec![self.baud];
+        if self.find_baud {
+            bauds.extend(BAUDS.into_iter().filter(|b| *b != self.baud));
+        }
+        bauds
     }
 
     /// The additional serial timeout when set; `None`: by baud.
@@ -344,7 +347,8 @@ impl Config {
         fields.iter().filter(|(_, changed)| *changed).map(|(name, _)| *name).collect()
     }
 
-    /// The settings that differ from `other`, by the manual's names, for the events log
+    /// The settings that differ from `other`, by the manual's names (ours for the groups it
+    /// has no single name for: network, serial, SNMP, Modbus TCP settings), for the events log
     /// ("??? has been changed via ??? by ???", §21.4).
     pub fn changed_from(&self, other: &Config) -> Vec<&'static str> {
         let fields: [(&str, bool); 14] = [
@@ -366,10 +370,10 @@ impl Config {
         let (mine, theirs) = (&self.schedules, &other.schedules);
         let more: [(&str, bool); 5] = [
             ("Synchronize UPS", self.synchronize_ups_clock != other.synchronize_ups_clock),
-            ("Battery test schedule", mine.battery_test != theirs.battery_test),
-            ("Eco mode schedule", mine.eco != theirs.eco),
-            ("Weekly schedule", mine.weekly_shutdown != theirs.weekly_shutdown),
-            ("Special day schedule", mine.special_days != theirs.special_days),
+            ("Battery Test Schedule", mine.battery_test != theirs.battery_test),
+            ("Eco mode Schedule", mine.eco != theirs.eco),
+            ("Weekly Schedule", mine.weekly_shutdown != theirs.weekly_shutdown),
+            ("Special Schedule", mine.special_days != theirs.special_days),
         ];
         fields.iter().chain(&more).filter(|(_, c)| *c).map(|(name, _)| *name).collect()
     }

@@ -111,7 +111,7 @@ impl Card {
     }
 
     /// The speed the next read goes out at: the one being tried, or the one found; `None`
-    /// over Modbus TCP.
+    /// when no speeds were given (Modbus TCP, or a fixed line left as it is).
     pub fn baud(&self) -> Option<u32> {
         self.detection.bauds.get(self.detection.baud_index).copied()
     }

@@ -21,4 +21,5 @@ pub mod poller;
 pub mod role;
 pub mod rules;
 pub mod run;
+mod scheduled;
 pub mod schedules;

@@ -9,7 +9,6 @@ use crate::controls::{self, Write};
 use crate::core::Card;
 use crate::link::Master;
 use crate::poller::{Comm, PollEvent, ReadError};
-use crate::schedules::{self, Due};
 use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -64,7 +63,7 @@ pub struct Agent {
     /// When the UPS clock was last set (card time).
     pub clock_synced_s: Option<f64>,
     /// Up to when the schedules have been looked at (card calendar time, Unix s).
-    schedules_seen_s: Option<i64>,
+    pub(crate) schedules_seen_s: Option<i64>,
 }
 
 impl Agent {
@@ -84,7 +83,9 @@ impl Agent {
             config.save(path).map_err(|e| format!("cannot save {}: {e}", path.display()))?;
         }
         let changed = config.changed_from(&self.config);
-        let restart_needed = config.needing_restart(&self.running);
+        // Of the settings changed now, those the card started with still rule until a restart.
+        let mut restart_needed = config.needing_restart(&self.running);
+        restart_needed.retain(|setting| changed.contains(setting));
         self.card.configure(config.poll(), config.intervals());
         let stamp = self.clock.stamp();
         for setting in &changed {
@@ -141,46 +142,6 @@ impl Agent {
         self.clock_synced_s = Some(now_s);
         let label = format!("UPS date and time set to {}", self.clock.stamp());
         self.writes.push_back(Pending { write, label, asker: Asker::ClockSync });
-    }
-
-    /// Queues what the schedules ask of the UPS once their moment has passed: the battery
-    /// test (§16.3, VU-MAP UPSs only) and eco mode on and off (§16.4), each only if the UPS
-    /// allows it then — a moment that finds it not allowed is logged, never sent late.
-    /// Shutdowns and restarts are the shutdown manager's to act on.
-    fn run_schedules(&mut self) {
-        let now_s = self.clock.stamp().unix_ms.div_euclid(1000);
-        let from_s = self.schedules_seen_s.replace(now_s).unwrap_or(now_s);
-        let due = self.config.schedules.due_between(from_s, now_s);
-        let stamp = self.clock.stamp();
-        let Some(map) = self.card.map() else { return };
-        let online = self.card.comm() == Comm::Online;
-        let offered = controls::list(map, self.card.conditions(), online);
-        let mut refused = Vec::new();
-        for (_, due) in due {
-            let (name, ups_event) = match due {
-                Due::BatteryTest => ("battery_test", None),
-                Due::EcoOn => ("eco_on", Some("Eco mode schedule sent")),
-                Due::EcoOff => ("eco_off", Some("Eco mode schedule sent")),
-                Due::Shutdown | Due::Restart => continue,
-            };
-            let label = format!("{} sent to the UPS by the schedule", controls::label(name));
-            let why_not = match offered.iter().find(|c| c.name == name) {
-                _ if due == Due::BatteryTest && !schedules::battery_test_schedule_allowed(&map.name) => {
-                    Some("the battery test schedule is for VU-MAP UPSs only (§16.3)".to_string())
-                }
-                Some(control) => control.why_not.clone(),
-                None => Some("the UPS has no such control".to_string()),
-            };
-            match why_not.map_or_else(|| controls::write(map, name, &BTreeMap::new(), stamp), Err) {
-                Ok(write) => {
-                    self.writes.push_back(Pending { write, label, asker: Asker::Schedule { ups_event } })
-                }
-                Err(why) => refused.push(format!("Not done: {label} ({why})")),
-            }
-        }
-        for line in refused {
-            self.card.card_event(stamp, Severity::Warning, &line);
-        }
     }
 }
 
@@ -239,10 +200,12 @@ pub async fn poll(mut master: Master, shared: Shared, mut on_event: impl FnMut(P
                 agent.line_baud = master.link().baud();
                 agent.link = master.link().to_string();
             }
+            agent.run_schedules();
             let now_s = agent.clock.now_s();
+            let wait_s = agent.card.wait_s(now_s).min(agent.schedule_wait_s().unwrap_or(f64::INFINITY));
             match agent.writes.pop_front() {
                 Some(pending) => (Some(pending), None, 0.0),
-                None => (None, agent.card.due(now_s), agent.card.wait_s(now_s)),
+                None => (None, agent.card.due(now_s), wait_s),
             }
         };
         if let Some(Pending { write, label, asker }) = pending {
@@ -257,7 +220,7 @@ pub async fn poll(mut master: Master, shared: Shared, mut on_event: impl FnMut(P
             continue;
         }
         let Some(request) = request else {
-            // Never spin: a read is due within a polling period; a write wakes the loop.
+            // Never spin: a read or a schedule's moment is due then; a write wakes the loop.
             tokio::select! {
                 () = tokio::time::sleep(Duration::from_secs_f64(wait_s.max(0.001))) => {}
                 () = shared.1.notified() => {}
@@ -272,6 +235,5 @@ pub async fn poll(mut master: Master, shared: Shared, mut on_event: impl FnMut(P
             on_event(event, &agent);
         }
         agent.sync_clock_if_due();
-        agent.run_schedules();
     }
 }

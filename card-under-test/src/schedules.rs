@@ -3,12 +3,22 @@
 //! starts (VU-MAP UPSs only), when eco mode is switched on and off, and when the servers are
 //! shut down and restarted, weekly and on special days. Pure: given the card's calendar
 //! time (Unix seconds, the card's clock), which moments fell due since the last look.
+//! Times are the card's clock time, UTC: the card keeps no time zone.
 
 use serde::{Deserialize, Serialize};
 
 /// The battery test schedule is for VU-MAP UPSs only (§16.3).
 pub fn battery_test_schedule_allowed(map_name: &str) -> bool {
     map_name == "vumap"
+}
+
+/// Why a battery test schedule is refused on another UPS.
+pub const BATTERY_TEST_SCHEDULE_VU_MAP_ONLY: &str =
+    "the battery test schedule is for VU-MAP UPSs only (§16.3)";
+
+/// `text` is exactly `digits` ASCII digits (no sign, no shorter form).
+fn digits(text: &str, digits: usize) -> bool {
+    text.len() == digits && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Most entries each schedule keeps (ours: the manual's pages show numbered lines).
@@ -43,10 +53,11 @@ impl TryFrom<String> for TimeOfDay {
     fn try_from(text: String) -> Result<Self, String> {
         let wanted = || format!("`{text}`: a time hh:mm from 00:00 to 23:59");
         let (hours, minutes) = text.split_once(':').ok_or_else(wanted)?;
+        if !(digits(hours, 2) && digits(minutes, 2)) {
+            return Err(wanted());
+        }
         match (hours.parse::<u16>(), minutes.parse::<u16>()) {
-            (Ok(h), Ok(m)) if h < 24 && m < 60 && minutes.len() == 2 => {
-                Ok(TimeOfDay { minute_of_day: h * 60 + m })
-            }
+            (Ok(h), Ok(m)) if h < 24 && m < 60 => Ok(TimeOfDay { minute_of_day: h * 60 + m }),
             _ => Err(wanted()),
         }
     }
@@ -70,6 +81,9 @@ impl TryFrom<String> for Date {
         let wanted = || format!("`{text}`: a date dd/mm/yyyy");
         let parts: Vec<&str> = text.split('/').collect();
         let [day, month, year] = parts.as_slice() else { return Err(wanted()) };
+        if !(digits(day, 2) && digits(month, 2) && digits(year, 4)) {
+            return Err(wanted());
+        }
         let (Ok(day), Ok(month), Ok(year)) = (day.parse::<u8>(), month.parse::<u8>(), year.parse::<i32>())
         else {
             return Err(wanted());
@@ -102,7 +116,7 @@ pub struct Weekly {
 
 impl Weekly {
     /// Seconds from Monday 00:00.
-    fn into_week_s(self) -> i64 {
+    fn week_offset_s(self) -> i64 {
         self.day as i64 * DAY_S + i64::from(self.at.minute_of_day) * 60
     }
 
@@ -110,7 +124,7 @@ impl Weekly {
     fn between(self, from_s: i64, to_s: i64) -> impl Iterator<Item = i64> {
         let first_week = (from_s - FIRST_MONDAY_S).div_euclid(WEEK_S);
         (first_week..)
-            .map(move |week| FIRST_MONDAY_S + week * WEEK_S + self.into_week_s())
+            .map(move |week| FIRST_MONDAY_S + week * WEEK_S + self.week_offset_s())
             .skip_while(move |at_s| *at_s <= from_s)
             .take_while(move |at_s| *at_s <= to_s)
     }
@@ -191,7 +205,7 @@ pub struct Schedules {
 }
 
 /// What a schedule asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Due {
     BatteryTest,
     EcoOn,
@@ -201,9 +215,8 @@ pub enum Due {
     Restart,
 }
 
-/// The next moment of each kind, Unix seconds (for the pages and the battery test's "next
-/// test in days").
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+/// The next moment of each kind, Unix seconds (for the pages).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Next {
     pub battery_test_s: Option<i64>,
     pub eco_on_s: Option<i64>,
@@ -260,6 +273,16 @@ impl Schedules {
         }
     }
 
+    /// The next moment after `now_s` that asks something of the UPS (a battery test, eco
+    /// mode on or off); found week by week, cheap enough for every turn of the poll loop.
+    pub fn next_ups_moment_s(&self, now_s: i64) -> Option<i64> {
+        let week_ahead_s = now_s + WEEK_S;
+        let eco = self.eco.iter().flat_map(|p| [Some(p.on), p.off]).flatten();
+        let eco_next = eco.filter_map(|w| w.between(now_s, week_ahead_s).next()).min();
+        let test_next = self.battery_test.between(now_s, now_s + 53 * WEEK_S).next();
+        eco_next.into_iter().chain(test_next).min()
+    }
+
     /// Days until the next scheduled battery test, rounded up; 0 if none is programmed
     /// (§16.2 "Next test (in day)").
     pub fn battery_test_in_days(&self, now_s: i64) -> u32 {
@@ -312,7 +335,9 @@ mod tests {
         let date = Date::try_from("01/04/2026".to_string()).unwrap();
         assert_eq!(date.start_s(), WEDNESDAY_S);
         assert_eq!(String::from(date), "01/04/2026");
-        assert!(Date::try_from("31/02/2026".to_string()).is_err());
+        for bad in ["31/02/2026", "01/04/26", "+1/04/2026", "1/4/2026"] {
+            assert!(Date::try_from(bad.to_string()).is_err(), "{bad}");
+        }
     }
 
     #[test]
@@ -340,10 +365,17 @@ mod tests {
             })
             .collect();
         assert_eq!(tests.len(), 3, "every other week over five weeks: {tests:?}");
+        // Weeks count from Monday 5 January 1970: the week of 1 April 2026 is even, so its
+        // Thursday is a test day.
+        assert_eq!(tests[0], WEDNESDAY_S + DAY_S + 6 * 3600);
         assert!(tests.windows(2).all(|w| w[1] - w[0] == 2 * WEEK_S));
-        let days = schedules.battery_test_in_days(WEDNESDAY_S);
-        assert_eq!(days, u32::try_from((tests[0] - WEDNESDAY_S + DAY_S - 1) / DAY_S).unwrap());
-        assert!((1..=14).contains(&days), "{days}");
+        assert_eq!(schedules.battery_test_in_days(WEDNESDAY_S), 2, "1 day 6 hours, rounded up");
+        assert_eq!(schedules.next_ups_moment_s(WEDNESDAY_S), Some(tests[0]));
+        // Monday 6 April starts an odd week: skipped; the test is on Monday 13 April.
+        schedules.battery_test.day = Day::Monday;
+        let first = schedules.due_between(WEDNESDAY_S, WEDNESDAY_S + 35 * DAY_S)[0].0;
+        assert_eq!(first, WEDNESDAY_S + 12 * DAY_S + 6 * 3600);
+        assert_eq!(schedules.battery_test_in_days(WEDNESDAY_S), 13);
     }
 
     #[test]

@@ -94,12 +94,13 @@ async fn card(
         .trying_bauds(if link.baud().is_some() { config.serial.bauds_to_try() } else { Vec::new() });
     let where_ = link.to_string();
     let (slave, additional_timeout) = (config.serial.slave, config.serial.fixed_timeout());
-    let speeds = match card.baud() {
-        Some(_) if config.serial.find_baud => {
+    // Where the UPS was looked for, and at which speeds.
+    let (port, speeds) = match (&args.port, card.baud()) {
+        (Some(path), Some(_)) => {
             let bauds: Vec<String> = config.serial.bauds_to_try().iter().map(u32::to_string).collect();
-            format!(" at {} baud", bauds.join(", "))
+            (path.display().to_string(), format!(" at {} baud", bauds.join(", ")))
         }
-        _ => String::new(),
+        _ => (where_.clone(), String::new()),
     };
     let northbound = match args.modbus_tcp {
         Some(address) => Some(address),
@@ -148,7 +149,7 @@ async fn card(
             say(&format!("ready: {ups} ({map}) on {}{modbus}, API http://{http}/api/status", agent.link))
         }
         PollEvent::CommLost if !found => say(&format!(
-            "the UPS does not answer on {where_} (slave {slave}; tried the JBUSP and VU-MAP identification tables{speeds}); still trying"
+            "the UPS does not answer on {port} (slave {slave}; tried the JBUSP and VU-MAP identification tables{speeds}); still trying"
         )),
         PollEvent::CommLost => say("UPS communication lost"),
         PollEvent::CommRestored if found => say("UPS communication restored"),

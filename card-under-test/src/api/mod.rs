@@ -242,7 +242,7 @@ async fn get_battery_test(_role: Role, State(shared): State<Shared>) -> Response
     let agent = shared.lock();
     let mut view = agent.card.battery_test();
     if agent.card.map().is_some_and(|map| crate::schedules::battery_test_schedule_allowed(&map.name)) {
-        let now_s = agent.clock.stamp().unix_ms.div_euclid(1000);
+        let now_s = agent.clock.calendar_s().floor() as i64;
         view.next_test_days = agent.config.schedules.battery_test_in_days(now_s);
     }
     json(&view)

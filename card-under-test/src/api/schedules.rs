@@ -13,7 +13,7 @@ use serde::Serialize;
 
 /// The next moment of each kind, as the pages print times (`dd/mm/yyyy hh:mm:ss`).
 #[derive(Debug, Serialize)]
-struct Next {
+struct NextPrinted {
     battery_test: Option<String>,
     eco_on: Option<String>,
     eco_off: Option<String>,
@@ -22,19 +22,19 @@ struct Next {
 }
 
 fn printed(at_s: Option<i64>) -> Option<String> {
-    at_s.map(|s| Stamp { unix_ms: s * 1000 }.to_string())
+    at_s.map(|s| Stamp::from_unix_s(s as f64).to_string())
 }
 
 /// `GET /api/schedules`: the schedules in force and their next moments.
 pub async fn get(_role: Role, State(shared): State<Shared>) -> Response {
     let agent = shared.lock();
     let schedules = &agent.config.schedules;
-    let next = schedules.next(agent.clock.stamp().unix_ms.div_euclid(1000));
+    let next = schedules.next(agent.clock.calendar_s().floor() as i64);
     let map = agent.card.map().map(|m| m.name.as_str());
     json(&serde_json::json!({
         "schedules": schedules,
         "battery_test_schedule_allowed": map.is_some_and(schedules::battery_test_schedule_allowed),
-        "next": Next {
+        "next": NextPrinted {
             battery_test: printed(next.battery_test_s),
             eco_on: printed(next.eco_on_s),
             eco_off: printed(next.eco_off_s),
@@ -45,8 +45,9 @@ pub async fn get(_role: Role, State(shared): State<Shared>) -> Response {
 }
 
 /// `PUT /api/schedules`, body the schedules as `GET` gives them: put in force whole and
-/// saved with the configuration, or refused whole (400 for a bad form, 409 for a battery
-/// test schedule on a UPS that is not VU-MAP, §16.3).
+/// saved with the configuration, or refused whole: 400 for a bad form, 409 for a new
+/// battery test schedule on a UPS that is not VU-MAP (§16.3) or not found yet. The
+/// battery test schedule in force may be sent back unchanged whatever the UPS.
 pub async fn put(role: Role, State(shared): State<Shared>, body: String) -> Result<Response, Refusal> {
     role.may_change()?;
     let schedules: Schedules = serde_json::from_str(&body)
@@ -55,11 +56,15 @@ pub async fn put(role: Role, State(shared): State<Shared>, body: String) -> Resu
         return Err((StatusCode::BAD_REQUEST, broken));
     }
     let mut agent = shared.lock();
-    let map = agent.card.map().map(|m| m.name.clone());
-    let test_scheduled = schedules.battery_test.every_weeks.is_some();
-    if test_scheduled && !map.as_deref().is_some_and(schedules::battery_test_schedule_allowed) {
-        let why = "the battery test schedule is for VU-MAP UPSs only (§16.3)";
-        return Err((StatusCode::CONFLICT, why.into()));
+    let test = schedules.battery_test;
+    if test != agent.config.schedules.battery_test && test.every_weeks.is_some() {
+        match agent.card.map() {
+            None => return Err((StatusCode::CONFLICT, "the UPS has not answered yet".into())),
+            Some(map) if !schedules::battery_test_schedule_allowed(&map.name) => {
+                return Err((StatusCode::CONFLICT, schedules::BATTERY_TEST_SCHEDULE_VU_MAP_ONLY.into()));
+            }
+            Some(_) => {}
+        }
     }
     let mut config = agent.config.clone();
     config.schedules = schedules;
