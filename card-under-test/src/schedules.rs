@@ -279,7 +279,8 @@ impl Schedules {
         let week_ahead_s = now_s + WEEK_S;
         let eco = self.eco.iter().flat_map(|p| [Some(p.on), p.off]).flatten();
         let eco_next = eco.filter_map(|w| w.between(now_s, week_ahead_s).next()).min();
-        let test_next = self.battery_test.between(now_s, now_s + 53 * WEEK_S).next();
+        let test = self.battery_test;
+        let test_next = test.every_weeks.and_then(|_| test.between(now_s, now_s + 53 * WEEK_S).next());
         eco_next.into_iter().chain(test_next).min()
     }
 
