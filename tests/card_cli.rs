@@ -138,14 +138,7 @@ fn the_configuration_is_backed_up_restored_whole_or_not_at_all_and_reset() {
     let bad = backup
         .replace("history_interval_s: 60.0", "history_interval_s: -5.0")
         .replace("polling_s: 0.2", "polling_s: 1.0");
-    let refused = ureq::put(format!("{api}/api/config"))
-        .config()
-        .http_status_as_error(false)
-        .build()
-        .send(&bad)
-        .unwrap();
-    let code = refused.status();
-    let message = refused.into_body().read_to_string().unwrap();
+    let (code, message) = send(ureq::put(format!("{api}/api/config")), &bad);
     println!("bad file: {code} {message}");
     assert_eq!(code, 400);
     assert!(message.contains("history_interval_s: seconds from 0.02 to 86400"), "{message}");
@@ -217,16 +210,16 @@ fn the_configuration_is_backed_up_restored_whole_or_not_at_all_and_reset() {
     let _ = card.wait();
 }
 
-/// POSTs `body` to a control; (status, answer).
-fn control(api: &str, name: &str, body: &str) -> (u16, String) {
-    let answer = ureq::post(format!("{api}/api/controls/{name}"))
-        .config()
-        .http_status_as_error(false)
-        .build()
-        .send(body)
-        .unwrap();
+/// Sends `request` with `body`; (status, answer), refusals included.
+fn send(request: ureq::RequestBuilder<ureq::typestate::WithBody>, body: &str) -> (u16, String) {
+    let answer = request.config().http_status_as_error(false).build().send(body).unwrap();
     let status = answer.status().as_u16();
     (status, answer.into_body().read_to_string().unwrap())
+}
+
+/// POSTs `body` to a control; (status, answer).
+fn control(api: &str, name: &str, body: &str) -> (u16, String) {
+    send(ureq::post(format!("{api}/api/controls/{name}")), body)
 }
 
 /// Controls over a real link: bad forms get 4xx and change nothing; a good one is written
@@ -306,14 +299,7 @@ fn the_card_finds_the_ups_speed_unless_pinned() {
 }
 
 fn put_schedules(api: &str, body: &str) -> (u16, String) {
-    let answer = ureq::put(format!("{api}/api/schedules"))
-        .config()
-        .http_status_as_error(false)
-        .build()
-        .send(body)
-        .unwrap();
-    let status = answer.status().as_u16();
-    (status, answer.into_body().read_to_string().unwrap())
+    send(ureq::put(format!("{api}/api/schedules")), body)
 }
 
 /// Schedules (§16.3–16.6) through the API on a JBUSP UPS: bad forms get 400, a battery test
