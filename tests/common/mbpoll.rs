@@ -10,8 +10,8 @@ pub enum Target<'a> {
     Tcp { port: &'a str },
 }
 
-/// Reads holding registers with mbpoll; `Err` carries mbpoll's complaint.
-pub fn read(target: Target, address: u16, count: u16) -> Result<Vec<u16>, String> {
+/// mbpoll aimed at `target`.
+fn mbpoll(target: Target) -> Command {
     let mut command = Command::new(MBPOLL);
     match target {
         Target::Rtu { path, baud } => {
@@ -21,6 +21,12 @@ pub fn read(target: Target, address: u16, count: u16) -> Result<Vec<u16>, String
             command.args(["-m", "tcp", "-p", port, "127.0.0.1"]);
         }
     }
+    command
+}
+
+/// Reads holding registers with mbpoll; `Err` carries mbpoll's complaint.
+pub fn read(target: Target, address: u16, count: u16) -> Result<Vec<u16>, String> {
+    let mut command = mbpoll(target);
     command.args([
         "-a",
         "1",
@@ -50,9 +56,8 @@ pub fn read(target: Target, address: u16, count: u16) -> Result<Vec<u16>, String
 /// Writes one holding register (function 06) with mbpoll, verbose: `Err` carries what it
 /// said, with the frames it sent and received (`<86><01>`: exception 01 to function 06).
 pub fn write(target: Target, address: u16, value: u16) -> Result<(), String> {
-    let Target::Tcp { port } = target else { unimplemented!("the tests write over TCP only") };
-    let output = Command::new(MBPOLL)
-        .args(["-v", "-m", "tcp", "-p", port, "127.0.0.1", "-a", "1", "-t", "4", "-0", "-1", "-r"])
+    let output = mbpoll(target)
+        .args(["-v", "-a", "1", "-t", "4", "-0", "-1", "-r"])
         .arg(address.to_string())
         .arg(value.to_string())
         .output()
