@@ -25,18 +25,35 @@ pub struct BatteryTestView {
     pub next_test_days: u32,
 }
 
+/// RFC1628 upsTestResultsSummary of a test that ended between two polls: donePass(1),
+/// doneError(3), aborted(4); `None` when no test ended.
+pub fn ended(before: &BTreeSet<Condition>, after: &BTreeSet<Condition>) -> Option<i32> {
+    if !(before.contains(&Condition::BatteryTest) && !after.contains(&Condition::BatteryTest)) {
+        return None;
+    }
+    Some(match result(after) {
+        "Failed" => 3,
+        "Interrupted" => 4,
+        _ => 1,
+    })
+}
+
+/// The manual's result word (§16.2) of a test that has just ended.
+fn result(after: &BTreeSet<Condition>) -> &'static str {
+    if after.contains(&Condition::BatteryTestFailed) {
+        "Failed"
+    } else if after.contains(&Condition::BatteryTestInterrupted) {
+        "Interrupted"
+    } else {
+        "OK"
+    }
+}
+
 impl BatteryTests {
     /// Notes a test that ended between two complete polls, with its result.
     pub fn observe(&mut self, before: &BTreeSet<Condition>, after: &BTreeSet<Condition>, now: Stamp) {
-        if before.contains(&Condition::BatteryTest) && !after.contains(&Condition::BatteryTest) {
-            let result = if after.contains(&Condition::BatteryTestFailed) {
-                "Failed"
-            } else if after.contains(&Condition::BatteryTestInterrupted) {
-                "Interrupted"
-            } else {
-                "OK"
-            };
-            self.last = Some((now, result));
+        if ended(before, after).is_some() {
+            self.last = Some((now, result(after)));
         }
     }
 

@@ -8,6 +8,7 @@ use crate::clock::Stamp;
 use crate::database::Database;
 use crate::derive::{self, View};
 use crate::logs::{Intervals, Logs};
+use crate::notify::{Detail, Notifier, catalogue};
 use crate::plan::ReadRequest;
 use crate::poller::{Comm, PollConfig, PollEvent, Poller, ReadError};
 use crate::rules::{Condition, Rules};
@@ -62,6 +63,7 @@ pub struct Card {
     battery_tests: BatteryTests,
     /// The last log write error, shown by the API until a write succeeds.
     log_error: Option<String>,
+    notifier: Notifier,
 }
 
 impl Card {
@@ -99,8 +101,10 @@ impl Card {
             polled_at_s: None,
             battery_tests: BatteryTests::default(),
             log_error: None,
+            notifier: Notifier::default(),
         };
         card.card_event(stamp, Severity::Information, "Cold boot");
+        card.notifier.raise(stamp, catalogue::AGENT_RESTARTING, Detail::None);
         card
     }
 
@@ -183,7 +187,8 @@ impl Card {
                     self.lost = true;
                     self.ups_event(stamp, Severity::Critical, "UPS not connected");
                     self.card_event(stamp, Severity::Critical, "UPS communication lost");
-                    self.refresh(stamp, false);
+                    self.notifier.raise(stamp, catalogue::COMMUNICATION_LOST, Detail::None);
+                    self.refresh(now_s, stamp, false);
                 }
                 PollEvent::CommRestored => {
                     self.lost = false;
@@ -191,13 +196,14 @@ impl Card {
                         self.ups_event(stamp, Severity::Information, "UPS connected");
                     }
                     self.card_event(stamp, Severity::Information, "UPS communication restored");
+                    self.notifier.raise(stamp, catalogue::COM_ESTABLISHED, Detail::None);
                 }
                 PollEvent::Cycle => {
                     if self.polled_at_s.is_none() {
                         self.ups_event(stamp, Severity::Information, "UPS connected");
                     }
                     self.polled_at_s = Some(now_s);
-                    self.refresh(stamp, true);
+                    self.refresh(now_s, stamp, true);
                     let database = self.poller.as_ref().map_or(&NO_DATABASE, Poller::database);
                     let result = self.logs.on_cycle(now_s, stamp, database, self.intervals);
                     self.note_log_result(result);
@@ -208,12 +214,18 @@ impl Card {
     }
 
     /// Re-derives the view and the alarm table, logging what changed.
-    fn refresh(&mut self, stamp: Stamp, online: bool) {
+    fn refresh(&mut self, now_s: f64, stamp: Stamp, online: bool) {
         let database = self.poller.as_ref().map_or(&NO_DATABASE, Poller::database);
         let changes = self.alarms.update(database, &self.rules, online, stamp);
         let on = database.bits_on();
         let conditions = if online { Some(self.rules.holding(&on)) } else { self.conditions.clone() };
         let view = derive::view(database, &self.rules, online, self.alarms.count() > 0);
+        if online {
+            let minutes =
+                derive::tables::values(database, "remaining_runtime_min").into_iter().flatten().next();
+            let minutes = minutes.map(|m| m.round() as i32);
+            self.notifier.after_poll(now_s, stamp, &self.rules, &on, minutes, &changes);
+        }
         let mut lines = Vec::new();
         for change in changes {
             match change {
@@ -228,6 +240,9 @@ impl Card {
             lines.push((Severity::Information, view.ups_status.to_string()));
         }
         if let (Some(before), Some(after)) = (&self.conditions, &conditions) {
+            if let Some(summary) = crate::battery_test::ended(before, after) {
+                self.notifier.raise(stamp, catalogue::TEST_COMPLETED, Detail::TestCompleted { summary });
+            }
             self.battery_tests.observe(before, after, stamp);
             for (condition, starts, ends) in STATUS_EVENTS {
                 match (before.contains(condition), after.contains(condition)) {
@@ -329,6 +344,16 @@ impl Card {
 
     pub fn polled_at_s(&self) -> Option<f64> {
         self.polled_at_s
+    }
+
+    /// The events raised so far (traps, mails and syslog are made of them).
+    pub fn notices(&self) -> &Notifier {
+        &self.notifier
+    }
+
+    /// Raises an event of the card's own (a test trap, the shutdown manager's warnings).
+    pub fn raise(&mut self, stamp: Stamp, trap: u8, detail: Detail) {
+        self.notifier.raise(stamp, trap, detail);
     }
 
     pub fn log_error(&self) -> Option<&str> {

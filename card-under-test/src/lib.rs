@@ -16,6 +16,7 @@ pub mod expr;
 pub mod link;
 pub mod logs;
 pub mod northbound;
+pub mod notify;
 pub mod plan;
 pub mod poller;
 pub mod role;

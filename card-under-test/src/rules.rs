@@ -70,6 +70,17 @@ struct RulesFile {
     map: String,
     conditions: BTreeMap<Condition, String>,
     well_known: Vec<WellKnownFile>,
+    #[serde(default)]
+    vendor_alarms: Vec<WellKnownFile>,
+    #[serde(default)]
+    traps: Vec<TrapFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrapFile {
+    number: u8,
+    when: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -88,11 +99,21 @@ pub struct WellKnown {
     pub when: Expr,
 }
 
+/// A vendor trap (NET VISION "APPENDIX: NET VISION 7 TRAP DESCRIPTION") the UPS's bits raise.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrapRule {
+    pub number: u8,
+    pub when: Expr,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rules {
     pub map: String,
     conditions: BTreeMap<Condition, Expr>,
     pub well_known: Vec<WellKnown>,
+    /// The vendor MIB's upsWellKnownAlarms (`.1.3.6.1.4.1.4555.1.1.7.1.6.3.<index>`).
+    pub vendor_alarms: Vec<WellKnown>,
+    pub traps: Vec<TrapRule>,
 }
 
 impl Rules {
@@ -137,12 +158,24 @@ pub fn parse(text: &str, map: &RegisterMap) -> Result<Rules, Located> {
     for (condition, text) in &file.conditions {
         conditions.insert(*condition, compile(&format!("{condition:?}"), text)?);
     }
-    let well_known = file
-        .well_known
+    let alarms = |list: &[WellKnownFile]| {
+        list.iter()
+            .map(|w| Ok(WellKnown { index: w.index, name: w.name.clone(), when: compile(&w.name, &w.when)? }))
+            .collect::<Result<Vec<_>, Located>>()
+    };
+    let (well_known, vendor_alarms) = (alarms(&file.well_known)?, alarms(&file.vendor_alarms)?);
+    let traps = file
+        .traps
         .iter()
-        .map(|w| Ok(WellKnown { index: w.index, name: w.name.clone(), when: compile(&w.name, &w.when)? }))
+        .map(|t| {
+            let key = format!("trap {}", t.number);
+            match crate::notify::catalogue::trap(t.number) {
+                Some(_) => Ok(TrapRule { number: t.number, when: compile(&key, &t.when)? }),
+                None => Err(Located::at(1, 1, format!("{key}: the vendor traps are numbered 1 to 40"))),
+            }
+        })
         .collect::<Result<_, Located>>()?;
-    Ok(Rules { map: file.map, conditions, well_known })
+    Ok(Rules { map: file.map, conditions, well_known, vendor_alarms, traps })
 }
 
 /// Line and column of the first `needle` in `text` (1:1 when absent).
@@ -167,6 +200,9 @@ mod tests {
                 rules.holds(Condition::OnBattery, &[if name == "jbusp" { "S05" } else { "A019" }].into())
             );
             assert_eq!(rules.well_known.len(), 16, "{name}: the manual maps 16 well-known alarms");
+            // Of the vendor MIB's 62 alarms and 40 traps, those the manual gives bits for.
+            let (vendor_alarms, traps) = if name == "jbusp" { (49, 18) } else { (56, 18) };
+            assert_eq!((rules.vendor_alarms.len(), rules.traps.len()), (vendor_alarms, traps), "{name}");
         }
     }
 
