@@ -375,6 +375,10 @@ pub struct CardArgs {
     /// off by default; §18.12).
     #[arg(long)]
     pub modbus_tcp: Option<std::net::SocketAddr>,
+    /// Serve SNMP (RFC 1628 UPS-MIB and the NET VISION MIB) here (settings: snmp.enabled and
+    /// .port, off by default; port 161 needs privileges, tests use high ports).
+    #[arg(long)]
+    pub snmp: Option<std::net::SocketAddr>,
     /// The UPS's Modbus slave address (settings: serial.slave, default 1).
     #[arg(long)]
     pub slave: Option<u8>,

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use ups_models::flags::Level;
 
 /// The manual's level words (§12.3); a bit the map gives no level is "Information".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 pub enum Severity {
     Information,
     Warning,

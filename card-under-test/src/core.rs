@@ -346,6 +346,11 @@ impl Card {
         self.polled_at_s
     }
 
+    /// The rules of the map found (or of the first candidate before one is).
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
     /// The events raised so far (traps, mails and syslog are made of them).
     pub fn notices(&self) -> &Notifier {
         &self.notifier

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::{Notify, oneshot, watch};
 
 /// How often the UPS clock is set again while synchronisation is on (§18.1).
 const CLOCK_SYNC_EVERY_S: f64 = 86_400.0;
@@ -145,12 +145,28 @@ impl Agent {
     }
 }
 
+/// The card shared by the poll loop, the API and the services: the agent, the poll loop's
+/// wake-up, and the sequence number of the last event raised (services wait on it).
 #[derive(Debug, Clone)]
-pub struct Shared(Arc<Mutex<Agent>>, Arc<Notify>);
+pub struct Shared(Arc<Mutex<Agent>>, Arc<Notify>, Arc<watch::Sender<u64>>);
 
 impl Shared {
     pub fn new(agent: Agent) -> Self {
-        Self(Arc::new(Mutex::new(agent)), Arc::new(Notify::new()))
+        let last = agent.card.notices().last_seq();
+        Self(Arc::new(Mutex::new(agent)), Arc::new(Notify::new()), Arc::new(watch::channel(last).0))
+    }
+
+    /// Wakes those waiting for events when `agent` (this card's, locked) raised new ones.
+    pub fn publish(&self, agent: &Agent) {
+        self.2.send_if_modified(|seen| {
+            let last = agent.card.notices().last_seq();
+            std::mem::replace(seen, last) != last
+        });
+    }
+
+    /// Changes whenever the card raises events.
+    pub fn notices(&self) -> watch::Receiver<u64> {
+        self.2.subscribe()
     }
 
     /// The agent; a panic elsewhere while it was held does not make it unreadable.
@@ -234,6 +250,7 @@ pub async fn poll(mut master: Master, shared: Shared, mut on_event: impl FnMut(P
         for event in events {
             on_event(event, &agent);
         }
+        shared.publish(&agent);
         agent.sync_clock_if_due();
     }
 }

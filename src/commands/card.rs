@@ -107,6 +107,11 @@ async fn card(
         None if config.modbus_tcp.enabled => Some(([0, 0, 0, 0], config.modbus_tcp.port).into()),
         None => None,
     };
+    let snmp = match args.snmp {
+        Some(address) => Some(address),
+        None if config.snmp.enabled => Some(([0, 0, 0, 0], config.snmp.port).into()),
+        None => None,
+    };
     let line_baud = link.baud();
     let mut agent = Agent::new(card, where_.clone(), line_baud, clock, config);
     agent.config_path = Some(config_path);
@@ -122,16 +127,28 @@ async fn card(
             eprintln!("upstwin card: http: {e}");
         }
     });
-    let mut modbus = String::new();
+    let mut services = String::new();
     if let Some(address) = northbound {
         let listener = tokio::net::TcpListener::bind(address)
             .await
             .map_err(|e| Failure::failed(format!("cannot serve Modbus TCP on {address}: {e}")))?;
-        modbus = format!(", northbound Modbus TCP {}", listener.local_addr().map_err(Failure::failed)?);
+        services = format!(", northbound Modbus TCP {}", listener.local_addr().map_err(Failure::failed)?);
         let shared = shared.clone();
         tasks.spawn(async move {
             if let Err(e) = card::northbound::serve(listener, shared).await {
                 eprintln!("upstwin card: modbus tcp: {e}");
+            }
+        });
+    }
+    if let Some(address) = snmp {
+        let socket = tokio::net::UdpSocket::bind(address)
+            .await
+            .map_err(|e| Failure::failed(format!("cannot serve SNMP on {address}: {e}")))?;
+        services.push_str(&format!(", SNMP {}", socket.local_addr().map_err(Failure::failed)?));
+        let (shared, state_dir) = (shared.clone(), state_dir.clone());
+        tasks.spawn(async move {
+            if let Err(e) = card::snmp::serve(socket, shared, Some(&state_dir)).await {
+                eprintln!("upstwin card: snmp: {e}");
             }
         });
     }
@@ -146,7 +163,7 @@ async fn card(
                 (None, None) => "UPS".to_string(),
             };
             let map = agent.card.map().map_or("", |m| m.name.as_str());
-            say(&format!("ready: {ups} ({map}) on {}{modbus}, API http://{http}/api/status", agent.link))
+            say(&format!("ready: {ups} ({map}) on {}{services}, API http://{http}/api/status", agent.link))
         }
         PollEvent::CommLost if !found => say(&format!(
             "the UPS does not answer on {port} (slave {slave}; tried the JBUSP and VU-MAP identification tables{speeds}); still trying"

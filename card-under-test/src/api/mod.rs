@@ -3,6 +3,7 @@
 //! caller's `Role`; changes need read/write rights.
 
 use crate::alarms::{AlarmTable, Severity};
+use crate::command::Refused;
 use crate::config::{Config, TemperatureUnit};
 use crate::controls;
 use crate::database::{FlagState, Reading};
@@ -199,41 +200,30 @@ async fn send_control(
         serde_json::from_str(&body)
             .map_err(|e| (StatusCode::BAD_REQUEST, format!("expected {{\"parameter\": number, …}}: {e}")))?
     };
-    let (write, label) = {
-        let agent = shared.lock();
-        let card = &agent.card;
-        let map = card.map().ok_or((StatusCode::CONFLICT, "the UPS has not answered yet".to_string()))?;
-        let online = card.comm() == crate::poller::Comm::Online;
-        let known = controls::list(map, card.conditions(), online);
-        let control = known.iter().find(|c| c.name == name).ok_or_else(|| {
-            let names: Vec<&str> = known.iter().map(|c| c.name.as_str()).collect();
-            (StatusCode::NOT_FOUND, format!("no control {name}; the controls are {}", names.join(", ")))
-        })?;
-        if let Some(why) = &control.why_not {
-            return Err((StatusCode::CONFLICT, format!("{}: {why}", control.label)));
-        }
-        let write = controls::write(map, &name, &params, agent.clock.stamp())
-            .map_err(|e| (StatusCode::BAD_REQUEST, e))?;
-        (write, control.label.clone())
-    };
-    let outcome = shared.send(write, label.clone()).await;
-    let mut agent = shared.lock();
-    let stamp = agent.clock.stamp();
-    match outcome {
-        Ok(()) => {
-            let line = format!("{} via REST API by {}", controls::sent_event(&name), role.name());
-            agent.card.card_event(stamp, Severity::Information, &line);
-            if let Some(event) = controls::ups_event(&name) {
-                agent.card.ups_event(stamp, Severity::Information, event);
-            }
-            Ok(json(&serde_json::json!({ "sent": name })))
-        }
-        Err(why) => {
-            let line = format!("{label} not done via REST API by {}: {why}", role.name());
-            agent.card.card_event(stamp, Severity::Warning, &line);
-            Err((StatusCode::BAD_GATEWAY, format!("{label}: {why}")))
+    match crate::command::send(&shared, &name, &params, "REST API", role.name()).await {
+        Ok(()) => Ok(json(&serde_json::json!({ "sent": name }))),
+        Err(refused) => {
+            let status = match &refused {
+                Refused::NoUps | Refused::Unavailable(_) => StatusCode::CONFLICT,
+                Refused::Unknown(_) => StatusCode::NOT_FOUND,
+                Refused::Invalid(_) => StatusCode::BAD_REQUEST,
+                Refused::NotDone(_) => StatusCode::BAD_GATEWAY,
+            };
+            Err((status, refused.to_string()))
         }
     }
+}
+
+/// `POST /api/traps/test`: trap 40 "TRAP TEST" to the receivers that want it (§18.8).
+async fn test_trap(role: Role, State(shared): State<Shared>) -> Result<Response, Refusal> {
+    role.may_change()?;
+    let mut agent = shared.lock();
+    let stamp = agent.clock.stamp();
+    agent.card.raise(stamp, crate::notify::catalogue::TEST, crate::notify::Detail::None);
+    let line = format!("Test trap sent via REST API by {}", role.name());
+    agent.card.card_event(stamp, Severity::Information, &line);
+    shared.publish(&agent);
+    Ok(json(&serde_json::json!({ "raised": crate::notify::catalogue::TEST })))
 }
 
 /// `GET /api/battery-test`: status, last test, result, next test (§16.2; the next test
@@ -376,6 +366,7 @@ pub fn router(shared: Shared) -> Router {
         .route("/api/controls", get(get_controls))
         .route("/api/controls/{name}", post(send_control))
         .route("/api/battery-test", get(get_battery_test))
+        .route("/api/traps/test", post(test_trap))
         .route("/api/schedules", get(schedules::get).put(schedules::put))
         .route("/api/logs", get(get_logs))
         .route("/api/logs/{name}", get(get_log).delete(clear_log))

@@ -57,6 +57,8 @@ pub struct Notifier {
     on_battery: Option<(f64, f64)>,
     recent: VecDeque<Notice>,
     next_seq: u64,
+    /// Times the UPS went on battery (RFC1628 upsInputLineBads).
+    line_bads: u32,
 }
 
 impl Notifier {
@@ -78,6 +80,11 @@ impl Notifier {
     /// The sequence number of the last event (0: none yet).
     pub fn last_seq(&self) -> u64 {
         self.next_seq
+    }
+
+    /// Times the UPS went on battery since the card started.
+    pub fn line_bads(&self) -> u32 {
+        self.line_bads
     }
 
     /// Seconds on battery at card time `now_s` (RFC1628 upsSecondsOnBattery: 0 on mains).
@@ -110,7 +117,10 @@ impl Notifier {
         }
         self.on_battery = match (holding.contains(&ON_BATTERY), self.on_battery) {
             (false, _) => None,
-            (true, None) => Some((now_s, f64::NEG_INFINITY)),
+            (true, None) => {
+                self.line_bads = self.line_bads.wrapping_add(1);
+                Some((now_s, f64::NEG_INFINITY))
+            }
             (true, kept) => kept,
         };
         if let Some((since_s, sent_s)) = self.on_battery
@@ -170,5 +180,6 @@ mod tests {
         notifier.after_poll(200.0, at, &rules, &["S00", "S02", "S03"].into(), Some(27), &[]);
         assert_eq!(traps(&notifier, 3), [23]);
         assert_eq!(notifier.seconds_on_battery(200.0), 0);
+        assert_eq!(notifier.line_bads(), 1);
     }
 }

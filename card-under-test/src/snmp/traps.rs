@@ -1,0 +1,133 @@
+//! Sends the card's events as traps (§18.8, §22 trap tables) to each receiver of the
+//! settings whose type and filter want them: RFC1628 receivers get traps 1–4 of the UPS-MIB
+//! (`.1.3.6.1.2.1.33.2.N`), NET VISION receivers every vendor trap
+//! (`.1.3.6.1.4.1.4555.1.1.7.2.0.N`), as v1, v2c or v3 traps (async-snmp maps a v1 trap's
+//! enterprise and specific number per RFC 3584).
+
+use super::netvision::NETVISION;
+use super::objects::at;
+use super::rfc1628::{UPS_MIB, WELL_KNOWN_ALARMS};
+use crate::config::{self, Snmp, TrapReceiver, TrapType, TrapVersion};
+use crate::notify::{Detail, Notice};
+use crate::run::Shared;
+use async_snmp::v3::AuthoritativeEngine;
+use async_snmp::{Auth, Client, Oid, UsmConfig, Value, VarBind};
+use std::collections::HashMap;
+
+/// upsAgentTrapString: the event's sentence, in every vendor trap.
+const TRAP_STRING: [u32; 14] = [1, 3, 6, 1, 4, 1, 4555, 1, 1, 7, 1, 9, 50, 0];
+
+/// The trap OID and varbinds `notice` makes for a receiver of `kind`; `None`: not for it.
+pub fn trap(kind: TrapType, notice: &Notice) -> Option<(Oid, Vec<VarBind>)> {
+    let vendor = |arcs: &[u32]| Oid::from_slice(&at(&NETVISION, arcs));
+    let rfc = |arcs: &[u32]| Oid::from_slice(&at(&UPS_MIB, arcs));
+    let number = u32::from(notice.trap);
+    let (oid, mut varbinds) = match kind {
+        TrapType::None => return None,
+        TrapType::Rfc1628 if number > 4 => return None,
+        TrapType::Rfc1628 => (rfc(&[2, number]), Vec::new()),
+        TrapType::NetVision => (vendor(&[2, 0, number]), Vec::new()),
+    };
+    match &notice.detail {
+        Detail::OnBattery { minutes_remaining, seconds_on_battery } => {
+            let (minutes, seconds) = match kind {
+                TrapType::Rfc1628 => (rfc(&[1, 2, 3, 0]), rfc(&[1, 2, 2, 0])),
+                _ => (vendor(&[1, 2, 3, 0]), vendor(&[1, 2, 2, 0])),
+            };
+            varbinds.push(VarBind::new(minutes, Value::Integer(minutes_remaining.unwrap_or(-1))));
+            varbinds.push(VarBind::new(seconds, Value::Integer(*seconds_on_battery)));
+        }
+        Detail::AlarmEntry { id, well_known, .. } => {
+            let descr = Oid::from_slice(&at(&WELL_KNOWN_ALARMS, &[u32::from(*well_known)]));
+            varbinds.push(VarBind::new(rfc(&[1, 6, 2, 1, 1, *id]), Value::Integer(*id as i32)));
+            varbinds.push(VarBind::new(rfc(&[1, 6, 2, 1, 2, *id]), Value::ObjectIdentifier(descr)));
+        }
+        Detail::TestCompleted { summary } => {
+            varbinds.push(VarBind::new(rfc(&[1, 7, 3, 0]), Value::Integer(*summary)));
+        }
+        Detail::None | Detail::Shutdown { .. } => {}
+    }
+    if kind == TrapType::NetVision {
+        varbinds.push(VarBind::new(Oid::from_slice(&TRAP_STRING), Value::from(notice.text)));
+    }
+    Some((oid, varbinds))
+}
+
+/// Whether `receiver` wants `notice` (its type, then its filter, §18.8).
+pub fn wanted(receiver: &TrapReceiver, notice: &Notice, settings: &Snmp) -> bool {
+    receiver.kind != TrapType::None && receiver.filter.passes(notice.trap, notice.level, settings.trap_filter)
+}
+
+/// Sends every event from the card's start to the receivers, for ever.
+pub async fn send(shared: Shared, engine: AuthoritativeEngine) {
+    let mut events = shared.notices();
+    let mut seen = 0;
+    let mut clients: HashMap<String, Client> = HashMap::new();
+    loop {
+        let (notices, settings, uptime_cs) = {
+            let agent = shared.lock();
+            let notices: Vec<Notice> = agent.card.notices().since(seen).cloned().collect();
+            (notices, agent.config.snmp.clone(), (agent.clock.now_s() * 100.0) as u32)
+        };
+        for notice in &notices {
+            seen = notice.seq;
+            for receiver in settings.trap_receivers.iter().filter(|r| wanted(r, notice, &settings)) {
+                let Some((oid, varbinds)) = trap(receiver.kind, notice) else { continue };
+                let key = format!("{receiver:?}");
+                if !clients.contains_key(&key) {
+                    match client(receiver, &settings, &engine).await {
+                        Ok(client) => clients.insert(key.clone(), client),
+                        Err(e) => {
+                            eprintln!("upstwin card: trap receiver {}: {e}", receiver.address);
+                            continue;
+                        }
+                    };
+                }
+                if let Err(e) = clients[&key].send_trap(&oid, uptime_cs, varbinds).await {
+                    eprintln!("upstwin card: trap {} to {}: {e}", notice.trap, receiver.address);
+                }
+            }
+        }
+        if events.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn client(
+    receiver: &TrapReceiver,
+    settings: &Snmp,
+    engine: &AuthoritativeEngine,
+) -> Result<Client, String> {
+    let destination = receiver.destination().ok_or("not an address")?;
+    let auth = match receiver.version {
+        TrapVersion::V1 => Auth::v1(receiver.community.as_bytes()),
+        TrapVersion::V2c => Auth::v2c(receiver.community.as_bytes()),
+        TrapVersion::V3 => {
+            let user =
+                settings.users.iter().find(|u| u.name == receiver.community).ok_or("no such USM user")?;
+            Auth::from(usm(user).map_err(|e| e.to_string())?)
+        }
+    };
+    Client::builder(destination, auth)
+        .local_authoritative_engine(engine.clone())
+        .connect()
+        .await
+        .map_err(|e| e.to_string())
+}
+
+fn usm(user: &config::SnmpUser) -> async_snmp::CryptoResult<UsmConfig> {
+    let config = UsmConfig::new(user.name.clone().into_bytes());
+    match user.level {
+        config::SecurityLevel::NoAuthNoPriv => Ok(config),
+        config::SecurityLevel::AuthNoPriv => {
+            config.auth(super::service::auth(user.auth_protocol), &user.auth_password)
+        }
+        config::SecurityLevel::AuthPriv => config.auth_priv(
+            super::service::auth(user.auth_protocol),
+            &user.auth_password,
+            super::service::privacy(user.priv_protocol),
+            &user.priv_password,
+        ),
+    }
+}
