@@ -28,7 +28,7 @@ pub struct BatteryTestView {
 /// RFC1628 upsTestResultsSummary of a test that ended between two polls: donePass(1),
 /// doneError(3), aborted(4); `None` when no test ended.
 pub fn ended(before: &BTreeSet<Condition>, after: &BTreeSet<Condition>) -> Option<i32> {
-    if !(before.contains(&Condition::BatteryTest) && !after.contains(&Condition::BatteryTest)) {
+    if !before.contains(&Condition::BatteryTest) || after.contains(&Condition::BatteryTest) {
         return None;
     }
     Some(match result(after) {

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test file uses its own part
 
 pub mod mbpoll;
+pub mod snmp;
 
 use serde_json::Value;
 use std::collections::HashMap;
@@ -107,4 +108,9 @@ impl Drop for KillOnDrop {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// A UDP port free now on loopback (the OS picks it; a race with another process is unlikely).
+pub fn free_udp_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
