@@ -106,4 +106,8 @@ fn snmptrapd_receives_the_blackout_traps_in_order() {
     let v1 = text.matches("TRAP, SNMP v1").count();
     assert!(v1 >= 2, "the RFC1628 v1 receiver got traps: {v1}");
     assert!(text.contains(".1.3.6.1.2.1.33.2 Enterprise Specific Trap (1)"), "upsTrapOnBattery as v1");
+    assert!(
+        text.contains("192.168.7.18 [192.168.7.18]"),
+        "v1 agent-addr: the card's address (§18.2 default)"
+    );
 }

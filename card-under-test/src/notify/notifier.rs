@@ -25,15 +25,10 @@ pub enum Detail {
     AlarmEntry {
         id: u32,
         well_known: u8,
-        name: String,
     },
     /// Trap 2: upsTestResultsSummary (1 donePass, 3 doneError, 4 aborted).
     TestCompleted {
         summary: i32,
-    },
-    /// Traps 20, 21, 26: which shutdown event, for which agents.
-    Shutdown {
-        event: String,
     },
 }
 
@@ -137,8 +132,7 @@ impl Notifier {
                 Change::WellKnownRemoved(row) => (catalogue::ALARM_ENTRY_REMOVED, row),
                 Change::Added(_) | Change::Removed(_) => continue,
             };
-            let detail =
-                Detail::AlarmEntry { id: row.id, well_known: row.alarm.index, name: row.alarm.name.clone() };
+            let detail = Detail::AlarmEntry { id: row.id, well_known: row.alarm.index };
             self.raise(at, trap, detail);
         }
     }

@@ -3,7 +3,10 @@
 //! in hex and the boots count. A card without a state directory (co-simulation) keeps them
 //! in memory.
 
-use async_snmp::v3::{AuthoritativeEngine, PersistedAuthoritativeEngine};
+use async_snmp::v3::{
+    AuthoritativeEngine, DesSaltState, PersistedAuthoritativeEngine, PersistedDesSaltState,
+};
+use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 
 /// RFC 3411 engine id: enterprise 4555 (Socomec) with the high bit, format 4 (text), text.
@@ -45,4 +48,18 @@ pub fn engine(state_dir: Option<&Path>) -> std::io::Result<AuthoritativeEngine> 
         None => AuthoritativeEngine::install(new_engine_id(), persist),
     };
     engine.map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+/// DES salts for this run: their epoch is the engine's boots count, which grows at every
+/// start, so a salt never repeats across restarts (RFC 3414 §8.1.1.1).
+pub fn des_salts(engine: &AuthoritativeEngine) -> std::io::Result<DesSaltState> {
+    let keep = |_: &PersistedDesSaltState| Ok::<(), Infallible>(());
+    let other = |e: &dyn std::fmt::Display| std::io::Error::other(e.to_string());
+    match engine.engine_boots().checked_sub(1).filter(|b| *b > 0) {
+        Some(before) => {
+            let previous = PersistedDesSaltState::new(before).map_err(|e| other(&e))?;
+            DesSaltState::restart(previous, keep).map_err(|e| other(&e))
+        }
+        None => DesSaltState::install(keep).map_err(|e| other(&e)),
+    }
 }

@@ -11,15 +11,19 @@ use async_snmp::{
 };
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::time::Instant;
 
 /// One snapshot per request: (requester, request id).
 type CacheKey = (SocketAddr, i32);
+/// A snapshot older than this is rebuilt even for the same key (a manager reusing ids).
+const SNAPSHOT_KEPT: Duration = Duration::from_millis(500);
 
 #[derive(Debug)]
 pub struct Inner {
     shared: Shared,
     sets: Mutex<Sets>,
-    cache: Mutex<Option<(CacheKey, Arc<Objects>)>>,
+    cache: Mutex<Option<(CacheKey, Instant, Arc<Objects>)>>,
 }
 
 impl Inner {
@@ -34,14 +38,15 @@ impl Inner {
     fn objects(&self, ctx: &RequestContext) -> Arc<Objects> {
         let key = (ctx.source(), ctx.request_id());
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((cached, objects)) = cache.as_ref()
+        if let Some((cached, built, objects)) = cache.as_ref()
             && *cached == key
+            && built.elapsed() < SNAPSHOT_KEPT
         {
             return objects.clone();
         }
         let sets = self.sets().clone();
         let objects = Arc::new(snapshot(&self.shared.lock(), &sets));
-        *cache = Some((key, objects.clone()));
+        *cache = Some((key, Instant::now(), objects.clone()));
         objects
     }
 }
@@ -106,8 +111,8 @@ impl MibHandler for Mib {
                 SecurityName::Usm(user) => format!("SNMPv3 user {}", String::from_utf8_lossy(user)),
                 SecurityName::Community(_) => "SNMP write community".to_string(),
             };
-            let before = self.inner.sets().clone();
-            Ok(Box::new(Prepared { inner: self.inner.clone(), plan, by, before }) as Box<dyn PreparedSet>)
+            Ok(Box::new(Prepared { inner: self.inner.clone(), plan, by, undo: Remember::Nothing })
+                as Box<dyn PreparedSet>)
         })
     }
 }
@@ -123,7 +128,8 @@ struct Prepared {
     inner: Arc<Inner>,
     plan: Plan,
     by: String,
-    before: Sets,
+    /// What the commit overwrote: put back by an undo.
+    undo: Remember,
 }
 
 impl PreparedSet for Prepared {
@@ -143,7 +149,9 @@ impl PreparedSet for Prepared {
                     *remember
                 }
             };
-            self.inner.sets().remember(remember);
+            let mut sets = self.inner.sets();
+            self.undo = sets.before(remember);
+            sets.remember(remember);
             Ok(())
         })
     }
@@ -158,8 +166,8 @@ impl PreparedSet for Prepared {
             match self.plan {
                 // A control the UPS took cannot be taken back.
                 Plan::Control { .. } => Err(SetUndoError::Failed),
-                Plan::Remember(Remember::Nothing) | Plan::Remember(_) => {
-                    *self.inner.sets() = self.before.clone();
+                Plan::Remember(_) => {
+                    self.inner.sets().remember(self.undo);
                     Ok(())
                 }
             }

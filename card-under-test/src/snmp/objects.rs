@@ -37,18 +37,6 @@ impl Objects {
     pub fn next_after(&self, oid: &Oid) -> Option<(&Oid, &Value)> {
         self.0.range((Bound::Excluded(oid.clone()), Bound::Unbounded)).next()
     }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (&Oid, &Value)> {
-        self.0.iter()
-    }
 }
 
 fn whole(value: Option<f64>, scale: f64) -> Option<i32> {

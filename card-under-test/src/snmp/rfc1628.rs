@@ -13,13 +13,16 @@ pub const UPS_MIB: [u32; 7] = [1, 3, 6, 1, 2, 1, 33];
 const OBJECTS: [u32; 8] = [1, 3, 6, 1, 2, 1, 33, 1];
 /// upsWellKnownAlarms: `.1.3.6.1.2.1.33.1.6.3.<index>`.
 pub const WELL_KNOWN_ALARMS: [u32; 10] = [1, 3, 6, 1, 2, 1, 33, 1, 6, 3];
-/// upsTestQuickTest: the id an NMS sets in upsTestId to start a battery test.
-pub const QUICK_TEST: [u32; 11] = [1, 3, 6, 1, 2, 1, 33, 1, 7, 7, 3];
+/// upsTestGeneralSystemsTest and upsTestQuickBatteryTest: the ids an NMS sets in upsTestId
+/// to start a test; the card sends the UPS's battery test for either.
+pub const GENERAL_SYSTEMS_TEST: [u32; 11] = [1, 3, 6, 1, 2, 1, 33, 1, 7, 7, 3];
+pub const QUICK_BATTERY_TEST: [u32; 11] = [1, 3, 6, 1, 2, 1, 33, 1, 7, 7, 4];
 const NO_TESTS_INITIATED: [u32; 11] = [1, 3, 6, 1, 2, 1, 33, 1, 7, 7, 1];
-/// upsTestId, upsShutdownAfterDelay, upsStartupAfterDelay: the objects an NMS may set.
-pub const TEST_ID: [u32; 10] = [1, 3, 6, 1, 2, 1, 33, 1, 7, 1];
-pub const SHUTDOWN_AFTER_DELAY: [u32; 10] = [1, 3, 6, 1, 2, 1, 33, 1, 8, 2];
-pub const STARTUP_AFTER_DELAY: [u32; 10] = [1, 3, 6, 1, 2, 1, 33, 1, 8, 3];
+/// upsTestId, upsTestSpinLock, upsShutdownAfterDelay, upsStartupAfterDelay: settable.
+pub const TEST_ID: [u32; 11] = [1, 3, 6, 1, 2, 1, 33, 1, 7, 1, 0];
+pub const TEST_SPIN_LOCK: [u32; 11] = [1, 3, 6, 1, 2, 1, 33, 1, 7, 2, 0];
+pub const SHUTDOWN_AFTER_DELAY: [u32; 11] = [1, 3, 6, 1, 2, 1, 33, 1, 8, 2, 0];
+pub const STARTUP_AFTER_DELAY: [u32; 11] = [1, 3, 6, 1, 2, 1, 33, 1, 8, 3, 0];
 
 fn scalar(group: u32, object: u32) -> Vec<u32> {
     at(&OBJECTS, &[group, object, 0])
@@ -43,7 +46,8 @@ fn ident(objects: &mut Objects, facts: &Facts) {
     objects.put(&scalar(1, 3), firmware.unwrap_or_default());
     objects.put(&scalar(1, 4), super::AGENT_VERSION);
     objects.put(&scalar(1, 5), facts.agent.config.system_name.clone());
-    objects.put(&scalar(1, 6), facts.agent.config.system_location.clone());
+    // upsIdentAttachedDevices: the card does not know what the UPS feeds.
+    objects.put(&scalar(1, 6), "");
 }
 
 fn battery(objects: &mut Objects, facts: &Facts) {
@@ -101,14 +105,11 @@ fn lines(objects: &mut Objects, facts: &Facts) {
     table(objects, facts, &[5, 3, 1], bypass.len(), &bypass_columns);
 }
 
-/// A per-phase table: column 1 the line index, then one column per signal. A per-phase
-/// value the map gives once (one frequency for all lines) is repeated on every line.
+/// A per-phase table from column 2 (column 1, the line index, is not-accessible in RFC
+/// 1628). A value the map gives once for all lines (the input frequency) is on every line.
 fn table(objects: &mut Objects, facts: &Facts, entry: &[u32], lines: usize, columns: &[(&str, f64)]) {
     let database = facts.agent.card.database();
     let entry = at(&OBJECTS, entry);
-    for line in 1..=lines as u32 {
-        objects.put(&at(&entry, &[1, line]), line as i32);
-    }
     for (column, (signal, scale)) in (2u32..).zip(columns) {
         let values = phases(database, signal);
         for line in 1..=lines as u32 {
@@ -141,13 +142,13 @@ fn output_source(facts: &Facts) -> i32 {
     }
 }
 
-/// upsAlarmsPresent and upsAlarmTable: id, the well-known alarm's OID, sysUpTime then.
+/// upsAlarmsPresent and upsAlarmTable: the well-known alarm's OID and sysUpTime then, by id.
 fn alarms(objects: &mut Objects, facts: &Facts) {
     let rows = &facts.agent.card.alarms().well_known;
     objects.put(&scalar(6, 1), Value::Gauge32(rows.len() as u32));
     for row in rows {
         let entry = at(&OBJECTS, &[6, 2, 1]);
-        objects.put(&at(&entry, &[1, row.id]), row.id as i32);
+        // upsAlarmId (column 1) is the index: not-accessible.
         let descr = Oid::from_slice(&at(&WELL_KNOWN_ALARMS, &[u32::from(row.alarm.index)]));
         objects.put(&at(&entry, &[2, row.id]), descr);
         objects.put(&at(&entry, &[3, row.id]), Value::TimeTicks(facts.uptime_at(row.since)));
@@ -165,9 +166,9 @@ fn test(objects: &mut Objects, facts: &Facts) {
         (_, "Interrupted") => 4,
         _ => 6,
     };
-    let id = if summary == 6 { NO_TESTS_INITIATED } else { QUICK_TEST };
+    let id = if summary == 6 { NO_TESTS_INITIATED } else { QUICK_BATTERY_TEST };
     objects.put(&scalar(7, 1), Oid::from_slice(&id));
-    objects.put(&scalar(7, 2), 0);
+    objects.put(&scalar(7, 2), facts.sets.test_spin_lock);
     objects.put(&scalar(7, 3), summary);
     objects.put(&scalar(7, 4), view.result);
 }

@@ -1,7 +1,7 @@
 //! The SNMP service: the agent built from the settings (communities, USM users, who may
 //! write), rebuilt when they change, behind the manager list's front.
 
-use super::engine::engine;
+use super::engine::{des_salts, engine};
 use super::front::{Front, MAX_DATAGRAM};
 use super::mib::{Inner, Mib};
 use super::netvision::NETVISION;
@@ -12,7 +12,6 @@ use crate::run::Shared;
 use async_snmp::agent::{Agent, SecurityModel};
 use async_snmp::v3::{AuthoritativeEngine, DesSaltState};
 use async_snmp::{AuthProtocol, Oid, PrivProtocol, SecurityLevel};
-use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
@@ -37,7 +36,8 @@ pub async fn serve(
     state_dir: Option<&Path>,
 ) -> std::io::Result<()> {
     let engine = engine(state_dir)?;
-    tokio::spawn(super::traps::send(shared.clone(), engine.clone()));
+    let des = des_salts(&engine)?;
+    tokio::spawn(super::traps::send(shared.clone(), engine.clone(), des.clone()));
     let inner = Inner::new(shared.clone());
     let front = Front::new(port);
     let mut running: Option<Running> = None;
@@ -54,7 +54,7 @@ pub async fn serve(
         }
         if running.as_ref().is_none_or(|r| r.settings != settings) {
             running = None;
-            match start(&settings, &inner, &engine).await {
+            match start(&settings, &inner, &engine, &des).await {
                 Ok(agent) => running = Some(agent),
                 Err(e) => {
                     eprintln!("upstwin card: snmp: cannot start the agent: {e}");
@@ -68,8 +68,13 @@ pub async fn serve(
     }
 }
 
-async fn start(settings: &Snmp, inner: &Arc<Inner>, engine: &AuthoritativeEngine) -> Result<Running, String> {
-    let agent = build(settings, inner, engine).await.map_err(|e| e.to_string())?;
+async fn start(
+    settings: &Snmp,
+    inner: &Arc<Inner>,
+    engine: &AuthoritativeEngine,
+    des: &DesSaltState,
+) -> Result<Running, String> {
+    let agent = build(settings, inner, engine, des).await.map_err(|e| e.to_string())?;
     let address = agent.local_addr();
     let running = agent.clone();
     tokio::spawn(async move {
@@ -108,11 +113,13 @@ async fn build(
     settings: &Snmp,
     inner: &Arc<Inner>,
     engine: &AuthoritativeEngine,
+    des: &DesSaltState,
 ) -> Result<Agent, Box<dyn std::error::Error>> {
     let (read, write) = (settings.read_community.as_str(), settings.write_community.as_str());
     let mut builder = Agent::builder()
         .bind("127.0.0.1:0")
         .authoritative_engine(engine.clone())
+        .des_salt_state(des.clone())
         .community(read.as_bytes())
         .community(write.as_bytes());
     for user in &settings.users {
@@ -127,14 +134,6 @@ async fn build(
                 &user.priv_password,
             ),
         })?;
-    }
-    if settings
-        .users
-        .iter()
-        .any(|u| u.level == config::SecurityLevel::AuthPriv && u.priv_protocol == config::PrivProtocol::Des)
-    {
-        // DES salts must not repeat within an engine boot; the boots count is the engine's.
-        builder = builder.des_salt_state(DesSaltState::install(|_| Ok::<(), Infallible>(()))?);
     }
     for prefix in [&SYSTEM[..], &UPS_MIB[..], &NETVISION[..]] {
         let prefix = Oid::from_slice(prefix);

@@ -4,7 +4,10 @@
 //! shutdown. Checked in the test phase, done in the commit phase.
 
 use super::netvision::{SHUTDOWN_DELAY, STATUS_CONTROL, TURN_OFF_AFTER_SHUTDOWN};
-use super::rfc1628::{QUICK_TEST, SHUTDOWN_AFTER_DELAY, STARTUP_AFTER_DELAY, TEST_ID};
+use super::rfc1628::{
+    GENERAL_SYSTEMS_TEST, QUICK_BATTERY_TEST, SHUTDOWN_AFTER_DELAY, STARTUP_AFTER_DELAY, TEST_ID,
+    TEST_SPIN_LOCK,
+};
 use async_snmp::{Oid, SetTestError, Value};
 use std::collections::BTreeMap;
 
@@ -20,6 +23,8 @@ pub struct Sets {
     pub shutdown_after_delay_s: i32,
     /// RFC1628 upsStartupAfterDelay: the restart delay the next shutdown asks, -1 none.
     pub startup_after_delay_s: i32,
+    /// RFC1628 upsTestSpinLock (TestAndIncr): a manager sets it with upsTestId.
+    pub test_spin_lock: i32,
 }
 
 impl Default for Sets {
@@ -30,6 +35,7 @@ impl Default for Sets {
             turn_off_after_shutdown: true,
             shutdown_after_delay_s: -1,
             startup_after_delay_s: -1,
+            test_spin_lock: 0,
         }
     }
 }
@@ -54,6 +60,8 @@ pub enum Remember {
     TurnOffAfterShutdown(bool),
     ShutdownAfterDelay(i32),
     StartupAfterDelay(i32),
+    /// The next value of upsTestSpinLock.
+    TestSpinLock(i32),
 }
 
 impl Sets {
@@ -65,6 +73,20 @@ impl Sets {
             Remember::TurnOffAfterShutdown(on) => self.turn_off_after_shutdown = on,
             Remember::ShutdownAfterDelay(seconds) => self.shutdown_after_delay_s = seconds,
             Remember::StartupAfterDelay(seconds) => self.startup_after_delay_s = seconds,
+            Remember::TestSpinLock(value) => self.test_spin_lock = value,
+        }
+    }
+
+    /// What `what` would overwrite, to put back if the SET is undone.
+    pub fn before(&self, what: Remember) -> Remember {
+        match what {
+            Remember::Nothing => Remember::Nothing,
+            Remember::StatusControl(_) => Remember::StatusControl(self.status_control),
+            Remember::ShutdownDelay(_) => Remember::ShutdownDelay(self.shutdown_delay_s),
+            Remember::TurnOffAfterShutdown(_) => Remember::TurnOffAfterShutdown(self.turn_off_after_shutdown),
+            Remember::ShutdownAfterDelay(_) => Remember::ShutdownAfterDelay(self.shutdown_after_delay_s),
+            Remember::StartupAfterDelay(_) => Remember::StartupAfterDelay(self.startup_after_delay_s),
+            Remember::TestSpinLock(_) => Remember::TestSpinLock(self.test_spin_lock),
         }
     }
 }
@@ -106,13 +128,26 @@ pub fn plan(oid: &Oid, value: &Value, sets: &Sets) -> Result<Plan, SetTestError>
     }
     if arcs == TEST_ID {
         return match value {
-            Value::ObjectIdentifier(test) if test.arcs() == QUICK_TEST => Ok(Plan::Control {
-                name: "battery_test",
-                params: BTreeMap::new(),
-                remember: Remember::Nothing,
-            }),
+            Value::ObjectIdentifier(test)
+                if [QUICK_BATTERY_TEST, GENERAL_SYSTEMS_TEST].iter().any(|id| id[..] == *test.arcs()) =>
+            {
+                Ok(Plan::Control {
+                    name: "battery_test",
+                    params: BTreeMap::new(),
+                    remember: Remember::Nothing,
+                })
+            }
             Value::ObjectIdentifier(_) => Err(SetTestError::WrongValue),
             _ => Err(SetTestError::WrongType),
+        };
+    }
+    if arcs == TEST_SPIN_LOCK {
+        // TestAndIncr: only the value held now is accepted, and it moves on.
+        return match integer(value, 0, i32::MAX)? {
+            held if held == sets.test_spin_lock => {
+                Ok(Plan::Remember(Remember::TestSpinLock(held.checked_add(1).unwrap_or(0))))
+            }
+            _ => Err(SetTestError::InconsistentValue),
         };
     }
     if arcs == SHUTDOWN_AFTER_DELAY {
@@ -146,8 +181,11 @@ mod tests {
         assert!(matches!(eco, Plan::Control { name: "eco_on", .. }));
         assert_eq!(plan(&control, &Value::Integer(8), &sets), Err(SetTestError::WrongValue));
         assert_eq!(plan(&control, &Value::from("eco"), &sets), Err(SetTestError::WrongType));
-        let test =
-            plan(&Oid::from_slice(&TEST_ID), &Value::ObjectIdentifier(Oid::from_slice(&QUICK_TEST)), &sets);
+        let test = plan(
+            &Oid::from_slice(&TEST_ID),
+            &Value::ObjectIdentifier(Oid::from_slice(&QUICK_BATTERY_TEST)),
+            &sets,
+        );
         assert!(matches!(test, Ok(Plan::Control { name: "battery_test", .. })));
         let mut sets = Sets::default();
         sets.remember(Remember::StartupAfterDelay(300));
@@ -159,6 +197,14 @@ mod tests {
         assert_eq!((name, params["delay_s"], params["restart_delay_s"]), ("shutdown", 60.0, 300.0));
         let cancel = plan(&Oid::from_slice(&SHUTDOWN_AFTER_DELAY), &Value::Integer(-1), &sets);
         assert!(matches!(cancel, Ok(Plan::Control { name: "cancel_shutdown", .. })));
+        let lock = Oid::from_slice(&TEST_SPIN_LOCK);
+        assert_eq!(plan(&lock, &Value::Integer(0), &sets), Ok(Plan::Remember(Remember::TestSpinLock(1))));
+        assert_eq!(plan(&lock, &Value::Integer(5), &sets), Err(SetTestError::InconsistentValue));
+        let mut undone = sets.clone();
+        let before = undone.before(Remember::TestSpinLock(1));
+        undone.remember(Remember::TestSpinLock(1));
+        undone.remember(before);
+        assert_eq!(undone, sets, "an undo puts back what the commit overwrote");
         let ident = Oid::from_slice(&[1, 3, 6, 1, 2, 1, 33, 1, 1, 1, 0]);
         assert_eq!(plan(&ident, &Value::from("x"), &sets), Err(SetTestError::NotWritable));
     }

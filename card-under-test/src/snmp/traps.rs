@@ -10,8 +10,8 @@ use super::rfc1628::{UPS_MIB, WELL_KNOWN_ALARMS};
 use crate::config::{self, Snmp, TrapReceiver, TrapType, TrapVersion};
 use crate::notify::{Detail, Notice};
 use crate::run::Shared;
-use async_snmp::v3::AuthoritativeEngine;
-use async_snmp::{Auth, Client, Oid, UsmConfig, Value, VarBind};
+use async_snmp::v3::{AuthoritativeEngine, DesSaltState};
+use async_snmp::{Auth, Client, NotificationPdu, Oid, UsmConfig, Value, VarBind, Version};
 use std::collections::HashMap;
 
 /// upsAgentTrapString: the event's sentence, in every vendor trap.
@@ -34,10 +34,13 @@ pub fn trap(kind: TrapType, notice: &Notice) -> Option<(Oid, Vec<VarBind>)> {
                 TrapType::Rfc1628 => (rfc(&[1, 2, 3, 0]), rfc(&[1, 2, 2, 0])),
                 _ => (vendor(&[1, 2, 3, 0]), vendor(&[1, 2, 2, 0])),
             };
-            varbinds.push(VarBind::new(minutes, Value::Integer(minutes_remaining.unwrap_or(-1))));
+            // Left out when the UPS does not say (the RFC's range starts at 0).
+            if let Some(minutes_remaining) = minutes_remaining {
+                varbinds.push(VarBind::new(minutes, Value::Integer(*minutes_remaining)));
+            }
             varbinds.push(VarBind::new(seconds, Value::Integer(*seconds_on_battery)));
         }
-        Detail::AlarmEntry { id, well_known, .. } => {
+        Detail::AlarmEntry { id, well_known } => {
             let descr = Oid::from_slice(&at(&WELL_KNOWN_ALARMS, &[u32::from(*well_known)]));
             varbinds.push(VarBind::new(rfc(&[1, 6, 2, 1, 1, *id]), Value::Integer(*id as i32)));
             varbinds.push(VarBind::new(rfc(&[1, 6, 2, 1, 2, *id]), Value::ObjectIdentifier(descr)));
@@ -45,7 +48,7 @@ pub fn trap(kind: TrapType, notice: &Notice) -> Option<(Oid, Vec<VarBind>)> {
         Detail::TestCompleted { summary } => {
             varbinds.push(VarBind::new(rfc(&[1, 7, 3, 0]), Value::Integer(*summary)));
         }
-        Detail::None | Detail::Shutdown { .. } => {}
+        Detail::None => {}
     }
     if kind == TrapType::NetVision {
         varbinds.push(VarBind::new(Oid::from_slice(&TRAP_STRING), Value::from(notice.text)));
@@ -59,23 +62,27 @@ pub fn wanted(receiver: &TrapReceiver, notice: &Notice, settings: &Snmp) -> bool
 }
 
 /// Sends every event from the card's start to the receivers, for ever.
-pub async fn send(shared: Shared, engine: AuthoritativeEngine) {
+pub async fn send(shared: Shared, engine: AuthoritativeEngine, des: DesSaltState) {
     let mut events = shared.notices();
     let mut seen = 0;
     let mut clients: HashMap<String, Client> = HashMap::new();
     loop {
-        let (notices, settings, uptime_cs) = {
+        let (notices, settings, uptime_cs, card_ip) = {
             let agent = shared.lock();
             let notices: Vec<Notice> = agent.card.notices().since(seen).cloned().collect();
-            (notices, agent.config.snmp.clone(), (agent.clock.now_s() * 100.0) as u32)
+            let uptime_cs = (agent.clock.now_s() * 100.0) as u64 as u32;
+            (notices, agent.config.snmp.clone(), uptime_cs, agent.config.network.ip_address)
         };
+        // A receiver removed or changed (a new v3 password) gets a new client.
+        let keys: Vec<String> = settings.trap_receivers.iter().map(|r| client_key(r, &settings)).collect();
+        clients.retain(|key, _| keys.contains(key));
         for notice in &notices {
             seen = notice.seq;
             for receiver in settings.trap_receivers.iter().filter(|r| wanted(r, notice, &settings)) {
                 let Some((oid, varbinds)) = trap(receiver.kind, notice) else { continue };
-                let key = format!("{receiver:?}");
+                let key = client_key(receiver, &settings);
                 if !clients.contains_key(&key) {
-                    match client(receiver, &settings, &engine).await {
+                    match client(receiver, &settings, &engine, &des).await {
                         Ok(client) => clients.insert(key.clone(), client),
                         Err(e) => {
                             eprintln!("upstwin card: trap receiver {}: {e}", receiver.address);
@@ -83,7 +90,20 @@ pub async fn send(shared: Shared, engine: AuthoritativeEngine) {
                         }
                     };
                 }
-                if let Err(e) = clients[&key].send_trap(&oid, uptime_cs, varbinds).await {
+                let client = &clients[&key];
+                let sent = match receiver.version {
+                    // RFC 3584 mapping, with the card's address as agent-addr.
+                    TrapVersion::V1 => {
+                        match NotificationPdu::trap_v2(Version::V2c, 0, uptime_cs, &oid, varbinds)
+                            .and_then(|pdu| pdu.to_v1_trap(card_ip.octets()))
+                        {
+                            Ok(trap) => client.send_v1_trap(trap).await,
+                            Err(e) => Err(e),
+                        }
+                    }
+                    TrapVersion::V2c | TrapVersion::V3 => client.send_trap(&oid, uptime_cs, varbinds).await,
+                };
+                if let Err(e) = sent {
                     eprintln!("upstwin card: trap {} to {}: {e}", notice.trap, receiver.address);
                 }
             }
@@ -94,10 +114,18 @@ pub async fn send(shared: Shared, engine: AuthoritativeEngine) {
     }
 }
 
+/// What a receiver's client depends on: the row, and for v3 its user's keys.
+fn client_key(receiver: &TrapReceiver, settings: &Snmp) -> String {
+    let user =
+        settings.users.iter().find(|u| receiver.version == TrapVersion::V3 && u.name == receiver.community);
+    format!("{receiver:?} {user:?}")
+}
+
 async fn client(
     receiver: &TrapReceiver,
     settings: &Snmp,
     engine: &AuthoritativeEngine,
+    des: &DesSaltState,
 ) -> Result<Client, String> {
     let destination = receiver.destination().ok_or("not an address")?;
     let auth = match receiver.version {
@@ -111,6 +139,7 @@ async fn client(
     };
     Client::builder(destination, auth)
         .local_authoritative_engine(engine.clone())
+        .des_salt_state(des.clone())
         .connect()
         .await
         .map_err(|e| e.to_string())
