@@ -289,6 +289,11 @@ impl Card {
         count
     }
 
+    /// Whether the UPS answers now (what the controls and the agents' "not managed" need).
+    pub fn online(&self) -> bool {
+        self.comm() == Comm::Online
+    }
+
     pub fn comm(&self) -> Comm {
         match &self.poller {
             Some(poller) => poller.comm(),

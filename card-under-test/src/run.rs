@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::controls::{self, Write};
 use crate::core::Card;
 use crate::link::Master;
-use crate::poller::{Comm, PollEvent, ReadError};
+use crate::poller::{PollEvent, ReadError};
 use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -130,7 +130,7 @@ impl Agent {
     fn sync_clock_if_due(&mut self) {
         let now_s = self.clock.now_s();
         let due = self.clock_synced_s.is_none_or(|at| now_s - at >= CLOCK_SYNC_EVERY_S);
-        if !(self.config.synchronize_ups_clock && due && self.card.comm() == Comm::Online) {
+        if !(self.config.synchronize_ups_clock && due && self.card.online()) {
             return;
         }
         let Some(map) = self.card.map() else { return };

@@ -4,7 +4,6 @@
 
 use crate::alarms::Severity;
 use crate::controls;
-use crate::poller::Comm;
 use crate::run::{Agent, Asker, Pending};
 use crate::schedules::{self, Due};
 use std::collections::BTreeMap;
@@ -38,7 +37,7 @@ impl Agent {
             let why_not = if name == "battery_test" && !schedules::battery_test_schedule_allowed(&map.name) {
                 Some(schedules::BATTERY_TEST_SCHEDULE_VU_MAP_ONLY.to_string())
             } else {
-                let online = self.card.comm() == Comm::Online;
+                let online = self.card.online();
                 let offered = controls::list(map, self.card.conditions(), online);
                 match offered.into_iter().find(|c| c.name == name) {
                     Some(control) => control.why_not,

@@ -180,7 +180,7 @@ async fn ack_alarms(role: Role, State(shared): State<Shared>) -> Result<Response
 async fn get_controls(_role: Role, State(shared): State<Shared>) -> Response {
     let agent = shared.lock();
     let card = &agent.card;
-    let online = card.comm() == crate::poller::Comm::Online;
+    let online = card.online();
     let list = card.map().map(|map| controls::list(map, card.conditions(), online)).unwrap_or_default();
     json(&list)
 }

@@ -36,7 +36,7 @@ pub struct Facts<'a> {
 
 impl Facts<'_> {
     fn online(&self) -> bool {
-        self.agent.card.comm() == crate::poller::Comm::Online
+        self.agent.card.online()
     }
 
     /// Whether `condition` held at the last complete poll (never while the UPS is lost).

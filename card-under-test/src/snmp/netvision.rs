@@ -83,7 +83,9 @@ fn lines(objects: &mut Objects, facts: &Facts) {
     let input = phases(database, "input_voltage_v");
     objects.put(&scalar(3, 1), input.len() as i32);
     objects.scaled_or_unmanaged(&scalar(3, 2), first(database, "input_frequency_hz"), 10.0);
-    let input_columns = [("input_voltage_v", 10.0), ("input_current_a", 10.0), ("", 10.0), ("", 10.0)];
+    // upsInputVoltageMax and Min: the card keeps no extremes.
+    let input_columns =
+        [("input_voltage_v", 10.0), ("input_current_a", 10.0), (NOT_KEPT, 10.0), (NOT_KEPT, 10.0)];
     table(objects, facts, &[3, 3, 1], input.len(), &input_columns);
 
     objects.put(&scalar(4, 1), output_source(facts));
@@ -124,8 +126,10 @@ fn sum(values: &[Option<f64>]) -> Option<f64> {
     values.iter().copied().collect::<Option<Vec<f64>>>().filter(|v| !v.is_empty()).map(|v| v.iter().sum())
 }
 
-/// A per-phase table: column 1 the line index, then one column per signal (`""`: a column
-/// the card has no value for, -1).
+/// A column the card has no signal for: -1 on every line.
+const NOT_KEPT: &str = "";
+
+/// A per-phase table: column 1 the line index, then one column per signal.
 fn table(objects: &mut Objects, facts: &Facts, entry: &[u32], lines: usize, columns: &[(&str, f64)]) {
     let database = facts.agent.card.database();
     let entry = at(&OBJECTS, entry);
