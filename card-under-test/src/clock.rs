@@ -53,6 +53,27 @@ impl Stamp {
         Self { unix_ms: (unix_s * 1000.0).round() as i64 }
     }
 
+    /// RFC 3339, UTC, to the millisecond (`2026-11-21T09:30:00.250Z`): syslog's TIMESTAMP.
+    pub fn rfc3339(self) -> String {
+        let t = self.datetime();
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            self.unix_ms.rem_euclid(1000)
+        )
+    }
+
+    /// The same moment for the system's APIs (a mail's Date header).
+    pub fn system_time(self) -> std::time::SystemTime {
+        let since = std::time::Duration::from_millis(self.unix_ms.max(0) as u64);
+        std::time::UNIX_EPOCH + since
+    }
+
     fn datetime(self) -> time::OffsetDateTime {
         time::OffsetDateTime::from_unix_timestamp(self.unix_ms.div_euclid(1000))
             .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)

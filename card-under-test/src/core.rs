@@ -268,6 +268,12 @@ impl Card {
         self.note_log_result(result);
     }
 
+    /// A card events log line about what a service did (mails, Wake-on-LAN, shutdown).
+    pub fn service_event(&mut self, stamp: Stamp, level: Severity, text: &str) {
+        let result = self.logs.service_event(stamp, level, text);
+        self.note_log_result(result);
+    }
+
     pub fn card_event(&mut self, stamp: Stamp, level: Severity, text: &str) {
         let result = self.logs.card_event(stamp, level, text);
         self.note_log_result(result);
@@ -359,6 +365,23 @@ impl Card {
     /// The events raised so far (traps, mails and syslog are made of them).
     pub fn notices(&self) -> &Notifier {
         &self.notifier
+    }
+
+    /// Whether what `notice` reported still holds (the mail "delay before sending",
+    /// §18.9): an event of the UPS's bits while they hold, an alarm row while it is in the
+    /// table, a lost or found link while it stays so; the card's one-off events always.
+    pub fn still_present(&self, notice: &crate::notify::Notice) -> bool {
+        match (notice.trap, &notice.detail) {
+            (catalogue::ALARM_ENTRY_ADDED, Detail::AlarmEntry { id, .. }) => {
+                self.alarms.well_known.iter().any(|row| row.id == *id)
+            }
+            (catalogue::COMMUNICATION_LOST, _) => self.comm() == Comm::Lost,
+            (catalogue::COM_ESTABLISHED, _) => self.online(),
+            (trap, _) if self.rules.traps.iter().any(|rule| rule.number == trap) => {
+                self.notifier.holding(trap)
+            }
+            _ => true,
+        }
     }
 
     /// Raises an event of the card's own (a test trap, the shutdown manager's warnings).

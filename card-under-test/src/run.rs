@@ -64,6 +64,8 @@ pub struct Agent {
     pub clock_synced_s: Option<f64>,
     /// Up to when the schedules have been looked at (card calendar time, Unix s).
     pub(crate) schedules_seen_s: Option<i64>,
+    /// Where mails, syslog messages and magic packets go.
+    pub outlet: crate::outlet::Outlet,
 }
 
 impl Agent {
@@ -122,6 +124,7 @@ impl Agent {
             writes: VecDeque::new(),
             clock_synced_s: None,
             schedules_seen_s: None,
+            outlet: crate::outlet::Outlet::Network,
         }
     }
 
@@ -146,32 +149,60 @@ impl Agent {
 }
 
 /// The card shared by the poll loop, the API and the services: the agent, the poll loop's
-/// wake-up, and the sequence number of the last event raised (services wait on it).
+/// wake-up, and the news the services wait on (the last event raised, the last events log
+/// line written).
 #[derive(Debug, Clone)]
-pub struct Shared(Arc<Mutex<Agent>>, Arc<Notify>, Arc<watch::Sender<u64>>);
+pub struct Shared(Arc<Mutex<Agent>>, Arc<Notify>, Arc<watch::Sender<News>>);
+
+/// The sequence numbers of the last event raised and of the last events log line.
+pub type News = (u64, u64);
+
+fn news(agent: &Agent) -> News {
+    (agent.card.notices().last_seq(), agent.card.logs().last_event_line())
+}
+
+/// The agent, locked; whatever was raised or logged meanwhile is announced on release.
+#[derive(Debug)]
+pub struct Locked<'a> {
+    guard: MutexGuard<'a, Agent>,
+    news: &'a watch::Sender<News>,
+}
+
+impl std::ops::Deref for Locked<'_> {
+    type Target = Agent;
+
+    fn deref(&self) -> &Agent {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for Locked<'_> {
+    fn deref_mut(&mut self) -> &mut Agent {
+        &mut self.guard
+    }
+}
+
+impl Drop for Locked<'_> {
+    fn drop(&mut self) {
+        let now = news(&self.guard);
+        self.news.send_if_modified(|seen| std::mem::replace(seen, now) != now);
+    }
+}
 
 impl Shared {
     pub fn new(agent: Agent) -> Self {
-        let last = agent.card.notices().last_seq();
+        let last = news(&agent);
         Self(Arc::new(Mutex::new(agent)), Arc::new(Notify::new()), Arc::new(watch::channel(last).0))
     }
 
-    /// Wakes those waiting for events when `agent` (this card's, locked) raised new ones.
-    pub fn publish(&self, agent: &Agent) {
-        self.2.send_if_modified(|seen| {
-            let last = agent.card.notices().last_seq();
-            std::mem::replace(seen, last) != last
-        });
-    }
-
-    /// Changes whenever the card raises events.
-    pub fn notices(&self) -> watch::Receiver<u64> {
+    /// Changes whenever the card raises events or writes an events log line.
+    pub fn notices(&self) -> watch::Receiver<News> {
         self.2.subscribe()
     }
 
     /// The agent; a panic elsewhere while it was held does not make it unreadable.
-    pub fn lock(&self) -> MutexGuard<'_, Agent> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    pub fn lock(&self) -> Locked<'_> {
+        Locked { guard: self.0.lock().unwrap_or_else(|p| p.into_inner()), news: &self.2 }
     }
 
     /// Sends `write` to the UPS before the next read; resolves with the UPS's answer.
@@ -250,7 +281,6 @@ pub async fn poll(mut master: Master, shared: Shared, mut on_event: impl FnMut(P
         for event in events {
             on_event(event, &agent);
         }
-        shared.publish(&agent);
         agent.sync_clock_if_due();
     }
 }

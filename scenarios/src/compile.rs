@@ -115,6 +115,8 @@ pub struct Compiled {
     pub duration_s: f64,
     pub dt_s: f64,
     pub needs: Vec<Need>,
+    /// The reference card's settings file, if the scenario gives one.
+    pub card_settings: Option<PathBuf>,
     pub start: StartOptions,
     pub load_profile: Option<Vec<ProfilePoint>>,
     pub events: Vec<CompiledEvent>,
@@ -356,6 +358,13 @@ fn check(scenario: &Scenario, dir: &Path) -> Result<Compiled, Mistake> {
         }
         expectations.push(compiled);
     }
+    let card_settings = match &scenario.card_settings {
+        Some(file) if !relative(dir, file).is_file() => {
+            return Err(mistake(file, format!("card_settings: no file {}", relative(dir, file).display())));
+        }
+        Some(file) => Some(relative(dir, file)),
+        None => None,
+    };
     Ok(Compiled {
         name: scenario.name.clone(),
         description: scenario.description.clone(),
@@ -365,6 +374,7 @@ fn check(scenario: &Scenario, dir: &Path) -> Result<Compiled, Mistake> {
         duration_s,
         dt_s,
         needs: scenario.needs.clone(),
+        card_settings,
         start: StartOptions {
             load_pct: initial.load_pct,
             power_factor: initial.power_factor,

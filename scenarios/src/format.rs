@@ -22,6 +22,11 @@ pub struct Scenario {
     /// What the scenario needs beyond the twin; without it the scenario is skipped, saying so.
     #[serde(default)]
     pub needs: Vec<Need>,
+    /// The reference card's settings file (RON, as `upstwin card --config` reads it),
+    /// relative to the scenario: mail recipients, syslog, Wake-on-LAN targets, …. What the
+    /// card sends goes to the runner's observers whatever addresses the file names.
+    #[serde(default)]
+    pub card_settings: Option<String>,
     #[serde(default)]
     pub initial: Initial,
     #[serde(default)]

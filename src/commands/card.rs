@@ -152,6 +152,7 @@ async fn card(
             }
         });
     }
+    card::services::spawn(&shared, &mut tasks);
     let mut found = false;
     let on_event = move |event: PollEvent, agent: &Agent| match event {
         PollEvent::FirstPoll => {

@@ -338,17 +338,7 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
     stop_group(&mut child);
     let _ = wire.stop.send(());
     let _ = wire.thread.join();
-    for observer in observers::ALL {
-        let lines: String = received
-            .iter()
-            .filter(|(_, heard)| heard.observer == observer)
-            .map(|(at_s, heard)| format!("{at_s:10.1} s  {}\n", heard.line))
-            .collect();
-        let file = observers::log_file(observer);
-        if let Err(e) = std::fs::write(dir.join(file), lines) {
-            setup_errors.push(format!("{file}: {e}"));
-        }
-    }
+    setup_errors.extend(observers::write_logs(dir, &received));
     let mut report = replay.finish(sim_s, wall.elapsed().as_secs_f64());
     report.output_errors = setup_errors.into_iter().chain(signals.finish()).collect();
     report.write_reports(dir);

@@ -3,10 +3,14 @@
 //! card's poller; they talk over an in-memory serial line carrying real RTU frames timed as
 //! on a wire at the model's baud rate. The card's REST API is called in-process for `api:`
 //! expectations, `reports: (read: Http(…))` and card actions. No socket is opened: a real
-//! socket would let the paused clock jump while a request is in flight.
+//! socket would let the paused clock jump while a request is in flight. For the same reason
+//! the card's mails, syslog messages and magic packets come through memory: the same bytes,
+//! decoded by the same observers as `exec:` mode's, timed in virtual time.
 
 use super::card::candidates;
+use super::observers;
 use super::observers::reported::number_in;
+use super::observers::smtp::Mailbox;
 use axum::Router;
 use axum::body::Body;
 use card::clock::Clock;
@@ -14,11 +18,12 @@ use card::config::Config;
 use card::core::Card;
 use card::link::{Line, Link, Master};
 use card::logs::Logs;
+use card::outlet::Outlet;
 use card::poller::PollEvent;
 use card::run::{self, Agent, Shared};
 use scenarios::compile::{Check, Compiled};
 use scenarios::format::Read;
-use scenarios::replay::Replay;
+use scenarios::replay::{Heard, Replay};
 use scenarios::report::Report;
 use scenarios::trace::TraceFile;
 use sim::link::rtu::{self, Timing};
@@ -121,13 +126,30 @@ async fn co_simulate(scenario: &Compiled, out: Option<&Path>, card_dir: &Path) -
             return replay.finish(0.0, 0.0);
         }
     };
-    let mut config = Config::default();
+    let mut config = match &scenario.card_settings {
+        Some(path) => match Config::load(path) {
+            Ok(config) => config,
+            Err(e) => {
+                replay.fail("the card runs".into(), format!("its settings: {e}"));
+                return replay.finish(0.0, 0.0);
+            }
+        },
+        None => Config::default(),
+    };
     config.serial.slave = serial.slave_id;
     let link = Link::InProcess(Line { baud: config.serial.baud, far_ends });
     let card = Card::new(candidates(), config.poll(), config.intervals(), logs, clock.now_s(), clock.stamp())
         .trying_bauds(config.serial.bauds_to_try());
     let (where_, line_baud) = (link.to_string(), link.baud());
-    let shared = Shared::new(Agent::new(card, where_, line_baud, clock, config));
+    let mut agent = Agent::new(card, where_, line_baud, clock, config);
+    // What the card sends reaches the observers in virtual time, through memory.
+    let (outlet, mut outgoing) = tokio::sync::mpsc::unbounded_channel();
+    agent.outlet = Outlet::Memory(outlet);
+    let shared = Shared::new(agent);
+    let mut services = tokio::task::JoinSet::new();
+    card::services::spawn(&shared, &mut services);
+    let mailbox = Mailbox::new(observers::Inbox::default(), out.unwrap_or(card_dir));
+    let mut received: Vec<(f64, Heard)> = Vec::new();
     let router = card::api::router(shared.clone());
     let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
     let poller = tokio::spawn(run::poll(Master::new(link, serial.slave_id), shared, move |event, _| {
@@ -165,12 +187,27 @@ async fn co_simulate(scenario: &Compiled, out: Option<&Path>, card_dir: &Path) -
         while let Ok(event) = events.try_recv() {
             note_card_event(&mut replay, now_s, event);
         }
+        while let Ok(message) = outgoing.try_recv() {
+            observers::heard(message, &mailbox);
+        }
+        let heard: Vec<(f64, Heard)> = {
+            let mut inbox = mailbox.inbox.lock().unwrap_or_else(|p| p.into_inner());
+            inbox.drain(..).map(|(_, heard)| (now_s, heard)).collect()
+        };
+        if !heard.is_empty() {
+            replay.observed(&heard, now_s);
+            received.extend(heard);
+        }
         if now_s + 1e-9 >= next_probe_s {
             next_probe_s += PROBE_EVERY_S;
             look(&mut replay, &router, &twin, now_s).await;
         }
     }
     poller.abort();
+    services.shutdown().await;
+    if let Some(dir) = out {
+        output_errors.extend(observers::write_logs(dir, &received));
+    }
     let sim_s = twin.lock().ups.time_s();
     let mut report = replay.finish(sim_s, 0.0);
     report.output_errors = output_errors.into_iter().chain(signals.finish()).collect();
@@ -233,7 +270,7 @@ async fn look(replay: &mut Replay<'_>, router: &Router, twin: &SharedTwin, now_s
             _ => {}
         }
     }
-    // The reference card sends nothing to observers yet: their windows are looked at empty.
+    // Windows that end with nothing received close here.
     replay.observed(&[], now_s);
 }
 

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+mod outputs;
 mod schedules;
 
 type Refusal = (StatusCode, String);
@@ -214,18 +215,6 @@ async fn send_control(
     }
 }
 
-/// `POST /api/traps/test`: trap 40 "TRAP TEST" to the receivers that want it (§18.8).
-async fn test_trap(role: Role, State(shared): State<Shared>) -> Result<Response, Refusal> {
-    role.may_change()?;
-    let mut agent = shared.lock();
-    let stamp = agent.clock.stamp();
-    agent.card.raise(stamp, crate::notify::catalogue::TEST, crate::notify::Detail::None);
-    let line = format!("Test trap sent via REST API by {}", role.name());
-    agent.card.card_event(stamp, Severity::Information, &line);
-    shared.publish(&agent);
-    Ok(json(&serde_json::json!({ "raised": crate::notify::catalogue::TEST })))
-}
-
 /// `GET /api/battery-test`: status, last test, result, next test (§16.2; the next test
 /// from the schedule, §16.3).
 async fn get_battery_test(_role: Role, State(shared): State<Shared>) -> Response {
@@ -366,7 +355,9 @@ pub fn router(shared: Shared) -> Router {
         .route("/api/controls", get(get_controls))
         .route("/api/controls/{name}", post(send_control))
         .route("/api/battery-test", get(get_battery_test))
-        .route("/api/traps/test", post(test_trap))
+        .route("/api/traps/test", post(outputs::test_trap))
+        .route("/api/mail/test", post(outputs::test_mail))
+        .route("/api/wake-on-lan/test", post(outputs::test_wake_on_lan))
         .route("/api/schedules", get(schedules::get).put(schedules::put))
         .route("/api/logs", get(get_logs))
         .route("/api/logs/{name}", get(get_log).delete(clear_log))

@@ -9,9 +9,13 @@ use crate::alarms::Severity;
 use crate::clock::Stamp;
 use crate::database::Database;
 use serde::Serialize;
+use std::collections::VecDeque;
 use std::io;
 use std::path::Path;
 use store::{LogFile, Opened};
+
+/// Event lines kept in memory for syslog, which pushes every one (§18.13) at its own pace.
+const FEED_KEPT: usize = 1024;
 
 /// Records a log keeps (§11.2.4: 2048 for the history logs; the same for the event logs).
 pub const CAPACITY: usize = 2048;
@@ -59,6 +63,29 @@ impl LogKind {
     }
 }
 
+/// The groups of the "Syslog filter" (§18.13) an event line belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+pub enum Group {
+    /// The UPS events log (§21.3).
+    Ups,
+    /// The card events log (§21.4): its configuration changes and its own events.
+    NetVision,
+    /// Also in the card events log: what the card's services did — messages to the
+    /// shutdown agents, shutdown commands to the UPS, mails, Wake-on-LAN.
+    Service,
+}
+
+/// A line written to an events log, as syslog sends it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventLine {
+    /// Counts up from 1 for the card's life.
+    pub seq: u64,
+    pub group: Group,
+    pub stamp: Stamp,
+    pub level: Severity,
+    pub text: String,
+}
+
 #[derive(Debug)]
 pub struct Logs {
     history: LogFile,
@@ -69,6 +96,8 @@ pub struct Logs {
     /// Card time (s) of the next history and extended records.
     next_history_s: f64,
     next_extended_s: f64,
+    feed: VecDeque<EventLine>,
+    feed_seq: u64,
 }
 
 impl Logs {
@@ -93,6 +122,8 @@ impl Logs {
             extremes: history::Extremes::default(),
             next_history_s: 0.0,
             next_extended_s: 0.0,
+            feed: VecDeque::new(),
+            feed_seq: 0,
         };
         let kinds = [LogKind::CardEvents, LogKind::UpsEvents, LogKind::History, LogKind::Extended];
         for (kind, opened) in kinds.into_iter().zip([c, u, h, x]) {
@@ -128,12 +159,40 @@ impl Logs {
 
     /// A line of the UPS events log (§21.3).
     pub fn ups_event(&mut self, stamp: Stamp, level: Severity, text: &str) -> io::Result<()> {
-        self.ups_events.append(Self::event(stamp, level, text))
+        self.event_line(Group::Ups, stamp, level, text)
     }
 
     /// A line of the card events log (§21.4).
     pub fn card_event(&mut self, stamp: Stamp, level: Severity, text: &str) -> io::Result<()> {
-        self.card_events.append(Self::event(stamp, level, text))
+        self.event_line(Group::NetVision, stamp, level, text)
+    }
+
+    /// A line of the card events log about what a service did (syslog's SERVICE group).
+    pub fn service_event(&mut self, stamp: Stamp, level: Severity, text: &str) -> io::Result<()> {
+        self.event_line(Group::Service, stamp, level, text)
+    }
+
+    /// Writes the line to its log, and to the feed even when the file could not take it
+    /// (syslog is where such a line may still be seen).
+    fn event_line(&mut self, group: Group, stamp: Stamp, level: Severity, text: &str) -> io::Result<()> {
+        self.feed_seq += 1;
+        if self.feed.len() == FEED_KEPT {
+            self.feed.pop_front();
+        }
+        let line = EventLine { seq: self.feed_seq, group, stamp, level, text: text.to_string() };
+        self.feed.push_back(line);
+        let file = if group == Group::Ups { &mut self.ups_events } else { &mut self.card_events };
+        file.append(Self::event(stamp, level, text))
+    }
+
+    /// The event lines written after `seq`, oldest first (the last `FEED_KEPT` at most).
+    pub fn event_lines_since(&self, seq: u64) -> impl Iterator<Item = &EventLine> {
+        self.feed.iter().filter(move |line| line.seq > seq)
+    }
+
+    /// The sequence number of the last event line (0: none yet).
+    pub fn last_event_line(&self) -> u64 {
+        self.feed_seq
     }
 
     /// After a complete poll: a history record when its interval is due, and the sample for

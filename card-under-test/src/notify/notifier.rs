@@ -77,6 +77,11 @@ impl Notifier {
         self.next_seq
     }
 
+    /// Whether the bits that raise trap `trap` hold at the last complete poll.
+    pub fn holding(&self, trap: u8) -> bool {
+        self.holding.as_ref().is_some_and(|holding| holding.contains(&trap))
+    }
+
     /// Times the UPS went on battery since the card started.
     pub fn line_bads(&self) -> u32 {
         self.line_bads

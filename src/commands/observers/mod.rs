@@ -23,6 +23,37 @@ pub fn keep(inbox: &Inbox, observer: Observer, line: String) {
     keep_heard(inbox, Heard::line(observer, line));
 }
 
+/// What the reference card sent in virtual time (no socket), heard as the observers hear
+/// the network: the same decoders, the same lines.
+pub fn heard(outgoing: card::outlet::Outgoing, mailbox: &smtp::Mailbox) {
+    use card::outlet::Outgoing;
+    match outgoing {
+        Outgoing::Syslog { message, .. } => {
+            keep(&mailbox.inbox, Observer::Syslog, syslog::line(&String::from_utf8_lossy(&message)))
+        }
+        Outgoing::WakeOnLan { packet, .. } => {
+            keep(&mailbox.inbox, Observer::WakeOnLan, wake_on_lan::line(&packet, "the card"))
+        }
+        Outgoing::Mail { from, to, tls, message } => mailbox.keep_message(&from, &to, &message, tls),
+    }
+}
+
+/// Writes each observer's log file in `dir`: what it received, at which scenario time.
+pub fn write_logs(dir: &std::path::Path, received: &[(f64, Heard)]) -> Vec<String> {
+    let mut errors = Vec::new();
+    for observer in ALL {
+        let lines: String = (received.iter())
+            .filter(|(_, heard)| heard.observer == observer)
+            .map(|(at_s, heard)| format!("{at_s:10.1} s  {}\n", heard.line))
+            .collect();
+        let file = log_file(observer);
+        if let Err(e) = std::fs::write(dir.join(file), lines) {
+            errors.push(format!("{file}: {e}"));
+        }
+    }
+    errors
+}
+
 /// Every observer, in the order their log files are written.
 pub const ALL: [Observer; 4] = [Observer::Syslog, Observer::WakeOnLan, Observer::SnmpTrap, Observer::Mail];
 

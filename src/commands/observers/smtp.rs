@@ -142,6 +142,13 @@ impl Mailbox {
         Self { inbox, dir: dir.to_path_buf(), count: Arc::default() }
     }
 
+    /// Keeps a mail that did not come over a socket (the reference card's, in virtual time).
+    pub fn keep_message(&self, from: &str, to: &[String], data: &[u8], tls: bool) {
+        let envelope =
+            Envelope { from: from.into(), to: to.to_vec(), data: data.to_vec(), ..Envelope::default() };
+        self.keep(&envelope, tls);
+    }
+
     fn keep(&self, envelope: &Envelope, tls: bool) {
         let number = self.count.fetch_add(1, Ordering::Relaxed) + 1;
         let file = format!("mail-{number}.eml");

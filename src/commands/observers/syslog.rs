@@ -9,7 +9,7 @@ use tokio::net::{TcpListener, UdpSocket};
 
 /// One message as a log line: severity, app name and text, then the raw message, so an
 /// expectation may match any of them.
-fn line(raw: &str) -> String {
+pub fn line(raw: &str) -> String {
     let raw = raw.trim_end_matches(['\r', '\n', '\0']);
     let message = parse_message(raw, Variant::Either);
     let severity = message.severity.map_or("-".to_string(), |s| s.as_str().to_string());

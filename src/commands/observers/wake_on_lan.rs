@@ -16,15 +16,19 @@ fn magic_mac(datagram: &[u8]) -> Option<String> {
     Some(mac.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":"))
 }
 
+/// The observer's log line for a datagram from `from`.
+pub fn line(datagram: &[u8], from: &str) -> String {
+    match magic_mac(datagram) {
+        Some(mac) => format!("magic packet for {mac} from {from}"),
+        None => format!("not a magic packet: {} bytes from {from}", datagram.len()),
+    }
+}
+
 /// Receives datagrams until the task is dropped.
 pub async fn udp(socket: UdpSocket, inbox: Inbox) {
     let mut buf = vec![0u8; 2048];
     while let Ok((n, from)) = socket.recv_from(&mut buf).await {
-        let line = match magic_mac(&buf[..n]) {
-            Some(mac) => format!("magic packet for {mac} from {from}"),
-            None => format!("not a magic packet: {n} bytes from {from}"),
-        };
-        keep(&inbox, Observer::WakeOnLan, line);
+        keep(&inbox, Observer::WakeOnLan, line(&buf[..n], &from.to_string()));
     }
 }
 

@@ -3,6 +3,16 @@
 //! or breaks a rule is refused whole with `line:col` and what was expected; the settings in
 //! force stay as they were. Written atomically, so a crash leaves the old file or the new.
 
+mod mail;
+mod snmp;
+mod syslog;
+mod wake_on_lan;
+
+pub use mail::{Mail, MailType, Recipient};
+pub use snmp::*;
+pub use syslog::{Syslog, SyslogGroup, SyslogTransport};
+pub use wake_on_lan::{WakeOnLan, WolTarget};
+
 use crate::schedules::Schedules;
 use serde::{Deserialize, Serialize};
 use std::io;
@@ -36,6 +46,12 @@ pub struct Config {
     pub serial: Serial,
     pub snmp: Snmp,
     pub modbus_tcp: ModbusTcp,
+    /// "Email Notification" (§18.9).
+    pub mail: Mail,
+    /// "Syslog Setup" (§18.13).
+    pub syslog: Syslog,
+    /// "WOL Targets" (§18.11).
+    pub wake_on_lan: WakeOnLan,
     /// "Synchronize UPS" (§18.1): send the card's time to the UPS when it changes.
     pub synchronize_ups_clock: bool,
     /// Battery test, eco mode and shutdown schedules (§16.3–16.6).
@@ -151,203 +167,6 @@ impl Serial {
     }
 }
 
-/// "SNMP Support" (§18.3), communities and managers, the v3 USM table (§18.7) and the trap
-/// receivers (§18.8).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Snmp {
-    /// The agent answers on `port` (the command line's `--snmp ADDR` also turns it on).
-    pub enabled: bool,
-    /// Default 161.
-    pub port: u16,
-    pub read_community: String,
-    pub write_community: String,
-    /// NMS addresses the agent answers (up to 8), `*` for any octet; `*.*.*.*` = anyone.
-    pub managers: Vec<String>,
-    /// The SNMP v3 USM table (up to 8 users).
-    pub users: Vec<SnmpUser>,
-    /// Up to 8 receivers.
-    pub trap_receivers: Vec<TrapReceiver>,
-    /// "SNMP TRAP / email Filter" (§18.3): traps 3 and 4 are not sent to receivers (nor
-    /// mailed to recipients) that filter by severity.
-    pub trap_filter: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SecurityLevel {
-    NoAuthNoPriv,
-    AuthNoPriv,
-    AuthPriv,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum AuthProtocol {
-    Md5,
-    Sha,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PrivProtocol {
-    Des,
-    Aes,
-}
-
-/// A row of the USM table (§18.7); an authenticated user reads and writes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SnmpUser {
-    pub name: String,
-    pub level: SecurityLevel,
-    #[serde(default = "sha")]
-    pub auth_protocol: AuthProtocol,
-    #[serde(default)]
-    pub auth_password: String,
-    #[serde(default = "aes")]
-    pub priv_protocol: PrivProtocol,
-    #[serde(default)]
-    pub priv_password: String,
-}
-
-fn sha() -> AuthProtocol {
-    AuthProtocol::Sha
-}
-
-fn aes() -> PrivProtocol {
-    PrivProtocol::Aes
-}
-
-/// "Trap Type" (§18.8): which MIB's traps the receiver gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum TrapType {
-    None,
-    Rfc1628,
-    NetVision,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum TrapVersion {
-    V1,
-    V2c,
-    V3,
-}
-
-/// "Event Filter" (§18.8, §18.9): by severity (that level and above), or the events chosen
-/// (vendor trap numbers).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum EventFilter {
-    Severity(crate::alarms::Severity),
-    Events(Vec<u8>),
-}
-
-impl EventFilter {
-    /// Whether an event of trap number `trap` and `level` passes; with the TRAP/email filter
-    /// on, a severity filter drops traps 3 and 4 (§18.3).
-    pub fn passes(&self, trap: u8, level: crate::alarms::Severity, trap_filter: bool) -> bool {
-        match self {
-            EventFilter::Severity(_) if trap_filter && (trap == 3 || trap == 4) => false,
-            EventFilter::Severity(least) => level >= *least,
-            EventFilter::Events(chosen) => chosen.contains(&trap),
-        }
-    }
-
-    fn rule_broken(&self) -> Option<String> {
-        match self {
-            EventFilter::Events(chosen) if chosen.iter().any(|n| !(1..=40).contains(n)) => {
-                Some("Events: vendor trap numbers from 1 to 40".into())
-            }
-            _ => None,
-        }
-    }
-}
-
-/// A row of the trap receivers table (§18.8). For v3, `community` names a USM user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TrapReceiver {
-    /// `192.168.1.20` (port 162) or `192.168.1.20:1162`.
-    pub address: String,
-    pub community: String,
-    pub kind: TrapType,
-    pub version: TrapVersion,
-    pub filter: EventFilter,
-}
-
-impl TrapReceiver {
-    /// Where traps go: the address, with port 162 unless it gives one.
-    pub fn destination(&self) -> Option<std::net::SocketAddr> {
-        let text = self.address.trim();
-        text.parse().ok().or_else(|| text.parse::<Ipv4Addr>().ok().map(|ip| (ip, 162).into()))
-    }
-}
-
-/// Most rows in each of §18.7's and §18.8's tables, and in the manager list.
-pub const SNMP_ROWS: usize = 8;
-/// §18.7 (1): "For all passwords ()[]{}\$%&\/ characters are NOT allowed".
-const PASSWORD_FORBIDDEN: &str = "()[]{}\\$%&/";
-
-impl Snmp {
-    /// Whether a manager at `address` may ask.
-    pub fn allows(&self, address: Ipv4Addr) -> bool {
-        self.managers.is_empty() || self.managers.iter().any(|pattern| matches_pattern(pattern, address))
-    }
-
-    fn rule_broken(&self) -> Option<String> {
-        let password_bad = |p: &str| p.chars().any(|c| PASSWORD_FORBIDDEN.contains(c));
-        if self.managers.len() > SNMP_ROWS
-            || self.users.len() > SNMP_ROWS
-            || self.trap_receivers.len() > SNMP_ROWS
-        {
-            return Some(format!("at most {SNMP_ROWS} managers, users and trap receivers"));
-        }
-        if let Some(bad) = self.managers.iter().find(|p| !valid_pattern(p)) {
-            return Some(format!(
-                "managers: {bad:?} is not an address like 192.168.1.* (four octets, * for any)"
-            ));
-        }
-        if self.read_community.is_empty() || self.write_community.is_empty() {
-            return Some("read_community and write_community: not empty".into());
-        }
-        for user in &self.users {
-            let needs_auth = user.level != SecurityLevel::NoAuthNoPriv;
-            let needs_priv = user.level == SecurityLevel::AuthPriv;
-            if user.name.is_empty() || user.name.len() > 32 {
-                return Some("users: a name of 1 to 32 characters".into());
-            }
-            if (needs_auth && user.auth_password.len() < 8) || (needs_priv && user.priv_password.len() < 8) {
-                return Some(format!(
-                    "users: {}: passwords of at least 8 characters for its level",
-                    user.name
-                ));
-            }
-            if password_bad(&user.auth_password) || password_bad(&user.priv_password) {
-                return Some(format!(
-                    "users: {}: passwords without any of ()[]{{}}\\$%&/ (§18.7)",
-                    user.name
-                ));
-            }
-        }
-        for receiver in &self.trap_receivers {
-            if receiver.destination().is_none() {
-                return Some(format!(
-                    "trap_receivers: {:?} is not an IPv4 address (with :port)",
-                    receiver.address
-                ));
-            }
-            if receiver.version == TrapVersion::V3 && !self.users.iter().any(|u| u.name == receiver.community)
-            {
-                return Some(format!(
-                    "trap_receivers: {}: a v3 receiver's community names a user of the USM table (§18.8)",
-                    receiver.address
-                ));
-            }
-            if let Some(why) = receiver.filter.rule_broken() {
-                return Some(format!("trap_receivers: {}: {why}", receiver.address));
-            }
-        }
-        None
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ModbusTcp {
@@ -380,6 +199,9 @@ impl Default for Config {
             serial: Serial::default(),
             snmp: Snmp::default(),
             modbus_tcp: ModbusTcp::default(),
+            mail: Mail::default(),
+            syslog: Syslog::default(),
+            wake_on_lan: WakeOnLan::default(),
             synchronize_ups_clock: true,
             schedules: Schedules::default(),
         }
@@ -389,21 +211,6 @@ impl Default for Config {
 impl Default for Serial {
     fn default() -> Self {
         Self { baud: 9600, find_baud: true, slave: 1, timeout_ms: None }
-    }
-}
-
-impl Default for Snmp {
-    fn default() -> Self {
-        Self {
-            enabled: false,
-            port: 161,
-            read_community: "public".into(),
-            write_community: "private".into(),
-            managers: vec!["*.*.*.*".into()],
-            users: Vec::new(),
-            trap_receivers: Vec::new(),
-            trap_filter: false,
-        }
     }
 }
 
@@ -455,7 +262,10 @@ impl Config {
         let schedules = self.schedules.rule_broken();
         let network = self.network.rule_broken();
         let snmp = self.snmp.rule_broken();
-        let checks: [(bool, &str, String); 14] = [
+        let mail = self.mail.rule_broken();
+        let syslog = self.syslog.rule_broken();
+        let wake_on_lan = self.wake_on_lan.rule_broken();
+        let checks: [(bool, &str, String); 17] = [
             (seconds(self.polling_s, 0.02, 3600.0), "polling_s", "seconds from 0.02 to 3600".into()),
             (
                 self.lost_after_s < self.polling_s || seconds(self.lost_after_s, 0.02, 86400.0),
@@ -502,8 +312,22 @@ impl Config {
             (schedules.is_some(), "schedules", schedules.unwrap_or_default()),
             (network.is_some(), "network", network.unwrap_or_default()),
             (snmp.is_some(), "snmp", snmp.unwrap_or_default()),
+            (mail.is_some(), "mail", mail.unwrap_or_default()),
+            (syslog.is_some(), "syslog", syslog.unwrap_or_default()),
+            (wake_on_lan.is_some(), "wake_on_lan", wake_on_lan.unwrap_or_default()),
         ];
         checks.into_iter().find(|(broken, ..)| *broken).map(|(_, field, message)| (field, message))
+    }
+
+    /// The card's name on the network (syslog's HOSTNAME, SMTP's EHLO): the system name
+    /// (§18.2) as printable ASCII with `-` for spaces, else its address.
+    pub fn host_name(&self) -> String {
+        let name: String = (self.system_name.chars())
+            .filter(|c| c.is_ascii_graphic() || *c == ' ')
+            .map(|c| if c == ' ' { '-' } else { c })
+            .take(255)
+            .collect();
+        if name.is_empty() { self.network.ip_address.to_string() } else { name }
     }
 
     pub fn poll(&self) -> crate::poller::PollConfig {
@@ -570,7 +394,10 @@ impl Config {
             ("Modbus TCP settings", self.modbus_tcp != other.modbus_tcp),
         ];
         let (mine, theirs) = (&self.schedules, &other.schedules);
-        let more: [(&str, bool); 5] = [
+        let more: [(&str, bool); 8] = [
+            ("Email Notification", self.mail != other.mail),
+            ("Syslog Setup", self.syslog != other.syslog),
+            ("WOL Targets", self.wake_on_lan != other.wake_on_lan),
             ("Synchronize UPS", self.synchronize_ups_clock != other.synchronize_ups_clock),
             ("Battery Test Schedule", mine.battery_test != theirs.battery_test),
             ("Eco mode Schedule", mine.eco != theirs.eco),
@@ -618,6 +445,14 @@ mod tests {
         assert_eq!((error.line, error.column), (1, 35), "{error:?}");
         let error = Config::parse("CardConfig(serial: (baud: 4800))").unwrap_err();
         assert!(error.message.starts_with("serial: baud one of"), "{}", error.message);
+    }
+
+    #[test]
+    fn the_host_name_is_the_system_name_without_spaces() {
+        let mut config = Config { system_name: "Server room UPS".into(), ..Config::default() };
+        assert_eq!(config.host_name(), "Server-room-UPS");
+        config.system_name = "é".into();
+        assert_eq!(config.host_name(), "192.168.7.18");
     }
 
     #[test]

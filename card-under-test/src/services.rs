@@ -1,0 +1,10 @@
+//! The services that send what the card raises and logs, each at its own pace: mail and
+//! syslog. (The trap sender starts with the SNMP agent, which owns the v3 engine.)
+
+use crate::run::Shared;
+use tokio::task::JoinSet;
+
+pub fn spawn(shared: &Shared, tasks: &mut JoinSet<()>) {
+    tasks.spawn(crate::mail::send(shared.clone()));
+    tasks.spawn(crate::syslog::send(shared.clone()));
+}
