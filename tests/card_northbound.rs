@@ -6,10 +6,9 @@
 mod common;
 
 use common::mbpoll::{MBPOLL, Target, read, write};
-use common::{KillOnDrop, Served, peer};
-use std::io::{BufRead, BufReader, Read};
+use common::{Card, Served, peer};
+use std::io::Read;
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// The twin moves between the card's poll and the twin's answer: temperatures, battery
@@ -25,29 +24,10 @@ fn mbpoll_reads_the_ups_tables_through_the_card() {
     }
     let served =
         Served::start(&["--model", "delphys-mx-300", "--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0"]);
-    let state = std::env::temp_dir().join(format!("upstwin-card-northbound-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&state);
-    std::fs::create_dir_all(&state).unwrap();
-    let config = state.join("card.ron");
-    std::fs::write(
-        &config,
-        "CardConfig(modbus_tcp: (allow: [\"127.0.0.*\"], idle_close_s: 1.0), synchronize_ups_clock: false)",
-    )
-    .unwrap();
-    let mut card = Command::new(env!("CARGO_BIN_EXE_upstwin"))
-        .args(["card", "--tcp", served.field("tcp"), "--http", "127.0.0.1:0", "--polling-s", "0.2"])
-        .args(["--modbus-tcp", "127.0.0.1:0", "--config"])
-        .arg(&config)
-        .arg("--state-dir")
-        .arg(&state)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("upstwin card starts");
-    let stdout = card.stdout.take().unwrap();
-    let _card = KillOnDrop(card);
-    let mut ready = String::new();
-    BufReader::new(stdout).read_line(&mut ready).unwrap();
-    println!("{ready}");
+    let config =
+        "CardConfig(modbus_tcp: (allow: [\"127.0.0.*\"], idle_close_s: 1.0), synchronize_ups_clock: false)";
+    let card = Card::start(&served, "card-northbound", config, &["--modbus-tcp", "127.0.0.1:0"]);
+    let ready = &card.ready;
     let port = ready
         .split("northbound Modbus TCP 127.0.0.1:")
         .nth(1)

@@ -130,3 +130,29 @@ fn value_probes_compare_what_a_card_reports_with_the_truth() {
         "{timeline}"
     );
 }
+
+#[test]
+fn the_reference_card_as_an_external_card_reaches_the_observers() {
+    let out = tempfile::tempdir().unwrap();
+    let card = format!("exec:{}", repo("scripts/cards/upstwin-card").display());
+    let output = Command::new(env!("CARGO_BIN_EXE_upstwin"))
+        .args(["run", repo("tests/scenarios/reference-card-exec.ron").to_str().unwrap(), "--card", &card])
+        .args(["--out", out.path().to_str().unwrap()])
+        .env("UPSTWIN_BIN", env!("CARGO_BIN_EXE_upstwin"))
+        .output()
+        .expect("upstwin runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let dir = out.path().join("reference-card-exec");
+    let read = |file: &str| std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+    let (timeline, syslog, mail) = (read("timeline.txt"), read("syslog.log"), read("mail.log"));
+    println!("{timeline}\n{syslog}\n{mail}\n{}", read("card.log"));
+    assert!(output.status.success(), "{stdout}\n{timeline}");
+    assert!(timeline.contains("PASS the on-battery mail, over STARTTLS"), "{timeline}");
+    assert!(
+        mail.contains("over STARTTLS authenticated as card"),
+        "STARTTLS trusting the run's certificate, then AUTH:\n{mail}"
+    );
+    let first = read("mail-1.eml");
+    assert!(first.contains("Content-Disposition: attachment; filename=\"history.csv\""), "{first}");
+    assert!(syslog.contains("<134>1 "), "RFC 5424 over TCP, local0.info:\n{syslog}");
+}

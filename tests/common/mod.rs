@@ -110,6 +110,60 @@ impl Drop for KillOnDrop {
     }
 }
 
+/// `upstwin card` polling `served` over Modbus TCP with `config` as its settings file and
+/// `args` added; stopped when dropped.
+pub struct Card {
+    pub _process: KillOnDrop,
+    /// `127.0.0.1:PORT` of its API.
+    pub http: String,
+    pub state: std::path::PathBuf,
+    /// Its first line: `ready: … API http://…`.
+    pub ready: String,
+}
+
+impl Card {
+    pub fn start(served: &Served, name: &str, config: &str, args: &[&str]) -> Card {
+        let state = std::env::temp_dir().join(format!("upstwin-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&state);
+        std::fs::create_dir_all(&state).unwrap();
+        std::fs::write(state.join("card.ron"), config).unwrap();
+        let mut card = Command::new(env!("CARGO_BIN_EXE_upstwin"))
+            .args(["card", "--tcp", served.field("tcp"), "--http", "127.0.0.1:0", "--polling-s", "0.2"])
+            .args(args)
+            .arg("--state-dir")
+            .arg(&state)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("upstwin card starts");
+        let stdout = card.stdout.take().unwrap();
+        let process = KillOnDrop(card);
+        let mut ready = String::new();
+        BufReader::new(stdout).read_line(&mut ready).unwrap();
+        println!("{ready}");
+        let http =
+            ready.split("API http://").nth(1).and_then(|r| r.split('/').next()).expect("the API").to_string();
+        Card { _process: process, http, state, ready }
+    }
+
+    /// GET a path of its API: (status, body).
+    pub fn get(&self, path: &str) -> (u16, String) {
+        self.call("GET", path, "")
+    }
+
+    /// A request that may be refused: (status, body).
+    pub fn call(&self, method: &str, path: &str, body: &str) -> (u16, String) {
+        let url = format!("http://{}{path}", self.http);
+        let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+        let response = match method {
+            "GET" => agent.get(&url).call(),
+            "PUT" => agent.put(&url).send(body),
+            _ => agent.post(&url).send(body),
+        };
+        let mut response = response.unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+        (response.status().as_u16(), response.body_mut().read_to_string().unwrap_or_default())
+    }
+}
+
 /// A UDP port free now on loopback (the OS picks it; a race with another process is unlikely).
 pub fn free_udp_port() -> u16 {
     std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()

@@ -1,45 +1,23 @@
 //! net-snmp's tools against the card: walks parsed into OID → value, and the card started
 //! with its SNMP agent on a free port.
 
-use super::{KillOnDrop, Served};
+use super::{Card, Served};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 pub const SNMPWALK: &str = "/usr/bin/snmpwalk";
 pub const SNMPTRAPD: &str = "/usr/sbin/snmptrapd";
 
 /// A card polling `served` with `config` as its settings file, SNMP on a free port.
 pub struct SnmpCard {
-    pub _process: KillOnDrop,
+    pub card: Card,
     pub snmp: String,
-    pub http: String,
-    pub state: PathBuf,
 }
 
 impl SnmpCard {
     pub fn start(served: &Served, name: &str, config: &str) -> SnmpCard {
-        let state = std::env::temp_dir().join(format!("upstwin-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&state);
-        std::fs::create_dir_all(&state).unwrap();
-        std::fs::write(state.join("card.ron"), config).unwrap();
-        let port = super::free_udp_port();
-        let mut card = Command::new(env!("CARGO_BIN_EXE_upstwin"))
-            .args(["card", "--tcp", served.field("tcp"), "--http", "127.0.0.1:0", "--polling-s", "0.2"])
-            .args(["--snmp", &format!("127.0.0.1:{port}"), "--state-dir"])
-            .arg(&state)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("upstwin card starts");
-        let stdout = card.stdout.take().unwrap();
-        let process = KillOnDrop(card);
-        let mut ready = String::new();
-        BufReader::new(stdout).read_line(&mut ready).unwrap();
-        println!("{ready}");
-        let http =
-            ready.split("API http://").nth(1).and_then(|r| r.split('/').next()).expect("the API").to_string();
-        SnmpCard { _process: process, snmp: format!("127.0.0.1:{port}"), http, state }
+        let snmp = format!("127.0.0.1:{}", super::free_udp_port());
+        SnmpCard { card: Card::start(served, name, config, &["--snmp", &snmp]), snmp }
     }
 }
 
