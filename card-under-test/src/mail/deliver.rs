@@ -98,14 +98,14 @@ pub async fn deliver(
     hello: &str,
     message: Message,
 ) -> Result<(), MailError> {
-    let envelope = message.envelope();
-    let outgoing = Outgoing::Mail {
-        from: envelope.from().map_or(String::new(), ToString::to_string),
-        to: envelope.to().iter().map(ToString::to_string).collect(),
-        tls: settings.tls,
-        message: message.formatted(),
-    };
-    if outlet.divert(outgoing).is_none() {
+    if let Outlet::Memory(_) = outlet {
+        let envelope = message.envelope();
+        outlet.divert(Outgoing::Mail {
+            from: envelope.from().map_or(String::new(), ToString::to_string),
+            to: envelope.to().iter().map(ToString::to_string).collect(),
+            tls: settings.tls,
+            message: message.formatted(),
+        });
         return Ok(());
     }
     let transport = transport(settings, hello)?;

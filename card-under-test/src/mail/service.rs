@@ -107,8 +107,8 @@ pub async fn send(shared: Shared) {
     let mut news = shared.notices();
     let mut seen = 0;
     let mut waiting: Vec<Waiting> = Vec::new();
-    // The next report (calendar s) and the setting it was reckoned from.
-    let mut report: Option<(i64, Mail)> = None;
+    // The next report (calendar s) and the minute of the day it was reckoned from.
+    let mut report: Option<(i64, u16)> = None;
     loop {
         let (mails, wait_s) = {
             let agent = shared.lock();
@@ -129,25 +129,20 @@ pub async fn send(shared: Shared) {
             }
             let mut mails = due_mails(&agent, &mut waiting, now_s, delay_s > 0.0);
             let calendar_s = agent.clock.calendar_s() as i64;
-            let reckoned = report
-                .as_ref()
-                .is_some_and(|(_, made_for)| made_for.daily_report_at == settings.daily_report_at);
-            if !reckoned {
-                report = Some((
-                    next_daily_s(calendar_s, settings.daily_report_at.minute_of_day),
-                    settings.clone(),
-                ));
-            }
-            if let Some((at_s, made_for)) = &mut report
-                && calendar_s >= *at_s
-            {
+            let minute = settings.daily_report_at.minute_of_day;
+            let mut at_s = match report {
+                Some((at_s, reckoned_for)) if reckoned_for == minute => at_s,
+                _ => next_daily_s(calendar_s, minute),
+            };
+            if calendar_s >= at_s {
                 if settings.enabled {
                     mails.extend(daily_reports(&agent));
                 }
-                *at_s = next_daily_s(calendar_s, made_for.daily_report_at.minute_of_day);
+                at_s = next_daily_s(calendar_s, minute);
             }
+            report = Some((at_s, minute));
             let next_mail_s = waiting.iter().map(|w| w.due_s - now_s).fold(f64::INFINITY, f64::min);
-            let next_report_s = report.as_ref().map_or(f64::INFINITY, |(at_s, _)| (at_s - calendar_s) as f64);
+            let next_report_s = (at_s - calendar_s) as f64;
             (mails, next_mail_s.min(next_report_s))
         };
         if !mails.is_empty() {
