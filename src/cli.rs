@@ -47,6 +47,10 @@ pub enum Command {
     /// polls it over Modbus RTU or TCP and serves its REST API; prints one `ready` line once
     /// the first poll succeeded.
     Card(CardArgs),
+    /// The shutdown agent servers run (the JNC / RCCMD role): connects to its cards, logs
+    /// their warnings, and on a shutdown request runs a command (only logs it without
+    /// --exec, or with --dry-run) once enough of its cards ask (--redundancy).
+    Agent(AgentArgs),
     /// Inject a fault (or with --wire, a wire fault) into a running `upstwin serve`.
     Inject(ControlArgs),
     /// Clear a fault (or with --wire, a wire fault) in a running `upstwin serve`.
@@ -352,6 +356,32 @@ pub struct DischargeArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct AgentArgs {
+    /// A card to take orders from, HOST:PORT (its `--agents` address); repeat for several.
+    /// Only these cards are obeyed, and only once they prove the shared secret: this is the
+    /// authorization list.
+    #[arg(long = "card", required = true)]
+    pub cards: Vec<String>,
+    /// This server's name in the cards' client tables.
+    #[arg(long)]
+    pub name: String,
+    /// A file holding the secret shared with the cards (else $UPSTWIN_AGENT_SECRET).
+    #[arg(long)]
+    pub secret_file: Option<PathBuf>,
+    /// The command to run (with `sh -c`) when the servers are told to shut down; it gets
+    /// UPSTWIN_AGENT_EVENT, UPSTWIN_AGENT_CARDS and UPSTWIN_AGENT_TEST. Without it the agent
+    /// only logs.
+    #[arg(long)]
+    pub exec: Option<String>,
+    /// Log what would be done, run nothing (the default without --exec).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Act only when this many of the cards ask (a server fed by several UPSs); default 1.
+    #[arg(long, default_value_t = 1)]
+    pub redundancy: usize,
+}
+
+#[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("ups").required(true).args(["port", "tcp"]))]
 pub struct CardArgs {
     /// The UPS on a serial port or pty (e.g. the path `upstwin serve --pty` prints).
@@ -379,6 +409,10 @@ pub struct CardArgs {
     /// .port, off by default; port 161 needs privileges, tests use high ports).
     #[arg(long)]
     pub snmp: Option<std::net::SocketAddr>,
+    /// Accept shutdown agents (`upstwin agent`) here (settings: shutdown.agents.enabled and
+    /// .port, default 6010, off by default; the shared secret is shutdown.agents.secret).
+    #[arg(long)]
+    pub agents: Option<std::net::SocketAddr>,
     /// The UPS's Modbus slave address (settings: serial.slave, default 1).
     #[arg(long)]
     pub slave: Option<u8>,

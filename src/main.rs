@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         cli::Command::Scenario { action } => commands::scenario::run(action),
         cli::Command::Serve(args) => commands::serve::run(&args),
         cli::Command::Card(args) => commands::card::run(&args),
+        cli::Command::Agent(args) => commands::agent::run(&args),
         cli::Command::Inject(args) => commands::control_client::inject(&args),
         cli::Command::Clear(args) => commands::control_client::clear(&args),
         cli::Command::Send(args) => commands::control_client::command(&args),

@@ -20,6 +20,8 @@ pub enum Outgoing {
     Mail { from: String, to: Vec<String>, tls: bool, message: Vec<u8> },
     /// A Wake-on-LAN magic packet for `to`.
     WakeOnLan { to: String, packet: Vec<u8> },
+    /// A message for every shutdown agent (the protocol's JSON, before numbering and signing).
+    ShutdownAgents { message: Vec<u8> },
 }
 
 impl Outlet {

@@ -123,6 +123,11 @@ impl Rules {
         self.conditions.get(&condition).is_some_and(|e| e.holds(on))
     }
 
+    /// Whether this map can report `condition` at all.
+    pub fn reports(&self, condition: Condition) -> bool {
+        self.conditions.contains_key(&condition)
+    }
+
     /// Every condition that holds with the bits in `on` set.
     pub fn holding(&self, on: &BTreeSet<&str>) -> BTreeSet<Condition> {
         self.conditions.iter().filter(|(_, e)| e.holds(on)).map(|(c, _)| *c).collect()

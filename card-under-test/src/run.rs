@@ -64,8 +64,10 @@ pub struct Agent {
     pub clock_synced_s: Option<f64>,
     /// Up to when the schedules have been looked at (card calendar time, Unix s).
     pub(crate) schedules_seen_s: Option<i64>,
-    /// Where mails, syslog messages and magic packets go.
+    /// Where mails, syslog messages, magic packets and the agents' messages go.
     pub outlet: crate::outlet::Outlet,
+    /// Shutdown management (§16.8) and the client table (§15).
+    pub shutdown: crate::shutdown::State,
 }
 
 impl Agent {
@@ -125,6 +127,7 @@ impl Agent {
             clock_synced_s: None,
             schedules_seen_s: None,
             outlet: crate::outlet::Outlet::Network,
+            shutdown: crate::shutdown::State::default(),
         }
     }
 

@@ -14,7 +14,7 @@ fn control(due: Due) -> Option<(&'static str, Option<&'static str>)> {
         Due::BatteryTest => Some(("battery_test", None)),
         Due::EcoOn => Some(("eco_on", Some("Eco mode schedule sent"))),
         Due::EcoOff => Some(("eco_off", Some("Eco mode schedule sent"))),
-        Due::Shutdown | Due::Restart => None,
+        Due::Shutdown(_) | Due::Restart(_) => None,
     }
 }
 

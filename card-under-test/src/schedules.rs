@@ -211,8 +211,15 @@ pub enum Due {
     EcoOn,
     EcoOff,
     /// The servers are to shut down (the shutdown manager acts on it).
-    Shutdown,
-    Restart,
+    Shutdown(Source),
+    Restart(Source),
+}
+
+/// Which schedule a shutdown or restart comes from: the shutdown manager has an event for each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    Weekly,
+    SpecialDay,
 }
 
 /// The next moment of each kind, Unix seconds (for the pages).
@@ -246,13 +253,20 @@ impl Schedules {
                 .any(|dated| (dated.date.start_s()..dated.date.start_s() + DAY_S).contains(&at_s))
         };
         for entry in &self.weekly_shutdown {
-            let shutdowns = entry.shutdown.between(from_s, to_s).map(|at_s| (at_s, Due::Shutdown));
-            let restarts =
-                entry.restart.iter().flat_map(|r| r.between(from_s, to_s)).map(|at_s| (at_s, Due::Restart));
+            let shutdowns =
+                entry.shutdown.between(from_s, to_s).map(|at_s| (at_s, Due::Shutdown(Source::Weekly)));
+            let restarts = entry
+                .restart
+                .iter()
+                .flat_map(|r| r.between(from_s, to_s))
+                .map(|at_s| (at_s, Due::Restart(Source::Weekly)));
             due.extend(shutdowns.chain(restarts).filter(|(at_s, _)| !special_day(*at_s)));
         }
         for entry in &self.special_days {
-            let moments = [Some((entry.shutdown, Due::Shutdown)), entry.restart.map(|r| (r, Due::Restart))];
+            let moments = [
+                Some((entry.shutdown, Due::Shutdown(Source::SpecialDay))),
+                entry.restart.map(|r| (r, Due::Restart(Source::SpecialDay))),
+            ];
             due.extend(moments.into_iter().flatten().map(|(d, what)| (d.at_s(), what)));
         }
         due.retain(|(at_s, _)| (from_s + 1..=to_s).contains(at_s));
@@ -268,8 +282,14 @@ impl Schedules {
             battery_test_s: first(Due::BatteryTest),
             eco_on_s: first(Due::EcoOn),
             eco_off_s: first(Due::EcoOff),
-            shutdown_s: first(Due::Shutdown),
-            restart_s: first(Due::Restart),
+            shutdown_s: first(Due::Shutdown(Source::Weekly))
+                .into_iter()
+                .chain(first(Due::Shutdown(Source::SpecialDay)))
+                .min(),
+            restart_s: first(Due::Restart(Source::Weekly))
+                .into_iter()
+                .chain(first(Due::Restart(Source::SpecialDay)))
+                .min(),
         }
     }
 
@@ -406,8 +426,8 @@ mod tests {
             vec![
                 (at(0, 8), Due::EcoOn),
                 (at(0, 18), Due::EcoOff),
-                (at(2, 12), Due::Shutdown),
-                (at(5, 6), Due::Restart),
+                (at(2, 12), Due::Shutdown(Source::SpecialDay)),
+                (at(5, 6), Due::Restart(Source::Weekly)),
             ],
             "Friday's weekly 20:00 shutdown gives way to the special day's 12:00 one"
         );

@@ -1,5 +1,6 @@
-//! The services that send what the card raises and logs, each at its own pace: mail and
-//! syslog. (The trap sender starts with the SNMP agent, which owns the v3 engine.)
+//! The services that send what the card raises and logs, each at its own pace: mail,
+//! syslog, and shutdown management. (The trap sender starts with the SNMP agent, which owns
+//! the v3 engine; the agents' listener with its socket.)
 
 use crate::run::Shared;
 use tokio::task::JoinSet;
@@ -7,4 +8,5 @@ use tokio::task::JoinSet;
 pub fn spawn(shared: &Shared, tasks: &mut JoinSet<()>) {
     tasks.spawn(crate::mail::send(shared.clone()));
     tasks.spawn(crate::syslog::send(shared.clone()));
+    tasks.spawn(crate::shutdown::run(shared.clone()));
 }

@@ -345,7 +345,11 @@ fn check(scenario: &Scenario, dir: &Path) -> Result<Compiled, Mistake> {
             Check::Probe { run, .. } => Some(run.as_str()),
             Check::Reports { .. } => Some("reports"),
             Check::Received {
-                what: Received::Syslog(text) | Received::WakeOnLan(text) | Received::SnmpTrap(text),
+                what:
+                    Received::Syslog(text)
+                    | Received::WakeOnLan(text)
+                    | Received::SnmpTrap(text)
+                    | Received::Agent(text),
                 ..
             } => Some(text.as_str()),
             Check::Received { what: Received::Mail { .. }, .. } => Some("received"),
@@ -457,6 +461,7 @@ fn received(what: &Received) -> Result<Received, Mistake> {
     match what {
         Received::Syslog(text) => Ok(Received::Syslog(text.clone())),
         Received::SnmpTrap(text) => Ok(Received::SnmpTrap(text.clone())),
+        Received::Agent(text) => Ok(Received::Agent(text.clone())),
         Received::WakeOnLan(mac) => {
             let octets: Vec<&str> = mac.split([':', '-']).collect();
             let valid =
@@ -539,6 +544,7 @@ fn describe(check: &Check) -> String {
                 Received::Syslog(text) => format!("syslog `{text}`"),
                 Received::WakeOnLan(mac) => format!("wake-on-lan `{mac}`"),
                 Received::SnmpTrap(text) => format!("snmp trap `{text}`"),
+                Received::Agent(text) => format!("shutdown agent `{text}`"),
                 Received::Mail { from, to, subject, body, tls } => {
                     let parts = [("from", from), ("to", to), ("subject", subject), ("body", body)];
                     let mut words: Vec<String> = parts

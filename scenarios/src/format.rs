@@ -212,6 +212,10 @@ pub enum Received {
     /// An SNMP trap or inform (v1, v2c) whose line — `v2c trap OID from ADDR community=C:
     /// OID = VALUE; …` — contains this text (a trap OID, a varbind value).
     SnmpTrap(String),
+    /// A shutdown-protocol message heard by the scenario's shutdown agent (connected to the
+    /// card as `upstwin agent` is), whose line — `warning: EVENT, shutdown in N s`,
+    /// `shutdown: EVENT`, `cancel: EVENT`, ` (test)` after a test's — contains this text.
+    Agent(String),
     /// An e-mail (SMTP, plain or STARTTLS) in which every part given contains its text.
     Mail {
         #[serde(default)]

@@ -68,6 +68,8 @@ pub enum Observer {
     Syslog,
     WakeOnLan,
     SnmpTrap,
+    /// The scenario's shutdown agent.
+    Agent,
     Mail,
 }
 
@@ -109,6 +111,7 @@ impl Heard {
             Received::SnmpTrap(text) => {
                 self.observer == Observer::SnmpTrap && self.line.contains(text.as_str())
             }
+            Received::Agent(text) => self.observer == Observer::Agent && self.line.contains(text.as_str()),
             Received::Mail { from, to, subject, body, tls } => self.mail.as_ref().is_some_and(|mail| {
                 contains(from, &mail.from)
                     && to.as_ref().is_none_or(|to| mail.to.iter().any(|r| r.contains(to.as_str())))

@@ -112,6 +112,17 @@ async fn card(
         None if config.snmp.enabled => Some(([0, 0, 0, 0], config.snmp.port).into()),
         None => None,
     };
+    let agents = match args.agents {
+        Some(address) => Some(address),
+        None if config.shutdown.agents.enabled => Some(([0, 0, 0, 0], config.shutdown.agents.port).into()),
+        None => None,
+    };
+    if agents.is_some() && config.shutdown.agents.secret.chars().count() < card::config::MIN_SECRET_CHARS {
+        return Err(Failure::bad_input(format!(
+            "--agents needs shutdown.agents.secret in the settings (at least {} characters)",
+            card::config::MIN_SECRET_CHARS
+        )));
+    }
     let line_baud = link.baud();
     let mut agent = Agent::new(card, where_.clone(), line_baud, clock, config);
     agent.config_path = Some(config_path);
@@ -151,6 +162,13 @@ async fn card(
                 eprintln!("upstwin card: snmp: {e}");
             }
         });
+    }
+    if let Some(address) = agents {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .map_err(|e| Failure::failed(format!("cannot accept shutdown agents on {address}: {e}")))?;
+        services.push_str(&format!(", shutdown agents {}", listener.local_addr().map_err(Failure::failed)?));
+        tasks.spawn(card::shutdown::listener::serve(listener, shared.clone()));
     }
     card::services::spawn(&shared, &mut tasks);
     let mut found = false;

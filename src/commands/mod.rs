@@ -1,5 +1,6 @@
 //! One module per subcommand. Each returns a [`Failure`] that `main` prints on stderr.
 
+pub mod agent;
 pub mod battery;
 pub mod card;
 pub mod control_api;

@@ -47,6 +47,13 @@ struct Addresses {
     smtp_auth: std::net::SocketAddr,
 }
 
+/// Where the card accepts shutdown agents, and the secret it shares with them.
+#[derive(Clone)]
+struct Agents {
+    address: std::net::SocketAddr,
+    secret: String,
+}
+
 /// The link thread: the pty it serves, its addresses, and how to stop it.
 struct Wire {
     pty: PathBuf,
@@ -94,7 +101,7 @@ impl Sockets {
 
 /// Serves the twin on a pty (linked at `dir/ttyUPS`) and on Modbus TCP, and the observers,
 /// on free loopback ports, from a thread of its own.
-fn serve(twin: SharedTwin, baud: u32, dir: &Path, inbox: Inbox) -> Result<Wire, String> {
+fn serve(twin: SharedTwin, baud: u32, dir: &Path, inbox: Inbox, agents: Agents) -> Result<Wire, String> {
     let link = dir.join("ttyUPS");
     let acceptor = smtp::tls(&dir.join("smtp-cert.pem"))?;
     let mailbox = Mailbox::new(inbox.clone(), dir);
@@ -134,6 +141,7 @@ fn serve(twin: SharedTwin, baud: u32, dir: &Path, inbox: Inbox) -> Result<Wire, 
             tasks.spawn(observers::syslog::udp(sockets.syslog_udp, inbox.clone()));
             tasks.spawn(observers::syslog::tcp(sockets.syslog_tcp, inbox.clone()));
             tasks.spawn(observers::wake_on_lan::udp(sockets.wake_on_lan, inbox.clone()));
+            tasks.spawn(observers::agent::follow(agents.address, agents.secret, inbox.clone()));
             tasks.spawn(observers::snmp_trap::receive(sockets.snmp_traps, inbox));
             tasks.spawn(smtp::serve(sockets.smtp, acceptor.clone(), mailbox.clone(), false));
             tasks.spawn(smtp::serve(sockets.smtp_auth, acceptor, mailbox, true));
@@ -221,17 +229,21 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
         report
     };
     let inbox = Inbox::default();
-    let wire = match serve(twin.clone(), scenario.model.model.serial.baud, dir, inbox.clone()) {
-        Ok(wire) => wire,
-        Err(why) => return failed(replay, why),
+    let ports = || -> std::io::Result<[u16; 5]> {
+        Ok([free_port()?, free_port()?, free_port()?, free_port()?, free_port()?])
     };
-    let ports =
-        || -> std::io::Result<[u16; 4]> { Ok([free_port()?, free_port()?, free_port()?, free_port()?]) };
-    let [card_port, modbus_port, snmp_port, http_port] = match ports() {
+    let [card_port, modbus_port, snmp_port, http_port, agents_port] = match ports() {
         Ok(ports) => ports,
         Err(e) => return failed(replay, format!("no free port for the card: {e}")),
     };
     let loopback = |port: u16| std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    // The secret the card shares with the scenario's shutdown agent, new for each run.
+    let agents = Agents { address: loopback(agents_port), secret: card::shutdown::protocol::nonce() };
+    let wire = match serve(twin.clone(), scenario.model.model.serial.baud, dir, inbox.clone(), agents.clone())
+    {
+        Ok(wire) => wire,
+        Err(why) => return failed(replay, why),
+    };
     let card_servers =
         CardServers { modbus: loopback(modbus_port), snmp: loopback(snmp_port), http: loopback(http_port) };
     let env: Vec<(String, String)> = [
@@ -245,6 +257,8 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
         ("UPSTWIN_CARD_MODBUS", card_servers.modbus.to_string()),
         ("UPSTWIN_CARD_SNMP", card_servers.snmp.to_string()),
         ("UPSTWIN_CARD_HTTP", card_servers.http.to_string()),
+        ("UPSTWIN_CARD_AGENTS", agents.address.to_string()),
+        ("UPSTWIN_AGENT_SECRET", agents.secret.clone()),
         ("UPSTWIN_SPEED", card.speed.to_string()),
         ("UPSTWIN_SYSLOG_UDP", wire.at.syslog_udp.to_string()),
         ("UPSTWIN_SYSLOG_TCP", wire.at.syslog_tcp.to_string()),

@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 
 mod outputs;
 mod schedules;
+mod shutdown;
 
 type Refusal = (StatusCode, String);
 
@@ -358,6 +359,9 @@ pub fn router(shared: Shared) -> Router {
         .route("/api/traps/test", post(outputs::test_trap))
         .route("/api/mail/test", post(outputs::test_mail))
         .route("/api/wake-on-lan/test", post(outputs::test_wake_on_lan))
+        .route("/api/shutdown", get(shutdown::get))
+        .route("/api/shutdown/test", post(shutdown::test))
+        .route("/api/clients", get(shutdown::clients))
         .route("/api/schedules", get(schedules::get).put(schedules::put))
         .route("/api/logs", get(get_logs))
         .route("/api/logs/{name}", get(get_log).delete(clear_log))

@@ -4,11 +4,15 @@
 //! force stay as they were. Written atomically, so a crash leaves the old file or the new.
 
 mod mail;
+mod shutdown;
 mod snmp;
 mod syslog;
 mod wake_on_lan;
 
 pub use mail::{Mail, MailType, Recipient};
+pub use shutdown::{
+    AgentsListener, DEFAULT_AGENTS_PORT, EventRule, MIN_SECRET_CHARS, Shutdown, ShutdownAction, ShutdownEvent,
+};
 pub use snmp::*;
 pub use syslog::{Syslog, SyslogGroup, SyslogTransport};
 pub use wake_on_lan::{WakeOnLan, WolTarget};
@@ -52,6 +56,8 @@ pub struct Config {
     pub syslog: Syslog,
     /// "WOL Targets" (§18.11).
     pub wake_on_lan: WakeOnLan,
+    /// "Shutdown Management" (§16.8) and the shutdown agents' listener.
+    pub shutdown: Shutdown,
     /// "Synchronize UPS" (§18.1): send the card's time to the UPS when it changes.
     pub synchronize_ups_clock: bool,
     /// Battery test, eco mode and shutdown schedules (§16.3–16.6).
@@ -202,6 +208,7 @@ impl Default for Config {
             mail: Mail::default(),
             syslog: Syslog::default(),
             wake_on_lan: WakeOnLan::default(),
+            shutdown: Shutdown::default(),
             synchronize_ups_clock: true,
             schedules: Schedules::default(),
         }
@@ -265,7 +272,8 @@ impl Config {
         let mail = self.mail.rule_broken();
         let syslog = self.syslog.rule_broken();
         let wake_on_lan = self.wake_on_lan.rule_broken();
-        let checks: [(bool, &str, String); 17] = [
+        let shutdown = self.shutdown.rule_broken();
+        let checks: [(bool, &str, String); 18] = [
             (seconds(self.polling_s, 0.02, 3600.0), "polling_s", "seconds from 0.02 to 3600".into()),
             (
                 self.lost_after_s < self.polling_s || seconds(self.lost_after_s, 0.02, 86400.0),
@@ -315,6 +323,7 @@ impl Config {
             (mail.is_some(), "mail", mail.unwrap_or_default()),
             (syslog.is_some(), "syslog", syslog.unwrap_or_default()),
             (wake_on_lan.is_some(), "wake_on_lan", wake_on_lan.unwrap_or_default()),
+            (shutdown.is_some(), "shutdown", shutdown.unwrap_or_default()),
         ];
         checks.into_iter().find(|(broken, ..)| *broken).map(|(_, field, message)| (field, message))
     }
@@ -369,6 +378,10 @@ impl Config {
             ("Serial settings", self.serial != other.serial),
             ("Modbus TCP settings", (mine.enabled, mine.port) != (theirs.enabled, theirs.port)),
             ("SNMP settings", (self.snmp.enabled, self.snmp.port) != (other.snmp.enabled, other.snmp.port)),
+            ("Shutdown Management", {
+                let (mine, theirs) = (&self.shutdown.agents, &other.shutdown.agents);
+                (mine.enabled, mine.port) != (theirs.enabled, theirs.port)
+            }),
         ];
         fields.iter().filter(|(_, changed)| *changed).map(|(name, _)| *name).collect()
     }
@@ -394,7 +407,8 @@ impl Config {
             ("Modbus TCP settings", self.modbus_tcp != other.modbus_tcp),
         ];
         let (mine, theirs) = (&self.schedules, &other.schedules);
-        let more: [(&str, bool); 8] = [
+        let more: [(&str, bool); 9] = [
+            ("Shutdown Management", self.shutdown != other.shutdown),
             ("Email Notification", self.mail != other.mail),
             ("Syslog Setup", self.syslog != other.syslog),
             ("WOL Targets", self.wake_on_lan != other.wake_on_lan),

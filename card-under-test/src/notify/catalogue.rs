@@ -66,7 +66,10 @@ pub const TEST_COMPLETED: u8 = 2;
 pub const ALARM_ENTRY_ADDED: u8 = 3;
 pub const ALARM_ENTRY_REMOVED: u8 = 4;
 pub const COMMUNICATION_LOST: u8 = 14;
+pub const SHUTDOWN_WARNING: u8 = 20;
+pub const SHUTDOWN_REQUEST: u8 = 21;
 pub const COM_ESTABLISHED: u8 = 25;
+pub const SHUTDOWN_CANCELLED: u8 = 26;
 pub const AGENT_RESTARTING: u8 = 27;
 pub const TEST: u8 = 40;
 

@@ -1,6 +1,7 @@
 //! The observers of `run --card exec:`: real protocol servers on loopback that keep what the
 //! card sends, for `received:`/`not_received:` expectations and a log file each.
 
+pub mod agent;
 pub mod reported;
 pub mod smtp;
 pub mod snmp_trap;
@@ -35,6 +36,7 @@ pub fn heard(outgoing: card::outlet::Outgoing, mailbox: &smtp::Mailbox) {
             keep(&mailbox.inbox, Observer::WakeOnLan, wake_on_lan::line(&packet, "the card"))
         }
         Outgoing::Mail { from, to, tls, message } => mailbox.keep_message(&from, &to, &message, tls),
+        Outgoing::ShutdownAgents { message } => keep(&mailbox.inbox, Observer::Agent, agent::line(&message)),
     }
 }
 
@@ -55,7 +57,8 @@ pub fn write_logs(dir: &std::path::Path, received: &[(f64, Heard)]) -> Vec<Strin
 }
 
 /// Every observer, in the order their log files are written.
-pub const ALL: [Observer; 4] = [Observer::Syslog, Observer::WakeOnLan, Observer::SnmpTrap, Observer::Mail];
+pub const ALL: [Observer; 5] =
+    [Observer::Syslog, Observer::WakeOnLan, Observer::SnmpTrap, Observer::Mail, Observer::Agent];
 
 /// The log file of an observer, in the scenario's directory.
 pub fn log_file(observer: Observer) -> &'static str {
@@ -63,6 +66,7 @@ pub fn log_file(observer: Observer) -> &'static str {
         Observer::Syslog => "syslog.log",
         Observer::WakeOnLan => "wake-on-lan.log",
         Observer::SnmpTrap => "snmp-traps.log",
+        Observer::Agent => "shutdown-agent.log",
         Observer::Mail => "mail.log",
     }
 }
