@@ -1,0 +1,240 @@
+//! Shutdown management (§16.8) with real `upstwin agent` processes: the long-blackout
+//! library scenario against the card as an exec card with two dry-run agents on its
+//! "servers"; the shutdown test procedure; a server fed by two UPSs whose agent acts only
+//! when both cards ask; an agent with the wrong secret refused.
+
+mod common;
+
+use common::{Card, KillOnDrop, Served, eventually};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn repo(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// The shared secret of these tests.
+const SECRET: &str = "correct-horse-battery-staple";
+
+/// `(seconds since the Unix epoch, text)` of an agent log line `2026-…Z text`.
+fn stamped(line: &str) -> Option<(i64, &str)> {
+    let (stamp, text) = line.split_once(' ')?;
+    let at = time::OffsetDateTime::parse(stamp, &time::format_description::well_known::Rfc3339).ok()?;
+    Some((at.unix_timestamp(), text))
+}
+
+/// The exec card of the scenario: our card with the library's shutdown settings (the
+/// agents' address and secret, the Wake-on-LAN observer filled in by the runner), and the
+/// two servers it protects, each running a dry-run agent.
+fn card_with_two_servers(dir: &Path) -> PathBuf {
+    let mut config = card::config::Config::load(&repo("scenarios/cards/shutdown.ron")).unwrap();
+    config.shutdown.agents = card::config::AgentsListener {
+        enabled: true,
+        port: card::config::DEFAULT_AGENTS_PORT,
+        secret: "@SECRET@-to-fill-in".into(),
+    };
+    config.wake_on_lan.broadcast = "127.0.0.1:9".parse().unwrap();
+    let template = dir.join("card.ron.in");
+    config.save(&template).unwrap();
+    let script = dir.join("card-and-servers");
+    std::fs::write(
+        &script,
+        format!(
+            r#"#!/bin/sh
+set -eu
+state="$UPSTWIN_DIR/card"
+mkdir -p "$state"
+sed -e "s|@SECRET@-to-fill-in|$UPSTWIN_AGENT_SECRET|" -e "s|127.0.0.1:9\"|$UPSTWIN_WOL_UDP\"|" {template} > "$state/card.ron"
+for server in web-1 web-2; do
+    "$UPSTWIN_BIN" agent --card "$UPSTWIN_CARD_AGENTS" --name "$server" --dry-run > "$UPSTWIN_DIR/agent-$server.log" 2>&1 &
+done
+exec "$UPSTWIN_BIN" card --tcp "$UPSTWIN_TCP" --http "$UPSTWIN_CARD_HTTP" --agents "$UPSTWIN_CARD_AGENTS" \
+    --polling-s 0.5 --state-dir "$state"
+"#,
+            template = template.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    script
+}
+
+#[test]
+fn two_dry_run_agents_follow_the_long_blackout_scenario() {
+    let out = tempfile::tempdir().unwrap();
+    let script = card_with_two_servers(out.path());
+    let output = Command::new(env!("CARGO_BIN_EXE_upstwin"))
+        .args(["run", repo("scenarios/library/25-card-shutdown.ron").to_str().unwrap()])
+        .args(["--card", &format!("exec:{}", script.display())])
+        .args(["--out", out.path().to_str().unwrap()])
+        .env("UPSTWIN_BIN", env!("CARGO_BIN_EXE_upstwin"))
+        .output()
+        .expect("upstwin runs");
+    let dir = out.path().join("25-card-shutdown");
+    let read = |file: &str| std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+    let timeline = read("timeline.txt");
+    for file in ["agent-web-1.log", "agent-web-2.log", "shutdown-agent.log", "wake-on-lan.log", "card.log"] {
+        println!("== {file}\n{}", read(file));
+    }
+    println!("== timeline.txt\n{timeline}");
+    assert!(output.status.success(), "{}\n{timeline}", String::from_utf8_lossy(&output.stdout));
+    for server in ["web-1", "web-2"] {
+        let log = read(&format!("agent-{server}.log"));
+        let lines: Vec<(i64, &str)> = log.lines().filter_map(stamped).collect();
+        let at = |text: &str| lines.iter().find(|(_, l)| l.contains(text)).map(|(at, _)| *at);
+        assert!(at(", client ").is_some(), "{server} registered with the card:\n{log}");
+        let warnings: Vec<i64> = lines
+            .iter()
+            .filter(|(_, l)| l.contains(": warning: UPS on battery (AC Failed)"))
+            .map(|(at, _)| *at)
+            .collect();
+        assert_eq!(warnings.len(), 3, "warnings 10, 30 and 50 s after the blackout:\n{log}");
+        for pair in warnings.windows(2) {
+            assert!((18..=22).contains(&(pair[1] - pair[0])), "20 s apart: {warnings:?}\n{log}");
+        }
+        let shutdown =
+            at(": shutdown: UPS on battery (AC Failed)").unwrap_or_else(|| panic!("{server}:\n{log}"));
+        assert!(
+            (8..=12).contains(&(shutdown - warnings[2])),
+            "the shutdown 10 s after the last warning:\n{log}"
+        );
+        assert!(at("SHUTDOWN (UPS on battery (AC Failed), asked by ").is_some(), "{log}");
+        assert!(log.contains("dry run, would shut this server down"), "{log}");
+        let cancel = at(": cancel: UPS on battery (AC Failed)").unwrap_or_else(|| panic!("{server}:\n{log}"));
+        assert!(cancel > shutdown, "{log}");
+    }
+    let events = read("card/card-events.csv");
+    for expected in [
+        "Send shutdown warning to clients",
+        "Send shutdown request to clients",
+        "Send UPS shutdown command to UPS via Shutdown Management by NET VISION",
+        "Send shutdown cancel to clients",
+        "Wake On LAN packet sent to clients",
+    ] {
+        assert!(events.contains(expected), "{expected}:\n{events}");
+    }
+    let services = read("card/card-events.csv");
+    assert!(services.contains("Shutdown client web-1 (127.0.0.1) connected"), "{services}");
+    assert!(read("wake-on-lan.log").contains("magic packet for 00:11:22:33:44:55"));
+}
+
+/// `upstwin agent` with `args`, its log in `log`; stopped when dropped.
+fn agent(args: &[&str], log: &Path, secret: &str) -> KillOnDrop {
+    let file = std::fs::File::create(log).unwrap();
+    KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_upstwin"))
+            .arg("agent")
+            .args(args)
+            .env("UPSTWIN_AGENT_SECRET", secret)
+            .stdout(Stdio::from(file))
+            .spawn()
+            .expect("upstwin agent starts"),
+    )
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// Card settings: agents accepted with the secret, the AC fail shutting down at once.
+fn settings() -> String {
+    format!(
+        r#"CardConfig(shutdown: (
+            ups_shut_off: true,
+            events: [(event: AcFailed, action: Enabled, warning_period_min: 0, first_warning_s: 0, warning_interval_s: 0)],
+            agents: (enabled: true, secret: "{SECRET}"),
+        ))"#
+    )
+}
+
+#[test]
+fn the_test_procedure_cancels_after_two_minutes_and_a_two_of_two_agent_waits_for_both_cards() {
+    let served =
+        Served::start(&["--model", "masterys-gp-60", "--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0"]);
+    let ports =
+        [0; 2].map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string());
+    let card_a = Card::start(&served, "shutdown-a", &settings(), &["--agents", &ports[0]]);
+    let card_b = Card::start(&served, "shutdown-b", &settings(), &["--agents", &ports[1]]);
+    assert!(card_a.ready.contains(&format!("shutdown agents {}", ports[0])), "{}", card_a.ready);
+    let dir = tempfile::tempdir().unwrap();
+    let ran = dir.path().join("ran");
+    let exec = format!("echo \"$UPSTWIN_AGENT_CARDS $UPSTWIN_AGENT_TEST\" > {}", ran.display());
+    let (both_log, single_log, stranger_log) =
+        (dir.path().join("both.log"), dir.path().join("single.log"), dir.path().join("stranger.log"));
+    let _both = agent(
+        &["--card", &ports[0], "--card", &ports[1], "--name", "db-1", "--redundancy", "2", "--exec", &exec],
+        &both_log,
+        SECRET,
+    );
+    let _single = agent(&["--card", &ports[0], "--name", "web-1"], &single_log, SECRET);
+    let _stranger =
+        agent(&["--card", &ports[0], "--name", "intruder"], &stranger_log, "not-the-secret-at-all");
+    let rows = |card: &Card| {
+        let (_, body) = card.get("/api/clients");
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["connected_client_number"]
+            .as_u64()
+            .unwrap_or(0)
+    };
+    assert!(
+        eventually(15.0, || rows(&card_a) == 2 && rows(&card_b) == 1),
+        "{}",
+        card_a.get("/api/clients").1
+    );
+    println!("client table A: {}", card_a.get("/api/clients").1);
+    assert!(
+        eventually(10.0, || read(&stranger_log).contains("did not prove the shared secret")),
+        "{}",
+        read(&stranger_log)
+    );
+
+    let (status, body) = card_a.call("POST", "/api/shutdown/test", "");
+    assert_eq!(status, 200, "{body}");
+    let (again, why) = card_a.call("POST", "/api/shutdown/test", "");
+    assert_eq!(again, 409, "one test at a time: {why}");
+    assert!(
+        eventually(10.0, || read(&single_log).contains("dry run, would shut this server down")),
+        "{}",
+        read(&single_log)
+    );
+    assert!(
+        eventually(10.0, || read(&both_log)
+            .contains("1 of 2 cards ask for a shutdown: waiting for the others")),
+        "{}",
+        read(&both_log)
+    );
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert!(!ran.exists(), "one card asking is not enough for a 2-of-2 agent");
+
+    let (status, body) = card_b.call("POST", "/api/shutdown/test", "");
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        eventually(10.0, || read(&ran).contains(" 1")),
+        "the command ran once both asked:\n{}",
+        read(&both_log)
+    );
+    println!("the command saw: {}", read(&ran));
+
+    // §16.8: "waits around 2 minutes before sending a shutdown cancel command".
+    assert!(eventually(150.0, || read(&single_log).contains("cancel: UPS on battery (AC Failed) (test)")));
+    let single = read(&single_log);
+    let at = |text: &str| {
+        single.lines().filter_map(stamped).find(|(_, l)| l.contains(text)).map(|(at, _)| at).unwrap()
+    };
+    let waited_s =
+        at("cancel: UPS on battery (AC Failed) (test)") - at("shutdown: UPS on battery (AC Failed) (test)");
+    assert!((115..=125).contains(&waited_s), "cancel {waited_s} s after the shutdown:\n{single}");
+    assert!(
+        eventually(15.0, || read(&both_log).contains("shutdown cancelled: back to normal")),
+        "{}",
+        read(&both_log)
+    );
+    let mode = served.get("/api/state")["mode"].as_str().unwrap_or_default().to_string();
+    assert_eq!(mode, "OnInverter", "the test shuts the servers down, never the UPS");
+    let (_, events) = card_a.get("/api/logs/card-events");
+    assert!(events.contains("Shutdown test started (simulated AC fail) via REST API by admin"), "{events}");
+    println!(
+        "== db-1 (2 of 2)\n{}\n== web-1\n{single}\n== intruder\n{}",
+        read(&both_log),
+        read(&stranger_log)
+    );
+}
