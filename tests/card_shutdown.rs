@@ -113,8 +113,7 @@ fn two_dry_run_agents_follow_the_long_blackout_scenario() {
     ] {
         assert!(events.contains(expected), "{expected}:\n{events}");
     }
-    let services = read("card/card-events.csv");
-    assert!(services.contains("Shutdown client web-1 (127.0.0.1) connected"), "{services}");
+    assert!(events.contains("Shutdown client web-1 (127.0.0.1) connected"), "{events}");
     assert!(read("wake-on-lan.log").contains("magic packet for 00:11:22:33:44:55"));
 }
 
