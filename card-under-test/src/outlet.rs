@@ -20,6 +20,9 @@ pub enum Outgoing {
     Mail { from: String, to: Vec<String>, tls: bool, message: Vec<u8> },
     /// A Wake-on-LAN magic packet for `to`.
     WakeOnLan { to: String, packet: Vec<u8> },
+    /// An SNMP trap message (BER) for the receiver `to`. A v3 receiver's trap is handed over
+    /// as a noAuthNoPriv message: nothing crosses a network to protect it from.
+    SnmpTrap { to: String, message: Vec<u8> },
     /// A message for every shutdown agent (the protocol's JSON, before numbering and signing).
     ShutdownAgents { message: Vec<u8> },
 }

@@ -148,6 +148,7 @@ async fn co_simulate(scenario: &Compiled, out: Option<&Path>, card_dir: &Path) -
     let shared = Shared::new(agent);
     let mut services = tokio::task::JoinSet::new();
     card::services::spawn(&shared, &mut services);
+    services.spawn(card::snmp::traps::send_without_agent(shared.clone()));
     let mailbox = Mailbox::new(observers::Inbox::default(), out.unwrap_or(card_dir));
     let mut received: Vec<(f64, Heard)> = Vec::new();
     let router = card::api::router(shared.clone());

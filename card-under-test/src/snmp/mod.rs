@@ -13,6 +13,7 @@ pub mod rfc1628;
 mod service;
 mod set;
 mod system;
+pub mod trap_message;
 pub mod traps;
 
 use crate::clock::Stamp;

@@ -4,11 +4,14 @@
 //! (`.1.3.6.1.4.1.4555.1.1.7.2.0.N`), as v1, v2c or v3 traps (async-snmp maps a v1 trap's
 //! enterprise and specific number per RFC 3584).
 
+use super::engine::{des_salts, engine};
 use super::netvision::NETVISION;
 use super::objects::at;
 use super::rfc1628::{UPS_MIB, WELL_KNOWN_ALARMS};
+use super::trap_message;
 use crate::config::{self, Snmp, TrapReceiver, TrapType, TrapVersion};
 use crate::notify::{Detail, Notice};
+use crate::outlet::{Outgoing, Outlet};
 use crate::run::Shared;
 use async_snmp::v3::{AuthoritativeEngine, DesSaltState};
 use async_snmp::{Auth, Client, NotificationPdu, Oid, UsmConfig, Value, VarBind, Version};
@@ -61,47 +64,52 @@ pub fn wanted(receiver: &TrapReceiver, notice: &Notice, settings: &Snmp) -> bool
     receiver.kind != TrapType::None && receiver.filter.passes(notice.trap, notice.level, settings.trap_filter)
 }
 
-/// Sends every event from the card's start to the receivers, for ever.
+/// Sends every event from the card's start to the receivers, for ever: over the network,
+/// or in co-simulation to the outlet, as the bytes a receiver would get.
 pub async fn send(shared: Shared, engine: AuthoritativeEngine, des: DesSaltState) {
     let mut events = shared.notices();
     let mut seen = 0;
     let mut clients: HashMap<String, Client> = HashMap::new();
     loop {
-        let (notices, settings, uptime_cs, card_ip) = {
+        let (notices, settings, uptime_cs, card_ip, outlet) = {
             let agent = shared.lock();
             let notices: Vec<Notice> = agent.card.notices().since(seen).cloned().collect();
             let uptime_cs = (agent.clock.now_s() * 100.0) as u64 as u32;
-            (notices, agent.config.snmp.clone(), uptime_cs, agent.config.network.ip_address)
+            (
+                notices,
+                agent.config.snmp.clone(),
+                uptime_cs,
+                agent.config.network.ip_address,
+                agent.outlet.clone(),
+            )
         };
         // A receiver removed or changed (a new v3 password) gets a new client.
         let keys: Vec<String> = settings.trap_receivers.iter().map(|r| client_key(r, &settings)).collect();
         clients.retain(|key, _| keys.contains(key));
+        let sender = trap_message::Sender { card_ip, uptime_cs, engine: &engine };
         for notice in &notices {
             seen = notice.seq;
             for receiver in settings.trap_receivers.iter().filter(|r| wanted(r, notice, &settings)) {
                 let Some((oid, varbinds)) = trap(receiver.kind, notice) else { continue };
-                let key = client_key(receiver, &settings);
-                if !clients.contains_key(&key) {
-                    match client(receiver, &settings, &engine, &des).await {
-                        Ok(client) => clients.insert(key.clone(), client),
-                        Err(e) => {
-                            eprintln!("upstwin card: trap receiver {}: {e}", receiver.address);
-                            continue;
-                        }
-                    };
-                }
-                let client = &clients[&key];
-                let sent = match receiver.version {
-                    // RFC 3584 mapping, with the card's address as agent-addr.
-                    TrapVersion::V1 => {
-                        match NotificationPdu::trap_v2(Version::V2c, 0, uptime_cs, &oid, varbinds)
-                            .and_then(|pdu| pdu.to_v1_trap(card_ip.octets()))
-                        {
-                            Ok(trap) => client.send_v1_trap(trap).await,
-                            Err(e) => Err(e),
-                        }
+                let sent = match &outlet {
+                    Outlet::Memory(_) => {
+                        trap_message::encode(receiver, &sender, &oid, varbinds).map(|message| {
+                            outlet.divert(Outgoing::SnmpTrap { to: receiver.address.clone(), message });
+                        })
                     }
-                    TrapVersion::V2c | TrapVersion::V3 => client.send_trap(&oid, uptime_cs, varbinds).await,
+                    Outlet::Network => {
+                        let key = client_key(receiver, &settings);
+                        if !clients.contains_key(&key) {
+                            match client(receiver, &settings, &engine, &des).await {
+                                Ok(client) => clients.insert(key.clone(), client),
+                                Err(e) => {
+                                    eprintln!("upstwin card: trap receiver {}: {e}", receiver.address);
+                                    continue;
+                                }
+                            };
+                        }
+                        over_network(&clients[&key], receiver.version, &sender, &oid, varbinds).await
+                    }
                 };
                 if let Err(e) = sent {
                     eprintln!("upstwin card: trap {} to {}: {e}", notice.trap, receiver.address);
@@ -112,6 +120,37 @@ pub async fn send(shared: Shared, engine: AuthoritativeEngine, des: DesSaltState
             return;
         }
     }
+}
+
+/// The trap sender of a card with no SNMP agent (co-simulation): an engine of its own, in
+/// memory, for v3 traps.
+pub async fn send_without_agent(shared: Shared) {
+    match engine(None).and_then(|engine| Ok((des_salts(&engine)?, engine))) {
+        Ok((des, engine)) => send(shared, engine, des).await,
+        Err(e) => eprintln!("upstwin card: traps: no SNMP engine: {e}"),
+    }
+}
+
+async fn over_network(
+    client: &Client,
+    version: TrapVersion,
+    sender: &trap_message::Sender<'_>,
+    oid: &Oid,
+    varbinds: Vec<VarBind>,
+) -> Result<(), String> {
+    let sent = match version {
+        // RFC 3584 mapping, with the card's address as agent-addr.
+        TrapVersion::V1 => {
+            match NotificationPdu::trap_v2(Version::V2c, 0, sender.uptime_cs, oid, varbinds)
+                .and_then(|pdu| pdu.to_v1_trap(sender.card_ip.octets()))
+            {
+                Ok(trap) => client.send_v1_trap(trap).await,
+                Err(e) => Err(e),
+            }
+        }
+        TrapVersion::V2c | TrapVersion::V3 => client.send_trap(oid, sender.uptime_cs, varbinds).await,
+    };
+    sent.map_err(|e| e.to_string())
 }
 
 /// What a receiver's client depends on: the row, and for v3 its user's keys.

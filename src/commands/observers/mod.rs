@@ -36,6 +36,9 @@ pub fn heard(outgoing: card::outlet::Outgoing, mailbox: &smtp::Mailbox) {
             keep(&mailbox.inbox, Observer::WakeOnLan, wake_on_lan::line(&packet, "the card"))
         }
         Outgoing::Mail { from, to, tls, message } => mailbox.keep_message(&from, &to, &message, tls),
+        Outgoing::SnmpTrap { message, .. } => {
+            keep(&mailbox.inbox, Observer::SnmpTrap, snmp_trap::decoded(&message, "the card"))
+        }
         Outgoing::ShutdownAgents { message } => keep(&mailbox.inbox, Observer::Agent, agent::line(&message)),
     }
 }
