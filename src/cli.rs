@@ -398,9 +398,15 @@ pub struct CardArgs {
     /// else ~/.local/state/upstwin/card).
     #[arg(long)]
     pub state_dir: Option<PathBuf>,
-    /// Serve the REST API here.
+    /// Serve the web pages and the REST API here (login needed: a browser session, or HTTP
+    /// Basic credentials for programs).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub http: std::net::SocketAddr,
+    /// Set the administrator's password from this file (its first line), instead of the
+    /// first password (the MAC's last 6 characters) to change at the first login. For
+    /// provisioning and tests; the password policy applies.
+    #[arg(long)]
+    pub admin_password_file: Option<PathBuf>,
     /// Serve the UPS's tables over Modbus TCP here (settings: modbus_tcp.enabled and .port,
     /// off by default; §18.12).
     #[arg(long)]

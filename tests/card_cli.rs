@@ -11,7 +11,22 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 
 fn status(api: &str) -> Value {
-    ureq::get(api).call().unwrap_or_else(|e| panic!("{api}: {e}")).body_mut().read_json().unwrap()
+    common::admin(ureq::get(api))
+        .call()
+        .unwrap_or_else(|e| panic!("{api}: {e}"))
+        .body_mut()
+        .read_json()
+        .unwrap()
+}
+
+/// GET `url` with the administrator's credentials: the JSON answer.
+fn get_json(url: impl AsRef<str>) -> Value {
+    common::admin(ureq::get(url.as_ref())).call().unwrap().body_mut().read_json().unwrap()
+}
+
+/// GET `url` with the administrator's credentials: the text answer.
+fn get_text(url: impl AsRef<str>) -> String {
+    common::admin(ureq::get(url.as_ref())).call().unwrap().body_mut().read_to_string().unwrap()
 }
 
 fn reading(status: &Value, code: &str) -> Option<f64> {
@@ -29,6 +44,8 @@ fn the_card_polls_a_twin_on_a_pty_and_serves_what_it_sees() {
     let _ = std::fs::remove_dir_all(&state);
     let mut card = Command::new(env!("CARGO_BIN_EXE_upstwin"))
         .args(["card", "--port", served.field("pty"), "--http", "127.0.0.1:0"])
+        .arg("--admin-password-file")
+        .arg(common::admin_password_file())
         .arg("--state-dir")
         .arg(&state)
         .args(["--polling-s", "0.5", "--lost-after-s", "2"])
@@ -65,13 +82,12 @@ fn the_card_polls_a_twin_on_a_pty_and_serves_what_it_sees() {
     assert_eq!(reading(&on_battery, "M33"), Some(0.0), "rectifier input voltage on battery");
     assert_eq!(on_battery["ups_status"], "Operating on Battery");
     assert_eq!(on_battery["battery_status"], "Battery discharging");
-    let view =
-        ureq::get(api.replace("/status", "/view")).call().unwrap().body_mut().read_json::<Value>().unwrap();
+    let view = get_json(api.replace("/status", "/view"));
     let synoptic = view["synoptic"].as_array().unwrap();
     let colour = |number: u64| synoptic.iter().find(|e| e["number"] == number).unwrap()["colour"].clone();
     assert_eq!((colour(1), colour(5), colour(8)), ("Grey".into(), "Yellow".into(), "Yellow".into()));
     let alarms_api = api.replace("/status", "/alarms");
-    let alarms = ureq::get(&alarms_api).call().unwrap().body_mut().read_json::<Value>().unwrap();
+    let alarms = get_json(&alarms_api);
     println!("alarms: {alarms}");
     let active = alarms["active"].as_array().unwrap();
     let general = active.iter().find(|a| a["code"] == "A00").expect("the general alarm is in the table");
@@ -112,6 +128,8 @@ fn the_card_polls_a_twin_on_a_pty_and_serves_what_it_sees() {
 fn card_on_tcp(tcp: &str, state: &std::path::Path, extra: &[&str]) -> (std::process::Child, String) {
     let mut card = Command::new(env!("CARGO_BIN_EXE_upstwin"))
         .args(["card", "--tcp", tcp, "--http", "127.0.0.1:0", "--polling-s", "0.2"])
+        .arg("--admin-password-file")
+        .arg(common::admin_password_file())
         .args(extra)
         .arg("--state-dir")
         .arg(state)
@@ -131,20 +149,19 @@ fn the_configuration_is_backed_up_restored_whole_or_not_at_all_and_reset() {
     let state = std::env::temp_dir().join(format!("upstwin-card-config-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&state);
     let (mut card, api) = card_on_tcp(served.field("tcp"), &state, &[]);
-    let backup =
-        ureq::get(format!("{api}/api/config/backup")).call().unwrap().body_mut().read_to_string().unwrap();
+    let backup = get_text(format!("{api}/api/config/backup"));
     assert!(backup.starts_with("CardConfig(") && backup.contains("polling_s: 0.2"), "{backup}");
 
     let bad = backup
         .replace("history_interval_s: 60.0", "history_interval_s: -5.0")
         .replace("polling_s: 0.2", "polling_s: 1.0");
-    let (code, message) = send(ureq::put(format!("{api}/api/config")), &bad);
+    let (code, message) = send(common::admin(ureq::put(format!("{api}/api/config"))), &bad);
     println!("bad file: {code} {message}");
     assert_eq!(code, 400);
     assert!(message.contains("history_interval_s: seconds from 0.02 to 86400"), "{message}");
     let line = bad.lines().position(|l| l.contains("history_interval_s")).unwrap() + 1;
     assert!(message.starts_with(&format!("{line}:")), "the line of the bad setting: {message}");
-    let now = ureq::get(format!("{api}/api/config")).call().unwrap().body_mut().read_json::<Value>().unwrap();
+    let now = get_json(format!("{api}/api/config"));
     assert_eq!(now["polling_s"], 0.2, "a refused file changes nothing");
 
     let celsius = status(&format!("{api}/api/status"));
@@ -153,8 +170,12 @@ fn the_configuration_is_backed_up_restored_whole_or_not_at_all_and_reset() {
         .replace("polling_s: 0.2", "polling_s: 1.0")
         .replace("temperature_unit: Celsius", "temperature_unit: Fahrenheit")
         .replace("port: 502", "port: 1502");
-    let answer =
-        ureq::put(format!("{api}/api/config")).send(&good).unwrap().body_mut().read_json::<Value>().unwrap();
+    let answer = common::admin(ureq::put(format!("{api}/api/config")))
+        .send(&good)
+        .unwrap()
+        .body_mut()
+        .read_json::<Value>()
+        .unwrap();
     println!("good file: {answer}");
     assert_eq!(
         answer["changed"],
@@ -169,22 +190,17 @@ fn the_configuration_is_backed_up_restored_whole_or_not_at_all_and_reset() {
     assert_eq!(shown["unit"], "°F");
     assert!((shown["value"].as_f64().unwrap() - (ambient_c * 1.8 + 32.0)).abs() < 1.5, "{shown}");
 
-    let reset = ureq::post(format!("{api}/api/config/factory-reset"))
+    let reset = common::admin(ureq::post(format!("{api}/api/config/factory-reset")))
         .send_empty()
         .unwrap()
         .body_mut()
         .read_json::<Value>()
         .unwrap();
     println!("factory reset changed {}", reset["changed"]);
-    let now = ureq::get(format!("{api}/api/config")).call().unwrap().body_mut().read_json::<Value>().unwrap();
+    let now = get_json(format!("{api}/api/config"));
     assert_eq!((now["polling_s"].as_f64(), now["history_interval_s"].as_f64()), (Some(2.0), Some(60.0)));
 
-    let events = ureq::get(format!("{api}/api/logs/card-events"))
-        .call()
-        .unwrap()
-        .body_mut()
-        .read_json::<Value>()
-        .unwrap();
+    let events = get_json(format!("{api}/api/logs/card-events"));
     let texts: Vec<&str> =
         events["records"].as_array().unwrap().iter().filter_map(|r| r[2].as_str()).collect();
     println!("{texts:?}");
@@ -197,14 +213,9 @@ fn the_configuration_is_backed_up_restored_whole_or_not_at_all_and_reset() {
     ] {
         assert!(texts.contains(&expected), "card events lack {expected:?}");
     }
-    let csv = ureq::get(format!("{api}/api/logs/card-events.csv"))
-        .call()
-        .unwrap()
-        .body_mut()
-        .read_to_string()
-        .unwrap();
+    let csv = get_text(format!("{api}/api/logs/card-events.csv"));
     assert!(csv.starts_with("Event Time (dd/mm/yyyy hh:mm:ss),Event Level,Event Description\n"), "{csv}");
-    let cleared = ureq::delete(format!("{api}/api/logs/history")).call().unwrap();
+    let cleared = common::admin(ureq::delete(format!("{api}/api/logs/history"))).call().unwrap();
     assert_eq!(cleared.status(), 204);
     let _ = card.kill();
     let _ = card.wait();
@@ -219,7 +230,7 @@ fn send(request: ureq::RequestBuilder<ureq::typestate::WithBody>, body: &str) ->
 
 /// POSTs `body` to a control; (status, answer).
 fn control(api: &str, name: &str, body: &str) -> (u16, String) {
-    send(ureq::post(format!("{api}/api/controls/{name}")), body)
+    send(common::admin(ureq::post(format!("{api}/api/controls/{name}"))), body)
 }
 
 /// Controls over a real link: bad forms get 4xx and change nothing; a good one is written
@@ -232,8 +243,7 @@ fn controls_reach_the_ups_and_bad_forms_are_refused() {
     let _ = std::fs::remove_dir_all(&state);
     let (card, api) = card_on_tcp(served.field("tcp"), &state, &[]);
     let _card = common::KillOnDrop(card);
-    let listed =
-        ureq::get(format!("{api}/api/controls")).call().unwrap().body_mut().read_json::<Value>().unwrap();
+    let listed = get_json(format!("{api}/api/controls"));
     let names: Vec<&str> = listed.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
     println!("controls: {names:?}");
     assert!(names.contains(&"transfer_to_bypass") && names.contains(&"shutdown"), "{names:?}");
@@ -260,8 +270,7 @@ fn controls_reach_the_ups_and_bad_forms_are_refused() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     assert_eq!(mode, "OnBypass", "the twin took the card's control");
-    let events =
-        ureq::get(format!("{api}/api/logs/card-events")).call().unwrap().body_mut().read_to_string().unwrap();
+    let events = get_text(format!("{api}/api/logs/card-events"));
     assert!(events.contains("Transfer Load to Bypass sent to the UPS via REST API by admin"), "{events}");
     assert_eq!(events.matches("sent to the UPS").count(), 1, "refused forms are not sent: {events}");
 }
@@ -299,7 +308,7 @@ fn the_card_finds_the_ups_speed_unless_pinned() {
 }
 
 fn put_schedules(api: &str, body: &str) -> (u16, String) {
-    send(ureq::put(format!("{api}/api/schedules")), body)
+    send(common::admin(ureq::put(format!("{api}/api/schedules"))), body)
 }
 
 /// Schedules (§16.3–16.6) through the API on a JBUSP UPS: bad forms get 400, a battery test

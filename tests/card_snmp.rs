@@ -64,12 +64,13 @@ fn net_snmp_reads_and_controls_the_ups_through_the_card() {
     assert_eq!(ups_mib["1.3.6.1.2.1.33.1.1.1.0"], "Socomec");
     assert_eq!(ups_mib["1.3.6.1.2.1.33.1.4.1.0"], "3", "upsOutputSource normal(3) on inverter");
     assert_eq!(vendor["1.3.6.1.4.1.4555.1.1.7.1.4.1.0"], "4", "vendor normalMode(4)");
-    let status: serde_json::Value = ureq::get(&format!("http://{}/api/status", card.card.http))
-        .call()
-        .unwrap()
-        .into_body()
-        .read_json()
-        .unwrap();
+    let status: serde_json::Value =
+        common::admin(ureq::get(&format!("http://{}/api/status", card.card.http)))
+            .call()
+            .unwrap()
+            .into_body()
+            .read_json()
+            .unwrap();
     assert_eq!(
         vendor["1.3.6.1.4.1.4555.1.1.7.1.1.2.0"],
         status["serial_number"].as_str().unwrap(),
@@ -176,7 +177,7 @@ fn net_snmp_reads_and_controls_the_ups_through_the_card() {
     let lock =
         parse(&net_snmp("/usr/bin/snmpget", &["-v2c", "-c", "public", target, "1.3.6.1.2.1.33.1.7.2.0"]));
     assert_eq!(lock["1.3.6.1.2.1.33.1.7.2.0"], "1", "the spin lock moved on");
-    let log = ureq::get(&format!("http://{}/api/logs/card-events", card.card.http))
+    let log = common::admin(ureq::get(&format!("http://{}/api/logs/card-events", card.card.http)))
         .call()
         .unwrap()
         .into_body()

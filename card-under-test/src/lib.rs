@@ -33,3 +33,4 @@ pub mod snmp;
 pub mod syslog;
 mod tls;
 pub mod wake_on_lan;
+pub mod web;

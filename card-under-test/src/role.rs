@@ -1,6 +1,6 @@
-//! Who is calling the API. Authentication arrives with the web pages; until then every
-//! caller is the administrator, and every handler already takes the caller's role so that
-//! read-only users will be refused changes without touching the handlers.
+//! Who is calling the API: the role the web gate found for an HTTP request (`web::gate`),
+//! or the one an in-process caller was given (`api::in_process`). A request with neither
+//! is refused: nothing reaches a handler without a role.
 
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
@@ -25,6 +25,14 @@ impl Role {
         }
     }
 
+    /// Users and their passwords are the administrator's (§18.4).
+    pub fn may_administer(self) -> Result<(), (StatusCode, String)> {
+        match self {
+            Role::Admin => Ok(()),
+            _ => Err((StatusCode::FORBIDDEN, "only the administrator manages the users".into())),
+        }
+    }
+
     /// Changes (controls, configuration, clearing logs) need read/write rights (§11.5).
     pub fn may_change(self) -> Result<(), (StatusCode, String)> {
         match self {
@@ -37,7 +45,7 @@ impl Role {
 impl<S: Send + Sync> FromRequestParts<S> for Role {
     type Rejection = (StatusCode, String);
 
-    async fn from_request_parts(_parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Role::Admin)
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Role>().copied().ok_or((StatusCode::UNAUTHORIZED, "not logged in".into()))
     }
 }

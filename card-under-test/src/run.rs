@@ -68,6 +68,8 @@ pub struct Agent {
     pub outlet: crate::outlet::Outlet,
     /// Shutdown management (§16.8) and the client table (§15).
     pub shutdown: crate::shutdown::State,
+    /// The web interface's accounts, session and failed logins.
+    pub web: crate::web::State,
 }
 
 impl Agent {
@@ -128,6 +130,7 @@ impl Agent {
             schedules_seen_s: None,
             outlet: crate::outlet::Outlet::Network,
             shutdown: crate::shutdown::State::default(),
+            web: crate::web::State::default(),
         }
     }
 

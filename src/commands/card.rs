@@ -11,6 +11,8 @@ use card::link::{Link, Master};
 use card::logs::Logs;
 use card::poller::PollEvent;
 use card::run::{self, Agent, Shared};
+use card::web::accounts::{ADMIN, Refused, Store};
+use card::web::identity;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -80,6 +82,35 @@ pub(super) fn candidates() -> Vec<(ups_models::map::RegisterMap, card::rules::Ru
         .collect()
 }
 
+/// The web accounts: those kept in the state directory, or new ones whose administrator's
+/// first password — the MAC's last 6 characters — is said once, on the first start. With
+/// `--admin-password-file` the administrator's password is set from the file (provisioning).
+fn accounts(args: &CardArgs, state_dir: &std::path::Path, now_unix_s: i64) -> Result<Store, Failure> {
+    let mac = identity::mac_address(state_dir).map_err(|e| {
+        Failure::failed(format!("cannot keep the MAC address in {}: {e}", state_dir.display()))
+    })?;
+    let path = state_dir.join("accounts.ron");
+    let first_start = !path.exists();
+    let first_password = identity::first_password(&mac);
+    let mut store = Store::open(Some(path), &first_password, now_unix_s).map_err(Failure::failed)?;
+    match &args.admin_password_file {
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| Failure::bad_input(format!("{}: {e}", file.display())))?;
+            match store.set_password(ADMIN, text.trim_end_matches(['\r', '\n']), true, now_unix_s) {
+                Ok(()) | Err(Refused::SameAsBefore) => {}
+                Err(e) => return Err(Failure::bad_input(format!("{}: {e}", file.display()))),
+            }
+        }
+        None if first_start => eprintln!(
+            "upstwin card: first login: user admin, password {first_password} (the last 6 characters of the \
+             card's MAC address {mac}); it must be changed at the first login"
+        ),
+        None => {}
+    }
+    Ok(store)
+}
+
 async fn card(
     args: &CardArgs,
     link: Link,
@@ -126,15 +157,16 @@ async fn card(
     let line_baud = link.baud();
     let mut agent = Agent::new(card, where_.clone(), line_baud, clock, config);
     agent.config_path = Some(config_path);
+    agent.web.accounts = Some(accounts(args, &state_dir, agent.clock.calendar_s() as i64)?);
     let shared = Shared::new(agent);
     let listener = tokio::net::TcpListener::bind(args.http)
         .await
         .map_err(|e| Failure::failed(format!("cannot serve HTTP on {}: {e}", args.http)))?;
     let http = listener.local_addr().map_err(Failure::failed)?;
     let mut tasks = tokio::task::JoinSet::new();
-    let router = card::api::router(shared.clone());
+    let app = card::web::app(shared.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tasks.spawn(async move {
-        if let Err(e) = axum::serve(listener, router).await {
+        if let Err(e) = axum::serve(listener, app).await {
             eprintln!("upstwin card: http: {e}");
         }
     });

@@ -151,7 +151,7 @@ async fn co_simulate(scenario: &Compiled, out: Option<&Path>, card_dir: &Path) -
     services.spawn(card::snmp::traps::send_without_agent(shared.clone()));
     let mailbox = Mailbox::new(observers::Inbox::default(), out.unwrap_or(card_dir));
     let mut received: Vec<(f64, Heard)> = Vec::new();
-    let router = card::api::router(shared.clone());
+    let router = card::api::in_process(shared.clone());
     let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
     let poller = tokio::spawn(run::poll(Master::new(link, serial.slave_id), shared, move |event, _| {
         let _ = events_tx.send(event);

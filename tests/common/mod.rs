@@ -110,6 +110,23 @@ impl Drop for KillOnDrop {
     }
 }
 
+/// The administrator's password the tests give their cards (`--admin-password-file`), and
+/// the HTTP Basic credentials their API calls carry.
+pub const ADMIN_PASSWORD: &str = "Upstwin#Test1";
+pub const ADMIN_BASIC: &str = "Basic YWRtaW46VXBzdHdpbiNUZXN0MQ==";
+
+/// A file holding `ADMIN_PASSWORD`, for `upstwin card --admin-password-file`.
+pub fn admin_password_file() -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("upstwin-admin-password-{}", std::process::id()));
+    std::fs::write(&path, format!("{ADMIN_PASSWORD}\n")).expect("the password file");
+    path
+}
+
+/// `request` with the administrator's credentials.
+pub fn admin<B>(request: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+    request.header("Authorization", ADMIN_BASIC)
+}
+
 /// `upstwin card` polling `served` over Modbus TCP with `config` as its settings file and
 /// `args` added; stopped when dropped.
 pub struct Card {
@@ -129,6 +146,8 @@ impl Card {
         std::fs::write(state.join("card.ron"), config).unwrap();
         let mut card = Command::new(env!("CARGO_BIN_EXE_upstwin"))
             .args(["card", "--tcp", served.field("tcp"), "--http", "127.0.0.1:0", "--polling-s", "0.2"])
+            .arg("--admin-password-file")
+            .arg(admin_password_file())
             .args(args)
             .arg("--state-dir")
             .arg(&state)
@@ -155,9 +174,9 @@ impl Card {
         let url = format!("http://{}{path}", self.http);
         let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
         let response = match method {
-            "GET" => agent.get(&url).call(),
-            "PUT" => agent.put(&url).send(body),
-            _ => agent.post(&url).send(body),
+            "GET" => admin(agent.get(&url)).call(),
+            "PUT" => admin(agent.put(&url)).send(body),
+            _ => admin(agent.post(&url)).send(body),
         };
         let mut response = response.unwrap_or_else(|e| panic!("{method} {url}: {e}"));
         (response.status().as_u16(), response.body_mut().read_to_string().unwrap_or_default())

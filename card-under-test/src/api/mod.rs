@@ -23,6 +23,7 @@ use std::collections::BTreeMap;
 mod outputs;
 mod schedules;
 mod shutdown;
+mod users;
 
 type Refusal = (StatusCode, String);
 
@@ -346,6 +347,13 @@ async fn factory_reset(role: Role, State(shared): State<Shared>) -> Result<Respo
     Ok(json(&changed))
 }
 
+/// The API for callers in this process (the scenario runner, the GUI): every request is the
+/// administrator's. Never serve it on a socket — `web::app` is what the card serves.
+pub fn in_process(shared: Shared) -> Router {
+    router(shared).layer(axum::Extension(Role::Admin))
+}
+
+/// The API; each request must carry the caller's `Role` (see `web::gate`).
 pub fn router(shared: Shared) -> Router {
     Router::new()
         .route("/api/status", get(get_status))
@@ -368,5 +376,7 @@ pub fn router(shared: Shared) -> Router {
         .route("/api/config", get(get_config).put(restore_config))
         .route("/api/config/backup", get(backup_config))
         .route("/api/config/factory-reset", post(factory_reset))
+        .route("/api/users", get(users::list))
+        .route("/api/users/{name}", axum::routing::put(users::put).delete(users::delete))
         .with_state(shared)
 }

@@ -10,7 +10,7 @@ use axum::response::Response;
 
 /// `GET /api/shutdown`: the procedures in their reversible period, the shutdown under way,
 /// whether a test runs, the events present.
-pub async fn get(State(shared): State<Shared>) -> Response {
+pub async fn get(_role: Role, State(shared): State<Shared>) -> Response {
     let agent = shared.lock();
     let state = &agent.shutdown;
     json(&serde_json::json!({
@@ -23,7 +23,7 @@ pub async fn get(State(shared): State<Shared>) -> Response {
 }
 
 /// `GET /api/clients`: the client table (§15), "Connected Client Number" and the rows.
-pub async fn clients(State(shared): State<Shared>) -> Response {
+pub async fn clients(_role: Role, State(shared): State<Shared>) -> Response {
     let agent = shared.lock();
     let rows = &agent.shutdown.clients;
     json(&serde_json::json!({ "connected_client_number": rows.len(), "clients": rows }))

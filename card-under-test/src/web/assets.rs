@@ -1,0 +1,22 @@
+//! The pages' own files, built into the card (no CDN: the card works offline).
+
+use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+
+const APP_CSS: &str = include_str!("../../web/app.css");
+const APP_JS: &str = include_str!("../../web/app.js");
+const FAVICON_SVG: &str = include_str!("../../web/favicon.svg");
+
+/// Served fresh at each start: `no-cache` lets the browser keep them but ask again.
+fn file(content_type: &'static str, body: &'static str) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-cache")], body)
+}
+
+pub fn router() -> Router {
+    Router::new()
+        .route("/assets/app.css", get(|| async { file("text/css; charset=utf-8", APP_CSS) }))
+        .route("/assets/app.js", get(|| async { file("text/javascript; charset=utf-8", APP_JS) }))
+        .route("/favicon.ico", get(|| async { file("image/svg+xml", FAVICON_SVG) }))
+}

@@ -1,0 +1,58 @@
+//! The card's web interface (NET VISION §11–§21): pages rendered on the card, a little
+//! plain JavaScript for live values, no CDN. Every HTTP request passes `gate` (login,
+//! sessions, CSRF); the pages read the same JSON API as every other client.
+
+pub mod accounts;
+mod assets;
+pub mod cookies;
+pub mod gate;
+pub mod headers;
+pub mod identity;
+mod pages;
+pub mod policy;
+pub mod session;
+pub mod throttle;
+
+use crate::role::Role;
+use crate::run::Shared;
+use axum::Router;
+use axum::middleware;
+
+/// What the web interface keeps: the accounts (`None` until the card opens them: a card in
+/// co-simulation has none, and its API is reached in-process only), the one session, the
+/// failed logins.
+#[derive(Debug, Default)]
+pub struct State {
+    pub accounts: Option<accounts::Store>,
+    pub sessions: session::Sessions,
+    pub throttle: throttle::Throttle,
+    /// Whether the pages are served over HTTPS (cookies then go Secure).
+    pub https: bool,
+}
+
+/// Who made a request that passed the gate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Caller {
+    pub user: String,
+    pub role: Role,
+    /// The session's CSRF token, for a browser; `None` for a program using Basic credentials.
+    pub csrf: Option<String>,
+    pub must_change: bool,
+}
+
+pub fn role_of(account: &accounts::Account) -> Role {
+    match (account.name.as_str(), account.level) {
+        (accounts::ADMIN, _) => Role::Admin,
+        (_, accounts::Level::ReadWrite) => Role::ReadWrite,
+        (_, accounts::Level::ReadOnly | accounts::Level::Disabled) => Role::ReadOnly,
+    }
+}
+
+/// The pages and the API, behind the gate, with the security headers: what the card serves.
+pub fn app(shared: Shared) -> Router {
+    pages::router(shared.clone())
+        .merge(crate::api::router(shared.clone()))
+        .merge(assets::router())
+        .layer(middleware::from_fn_with_state(shared, gate::gate))
+        .layer(middleware::map_response(headers::secure))
+}

@@ -1,0 +1,87 @@
+//! "UPS Control" (§16.1): one radio button per control the UPS allows now, and Apply.
+//! Read-only users see the list without the form; the server refuses their POST (403).
+
+use super::layout::{TopBar, page};
+use crate::controls::Control;
+use crate::run::Shared;
+use crate::web::Caller;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Form};
+use maud::{Markup, html};
+use std::collections::{BTreeMap, HashMap};
+
+fn controls(shared: &Shared) -> Vec<Control> {
+    let agent = shared.lock();
+    let card = &agent.card;
+    card.map().map(|map| crate::controls::list(map, card.conditions(), card.online())).unwrap_or_default()
+}
+
+fn render(shared: &Shared, caller: &Caller, outcome: Option<Result<String, String>>) -> Markup {
+    let list = controls(shared);
+    let writable = caller.role.may_change().is_ok();
+    let content = html! {
+        @match &outcome {
+            Some(Ok(done)) => p.message.ok role="status" { (done) },
+            Some(Err(why)) => p.message role="alert" { (why) },
+            None => {},
+        }
+        @if list.iter().all(|c| !c.available) { p { "The UPS allows no remote control now." } }
+        @if writable {
+            form method="post" action="/ups/control" #control-form {
+                @if let Some(csrf) = &caller.csrf { input type="hidden" name="csrf" value=(csrf); }
+                @for control in list.iter().filter(|c| c.available) {
+                    label.choice {
+                        input type="radio" name="control" value=(control.name) required;
+                        (control.label)
+                    }
+                    @for param in &control.params {
+                        label.param { (param) input type="number" name=(param) step="any"; }
+                    }
+                }
+                button type="submit" { "Apply" }
+            }
+        } @else {
+            ul.readonly #control-list {
+                @for control in list.iter().filter(|c| c.available) { li { (control.label) } }
+            }
+            p.hint { "Controls are available for Read/Write user rights and admin accounts." }
+        }
+    };
+    let agent = shared.lock();
+    page("UPS Control", "/ups/control", caller, &TopBar::of(&agent), content)
+}
+
+pub async fn get(State(shared): State<Shared>, Extension(caller): Extension<Caller>) -> Markup {
+    render(&shared, &caller, None)
+}
+
+pub async fn post(
+    State(shared): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Err(refusal) = caller.role.may_change() {
+        return refusal.into_response();
+    }
+    let Some(name) = form.get("control").cloned() else {
+        return (StatusCode::BAD_REQUEST, render(&shared, &caller, Some(Err("Choose a control.".into()))))
+            .into_response();
+    };
+    let mut params = BTreeMap::new();
+    for (key, text) in form.iter().filter(|(k, v)| !matches!(k.as_str(), "control" | "csrf") && !v.is_empty())
+    {
+        match text.parse::<f64>() {
+            Ok(value) if value.is_finite() => params.insert(key.clone(), value),
+            _ => {
+                let why = format!("{key}: expected a number, got {text:?}");
+                return (StatusCode::BAD_REQUEST, render(&shared, &caller, Some(Err(why)))).into_response();
+            }
+        };
+    }
+    let outcome = crate::command::send(&shared, &name, &params, "HTTP", &caller.user).await;
+    let status = if outcome.is_ok() { StatusCode::OK } else { StatusCode::CONFLICT };
+    let outcome = outcome.map(|()| format!("Sent to the UPS: {name}")).map_err(|e| e.to_string());
+    (status, render(&shared, &caller, Some(outcome))).into_response()
+}

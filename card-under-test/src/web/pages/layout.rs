@@ -1,0 +1,129 @@
+//! The frame of every page after login (§11.1): the top bar — system name and location,
+//! UPS reference, the alarm icon with its count, the login state — the menu of §11.2, and
+//! the page's content.
+
+use crate::role::Role;
+use crate::run::Agent;
+use crate::web::Caller;
+use maud::{DOCTYPE, Markup, html};
+
+/// The menu (§11.2): group, then (path, item). The paths are this card's.
+const MENU: &[(&str, &[(&str, &str)])] = &[
+    (
+        "UPS Monitoring",
+        &[("/", "Comprehensive View"), ("/alarms", "Alarm Table"), ("/clients", "Client Table")],
+    ),
+    ("UPS Management", &[("/ups/control", "UPS Control")]),
+];
+
+/// What the top bar shows, taken under the lock.
+pub struct TopBar {
+    system_name: String,
+    location: String,
+    ups_reference: String,
+    alarm_count: usize,
+    last_alarm: Option<String>,
+}
+
+impl TopBar {
+    pub fn of(agent: &Agent) -> TopBar {
+        let database = agent.card.database();
+        let ups_reference = match (&database.reference, &database.serial_number) {
+            (Some(reference), _) => reference.clone(),
+            (None, Some(serial)) => format!("UPS {serial}"),
+            (None, None) => "UPS".into(),
+        };
+        TopBar {
+            system_name: agent.config.system_name.clone(),
+            location: agent.config.system_location.clone(),
+            ups_reference,
+            alarm_count: agent.card.alarms().count(),
+            last_alarm: agent.card.alarms().last.clone(),
+        }
+    }
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "admin",
+        Role::ReadWrite => "Read/Write",
+        Role::ReadOnly => "Read Only",
+    }
+}
+
+/// The head of every page: its title, the CSRF token for the page's script, the files.
+fn head(title: &str, csrf: Option<&str>, script: bool) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            @if let Some(csrf) = csrf { meta name="csrf-token" content=(csrf); }
+            title { (title) }
+            link rel="icon" href="/favicon.ico" type="image/svg+xml";
+            link rel="stylesheet" href="/assets/app.css";
+            @if script { script src="/assets/app.js" defer {} }
+        }
+    }
+}
+
+/// A whole page: `title`, the top bar, the menu with `path` current, `content`.
+pub fn page(title: &str, path: &str, caller: &Caller, bar: &TopBar, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            (head(&format!("{title} — {}", bar.system_name), caller.csrf.as_deref(), true))
+            body {
+                header.topbar {
+                    div.brand { span.logo { "NET VISION" } span.by { "upstwin" } }
+                    div.system {
+                        strong #system-name { (bar.system_name) }
+                        @if !bar.location.is_empty() { span.location { (bar.location) } }
+                    }
+                    div.ups #ups-reference { (bar.ups_reference) }
+                    a.alarm-icon #alarm-icon href="/alarms" title=(bar.last_alarm.as_deref().unwrap_or("No alarm"))
+                        hidden[bar.alarm_count == 0] {
+                        span.bell aria-hidden="true" { "⚠" }
+                        span #alarm-count { (bar.alarm_count) }
+                    }
+                    div.login {
+                        span.user #login-state { "Logged: " (caller.user) " (" (role_name(caller.role)) ")" }
+                        form method="post" action="/logout" {
+                            @if let Some(csrf) = &caller.csrf { input type="hidden" name="csrf" value=(csrf); }
+                            button.link type="submit" #logout { "Log out" }
+                        }
+                    }
+                }
+                div.frame {
+                    nav.menu {
+                        @for (group, items) in MENU {
+                            h2 { (group) }
+                            ul {
+                                @for (href, label) in *items {
+                                    li { a href=(href) aria-current=[(*href == path).then_some("page")] { (label) } }
+                                }
+                            }
+                        }
+                    }
+                    main #content { h1 { (title) } (content) }
+                }
+            }
+        }
+    }
+}
+
+/// A page outside the frame (login, password change).
+pub fn bare(title: &str, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            (head(&format!("{title} — NET VISION"), None, false))
+            body.bare {
+                div.popup {
+                    div.brand { span.logo { "NET VISION" } span.by { "upstwin" } }
+                    h1 { (title) }
+                    (content)
+                }
+            }
+        }
+    }
+}

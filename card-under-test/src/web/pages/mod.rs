@@ -1,0 +1,42 @@
+//! The pages, one file each; `layout` frames them.
+
+mod alarms;
+mod clients;
+mod control;
+mod home;
+mod layout;
+mod login;
+mod synoptic;
+
+use crate::run::Shared;
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+/// "Alarm Acknowledgement" from the alarm table's form, then back to the table.
+async fn acknowledge(
+    State(shared): State<Shared>,
+    axum::Extension(caller): axum::Extension<crate::web::Caller>,
+) -> Response {
+    if let Err(refusal) = caller.role.may_change() {
+        return refusal.into_response();
+    }
+    let mut agent = shared.lock();
+    let stamp = agent.clock.stamp();
+    agent.card.acknowledge_alarms(stamp);
+    Redirect::to("/alarms").into_response()
+}
+
+pub fn router(shared: Shared) -> Router {
+    Router::new()
+        .route("/login", get(login::get_login).post(login::post_login))
+        .route("/logout", post(login::post_logout))
+        .route("/password", get(login::get_password).post(login::post_password))
+        .route("/", get(home::get))
+        .route("/alarms", get(alarms::get))
+        .route("/alarms/ack", post(acknowledge))
+        .route("/clients", get(clients::get))
+        .route("/ups/control", get(control::get).post(control::post))
+        .with_state(shared)
+}

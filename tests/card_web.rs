@@ -1,0 +1,117 @@
+//! The card's web pages in a real browser: headless Debian Chromium driven by Playwright
+//! (`tests/web/*.mjs`, playwright-core from npm) against `upstwin card` polling a twin.
+//! Screenshots go to `$UPSTWIN_ARTIFACTS/web` (scripts/test sets it), else under cargo's
+//! target directory.
+
+mod common;
+
+use common::{Served, peer};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn web_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/web")
+}
+
+/// Node, Chromium and playwright-core (`npm ci --prefix tests/web`) are there.
+fn browser_ready() -> bool {
+    if !(peer("/usr/bin/node", "nodejs") && peer("/usr/bin/chromium", "chromium")) {
+        return false;
+    }
+    if web_dir().join("node_modules/playwright-core").exists() {
+        return true;
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("playwright-core is missing: run `npm ci --prefix tests/web` (scripts/test does)");
+    }
+    eprintln!(
+        "SKIPPED: playwright-core is not installed; `npm ci --prefix tests/web` (scripts/test does it)"
+    );
+    false
+}
+
+fn shots(name: &str) -> PathBuf {
+    let root = std::env::var_os("UPSTWIN_ARTIFACTS")
+        .map_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("artifacts"), PathBuf::from);
+    root.join("web").join(name)
+}
+
+/// `upstwin card` on the twin's Modbus TCP port with `settings`; with `password`, the
+/// administrator's password is provisioned, else the first one (the MAC's) stands.
+fn card(
+    served: &Served,
+    name: &str,
+    settings: &str,
+    password: bool,
+) -> (common::KillOnDrop, String, PathBuf) {
+    let state = std::env::temp_dir().join(format!("upstwin-web-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state);
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::write(state.join("card.ron"), settings).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_upstwin"));
+    command
+        .args(["card", "--tcp", served.field("tcp"), "--http", "127.0.0.1:0", "--polling-s", "0.2"])
+        .arg("--state-dir")
+        .arg(&state)
+        .stdout(Stdio::piped());
+    if password {
+        command.arg("--admin-password-file").arg(common::admin_password_file());
+    }
+    let mut child = command.spawn().expect("upstwin card starts");
+    let stdout = child.stdout.take().unwrap();
+    let process = common::KillOnDrop(child);
+    let mut ready = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut ready).unwrap();
+    let http = ready.split("API http://").nth(1).and_then(|r| r.split('/').next()).expect("the API");
+    (process, format!("http://{http}"), state)
+}
+
+/// Runs `tests/web/{script}` with `vars`; prints what it checked; true if all passed.
+fn browser(script: &str, vars: &[(&str, &str)]) -> bool {
+    let output = Command::new("node")
+        .arg(web_dir().join(script))
+        .envs(vars.iter().copied())
+        .output()
+        .expect("node runs");
+    println!("{}", String::from_utf8_lossy(&output.stdout));
+    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    output.status.success()
+}
+
+#[test]
+fn first_login_password_change_one_session_and_the_timeout() {
+    if !browser_ready() {
+        return;
+    }
+    let served = Served::start(&["--model", "masterys-gp-60", "--tcp", "127.0.0.1:0"]);
+    let settings = "CardConfig(synchronize_ups_clock: false, login_timeout_s: 8)";
+    let (_card, url, state) = card(&served, "login", settings, false);
+    let mac = std::fs::read_to_string(state.join("mac-address")).expect("the card's MAC");
+    let first = card::web::identity::first_password(mac.trim());
+    let shots = shots("login");
+    let vars = [
+        ("CARD", url.as_str()),
+        ("FIRST_PASSWORD", &first),
+        ("LOGIN_TIMEOUT_S", "8"),
+        ("SHOTS", shots.to_str().unwrap()),
+    ];
+    assert!(browser("login.mjs", &vars), "browser checks failed (see above)");
+}
+
+#[test]
+fn the_synoptic_follows_a_blackout_and_rights_and_csrf_hold() {
+    if !browser_ready() {
+        return;
+    }
+    let served =
+        Served::start(&["--model", "masterys-gp-60", "--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0"]);
+    let (_card, url, _state) = card(&served, "live", "CardConfig(synchronize_ups_clock: false)", true);
+    let shots = shots("live");
+    let vars = [
+        ("CARD", url.as_str()),
+        ("TWIN", served.field("control")),
+        ("ADMIN_PASSWORD", common::ADMIN_PASSWORD),
+        ("SHOTS", shots.to_str().unwrap()),
+    ];
+    assert!(browser("live.mjs", &vars), "browser checks failed (see above)");
+}
