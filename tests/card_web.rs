@@ -115,3 +115,21 @@ fn the_synoptic_follows_a_blackout_and_rights_and_csrf_hold() {
     ];
     assert!(browser("live.mjs", &vars), "browser checks failed (see above)");
 }
+
+#[test]
+fn the_logs_chart_and_download_and_a_bad_restore_changes_nothing() {
+    if !browser_ready() {
+        return;
+    }
+    let served = Served::start(&["--model", "masterys-gp-60", "--tcp", "127.0.0.1:0"]);
+    let settings =
+        "CardConfig(synchronize_ups_clock: false, history_interval_s: 1.0, extended_interval_min: 0.05)";
+    let (_card, url, _state) = card(&served, "logs", settings, true);
+    let shots = shots("logs");
+    let vars = [
+        ("CARD", url.as_str()),
+        ("ADMIN_PASSWORD", common::ADMIN_PASSWORD),
+        ("SHOTS", shots.to_str().unwrap()),
+    ];
+    assert!(browser("logs.mjs", &vars), "browser checks failed (see above)");
+}

@@ -29,7 +29,10 @@ export async function launch() {
 
 export async function newPage(browser) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  return context.newPage();
+  const page = await context.newPage();
+  // A script error on a page is a failure, whatever the checks see.
+  page.on("pageerror", (error) => check("no script error on the page", false, error.message));
+  return page;
 }
 
 export async function screenshot(page, name) {

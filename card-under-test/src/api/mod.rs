@@ -347,6 +347,17 @@ async fn factory_reset(role: Role, State(shared): State<Shared>) -> Result<Respo
     Ok(json(&changed))
 }
 
+/// `GET /api/mib`: the NET VISION vendor MIB (SMIv2) for NMSs to load (§18.2 "Download
+/// MIB file").
+async fn get_mib(_role: Role) -> Response {
+    const MIB: &str = include_str!("../../mibs/NETVISION-MIB.txt");
+    let headers = [
+        (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+        (header::CONTENT_DISPOSITION, "attachment; filename=\"NETVISION-MIB.txt\""),
+    ];
+    (headers, MIB).into_response()
+}
+
 /// The API for callers in this process (the scenario runner, the GUI): every request is the
 /// administrator's. Never serve it on a socket — `web::app` is what the card serves.
 pub fn in_process(shared: Shared) -> Router {
@@ -376,6 +387,7 @@ pub fn router(shared: Shared) -> Router {
         .route("/api/config", get(get_config).put(restore_config))
         .route("/api/config/backup", get(backup_config))
         .route("/api/config/factory-reset", post(factory_reset))
+        .route("/api/mib", get(get_mib))
         .route("/api/users", get(users::list))
         .route("/api/users/{name}", axum::routing::put(users::put).delete(users::delete))
         .with_state(shared)

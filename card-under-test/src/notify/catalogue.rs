@@ -93,3 +93,23 @@ mod tests {
         assert_eq!((trap(0), trap(41)), (None, None));
     }
 }
+
+#[cfg(test)]
+mod mib_tests {
+    /// The MIB the card ships (`/api/mib`) declares every trap of the catalogue under its
+    /// number, with its name and its sentence: an NMS loading it reads what the card sends.
+    #[test]
+    fn the_shipped_mib_has_every_trap_under_its_number() {
+        let mib = include_str!("../../mibs/NETVISION-MIB.txt");
+        for number in 1..=40 {
+            let kind = super::trap(number).expect("traps 1 to 40");
+            let start = mib.find(&format!("{} NOTIFICATION-TYPE", kind.name)).expect(kind.name);
+            let body = &mib[start..];
+            let end = body.find("::=").expect("an OID");
+            let oid_line = body[end..].lines().next().unwrap_or_default();
+            assert_eq!(oid_line.trim(), format!("::= {{ upsTrapsPrefix {number} }}"), "{}", kind.name);
+            let description = body[..end].split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(description.contains(kind.text), "{}: {description}", kind.name);
+        }
+    }
+}

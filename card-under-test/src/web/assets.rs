@@ -7,7 +7,10 @@ use axum::routing::get;
 
 const APP_CSS: &str = include_str!("../../web/app.css");
 const APP_JS: &str = include_str!("../../web/app.js");
+const LOGS_JS: &str = include_str!("../../web/logs.js");
 const FAVICON_SVG: &str = include_str!("../../web/favicon.svg");
+const UPLOT_JS: &str = include_str!("../../web/vendor/uplot/uPlot.iife.min.js");
+const UPLOT_CSS: &str = include_str!("../../web/vendor/uplot/uPlot.min.css");
 
 /// Served fresh at each start: `no-cache` lets the browser keep them but ask again.
 fn file(content_type: &'static str, body: &'static str) -> impl IntoResponse {
@@ -18,5 +21,11 @@ pub fn router() -> Router {
     Router::new()
         .route("/assets/app.css", get(|| async { file("text/css; charset=utf-8", APP_CSS) }))
         .route("/assets/app.js", get(|| async { file("text/javascript; charset=utf-8", APP_JS) }))
+        .route("/assets/logs.js", get(|| async { file("text/javascript; charset=utf-8", LOGS_JS) }))
         .route("/favicon.ico", get(|| async { file("image/svg+xml", FAVICON_SVG) }))
+        .route(
+            "/assets/uPlot.iife.min.js",
+            get(|| async { file("text/javascript; charset=utf-8", UPLOT_JS) }),
+        )
+        .route("/assets/uPlot.min.css", get(|| async { file("text/css; charset=utf-8", UPLOT_CSS) }))
 }

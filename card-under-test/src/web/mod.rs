@@ -40,6 +40,28 @@ pub struct Caller {
     pub must_change: bool,
 }
 
+/// A caller allowed to change things (admin, Read/Write): a handler that takes it refuses
+/// read-only users with 403 before it runs.
+#[derive(Debug, Clone)]
+pub struct Writer(pub Caller);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Writer {
+    type Rejection = (axum::http::StatusCode, String);
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .ok_or((axum::http::StatusCode::UNAUTHORIZED, "not logged in".to_string()))?;
+        caller.role.may_change()?;
+        Ok(Writer(caller))
+    }
+}
+
 pub fn role_of(account: &accounts::Account) -> Role {
     match (account.name.as_str(), account.level) {
         (accounts::ADMIN, _) => Role::Admin,

@@ -1,10 +1,10 @@
 //! "UPS Control" (§16.1): one radio button per control the UPS allows now, and Apply.
 //! Read-only users see the list without the form; the server refuses their POST (403).
 
-use super::layout::{TopBar, page};
+use super::layout::{Outcome, TopBar, outcome, page};
 use crate::controls::Control;
 use crate::run::Shared;
-use crate::web::Caller;
+use crate::web::{Caller, Writer};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -18,15 +18,11 @@ fn controls(shared: &Shared) -> Vec<Control> {
     card.map().map(|map| crate::controls::list(map, card.conditions(), card.online())).unwrap_or_default()
 }
 
-fn render(shared: &Shared, caller: &Caller, outcome: Option<Result<String, String>>) -> Markup {
+fn render(shared: &Shared, caller: &Caller, result: Outcome) -> Markup {
     let list = controls(shared);
     let writable = caller.role.may_change().is_ok();
     let content = html! {
-        @match &outcome {
-            Some(Ok(done)) => p.message.ok role="status" { (done) },
-            Some(Err(why)) => p.message role="alert" { (why) },
-            None => {},
-        }
+        (outcome(&result))
         @if list.iter().all(|c| !c.available) { p { "The UPS allows no remote control now." } }
         @if writable {
             form method="post" action="/ups/control" #control-form {
@@ -59,12 +55,9 @@ pub async fn get(State(shared): State<Shared>, Extension(caller): Extension<Call
 
 pub async fn post(
     State(shared): State<Shared>,
-    Extension(caller): Extension<Caller>,
+    Writer(caller): Writer,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Err(refusal) = caller.role.may_change() {
-        return refusal.into_response();
-    }
     let Some(name) = form.get("control").cloned() else {
         return (StatusCode::BAD_REQUEST, render(&shared, &caller, Some(Err("Choose a control.".into()))))
             .into_response();

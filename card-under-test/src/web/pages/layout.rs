@@ -14,6 +14,17 @@ const MENU: &[(&str, &[(&str, &str)])] = &[
         &[("/", "Comprehensive View"), ("/alarms", "Alarm Table"), ("/clients", "Client Table")],
     ),
     ("UPS Management", &[("/ups/control", "UPS Control")]),
+    ("NET VISION Management", &[("/card/configuration", "NET VISION Configuration")]),
+    (
+        "History Log",
+        &[
+            ("/history/history", "UPS History Log"),
+            ("/history/extended", "UPS Extend History log"),
+            ("/history/ups-events", "UPS event Log"),
+            ("/history/card-events", "NET VISION Event Log"),
+            ("/history/save", "Clear and save Logs"),
+        ],
+    ),
 ];
 
 /// What the top bar shows, taken under the lock.
@@ -51,8 +62,9 @@ fn role_name(role: Role) -> &'static str {
     }
 }
 
-/// The head of every page: its title, the CSRF token for the page's script, the files.
-fn head(title: &str, csrf: Option<&str>, script: bool) -> Markup {
+/// The head of every page: its title, the CSRF token for the page's script, the files
+/// (uPlot only on pages with charts; `logs.js` draws the logs' tables and charts).
+fn head(title: &str, csrf: Option<&str>, script: bool, charts: bool) -> Markup {
     html! {
         head {
             meta charset="utf-8";
@@ -60,6 +72,11 @@ fn head(title: &str, csrf: Option<&str>, script: bool) -> Markup {
             @if let Some(csrf) = csrf { meta name="csrf-token" content=(csrf); }
             title { (title) }
             link rel="icon" href="/favicon.ico" type="image/svg+xml";
+            @if charts {
+                link rel="stylesheet" href="/assets/uPlot.min.css";
+                script src="/assets/uPlot.iife.min.js" defer {}
+            }
+            @if script { script src="/assets/logs.js" defer {} }
             link rel="stylesheet" href="/assets/app.css";
             @if script { script src="/assets/app.js" defer {} }
         }
@@ -68,10 +85,19 @@ fn head(title: &str, csrf: Option<&str>, script: bool) -> Markup {
 
 /// A whole page: `title`, the top bar, the menu with `path` current, `content`.
 pub fn page(title: &str, path: &str, caller: &Caller, bar: &TopBar, content: Markup) -> Markup {
+    framed(title, path, caller, bar, content, false)
+}
+
+/// A whole page whose content draws charts.
+pub fn page_with_charts(title: &str, path: &str, caller: &Caller, bar: &TopBar, content: Markup) -> Markup {
+    framed(title, path, caller, bar, content, true)
+}
+
+fn framed(title: &str, path: &str, caller: &Caller, bar: &TopBar, content: Markup, charts: bool) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
-            (head(&format!("{title} — {}", bar.system_name), caller.csrf.as_deref(), true))
+            (head(&format!("{title} — {}", bar.system_name), caller.csrf.as_deref(), true, charts))
             body {
                 header.topbar {
                     div.brand { span.logo { "NET VISION" } span.by { "upstwin" } }
@@ -111,12 +137,25 @@ pub fn page(title: &str, path: &str, caller: &Caller, bar: &TopBar, content: Mar
     }
 }
 
+/// What became of a form sent: done, or refused and why.
+pub type Outcome = Option<Result<String, String>>;
+
+pub fn outcome(outcome: &Outcome) -> Markup {
+    html! {
+        @match outcome {
+            Some(Ok(done)) => p.message.ok role="status" { (done) },
+            Some(Err(why)) => p.message role="alert" { (why) },
+            None => {},
+        }
+    }
+}
+
 /// A page outside the frame (login, password change).
 pub fn bare(title: &str, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
-            (head(&format!("{title} — NET VISION"), None, false))
+            (head(&format!("{title} — NET VISION"), None, false, false))
             body.bare {
                 div.popup {
                     div.brand { span.logo { "NET VISION" } span.by { "upstwin" } }
