@@ -6,7 +6,7 @@
 use crate::config::{TrapReceiver, TrapVersion};
 use async_snmp::message::{CommunityMessage, MsgFlags, MsgGlobalData, ScopedPdu, V3Message};
 use async_snmp::v3::{AuthoritativeEngine, UsmSecurityParams};
-use async_snmp::{MessageSize, NotificationPdu, Oid, SecurityLevel, VarBind, Version};
+use async_snmp::{MessageSize, NotificationPdu, Oid, SecurityLevel, TrapV1Notification, VarBind, Version};
 use std::net::Ipv4Addr;
 
 /// What a trap needs besides its OID and varbinds: the card's address (a v1 trap's
@@ -37,10 +37,7 @@ fn encoded(
     let community = receiver.community.as_bytes().to_vec();
     let bytes = match receiver.version {
         // RFC 3584 mapping, as the network path does.
-        TrapVersion::V1 => {
-            let pdu = NotificationPdu::trap_v2(Version::V2c, 0, sender.uptime_cs, oid, varbinds)?;
-            CommunityMessage::v1_trap(community, pdu.to_v1_trap(sender.card_ip.octets())?)?.encode()?
-        }
+        TrapVersion::V1 => CommunityMessage::v1_trap(community, v1_trap(sender, oid, varbinds)?)?.encode()?,
         TrapVersion::V2c => {
             let pdu = NotificationPdu::trap_v2(Version::V2c, 0, sender.uptime_cs, oid, varbinds)?;
             CommunityMessage::v2c(community, pdu)?.encode()?
@@ -61,6 +58,16 @@ fn encoded(
         }
     };
     Ok(bytes.to_vec())
+}
+
+/// A v1 trap (RFC 3584 mapping), with the card's address as agent-addr.
+pub fn v1_trap(
+    sender: &Sender<'_>,
+    oid: &Oid,
+    varbinds: Vec<VarBind>,
+) -> async_snmp::Result<TrapV1Notification> {
+    NotificationPdu::trap_v2(Version::V2c, 0, sender.uptime_cs, oid, varbinds)?
+        .to_v1_trap(sender.card_ip.octets())
 }
 
 /// msgMaxSize: what a UDP datagram over Ethernet holds without fragments.

@@ -14,7 +14,7 @@ use crate::notify::{Detail, Notice};
 use crate::outlet::{Outgoing, Outlet};
 use crate::run::Shared;
 use async_snmp::v3::{AuthoritativeEngine, DesSaltState};
-use async_snmp::{Auth, Client, NotificationPdu, Oid, UsmConfig, Value, VarBind, Version};
+use async_snmp::{Auth, Client, Oid, UsmConfig, Value, VarBind};
 use std::collections::HashMap;
 
 /// upsAgentTrapString: the event's sentence, in every vendor trap.
@@ -139,15 +139,10 @@ async fn over_network(
     varbinds: Vec<VarBind>,
 ) -> Result<(), String> {
     let sent = match version {
-        // RFC 3584 mapping, with the card's address as agent-addr.
-        TrapVersion::V1 => {
-            match NotificationPdu::trap_v2(Version::V2c, 0, sender.uptime_cs, oid, varbinds)
-                .and_then(|pdu| pdu.to_v1_trap(sender.card_ip.octets()))
-            {
-                Ok(trap) => client.send_v1_trap(trap).await,
-                Err(e) => Err(e),
-            }
-        }
+        TrapVersion::V1 => match trap_message::v1_trap(sender, oid, varbinds) {
+            Ok(trap) => client.send_v1_trap(trap).await,
+            Err(e) => Err(e),
+        },
         TrapVersion::V2c | TrapVersion::V3 => client.send_trap(oid, sender.uptime_cs, varbinds).await,
     };
     sent.map_err(|e| e.to_string())

@@ -46,8 +46,6 @@ pub struct Accounts {
 pub struct Store {
     pub accounts: Accounts,
     path: Option<PathBuf>,
-    /// A hash checked for unknown names, so that they take as long as known ones.
-    decoy_hash: String,
 }
 
 /// Why a password was not taken.
@@ -104,11 +102,7 @@ impl Store {
             let accounts: Accounts = ron::from_str(&text).map_err(|e| {
                 format!("{}:{}:{}: {}", file.display(), e.span.start.line, e.span.start.col, e.code)
             })?;
-            return Ok(Store {
-                accounts,
-                path,
-                decoy_hash: hash(first_password).map_err(|e| e.to_string())?,
-            });
+            return Ok(Store { accounts, path });
         }
         let admin = Account {
             name: ADMIN.into(),
@@ -117,8 +111,7 @@ impl Store {
             password_set_unix_s: now_unix_s,
             must_change: true,
         };
-        let decoy_hash = admin.password_hash.clone();
-        let store = Store { accounts: Accounts { admin, users: Vec::new() }, path, decoy_hash };
+        let store = Store { accounts: Accounts { admin, users: Vec::new() }, path };
         store.save().map_err(|e| e.to_string())?;
         Ok(store)
     }
@@ -143,7 +136,9 @@ impl Store {
     /// is computed for an unknown name too, so the time taken does not tell names apart.
     pub fn check(&self, name: &str, password: &str) -> Option<&Account> {
         let account = self.find(name);
-        let phc = account.map_or(self.decoy_hash.as_str(), |a| a.password_hash.as_str());
+        // An unknown name is checked against the administrator's hash: it cannot match
+        // (there is no account), and takes as long as a known name.
+        let phc = account.unwrap_or(&self.accounts.admin).password_hash.as_str();
         let matches = verifies(password, phc);
         account.filter(|a| matches && (a.name == ADMIN || a.level != Level::Disabled))
     }

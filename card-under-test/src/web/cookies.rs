@@ -1,4 +1,4 @@
-//! The cookies the pages use: the session's (HttpOnly, SameSite=Strict, Secure over
+//! The cookies the pages use: the session's (HttpOnly, SameSite=Strict; Secure comes with
 //! HTTPS) and the login form's CSRF token (double submit: cookie and field must match).
 
 use axum::http::HeaderMap;
@@ -20,13 +20,13 @@ pub fn login_token(headers: &HeaderMap) -> Option<String> {
 }
 
 /// A cookie for this card's pages only, out of scripts' and other sites' reach.
-pub fn make(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
-    Cookie::build((name, value)).path("/").http_only(true).same_site(SameSite::Strict).secure(secure).build()
+pub fn make(name: &'static str, value: String) -> Cookie<'static> {
+    Cookie::build((name, value)).path("/").http_only(true).same_site(SameSite::Strict).build()
 }
 
 /// The cookie that makes the browser forget `name`.
-pub fn removal(name: &'static str, secure: bool) -> Cookie<'static> {
-    let mut cookie = make(name, String::new(), secure);
+pub fn removal(name: &'static str) -> Cookie<'static> {
+    let mut cookie = make(name, String::new());
     cookie.make_removal();
     cookie
 }

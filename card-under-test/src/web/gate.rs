@@ -3,6 +3,7 @@
 //! may: a first or expired password allows only its change; a change sent from a page must
 //! carry the session's CSRF token. What passes carries the caller's `Role`.
 
+use super::authenticate::{Denied, authenticate};
 use super::{Caller, cookies};
 use crate::run::Shared;
 use axum::body::{Body, to_bytes};
@@ -103,34 +104,27 @@ fn changes(method: &Method) -> bool {
 
 fn identify(shared: &Shared, request: &Request) -> Result<Caller, Refusal> {
     let headers = request.headers();
-    let now_ip = peer_of(request.extensions());
-    let mut agent = shared.lock();
-    let now_s = agent.clock.now_s();
-    let now_unix_s = agent.clock.calendar_s() as i64;
-    let (timeout_s, validity_days) =
-        (f64::from(agent.config.login_timeout_s), agent.config.first_login_reset_days);
     if let Some((name, password)) = basic_credentials(headers) {
-        let web = &mut agent.web;
-        if let Some(wait_s) = web.throttle.wait_s(now_ip, now_s) {
-            return Err(Refusal::Status(
+        return match authenticate(shared, peer_of(request.extensions()), &name, &password) {
+            Ok(who) => {
+                Ok(Caller { user: who.user, role: who.role, csrf: None, must_change: who.must_change })
+            }
+            Err(Denied::Wait(wait_s)) => Err(Refusal::Status(
                 StatusCode::TOO_MANY_REQUESTS,
                 format!("too many failed logins: wait {wait_s} s"),
-            ));
-        }
-        let Some(accounts) = &web.accounts else {
-            return Err(Refusal::Status(StatusCode::UNAUTHORIZED, "this card has no accounts".into()));
+            )),
+            Err(Denied::Wrong) => {
+                Err(Refusal::Status(StatusCode::UNAUTHORIZED, "wrong user name or password".into()))
+            }
+            Err(Denied::NoAccounts) => {
+                Err(Refusal::Status(StatusCode::UNAUTHORIZED, "this card has no accounts".into()))
+            }
         };
-        let Some(account) = accounts.check(&name, &password) else {
-            web.throttle.failed(now_ip, now_s);
-            return Err(Refusal::Status(StatusCode::UNAUTHORIZED, "wrong user name or password".into()));
-        };
-        let must_change = account.must_change || account.expired(validity_days, now_unix_s);
-        let role = super::role_of(account);
-        web.throttle.succeeded(now_ip);
-        return Ok(Caller { user: name, role, csrf: None, must_change });
     }
     let token = cookies::session_token(headers).ok_or(Refusal::NotLoggedIn(None))?;
     let active = !headers.contains_key(REFRESH_HEADER);
+    let mut agent = shared.lock();
+    let (timeout_s, now_s) = (f64::from(agent.config.login_timeout_s), agent.clock.now_s());
     match agent.web.sessions.find(&token, timeout_s, active, now_s) {
         Ok(session) => Ok(Caller {
             user: session.user.clone(),

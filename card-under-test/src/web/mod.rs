@@ -4,6 +4,7 @@
 
 pub mod accounts;
 mod assets;
+pub mod authenticate;
 pub mod cookies;
 pub mod gate;
 pub mod headers;
@@ -26,8 +27,6 @@ pub struct State {
     pub accounts: Option<accounts::Store>,
     pub sessions: session::Sessions,
     pub throttle: throttle::Throttle,
-    /// Whether the pages are served over HTTPS (cookies then go Secure).
-    pub https: bool,
 }
 
 /// Who made a request that passed the gate.

@@ -101,18 +101,6 @@ impl Sessions {
             self.ended.push_back((session.token, why));
         }
     }
-
-    /// The password was changed: the session may go anywhere.
-    pub fn password_changed(&mut self, token: &str) {
-        if let Some(session) = self.current.as_mut().filter(|s| s.token == token) {
-            session.must_change = false;
-        }
-    }
-
-    /// Who is logged in now (the top bar's login state, §11).
-    pub fn current(&self) -> Option<&Session> {
-        self.current.as_ref()
-    }
 }
 
 #[cfg(test)]

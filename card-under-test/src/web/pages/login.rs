@@ -4,9 +4,10 @@
 use super::layout::bare;
 use crate::run::Shared;
 use crate::web::accounts::Refused;
+use crate::web::authenticate::{Denied, authenticate};
 use crate::web::gate::PeerIp;
 use crate::web::session::{Ended, token};
-use crate::web::{Caller, cookies, policy, role_of};
+use crate::web::{Caller, cookies, policy};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -37,24 +38,19 @@ fn login_form(csrf: &str, message: Option<&str>) -> Markup {
 
 /// The login form, its CSRF token in a cookie and in the form: the browser's token if it
 /// has one (two tabs on the login page both work), else a new one.
-fn login_page(jar: CookieJar, secure: bool, status: StatusCode, message: Option<&str>) -> Response {
+fn login_page(jar: CookieJar, status: StatusCode, message: Option<&str>) -> Response {
     let held = jar.get(cookies::LOGIN).map(|c| c.value().to_owned()).filter(|t| t.len() == 64);
     let csrf = held.unwrap_or_else(token);
-    let jar = jar.add(cookies::make(cookies::LOGIN, csrf.clone(), secure));
+    let jar = jar.add(cookies::make(cookies::LOGIN, csrf.clone()));
     (status, jar, login_form(&csrf, message)).into_response()
 }
 
-pub async fn get_login(
-    State(shared): State<Shared>,
-    jar: CookieJar,
-    Query(query): Query<EndedQuery>,
-) -> Response {
-    let secure = shared.lock().web.https;
+pub async fn get_login(jar: CookieJar, Query(query): Query<EndedQuery>) -> Response {
     // Only the manual's sentences are said back, never text from the address bar.
     let known =
         [Ended::ByNewLogin, Ended::TimedOut, Ended::LoggedOut, Ended::PasswordChanged].map(Ended::message);
     let message = query.ended.as_deref().and_then(|m| known.into_iter().find(|k| *k == m));
-    login_page(jar, secure, StatusCode::OK, message)
+    login_page(jar, StatusCode::OK, message)
 }
 
 #[derive(Debug, Deserialize)]
@@ -71,46 +67,33 @@ pub async fn post_login(
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let mut agent = shared.lock();
-    let secure = agent.web.https;
     if cookies::login_token(&headers).as_deref() != Some(form.csrf.as_str()) {
-        return login_page(
-            jar,
-            secure,
-            StatusCode::FORBIDDEN,
-            Some("The login form expired: please log in again."),
-        );
+        let message = "The login form expired: please log in again.";
+        return login_page(jar, StatusCode::FORBIDDEN, Some(message));
     }
-    let now_s = agent.clock.now_s();
-    let now_unix_s = agent.clock.calendar_s() as i64;
-    let validity_days = agent.config.first_login_reset_days;
-    let web = &mut agent.web;
-    if let Some(wait_s) = web.throttle.wait_s(from, now_s) {
-        let message = format!("Too many failed logins: try again in {wait_s} s.");
-        return login_page(jar, secure, StatusCode::TOO_MANY_REQUESTS, Some(&message));
-    }
-    let Some(account) = web.accounts.as_ref().and_then(|a| a.check(&form.user, &form.password)) else {
-        web.throttle.failed(from, now_s);
-        return login_page(jar, secure, StatusCode::UNAUTHORIZED, Some("Wrong login or password."));
+    let who = match authenticate(&shared, from, &form.user, &form.password) {
+        Ok(who) => who,
+        Err(Denied::Wait(wait_s)) => {
+            let message = format!("Too many failed logins: try again in {wait_s} s.");
+            return login_page(jar, StatusCode::TOO_MANY_REQUESTS, Some(&message));
+        }
+        Err(Denied::Wrong | Denied::NoAccounts) => {
+            return login_page(jar, StatusCode::UNAUTHORIZED, Some("Wrong login or password."));
+        }
     };
-    let must_change = account.must_change || account.expired(validity_days, now_unix_s);
-    let (name, role) = (account.name.clone(), role_of(account));
-    web.throttle.succeeded(from);
-    let session = web.sessions.open(&name, role, must_change, now_s).token.clone();
-    let jar = jar.remove(cookies::removal(cookies::LOGIN, secure)).add(cookies::make(
-        cookies::SESSION,
-        session,
-        secure,
-    ));
-    (jar, Redirect::to(if must_change { "/password" } else { "/" })).into_response()
+    let session = {
+        let mut agent = shared.lock();
+        let now_s = agent.clock.now_s();
+        agent.web.sessions.open(&who.user, who.role, who.must_change, now_s).token.clone()
+    };
+    let jar = jar.remove(cookies::removal(cookies::LOGIN)).add(cookies::make(cookies::SESSION, session));
+    (jar, Redirect::to(if who.must_change { "/password" } else { "/" })).into_response()
 }
 
 pub async fn post_logout(State(shared): State<Shared>, jar: CookieJar) -> Response {
-    let mut agent = shared.lock();
-    agent.web.sessions.end(Ended::LoggedOut);
-    let secure = agent.web.https;
+    shared.lock().web.sessions.end(Ended::LoggedOut);
     let to = format!("/login?ended={}", cookies::encode_query(Ended::LoggedOut.message()));
-    (jar.remove(cookies::removal(cookies::SESSION, secure)), Redirect::to(&to)).into_response()
+    (jar.remove(cookies::removal(cookies::SESSION)), Redirect::to(&to)).into_response()
 }
 
 fn password_form(caller: &Caller, message: Option<&str>) -> Markup {
@@ -159,13 +142,16 @@ pub async fn post_password(
     if form.new != form.confirm {
         return refuse("The new password and its confirmation differ.");
     }
-    let mut agent = shared.lock();
-    let now_unix_s = agent.clock.calendar_s() as i64;
-    let secure = agent.web.https;
-    let Some(accounts) = agent.web.accounts.as_mut() else { return refuse("This card has no accounts.") };
-    if accounts.check(&caller.user, &form.current).is_none() {
+    // Checked on a copy, outside the card's lock (Argon2 takes a while).
+    let Some(snapshot) = shared.lock().web.accounts.clone() else {
+        return refuse("This card has no accounts.");
+    };
+    if snapshot.check(&caller.user, &form.current).is_none() {
         return refuse("The current password is wrong.");
     }
+    let mut agent = shared.lock();
+    let now_unix_s = agent.clock.calendar_s() as i64;
+    let Some(accounts) = agent.web.accounts.as_mut() else { return refuse("This card has no accounts.") };
     match accounts.set_password(&caller.user, &form.new, true, now_unix_s) {
         Ok(()) => {}
         Err(refused @ (Refused::Policy(_) | Refused::SameAsBefore)) => return refuse(&refused.to_string()),
@@ -176,5 +162,5 @@ pub async fn post_password(
     }
     agent.web.sessions.end(Ended::PasswordChanged);
     let to = format!("/login?ended={}", cookies::encode_query(Ended::PasswordChanged.message()));
-    (jar.remove(cookies::removal(cookies::SESSION, secure)), Redirect::to(&to)).into_response()
+    (jar.remove(cookies::removal(cookies::SESSION)), Redirect::to(&to)).into_response()
 }
