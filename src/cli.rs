@@ -402,6 +402,11 @@ pub struct CardArgs {
     /// Basic credentials for programs).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub http: std::net::SocketAddr,
+    /// Serve them over HTTPS here too, with the card's certificate (self-signed at the first
+    /// start, kept as https.pem in the state directory). The settings' web.http_enabled and
+    /// web.https_enabled say which of the two is served.
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    pub https: std::net::SocketAddr,
     /// Set the administrator's password from this file (its first line), instead of the
     /// first password (the MAC's last 6 characters) to change at the first login. For
     /// provisioning and tests; the password policy applies.

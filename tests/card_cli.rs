@@ -43,7 +43,7 @@ fn the_card_polls_a_twin_on_a_pty_and_serves_what_it_sees() {
     let state = std::env::temp_dir().join(format!("upstwin-card-cli-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&state);
     let mut card = Command::new(env!("CARGO_BIN_EXE_upstwin"))
-        .args(["card", "--port", served.field("pty"), "--http", "127.0.0.1:0"])
+        .args(["card", "--port", served.field("pty"), "--http", "127.0.0.1:0", "--https", "127.0.0.1:0"])
         .arg("--admin-password-file")
         .arg(common::admin_password_file())
         .arg("--state-dir")
@@ -127,7 +127,7 @@ fn the_card_polls_a_twin_on_a_pty_and_serves_what_it_sees() {
 /// the card and its API base (`http://127.0.0.1:port`).
 fn card_on_tcp(tcp: &str, state: &std::path::Path, extra: &[&str]) -> (std::process::Child, String) {
     let mut card = Command::new(env!("CARGO_BIN_EXE_upstwin"))
-        .args(["card", "--tcp", tcp, "--http", "127.0.0.1:0", "--polling-s", "0.2"])
+        .args(["card", "--tcp", tcp, "--http", "127.0.0.1:0", "--https", "127.0.0.1:0", "--polling-s", "0.2"])
         .arg("--admin-password-file")
         .arg(common::admin_password_file())
         .args(extra)
@@ -280,7 +280,17 @@ fn first_line_on_pty(port: &str, name: &str, extra: &[&str]) -> String {
     let state = std::env::temp_dir().join(format!("upstwin-card-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&state);
     let mut card = Command::new(env!("CARGO_BIN_EXE_upstwin"))
-        .args(["card", "--port", port, "--http", "127.0.0.1:0", "--lost-after-s", "2"])
+        .args([
+            "card",
+            "--port",
+            port,
+            "--http",
+            "127.0.0.1:0",
+            "--https",
+            "127.0.0.1:0",
+            "--lost-after-s",
+            "2",
+        ])
         .args(extra)
         .arg("--state-dir")
         .arg(&state)

@@ -49,7 +49,7 @@ fn logs_survive_fifty_kills() {
     let mut before = [0usize; 4];
     for round in 0..50u64 {
         let mut card = Command::new(env!("CARGO_BIN_EXE_upstwin"))
-            .args(["card", "--tcp", served.field("tcp"), "--http", "127.0.0.1:0"])
+            .args(["card", "--tcp", served.field("tcp"), "--http", "127.0.0.1:0", "--https", "127.0.0.1:0"])
             .args([
                 "--polling-s",
                 "0.02",

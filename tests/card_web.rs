@@ -36,21 +36,35 @@ fn shots(name: &str) -> PathBuf {
     root.join("web").join(name)
 }
 
+/// A card started for a browser test: its process, its HTTP and HTTPS base URLs, its state
+/// directory.
+struct WebCard {
+    _process: common::KillOnDrop,
+    http: String,
+    https: String,
+    state: PathBuf,
+}
+
 /// `upstwin card` on the twin's Modbus TCP port with `settings`; with `password`, the
 /// administrator's password is provisioned, else the first one (the MAC's) stands.
-fn card(
-    served: &Served,
-    name: &str,
-    settings: &str,
-    password: bool,
-) -> (common::KillOnDrop, String, PathBuf) {
+fn card(served: &Served, name: &str, settings: &str, password: bool) -> WebCard {
     let state = std::env::temp_dir().join(format!("upstwin-web-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&state);
     std::fs::create_dir_all(&state).unwrap();
     std::fs::write(state.join("card.ron"), settings).unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_upstwin"));
     command
-        .args(["card", "--tcp", served.field("tcp"), "--http", "127.0.0.1:0", "--polling-s", "0.2"])
+        .args([
+            "card",
+            "--tcp",
+            served.field("tcp"),
+            "--http",
+            "127.0.0.1:0",
+            "--https",
+            "127.0.0.1:0",
+            "--polling-s",
+            "0.2",
+        ])
         .arg("--state-dir")
         .arg(&state)
         .stdout(Stdio::piped());
@@ -62,8 +76,11 @@ fn card(
     let process = common::KillOnDrop(child);
     let mut ready = String::new();
     std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut ready).unwrap();
-    let http = ready.split("API http://").nth(1).and_then(|r| r.split('/').next()).expect("the API");
-    (process, format!("http://{http}"), state)
+    let after =
+        |marker: &str| ready.split(marker).nth(1).and_then(|r| r.split('/').next()).map(str::to_owned);
+    let http = after("API http://").expect("the API");
+    let https = after("HTTPS https://").expect("the HTTPS address");
+    WebCard { _process: process, http: format!("http://{http}"), https: format!("https://{https}"), state }
 }
 
 /// Runs `tests/web/{script}` with `vars`; prints what it checked; true if all passed.
@@ -85,7 +102,8 @@ fn first_login_password_change_one_session_and_the_timeout() {
     }
     let served = Served::start(&["--model", "masterys-gp-60", "--tcp", "127.0.0.1:0"]);
     let settings = "CardConfig(synchronize_ups_clock: false, login_timeout_s: 8)";
-    let (_card, url, state) = card(&served, "login", settings, false);
+    let card = card(&served, "login", settings, false);
+    let (url, state) = (card.http.clone(), card.state.clone());
     let mac = std::fs::read_to_string(state.join("mac-address")).expect("the card's MAC");
     let first = card::web::identity::first_password(mac.trim());
     let shots = shots("login");
@@ -105,7 +123,8 @@ fn the_synoptic_follows_a_blackout_and_rights_and_csrf_hold() {
     }
     let served =
         Served::start(&["--model", "masterys-gp-60", "--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0"]);
-    let (_card, url, _state) = card(&served, "live", "CardConfig(synchronize_ups_clock: false)", true);
+    let card = card(&served, "live", "CardConfig(synchronize_ups_clock: false)", true);
+    let url = card.http.clone();
     let shots = shots("live");
     let vars = [
         ("CARD", url.as_str()),
@@ -124,7 +143,8 @@ fn the_logs_chart_and_download_and_a_bad_restore_changes_nothing() {
     let served = Served::start(&["--model", "masterys-gp-60", "--tcp", "127.0.0.1:0"]);
     let settings =
         "CardConfig(synchronize_ups_clock: false, history_interval_s: 1.0, extended_interval_min: 0.05)";
-    let (_card, url, _state) = card(&served, "logs", settings, true);
+    let card = card(&served, "logs", settings, true);
+    let url = card.http.clone();
     let shots = shots("logs");
     let vars = [
         ("CARD", url.as_str()),
@@ -132,4 +152,25 @@ fn the_logs_chart_and_download_and_a_bad_restore_changes_nothing() {
         ("SHOTS", shots.to_str().unwrap()),
     ];
     assert!(browser("logs.mjs", &vars), "browser checks failed (see above)");
+}
+
+#[test]
+fn the_management_pages_forms_https_and_read_only_rights() {
+    if !browser_ready() {
+        return;
+    }
+    let served = Served::start(&["--model", "masterys-gp-60", "--tcp", "127.0.0.1:0"]);
+    let card = card(&served, "manage", "CardConfig(synchronize_ups_clock: false)", true);
+    let new_pem = card.state.join("uploaded.pem");
+    let pem = card::web::https::self_signed(vec!["uploaded.example".into(), "127.0.0.1".into()]).unwrap();
+    std::fs::write(&new_pem, pem).unwrap();
+    let shots = shots("manage");
+    let vars = [
+        ("CARD", card.http.as_str()),
+        ("CARD_HTTPS", card.https.as_str()),
+        ("NEW_PEM", new_pem.to_str().unwrap()),
+        ("ADMIN_PASSWORD", common::ADMIN_PASSWORD),
+        ("SHOTS", shots.to_str().unwrap()),
+    ];
+    assert!(browser("manage.mjs", &vars), "browser checks failed (see above)");
 }

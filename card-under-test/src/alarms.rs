@@ -11,7 +11,9 @@ use std::collections::BTreeSet;
 use ups_models::flags::Level;
 
 /// The manual's level words (§12.3); a bit the map gives no level is "Information".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub enum Severity {
     Information,
     Warning,

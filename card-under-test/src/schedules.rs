@@ -5,6 +5,7 @@
 //! time (Unix seconds, the card's clock), which moments fell due since the last look.
 //! Times are the card's clock time, UTC: the card keeps no time zone.
 
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 
 /// The battery test schedule is for VU-MAP UPSs only (§16.3).
@@ -29,7 +30,7 @@ const WEEK_S: i64 = 7 * DAY_S;
 /// Monday 5 January 1970, 00:00: weeks start on Mondays, counted from this one.
 const FIRST_MONDAY_S: i64 = 4 * DAY_S;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Day {
     Monday,
     Tuesday,
@@ -100,6 +101,31 @@ impl From<Date> for String {
     }
 }
 
+/// Both are strings on the wire; the pattern lets a form check them as they are typed.
+fn text_schema(pattern: &str, shape: &str) -> Schema {
+    schemars::json_schema!({ "type": "string", "pattern": pattern, "description": shape })
+}
+
+impl JsonSchema for TimeOfDay {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TimeOfDay".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        text_schema("^([01][0-9]|2[0-3]):[0-5][0-9]$", "hh:mm")
+    }
+}
+
+impl JsonSchema for Date {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        text_schema("^[0-3][0-9]/[01][0-9]/[0-9]{4}$", "dd/mm/yyyy")
+    }
+}
+
 impl Date {
     fn start_s(self) -> i64 {
         self.0.midnight().assume_utc().unix_timestamp()
@@ -107,7 +133,7 @@ impl Date {
 }
 
 /// A day of the week at a time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Weekly {
     pub day: Day,
@@ -131,7 +157,7 @@ impl Weekly {
 }
 
 /// A calendar day at a time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Dated {
     pub date: Date,
@@ -147,7 +173,7 @@ impl Dated {
 /// §16.3 (VU-MAP UPSs only): every `every_weeks` weeks (`None`: Disabled), on `day` at
 /// `hour`:00. Weeks are counted from the first Monday of 1970, so "every 2 weeks" means
 /// the even weeks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct BatteryTestSchedule {
     pub every_weeks: Option<u8>,
@@ -172,7 +198,7 @@ impl BatteryTestSchedule {
 }
 
 /// §16.4: eco mode from `on`, back to normal mode at `off` (`None`: Disabled).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EcoPeriod {
     pub on: Weekly,
@@ -180,7 +206,7 @@ pub struct EcoPeriod {
 }
 
 /// §16.5: the servers shut down at `shutdown`, restarted at `restart` (`None`: Disabled).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WeeklyShutdown {
     pub shutdown: Weekly,
@@ -188,14 +214,14 @@ pub struct WeeklyShutdown {
 }
 
 /// §16.6: one shutdown on a calendar day, and its restart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SpecialDay {
     pub shutdown: Dated,
     pub restart: Option<Dated>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Schedules {
     pub battery_test: BatteryTestSchedule,

@@ -126,26 +126,26 @@
     }
   }
 
-  // "Upload Configuration" (§18.2): the file goes whole to PUT /api/config; the card takes it
-  // whole or not at all and says why (line:column: what was expected).
-  function initUpload() {
-    const form = document.getElementById("upload-form");
-    if (!form) return;
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const file = document.getElementById("upload-file").files[0];
-      const result = document.getElementById("upload-result");
-      if (!file) return;
-      const csrf = document.querySelector('meta[name="csrf-token"]').content;
-      const response = await fetch(form.dataset.upload, { method: "PUT", body: await file.text(), headers: { "X-CSRF-Token": csrf }, credentials: "same-origin" });
-      const answer = await response.text();
-      result.className = response.ok ? "message ok" : "message";
-      result.textContent = response.ok ? `Configuration uploaded: ${answer}` : `Refused (${response.status}): ${answer}`;
-    });
+  // Files sent whole (§18.2 "Upload Configuration", the HTTPS certificate): the form's file
+  // goes to PUT data-upload; the card takes it whole or not at all and says why.
+  function initUploads() {
+    for (const form of document.querySelectorAll("form[data-upload]")) {
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const file = form.querySelector('input[type="file"]').files[0];
+        const result = form.querySelector('[role="status"]');
+        if (!file) return;
+        const csrf = document.querySelector('meta[name="csrf-token"]').content;
+        const response = await fetch(form.dataset.upload, { method: "PUT", body: await file.text(), headers: { "X-CSRF-Token": csrf }, credentials: "same-origin" });
+        const answer = await response.text();
+        result.className = response.ok ? "message ok" : "message";
+        result.textContent = response.ok ? `Uploaded: ${answer}` : `Refused (${response.status}): ${answer}`;
+      });
+    }
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    initUpload();
+    initUploads();
     const synoptic = document.getElementById("synoptic");
     if (synoptic) {
       synoptic.addEventListener("click", (event) => {

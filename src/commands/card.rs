@@ -111,6 +111,35 @@ fn accounts(args: &CardArgs, state_dir: &std::path::Path, now_unix_s: i64) -> Re
     Ok(store)
 }
 
+/// Binds HTTPS at `--https` with the certificate kept in the state directory (made
+/// self-signed for the system name, localhost and the address served, the first time), and
+/// serves the pages there; the certificate can be replaced live from the pages.
+fn serve_https(
+    args: &CardArgs,
+    state_dir: &std::path::Path,
+    shared: &Shared,
+    tasks: &mut tokio::task::JoinSet<()>,
+) -> Result<std::net::SocketAddr, Failure> {
+    use card::web::https;
+    let path = state_dir.join("https.pem");
+    let names = vec![shared.lock().config.host_name(), "localhost".into(), args.https.ip().to_string()];
+    let (pem, _made) = https::load_or_make(&path, names).map_err(Failure::failed)?;
+    let server_config =
+        https::server_config(&pem).map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?;
+    let config = https::RustlsConfig::from_config(server_config);
+    let listener = std::net::TcpListener::bind(args.https)
+        .map_err(|e| Failure::failed(format!("cannot serve HTTPS on {}: {e}", args.https)))?;
+    let address = listener.local_addr().map_err(Failure::failed)?;
+    shared.lock().web.tls = Some(https::Tls { path, config: config.clone() });
+    let app = card::web::app(shared.clone());
+    tasks.spawn(async move {
+        if let Err(e) = https::serve(listener, config, app).await {
+            eprintln!("upstwin card: https: {e}");
+        }
+    });
+    Ok(address)
+}
+
 async fn card(
     args: &CardArgs,
     link: Link,
@@ -159,18 +188,30 @@ async fn card(
     agent.config_path = Some(config_path);
     agent.web.accounts = Some(accounts(args, &state_dir, agent.clock.calendar_s() as i64)?);
     let shared = Shared::new(agent);
-    let listener = tokio::net::TcpListener::bind(args.http)
-        .await
-        .map_err(|e| Failure::failed(format!("cannot serve HTTP on {}: {e}", args.http)))?;
-    let http = listener.local_addr().map_err(Failure::failed)?;
     let mut tasks = tokio::task::JoinSet::new();
-    let app = card::web::app(shared.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tasks.spawn(async move {
-        if let Err(e) = axum::serve(listener, app).await {
-            eprintln!("upstwin card: http: {e}");
-        }
-    });
     let mut services = String::new();
+    let web = shared.lock().config.web.clone();
+    let mut api_url = None;
+    if web.https_enabled {
+        let address = serve_https(args, &state_dir, &shared, &mut tasks)?;
+        services.push_str(&format!(", HTTPS https://{address}/"));
+        api_url = Some(format!("https://{address}/api/status"));
+    }
+    if web.http_enabled {
+        let listener = tokio::net::TcpListener::bind(args.http)
+            .await
+            .map_err(|e| Failure::failed(format!("cannot serve HTTP on {}: {e}", args.http)))?;
+        let http = listener.local_addr().map_err(Failure::failed)?;
+        let app =
+            card::web::app(shared.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tasks.spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                eprintln!("upstwin card: http: {e}");
+            }
+        });
+        api_url = Some(format!("http://{http}/api/status"));
+    }
+    let api_url = api_url.unwrap_or_default();
     if let Some(address) = northbound {
         let listener = tokio::net::TcpListener::bind(address)
             .await
@@ -214,7 +255,7 @@ async fn card(
                 (None, None) => "UPS".to_string(),
             };
             let map = agent.card.map().map_or("", |m| m.name.as_str());
-            say(&format!("ready: {ups} ({map}) on {}{services}, API http://{http}/api/status", agent.link))
+            say(&format!("ready: {ups} ({map}) on {}{services}, API {api_url}", agent.link))
         }
         PollEvent::CommLost if !found => say(&format!(
             "the UPS does not answer on {port} (slave {slave}; tried the JBUSP and VU-MAP identification tables{speeds}); still trying"

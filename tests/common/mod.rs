@@ -145,7 +145,17 @@ impl Card {
         std::fs::create_dir_all(&state).unwrap();
         std::fs::write(state.join("card.ron"), config).unwrap();
         let mut card = Command::new(env!("CARGO_BIN_EXE_upstwin"))
-            .args(["card", "--tcp", served.field("tcp"), "--http", "127.0.0.1:0", "--polling-s", "0.2"])
+            .args([
+                "card",
+                "--tcp",
+                served.field("tcp"),
+                "--http",
+                "127.0.0.1:0",
+                "--https",
+                "127.0.0.1:0",
+                "--polling-s",
+                "0.2",
+            ])
             .arg("--admin-password-file")
             .arg(admin_password_file())
             .args(args)
@@ -176,6 +186,7 @@ impl Card {
         let response = match method {
             "GET" => admin(agent.get(&url)).call(),
             "PUT" => admin(agent.put(&url)).send(body),
+            "PATCH" => admin(agent.patch(&url)).send(body),
             _ => admin(agent.post(&url)).send(body),
         };
         let mut response = response.unwrap_or_else(|e| panic!("{method} {url}: {e}"));

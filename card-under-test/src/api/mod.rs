@@ -20,10 +20,12 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+mod https;
 mod outputs;
 mod schedules;
+mod settings;
 mod shutdown;
-mod users;
+pub(crate) mod users;
 
 type Refusal = (StatusCode, String);
 
@@ -295,9 +297,11 @@ async fn clear_log(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// `GET /api/config`: the settings in force, as JSON.
-async fn get_config(_role: Role, State(shared): State<Shared>) -> Response {
-    json(&shared.lock().config)
+/// `GET /api/config`: the settings in force, as JSON; a read-only caller is not shown the
+/// passwords, secrets and communities.
+async fn get_config(role: Role, State(shared): State<Shared>) -> Response {
+    let config = serde_json::to_value(&shared.lock().config).unwrap_or_default();
+    json(&if role.may_change().is_ok() { config } else { settings::without_secrets(config) })
 }
 
 /// `GET /api/config/backup`: the configuration file, to download (§18.2 "Download
@@ -384,10 +388,12 @@ pub fn router(shared: Shared) -> Router {
         .route("/api/schedules", get(schedules::get).put(schedules::put))
         .route("/api/logs", get(get_logs))
         .route("/api/logs/{name}", get(get_log).delete(clear_log))
-        .route("/api/config", get(get_config).put(restore_config))
+        .route("/api/config", get(get_config).put(restore_config).patch(settings::patch))
+        .route("/api/config/schema", get(settings::schema))
         .route("/api/config/backup", get(backup_config))
         .route("/api/config/factory-reset", post(factory_reset))
         .route("/api/mib", get(get_mib))
+        .route("/api/https/certificate", get(https::get).put(https::put))
         .route("/api/users", get(users::list))
         .route("/api/users/{name}", axum::routing::put(users::put).delete(users::delete))
         .with_state(shared)

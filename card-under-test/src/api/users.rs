@@ -73,7 +73,7 @@ pub async fn put(
     let now_unix_s = agent.clock.calendar_s() as i64;
     let accounts = agent.web.accounts.as_mut().ok_or(no_accounts())?;
     accounts.put_user(&name, form.level, form.password.as_deref(), now_unix_s).map_err(refusal)?;
-    changed(&mut agent, role);
+    changed(&mut agent, "REST API", role.name());
     Ok(json(&serde_json::json!({ "user": name, "level": form.level })))
 }
 
@@ -87,12 +87,14 @@ pub async fn delete(
     let mut agent = shared.lock();
     let accounts = agent.web.accounts.as_mut().ok_or(no_accounts())?;
     accounts.remove_user(&name).map_err(refusal)?;
-    changed(&mut agent, role);
+    changed(&mut agent, "REST API", role.name());
     Ok(json(&serde_json::json!({ "removed": name })))
 }
 
-fn changed(agent: &mut crate::run::Agent, role: Role) {
+/// The card events log line of a change to the table (§21.4 "??? has been changed via ???
+/// by ???").
+pub(crate) fn changed(agent: &mut crate::run::Agent, via: &str, by: &str) {
     let stamp = agent.clock.stamp();
-    let line = format!("Multi-User Table has been changed via REST API by {}", role.name());
+    let line = format!("Multi-User Table has been changed via {via} by {by}");
     agent.card.card_event(stamp, Severity::Information, &line);
 }

@@ -12,7 +12,7 @@ const ADDRESS_CHARS: usize = 64;
 /// Longest "Delay before sending": a day.
 const MAX_DELAY_MIN: u32 = 1440;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Mail {
     /// "SMTP Support" (§18.3): mails go out at all (off by default).
@@ -42,7 +42,7 @@ pub struct Mail {
 }
 
 /// "Mail Type" (§18.9).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum MailType {
     None,
     /// A mail when an event occurs.
@@ -60,7 +60,7 @@ impl MailType {
 }
 
 /// A row of the recipients table (§18.9).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Recipient {
     /// "Mail account": the address, 64 characters at most.

@@ -3,12 +3,15 @@
 //! or breaks a rule is refused whole with `line:col` and what was expected; the settings in
 //! force stay as they were. Written atomically, so a crash leaves the old file or the new.
 
+mod firewall;
 mod mail;
 mod shutdown;
 mod snmp;
 mod syslog;
 mod wake_on_lan;
+mod web;
 
+pub use firewall::{FIREWALL_RULES, Firewall, FirewallAction, FirewallRule};
 pub use mail::{Mail, MailType, Recipient};
 pub use shutdown::{
     AgentsListener, DEFAULT_AGENTS_PORT, EventRule, MIN_SECRET_CHARS, Shutdown, ShutdownAction, ShutdownEvent,
@@ -16,6 +19,7 @@ pub use shutdown::{
 pub use snmp::*;
 pub use syslog::{Syslog, SyslogGroup, SyslogTransport};
 pub use wake_on_lan::{WakeOnLan, WolTarget};
+pub use web::Web;
 
 use crate::schedules::Schedules;
 use serde::{Deserialize, Serialize};
@@ -25,7 +29,7 @@ use std::path::Path;
 use ups_models::Located;
 use ups_models::ron_text;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default, rename = "CardConfig")]
 pub struct Config {
     /// "System Name" (§18.2): shown in the top bar, SNMP and e-mails.
@@ -50,6 +54,10 @@ pub struct Config {
     pub serial: Serial,
     pub snmp: Snmp,
     pub modbus_tcp: ModbusTcp,
+    /// "HTTPs Port", "HTTP Port" (§18.3).
+    pub web: Web,
+    /// "Firewall Setup" (§18.15).
+    pub firewall: Firewall,
     /// "Email Notification" (§18.9).
     pub mail: Mail,
     /// "Syslog Setup" (§18.13).
@@ -64,7 +72,7 @@ pub struct Config {
     pub schedules: Schedules,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum TemperatureUnit {
     Celsius,
     Fahrenheit,
@@ -84,7 +92,7 @@ impl TemperatureUnit {
 /// The card's own network settings (§18.2), kept, validated and shown in `/api/config`. A
 /// card built for a host runs on the host's network, which the operating system
 /// configures: these are never applied to the host.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Network {
     /// "BootP/DHCP": DHCP enabled (default); `false` = Static, with the addresses below.
@@ -101,7 +109,7 @@ pub struct Network {
     pub ipv6_router: Option<std::net::Ipv6Addr>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Ipv6Mode {
     Automatic,
     Static,
@@ -143,7 +151,7 @@ impl Network {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Serial {
     /// "Baud rate Setting": 2400, 9600 (default), 19200 or 57600 — the speed tried first.
@@ -173,7 +181,7 @@ impl Serial {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ModbusTcp {
     pub enabled: bool,
@@ -205,6 +213,8 @@ impl Default for Config {
             serial: Serial::default(),
             snmp: Snmp::default(),
             modbus_tcp: ModbusTcp::default(),
+            web: Web::default(),
+            firewall: Firewall::default(),
             mail: Mail::default(),
             syslog: Syslog::default(),
             wake_on_lan: WakeOnLan::default(),
@@ -273,7 +283,9 @@ impl Config {
         let syslog = self.syslog.rule_broken();
         let wake_on_lan = self.wake_on_lan.rule_broken();
         let shutdown = self.shutdown.rule_broken();
-        let checks: [(bool, &str, String); 18] = [
+        let web = self.web.rule_broken();
+        let firewall = self.firewall.rule_broken();
+        let checks: [(bool, &str, String); 20] = [
             (seconds(self.polling_s, 0.02, 3600.0), "polling_s", "seconds from 0.02 to 3600".into()),
             (
                 self.lost_after_s < self.polling_s || seconds(self.lost_after_s, 0.02, 86400.0),
@@ -324,6 +336,8 @@ impl Config {
             (syslog.is_some(), "syslog", syslog.unwrap_or_default()),
             (wake_on_lan.is_some(), "wake_on_lan", wake_on_lan.unwrap_or_default()),
             (shutdown.is_some(), "shutdown", shutdown.unwrap_or_default()),
+            (web.is_some(), "web", web.unwrap_or_default()),
+            (firewall.is_some(), "firewall", firewall.unwrap_or_default()),
         ];
         checks.into_iter().find(|(broken, ..)| *broken).map(|(_, field, message)| (field, message))
     }
@@ -378,6 +392,7 @@ impl Config {
             ("Serial settings", self.serial != other.serial),
             ("Modbus TCP settings", (mine.enabled, mine.port) != (theirs.enabled, theirs.port)),
             ("SNMP settings", (self.snmp.enabled, self.snmp.port) != (other.snmp.enabled, other.snmp.port)),
+            ("HTTP and HTTPS ports", self.web != other.web),
             ("Shutdown Management", {
                 let (mine, theirs) = (&self.shutdown.agents, &other.shutdown.agents);
                 (mine.enabled, mine.port) != (theirs.enabled, theirs.port)
@@ -407,7 +422,9 @@ impl Config {
             ("Modbus TCP settings", self.modbus_tcp != other.modbus_tcp),
         ];
         let (mine, theirs) = (&self.schedules, &other.schedules);
-        let more: [(&str, bool); 9] = [
+        let more: [(&str, bool); 11] = [
+            ("HTTP and HTTPS ports", self.web != other.web),
+            ("Firewall Setup", self.firewall != other.firewall),
             ("Shutdown Management", self.shutdown != other.shutdown),
             ("Email Notification", self.mail != other.mail),
             ("Syslog Setup", self.syslog != other.syslog),

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 
 /// The events of §16.8 "SHUTDOWN EVENT SELECTION". The EMD events are not offered: the
 /// reference card has no EMD port.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum ShutdownEvent {
     /// "UPS on battery (AC Failed)".
     AcFailed,
@@ -55,7 +57,7 @@ impl ShutdownEvent {
 
 /// "Shutdown Actions": §16.8 offers Disabled and Enabled; the EMD table of §17 also shows
 /// "Warning" (warn the servers, never shut them down).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum ShutdownAction {
     Disabled,
     Warning,
@@ -63,7 +65,7 @@ pub enum ShutdownAction {
 }
 
 /// A row of the event table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventRule {
     pub event: ShutdownEvent,
@@ -78,7 +80,7 @@ pub struct EventRule {
 }
 
 /// Where the shutdown agents connect (ours: the manual names no port).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AgentsListener {
     pub enabled: bool,
@@ -103,7 +105,7 @@ const MAX_WARNING_PERIOD_MIN: u32 = 1440;
 /// Longest UPS shut-off delay and restart delay the UPS command takes (one day).
 const MAX_DELAY_S: u32 = 86_400;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Shutdown {
     /// "UPS Shut Off": Enabled sends the UPS shut-off with the servers' shutdown command.

@@ -7,7 +7,7 @@ use std::net::Ipv4Addr;
 
 /// "SNMP Support" (§18.3), communities and managers, the v3 USM table (§18.7) and the trap
 /// receivers (§18.8).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Snmp {
     /// The agent answers on `port` (the command line's `--snmp ADDR` also turns it on).
@@ -27,27 +27,27 @@ pub struct Snmp {
     pub trap_filter: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum SecurityLevel {
     NoAuthNoPriv,
     AuthNoPriv,
     AuthPriv,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum AuthProtocol {
     Md5,
     Sha,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum PrivProtocol {
     Des,
     Aes,
 }
 
 /// A row of the USM table (§18.7); an authenticated user reads and writes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SnmpUser {
     pub name: String,
@@ -71,14 +71,14 @@ fn aes() -> PrivProtocol {
 }
 
 /// "Trap Type" (§18.8): which MIB's traps the receiver gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum TrapType {
     None,
     Rfc1628,
     NetVision,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum TrapVersion {
     V1,
     V2c,
@@ -87,7 +87,7 @@ pub enum TrapVersion {
 
 /// "Event Filter" (§18.8, §18.9): by severity (that level and above), or the events chosen
 /// (vendor trap numbers).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum EventFilter {
     Severity(crate::alarms::Severity),
     Events(Vec<u8>),
@@ -115,7 +115,7 @@ impl EventFilter {
 }
 
 /// A row of the trap receivers table (§18.8). For v3, `community` names a USM user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrapReceiver {
     /// `192.168.1.20` (port 162) or `192.168.1.20:1162`.

@@ -4,7 +4,7 @@
 pub use crate::logs::Group as SyslogGroup;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Syslog {
     /// "Server Control".
@@ -22,7 +22,7 @@ pub struct Syslog {
     pub trusted_certificate: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum SyslogTransport {
     Udp,
     Tcp,

@@ -8,7 +8,7 @@ pub const WOL_TARGETS: usize = 32;
 const MAX_REPEAT: u32 = 10;
 const MAX_INTERVAL_S: u32 = 60;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct WakeOnLan {
     /// "WOL Target" (§18.3).
@@ -23,7 +23,7 @@ pub struct WakeOnLan {
 }
 
 /// A row of the targets table (§18.11).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WolTarget {
     /// `00:11:22:33:44:55`.

@@ -21,6 +21,21 @@ pub struct View {
     pub synoptic_load_pct: Option<f64>,
     pub tables: Vec<tables::Table>,
     pub topology: topology::Topology,
+    /// The dashboard's line on the output current bars (§13): nominal kVA over the nominal
+    /// output voltage and the output phases; `None` when the map does not say them.
+    pub nominal_output_current_a: Option<f64>,
+    /// The UPS is on battery: the dashboard then shows the remaining time (§13).
+    pub discharging: bool,
+}
+
+/// Nominal output current per phase, A, from the nominal apparent power and voltage.
+fn nominal_output_current_a(database: &Database) -> Option<f64> {
+    use ups_models::map::ModelField;
+    let model = |field| database.readings.iter().find(|r| r.field == Some(field)).and_then(|r| r.value);
+    let kva = model(ModelField::ApparentPowerKva)?;
+    let volts = model(ModelField::NominalOutputVoltageV).filter(|v| *v > 0.0)?;
+    let phases = tables::values(database, "output_voltage_v").len().max(1) as f64;
+    Some(kva * 1000.0 / (volts * phases))
 }
 
 /// The view of a UPS the card talks to (`online`), or of one it lost: then every status is
@@ -39,5 +54,7 @@ pub fn view(database: &Database, rules: &Rules, online: bool, alarm_present: boo
         synoptic_load_pct: load_pct.filter(|_| online && !maintenance),
         tables: tables::tables(database),
         topology: topology::topology(database, holds(crate::rules::Condition::ParallelSystem)),
+        nominal_output_current_a: nominal_output_current_a(database),
+        discharging: holds(crate::rules::Condition::OnBattery),
     }
 }

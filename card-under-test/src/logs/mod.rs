@@ -64,7 +64,9 @@ impl LogKind {
 }
 
 /// The groups of the "Syslog filter" (§18.13) an event line belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub enum Group {
     /// The UPS events log (§21.3).
     Ups,

@@ -94,8 +94,12 @@ fn allowed(settings: &ModbusTcp, peer: SocketAddr) -> bool {
 pub async fn serve(listener: TcpListener, shared: Shared) -> io::Result<()> {
     let busy = Arc::new(AtomicBool::new(false));
     let on_connected = |stream, peer: SocketAddr| {
-        let settings = shared.lock().config.modbus_tcp.clone();
-        let accepted = allowed(&settings, peer) && !busy.swap(true, Ordering::SeqCst);
+        let (settings, firewall) = {
+            let agent = shared.lock();
+            (agent.config.modbus_tcp.clone(), agent.config.firewall.allows(peer.ip()))
+        };
+        // The firewall (§18.15), then the Modbus allow list (§18.12), then one client at a time.
+        let accepted = firewall && allowed(&settings, peer) && !busy.swap(true, Ordering::SeqCst);
         let tables = Tables { shared: shared.clone(), busy: busy.clone() };
         let idle = Duration::from_secs_f64(settings.idle_close_s);
         // Refused: the stream is dropped, which closes it.

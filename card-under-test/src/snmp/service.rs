@@ -44,11 +44,16 @@ pub async fn serve(
     let mut buffer = vec![0u8; MAX_DATAGRAM];
     loop {
         let (length, manager) = front.receive(&mut buffer).await;
-        let settings = shared.lock().config.snmp.clone();
-        let allowed = match manager.ip() {
-            IpAddr::V4(ip) => settings.allows(ip),
-            IpAddr::V6(ip) => ip.to_ipv4_mapped().is_some_and(|ip| settings.allows(ip)),
+        let (settings, firewall) = {
+            let agent = shared.lock();
+            (agent.config.snmp.clone(), agent.config.firewall.allows(manager.ip()))
         };
+        // The firewall (§18.15) first, then the SNMP managers list: either drops the datagram.
+        let allowed = firewall
+            && match manager.ip() {
+                IpAddr::V4(ip) => settings.allows(ip),
+                IpAddr::V6(ip) => ip.to_ipv4_mapped().is_some_and(|ip| settings.allows(ip)),
+            };
         if !allowed {
             continue;
         }

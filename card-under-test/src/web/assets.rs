@@ -7,6 +7,9 @@ use axum::routing::get;
 
 const APP_CSS: &str = include_str!("../../web/app.css");
 const APP_JS: &str = include_str!("../../web/app.js");
+const SETTINGS_JS: &str = include_str!("../../web/settings.js");
+const DASHBOARD_JS: &str = include_str!("../../web/dashboard.js");
+const REALTIME_JS: &str = include_str!("../../web/realtime.js");
 const LOGS_JS: &str = include_str!("../../web/logs.js");
 const FAVICON_SVG: &str = include_str!("../../web/favicon.svg");
 const UPLOT_JS: &str = include_str!("../../web/vendor/uplot/uPlot.iife.min.js");
@@ -21,6 +24,9 @@ pub fn router() -> Router {
     Router::new()
         .route("/assets/app.css", get(|| async { file("text/css; charset=utf-8", APP_CSS) }))
         .route("/assets/app.js", get(|| async { file("text/javascript; charset=utf-8", APP_JS) }))
+        .route("/assets/settings.js", get(|| async { file("text/javascript; charset=utf-8", SETTINGS_JS) }))
+        .route("/assets/dashboard.js", get(|| async { file("text/javascript; charset=utf-8", DASHBOARD_JS) }))
+        .route("/assets/realtime.js", get(|| async { file("text/javascript; charset=utf-8", REALTIME_JS) }))
         .route("/assets/logs.js", get(|| async { file("text/javascript; charset=utf-8", LOGS_JS) }))
         .route("/favicon.ico", get(|| async { file("image/svg+xml", FAVICON_SVG) }))
         .route(

@@ -6,8 +6,10 @@ pub mod accounts;
 mod assets;
 pub mod authenticate;
 pub mod cookies;
+pub mod firewall;
 pub mod gate;
 pub mod headers;
+pub mod https;
 pub mod identity;
 mod pages;
 pub mod policy;
@@ -27,6 +29,8 @@ pub struct State {
     pub accounts: Option<accounts::Store>,
     pub sessions: session::Sessions,
     pub throttle: throttle::Throttle,
+    /// What HTTPS serves, when the card serves it.
+    pub tls: Option<https::Tls>,
 }
 
 /// Who made a request that passed the gate.
@@ -74,6 +78,7 @@ pub fn app(shared: Shared) -> Router {
     pages::router(shared.clone())
         .merge(crate::api::router(shared.clone()))
         .merge(assets::router())
-        .layer(middleware::from_fn_with_state(shared, gate::gate))
+        .layer(middleware::from_fn_with_state(shared.clone(), gate::gate))
+        .layer(middleware::from_fn_with_state(shared, firewall::filter))
         .layer(middleware::map_response(headers::secure))
 }

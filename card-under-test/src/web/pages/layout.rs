@@ -2,30 +2,49 @@
 //! UPS reference, the alarm icon with its count, the login state — the menu of §11.2, and
 //! the page's content.
 
+use super::settings::{NET_VISION_MANAGEMENT, SettingsPage, UPS_MANAGEMENT};
 use crate::role::Role;
 use crate::run::Agent;
 use crate::web::Caller;
 use maud::{DOCTYPE, Markup, html};
 
-/// The menu (§11.2): group, then (path, item). The paths are this card's.
-const MENU: &[(&str, &[(&str, &str)])] = &[
-    (
-        "UPS Monitoring",
-        &[("/", "Comprehensive View"), ("/alarms", "Alarm Table"), ("/clients", "Client Table")],
-    ),
-    ("UPS Management", &[("/ups/control", "UPS Control")]),
-    ("NET VISION Management", &[("/card/configuration", "NET VISION Configuration")]),
-    (
-        "History Log",
-        &[
-            ("/history/history", "UPS History Log"),
-            ("/history/extended", "UPS Extend History log"),
-            ("/history/ups-events", "UPS event Log"),
-            ("/history/card-events", "NET VISION Event Log"),
-            ("/history/save", "Clear and save Logs"),
-        ],
-    ),
-];
+type MenuGroup = (&'static str, Vec<(&'static str, &'static str)>);
+
+/// The menu (§11.2): group, then (path, item). The paths are this card's; the settings
+/// pages come from their table.
+fn menu() -> Vec<MenuGroup> {
+    let settings = |pages: &'static [SettingsPage]| pages.iter().map(|p| (p.path, p.title));
+    let mut management = vec![("/ups/control", "UPS Control"), ("/ups/battery-test", "Battery Test")];
+    management.extend(settings(UPS_MANAGEMENT));
+    management.push(("/ups/power-share", "Power Share"));
+    let mut card = vec![("/card/configuration", "NET VISION Configuration")];
+    card.extend(settings(NET_VISION_MANAGEMENT));
+    card.extend([("/card/users", "Multi-User Table"), ("/card/https", "HTTPS Certificate")]);
+    vec![
+        (
+            "UPS Monitoring",
+            vec![
+                ("/", "Comprehensive View"),
+                ("/dashboard", "UPS Dashboard"),
+                ("/realtime", "Real Time Graph"),
+                ("/alarms", "Alarm Table"),
+                ("/clients", "Client Table"),
+            ],
+        ),
+        ("UPS Management", management),
+        ("NET VISION Management", card),
+        (
+            "History Log",
+            vec![
+                ("/history/history", "UPS History Log"),
+                ("/history/extended", "UPS Extend History log"),
+                ("/history/ups-events", "UPS event Log"),
+                ("/history/card-events", "NET VISION Event Log"),
+                ("/history/save", "Clear and save Logs"),
+            ],
+        ),
+    ]
+}
 
 /// What the top bar shows, taken under the lock.
 pub struct TopBar {
@@ -78,7 +97,12 @@ fn head(title: &str, csrf: Option<&str>, script: bool, charts: bool) -> Markup {
             }
             @if script { script src="/assets/logs.js" defer {} }
             link rel="stylesheet" href="/assets/app.css";
-            @if script { script src="/assets/app.js" defer {} }
+            @if script {
+                script src="/assets/app.js" defer {}
+                script src="/assets/settings.js" defer {}
+                script src="/assets/dashboard.js" defer {}
+                script src="/assets/realtime.js" defer {}
+            }
         }
     }
 }
@@ -121,11 +145,11 @@ fn framed(title: &str, path: &str, caller: &Caller, bar: &TopBar, content: Marku
                 }
                 div.frame {
                     nav.menu {
-                        @for (group, items) in MENU {
+                        @for (group, items) in menu() {
                             h2 { (group) }
                             ul {
-                                @for (href, label) in *items {
-                                    li { a href=(href) aria-current=[(*href == path).then_some("page")] { (label) } }
+                                @for (href, label) in items {
+                                    li { a href=(href) aria-current=[(href == path).then_some("page")] { (label) } }
                                 }
                             }
                         }
@@ -135,6 +159,19 @@ fn framed(title: &str, path: &str, caller: &Caller, bar: &TopBar, content: Marku
             }
         }
     }
+}
+
+/// A page the caller may not open (403), framed like the others so the menu stays.
+pub fn forbidden(
+    title: &str,
+    path: &str,
+    caller: &Caller,
+    bar: &TopBar,
+    why: &str,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let content = html! { p.message role="alert" #forbidden { (why) } };
+    (axum::http::StatusCode::FORBIDDEN, page(title, path, caller, bar, content)).into_response()
 }
 
 /// What became of a form sent: done, or refused and why.

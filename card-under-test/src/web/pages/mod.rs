@@ -1,6 +1,8 @@
 //! The pages, one file each; `layout` frames them.
 
 mod alarms;
+mod battery_test;
+mod certificate;
 mod clients;
 mod configuration;
 mod control;
@@ -8,7 +10,11 @@ mod history;
 mod home;
 mod layout;
 mod login;
+mod monitoring;
+mod power_share;
+mod settings;
 mod synoptic;
+mod users;
 
 use crate::run::Shared;
 use axum::Router;
@@ -25,7 +31,10 @@ async fn acknowledge(State(shared): State<Shared>, _: crate::web::Writer) -> Res
 }
 
 pub fn router(shared: Shared) -> Router {
-    Router::new()
+    let settings_pages = settings::UPS_MANAGEMENT.iter().chain(settings::NET_VISION_MANAGEMENT);
+    let with_settings =
+        settings_pages.fold(Router::new(), |router, page| router.route(page.path, get(settings::get)));
+    with_settings
         .route("/login", get(login::get_login).post(login::post_login))
         .route("/logout", post(login::post_logout))
         .route("/password", get(login::get_password).post(login::post_password))
@@ -33,6 +42,12 @@ pub fn router(shared: Shared) -> Router {
         .route("/alarms", get(alarms::get))
         .route("/alarms/ack", post(acknowledge))
         .route("/clients", get(clients::get))
+        .route("/dashboard", get(monitoring::dashboard))
+        .route("/realtime", get(monitoring::realtime))
+        .route("/ups/battery-test", get(battery_test::get).post(battery_test::post))
+        .route("/ups/power-share", get(power_share::get).post(power_share::post))
+        .route("/card/users", get(users::get).post(users::post))
+        .route("/card/https", get(certificate::get))
         .route("/ups/control", get(control::get).post(control::post))
         .route("/card/configuration", get(configuration::get).post(configuration::post))
         .route("/history/save", get(history::save_and_clear))

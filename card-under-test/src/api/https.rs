@@ -1,0 +1,42 @@
+//! The card's HTTPS certificate: what it is, and a new one uploaded (§18.3: key +
+//! certificate in one PEM file, at most 8 KB). A file that is refused changes nothing.
+
+use super::{Refusal, json};
+use crate::alarms::Severity;
+use crate::role::Role;
+use crate::run::Shared;
+use crate::web::https;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+
+fn not_served() -> Refusal {
+    (StatusCode::CONFLICT, "this card does not serve HTTPS".into())
+}
+
+/// `GET /api/https/certificate`: subject, issuer, validity, self-signed or not.
+pub async fn get(_role: Role, State(shared): State<Shared>) -> Result<Response, Refusal> {
+    let path = shared.lock().web.tls.as_ref().map(|tls| tls.path.clone()).ok_or_else(not_served)?;
+    let pem = tokio::fs::read_to_string(&path)
+        .await
+        .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, format!("{}: {e}", path.display())))?;
+    let info = https::describe(&pem)
+        .ok_or((StatusCode::INTERNAL_SERVER_ERROR, "the certificate kept cannot be read".to_string()))?;
+    Ok(json(&info))
+}
+
+/// `PUT /api/https/certificate`, body: the PEM text. 400 with the reason when it is not a
+/// key and its certificate; served from the next connection on.
+pub async fn put(role: Role, State(shared): State<Shared>, body: String) -> Result<Response, Refusal> {
+    role.may_change()?;
+    let tls = shared.lock().web.tls.clone().ok_or_else(not_served)?;
+    let config = https::server_config(&body).map_err(|why| (StatusCode::BAD_REQUEST, why))?;
+    crate::durable::replace_file(&tls.path, body.as_bytes())
+        .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, format!("{}: {e}", tls.path.display())))?;
+    tls.config.reload_from_config(config);
+    let mut agent = shared.lock();
+    let stamp = agent.clock.stamp();
+    let line = format!("HTTPS certificate has been changed via HTTP by {}", role.name());
+    agent.card.card_event(stamp, Severity::Information, &line);
+    Ok(json(&https::describe(&body)))
+}

@@ -1,0 +1,41 @@
+//! "HTTPS certificate" (§18.3): the certificate the card serves, and a new one uploaded — a
+//! PEM file holding the private key and the certificate, at most 8 KB.
+
+use super::layout::{TopBar, page};
+use crate::run::Shared;
+use crate::web::Caller;
+use crate::web::https::{self, MAX_PEM_BYTES};
+use axum::Extension;
+use axum::extract::State;
+use maud::{Markup, html};
+
+pub async fn get(State(shared): State<Shared>, Extension(caller): Extension<Caller>) -> Markup {
+    let path = shared.lock().web.tls.as_ref().map(|tls| tls.path.clone());
+    let info = match &path {
+        Some(path) => tokio::fs::read_to_string(path).await.ok().as_deref().and_then(https::describe),
+        None => None,
+    };
+    let writable = caller.role.may_change().is_ok();
+    let content = html! {
+        @match (&path, &info) {
+            (None, _) => p #no-https { "This card does not serve HTTPS (HTTPs Port is disabled, or the card runs in co-simulation)." },
+            (Some(_), None) => p.message role="alert" { "The certificate kept cannot be read." },
+            (Some(_), Some(info)) => table.summary #certificate {
+                tr { th { "Subject" } td #cert-subject { (info.subject) } }
+                tr { th { "Issuer" } td { (info.issuer) } }
+                tr { th { "Valid from" } td { (info.not_before) } }
+                tr { th { "Valid until" } td { (info.not_after) } }
+                tr { th { "Self-signed" } td #cert-self-signed { @if info.self_signed { "Yes (made by the card)" } @else { "No" } } }
+            },
+        }
+        @if writable && path.is_some() {
+            form #certificate-form data-upload="/api/https/certificate" {
+                label { "Upload a PEM file (private key + certificate, at most " (MAX_PEM_BYTES / 1024) " KB)"
+                    input type="file" accept=".pem,.crt,.key,text/plain" required; }
+                button type="submit" { "Upload" }
+                p role="status" {}
+            }
+        }
+    };
+    page("HTTPS Certificate", "/card/https", &caller, &TopBar::of(&shared.lock()), content)
+}
