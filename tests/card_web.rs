@@ -5,9 +5,9 @@
 
 mod common;
 
-use common::{Served, peer};
+use common::{Card, Served, peer};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 fn web_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/web")
@@ -36,51 +36,12 @@ fn shots(name: &str) -> PathBuf {
     root.join("web").join(name)
 }
 
-/// A card started for a browser test: its process, its HTTP and HTTPS base URLs, its state
-/// directory.
-struct WebCard {
-    _process: common::KillOnDrop,
-    http: String,
-    https: String,
-    state: PathBuf,
-}
-
 /// `upstwin card` on the twin's Modbus TCP port with `settings`; with `password`, the
-/// administrator's password is provisioned, else the first one (the MAC's) stands.
-fn card(served: &Served, name: &str, settings: &str, password: bool) -> WebCard {
-    let state = std::env::temp_dir().join(format!("upstwin-web-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&state);
-    std::fs::create_dir_all(&state).unwrap();
-    std::fs::write(state.join("card.ron"), settings).unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_upstwin"));
-    command
-        .args([
-            "card",
-            "--tcp",
-            served.field("tcp"),
-            "--http",
-            "127.0.0.1:0",
-            "--https",
-            "127.0.0.1:0",
-            "--polling-s",
-            "0.2",
-        ])
-        .arg("--state-dir")
-        .arg(&state)
-        .stdout(Stdio::piped());
-    if password {
-        command.arg("--admin-password-file").arg(common::admin_password_file());
-    }
-    let mut child = command.spawn().expect("upstwin card starts");
-    let stdout = child.stdout.take().unwrap();
-    let process = common::KillOnDrop(child);
-    let mut ready = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut ready).unwrap();
-    let after =
-        |marker: &str| ready.split(marker).nth(1).and_then(|r| r.split('/').next()).map(str::to_owned);
-    let http = after("API http://").expect("the API");
-    let https = after("HTTPS https://").expect("the HTTPS address");
-    WebCard { _process: process, http: format!("http://{http}"), https: format!("https://{https}"), state }
+/// administrator's password is provisioned, else the first one (the MAC's) stands. Its
+/// `http` and `https` are base URLs.
+fn card(served: &Served, name: &str, settings: &str, password: bool) -> Card {
+    let card = Card::launch(served, &format!("web-{name}"), settings, &[], password);
+    Card { http: format!("http://{}", card.http), https: format!("https://{}", card.https), ..card }
 }
 
 /// Runs `tests/web/{script}` with `vars`; prints what it checked; true if all passed.

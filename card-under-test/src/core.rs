@@ -343,6 +343,13 @@ impl Card {
         self.conditions.as_ref()
     }
 
+    /// The controls of the UPS's map and whether each is allowed now (§16.1); none before
+    /// the map is known.
+    pub fn controls(&self) -> Vec<crate::controls::Control> {
+        let online = self.online();
+        self.map().map(|map| crate::controls::list(map, self.conditions(), online)).unwrap_or_default()
+    }
+
     /// The battery test page (§16.2).
     pub fn battery_test(&self) -> crate::battery_test::BatteryTestView {
         self.battery_tests.view(self.conditions.as_ref())

@@ -115,6 +115,17 @@ pub struct Changed {
 }
 
 impl Agent {
+    /// §16.2's row: the card's view of the last test, with the next one from the schedule
+    /// (§16.3) where the UPS allows a schedule.
+    pub fn battery_test(&self) -> crate::battery_test::BatteryTestView {
+        let mut view = self.card.battery_test();
+        if self.card.map().is_some_and(|map| crate::schedules::battery_test_schedule_allowed(&map.name)) {
+            view.next_test_days =
+                self.config.schedules.battery_test_in_days(self.clock.calendar_s().floor() as i64);
+        }
+        view
+    }
+
     /// The card with no write waiting and the UPS clock not yet set.
     pub fn new(card: Card, link: String, line_baud: Option<u32>, clock: Clock, config: Config) -> Self {
         Self {

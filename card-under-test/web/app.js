@@ -7,16 +7,7 @@
 
   const REFRESH_MS = 2000;
 
-  async function api(path) {
-    const response = await fetch(path, { headers: { "X-Refresh": "1" }, credentials: "same-origin" });
-    if (response.status === 401) {
-      // The session is over (timeout, a new login elsewhere): the page says why.
-      window.location.reload();
-      throw new Error("session over");
-    }
-    if (!response.ok) throw new Error(path + ": " + response.status);
-    return response.json();
-  }
+  const api = window.cardApi.refresh;
 
   function text(id, value) {
     const node = document.getElementById(id);

@@ -107,9 +107,7 @@
 
   async function refresh() {
     try {
-      const response = await fetch("/api/view", { headers: { "X-Refresh": "1" }, credentials: "same-origin" });
-      if (response.status === 401) return window.location.reload();
-      if (response.ok) draw(await response.json());
+      draw(await window.cardApi.refresh("/api/view"));
     } catch (error) {
       console.warn(error);
     }

@@ -18,12 +18,7 @@
   const state = { columns: [], records: [], page: 0, span: 1800, range: null, hidden: new Set(), plot: null };
 
   async function loadLog(name) {
-    const response = await fetch(`/api/logs/${name}`, { headers: { "X-Refresh": "1" }, credentials: "same-origin" });
-    if (response.status === 401) {
-      window.location.reload();
-      return;
-    }
-    const log = await response.json();
+    const log = await window.cardApi.refresh(`/api/logs/${name}`);
     state.columns = log.columns;
     state.records = log.records;
   }

@@ -13,12 +13,7 @@
   const times = [];
   const series = new Map(); // key → { label, values }
 
-  async function view() {
-    const response = await fetch("/api/view", { headers: { "X-Refresh": "1" }, credentials: "same-origin" });
-    if (response.status === 401) window.location.reload();
-    if (!response.ok) throw new Error("/api/view: " + response.status);
-    return response.json();
-  }
+  const view = () => window.cardApi.refresh("/api/view");
 
   // Every measurement the UPS gives, a series per phase.
   function measurements(v) {

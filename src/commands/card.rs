@@ -123,7 +123,7 @@ fn serve_https(
     use card::web::https;
     let path = state_dir.join("https.pem");
     let names = vec![shared.lock().config.host_name(), "localhost".into(), args.https.ip().to_string()];
-    let (pem, _made) = https::load_or_make(&path, names).map_err(Failure::failed)?;
+    let pem = https::load_or_make(&path, names).map_err(Failure::failed)?;
     let server_config =
         https::server_config(&pem).map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?;
     let config = https::RustlsConfig::from_config(server_config);
@@ -216,7 +216,10 @@ async fn card(
         let listener = tokio::net::TcpListener::bind(address)
             .await
             .map_err(|e| Failure::failed(format!("cannot serve Modbus TCP on {address}: {e}")))?;
-        services = format!(", northbound Modbus TCP {}", listener.local_addr().map_err(Failure::failed)?);
+        services.push_str(&format!(
+            ", northbound Modbus TCP {}",
+            listener.local_addr().map_err(Failure::failed)?
+        ));
         let shared = shared.clone();
         tasks.spawn(async move {
             if let Err(e) = card::northbound::serve(listener, shared).await {

@@ -133,35 +133,41 @@ pub struct Card {
     pub _process: KillOnDrop,
     /// `127.0.0.1:PORT` of its API.
     pub http: String,
+    /// `127.0.0.1:PORT` of its HTTPS pages.
+    pub https: String,
     pub state: std::path::PathBuf,
     /// Its first line: `ready: … API http://…`.
     pub ready: String,
 }
 
 impl Card {
+    /// The card with the administrator's password provisioned (`ADMIN_PASSWORD`).
     pub fn start(served: &Served, name: &str, config: &str, args: &[&str]) -> Card {
+        Card::launch(served, name, config, args, true)
+    }
+
+    /// The card; without `provision`, the administrator's first password (the MAC's) stands.
+    pub fn launch(served: &Served, name: &str, config: &str, args: &[&str], provision: bool) -> Card {
         let state = std::env::temp_dir().join(format!("upstwin-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&state);
         std::fs::create_dir_all(&state).unwrap();
         std::fs::write(state.join("card.ron"), config).unwrap();
-        let mut card = Command::new(env!("CARGO_BIN_EXE_upstwin"))
-            .args([
-                "card",
-                "--tcp",
-                served.field("tcp"),
-                "--http",
-                "127.0.0.1:0",
-                "--https",
-                "127.0.0.1:0",
-                "--polling-s",
-                "0.2",
-            ])
-            .arg("--admin-password-file")
-            .arg(admin_password_file())
-            .args(args)
-            .arg("--state-dir")
-            .arg(&state)
-            .stdout(Stdio::piped())
+        let mut command = Command::new(env!("CARGO_BIN_EXE_upstwin"));
+        command.args([
+            "card",
+            "--tcp",
+            served.field("tcp"),
+            "--http",
+            "127.0.0.1:0",
+            "--https",
+            "127.0.0.1:0",
+            "--polling-s",
+            "0.2",
+        ]);
+        if provision {
+            command.arg("--admin-password-file").arg(admin_password_file());
+        }
+        let mut card = (command.args(args).arg("--state-dir").arg(&state).stdout(Stdio::piped()))
             .spawn()
             .expect("upstwin card starts");
         let stdout = card.stdout.take().unwrap();
@@ -169,9 +175,12 @@ impl Card {
         let mut ready = String::new();
         BufReader::new(stdout).read_line(&mut ready).unwrap();
         println!("{ready}");
-        let http =
-            ready.split("API http://").nth(1).and_then(|r| r.split('/').next()).expect("the API").to_string();
-        Card { _process: process, http, state, ready }
+        let after = |marker: &str| {
+            let address = ready.split(marker).nth(1).and_then(|r| r.split('/').next());
+            address.unwrap_or_else(|| panic!("{marker} in {ready}")).to_string()
+        };
+        let (http, https) = (after("API http://"), after("HTTPS https://"));
+        Card { _process: process, http, https, state, ready }
     }
 
     /// GET a path of its API: (status, body).

@@ -16,12 +16,8 @@ fn not_served() -> Refusal {
 
 /// `GET /api/https/certificate`: subject, issuer, validity, self-signed or not.
 pub async fn get(_role: Role, State(shared): State<Shared>) -> Result<Response, Refusal> {
-    let path = shared.lock().web.tls.as_ref().map(|tls| tls.path.clone()).ok_or_else(not_served)?;
-    let pem = tokio::fs::read_to_string(&path)
-        .await
-        .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, format!("{}: {e}", path.display())))?;
-    let info = https::describe(&pem)
-        .ok_or((StatusCode::INTERNAL_SERVER_ERROR, "the certificate kept cannot be read".to_string()))?;
+    let tls = shared.lock().web.tls.clone().ok_or_else(not_served)?;
+    let info = tls.certificate().await.map_err(|why| (StatusCode::INTERNAL_SERVER_ERROR, why))?;
     Ok(json(&info))
 }
 

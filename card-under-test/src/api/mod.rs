@@ -5,7 +5,6 @@
 use crate::alarms::{AlarmTable, Severity};
 use crate::command::Refused;
 use crate::config::{Config, TemperatureUnit};
-use crate::controls;
 use crate::database::{FlagState, Reading};
 use crate::derive::View;
 use crate::logs::LogKind;
@@ -183,11 +182,7 @@ async fn ack_alarms(role: Role, State(shared): State<Shared>) -> Result<Response
 
 /// `GET /api/controls`: the controls of the UPS's map and whether each is allowed now (§16.1).
 async fn get_controls(_role: Role, State(shared): State<Shared>) -> Response {
-    let agent = shared.lock();
-    let card = &agent.card;
-    let online = card.online();
-    let list = card.map().map(|map| controls::list(map, card.conditions(), online)).unwrap_or_default();
-    json(&list)
+    json(&shared.lock().card.controls())
 }
 
 /// `POST /api/controls/{name}`, body `{"param": number, …}` or empty: sends the control to
@@ -222,13 +217,7 @@ async fn send_control(
 /// `GET /api/battery-test`: status, last test, result, next test (§16.2; the next test
 /// from the schedule, §16.3).
 async fn get_battery_test(_role: Role, State(shared): State<Shared>) -> Response {
-    let agent = shared.lock();
-    let mut view = agent.card.battery_test();
-    if agent.card.map().is_some_and(|map| crate::schedules::battery_test_schedule_allowed(&map.name)) {
-        let now_s = agent.clock.calendar_s().floor() as i64;
-        view.next_test_days = agent.config.schedules.battery_test_in_days(now_s);
-    }
-    json(&view)
+    json(&shared.lock().battery_test())
 }
 
 /// `GET /api/logs`: the logs and how many records each holds.

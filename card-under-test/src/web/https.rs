@@ -22,6 +22,16 @@ pub struct Tls {
     pub config: RustlsConfig,
 }
 
+impl Tls {
+    /// The certificate served now, described; why not, when the file kept cannot be read.
+    pub async fn certificate(&self) -> Result<CertificateInfo, String> {
+        let pem = tokio::fs::read_to_string(&self.path)
+            .await
+            .map_err(|e| format!("{}: {e}", self.path.display()))?;
+        describe(&pem).ok_or_else(|| format!("{}: no certificate that can be read", self.path.display()))
+    }
+}
+
 impl std::fmt::Debug for Tls {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Tls").field("path", &self.path).finish_non_exhaustive()
@@ -77,14 +87,14 @@ pub fn self_signed(names: Vec<String>) -> Result<String, String> {
 }
 
 /// The PEM kept at `path`, made self-signed for `names` when there is none yet.
-pub fn load_or_make(path: &Path, names: Vec<String>) -> Result<(String, bool), String> {
+pub fn load_or_make(path: &Path, names: Vec<String>) -> Result<String, String> {
     match std::fs::read_to_string(path) {
-        Ok(pem) => Ok((pem, false)),
+        Ok(pem) => Ok(pem),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let pem = self_signed(names)?;
             crate::durable::replace_file(path, pem.as_bytes())
                 .map_err(|e| format!("{}: {e}", path.display()))?;
-            Ok((pem, true))
+            Ok(pem)
         }
         Err(e) => Err(format!("{}: {e}", path.display())),
     }

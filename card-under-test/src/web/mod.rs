@@ -48,20 +48,37 @@ pub struct Caller {
 #[derive(Debug, Clone)]
 pub struct Writer(pub Caller);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Writer {
-    type Rejection = (axum::http::StatusCode, String);
+/// The administrator: a handler that takes it refuses everyone else with 403 before it runs
+/// (the users, power share: §18.4, §16.7).
+#[derive(Debug, Clone)]
+pub struct Administrator(pub Caller);
 
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Self, Self::Rejection> {
-        let caller = parts
-            .extensions
-            .get::<Caller>()
-            .cloned()
-            .ok_or((axum::http::StatusCode::UNAUTHORIZED, "not logged in".to_string()))?;
-        caller.role.may_change()?;
-        Ok(Writer(caller))
+type Rejection = (axum::http::StatusCode, String);
+
+/// The caller the gate let in, if they pass `allowed`.
+fn caller_with(
+    parts: &axum::http::request::Parts,
+    allowed: impl FnOnce(Role) -> Result<(), Rejection>,
+) -> Result<Caller, Rejection> {
+    let caller = (parts.extensions.get::<Caller>().cloned())
+        .ok_or((axum::http::StatusCode::UNAUTHORIZED, "not logged in".to_string()))?;
+    allowed(caller.role)?;
+    Ok(caller)
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Writer {
+    type Rejection = Rejection;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Rejection> {
+        caller_with(parts, Role::may_change).map(Writer)
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Administrator {
+    type Rejection = Rejection;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Rejection> {
+        caller_with(parts, Role::may_administer).map(Administrator)
     }
 }
 

@@ -13,15 +13,8 @@ use std::collections::BTreeMap;
 
 fn render(shared: &Shared, caller: &Caller, result: Outcome) -> Markup {
     let agent = shared.lock();
-    let card = &agent.card;
-    let mut view = card.battery_test();
-    if card.map().is_some_and(|map| crate::schedules::battery_test_schedule_allowed(&map.name)) {
-        view.next_test_days =
-            agent.config.schedules.battery_test_in_days(agent.clock.calendar_s().floor() as i64);
-    }
-    let control = (card.map())
-        .map(|map| crate::controls::list(map, card.conditions(), card.online()))
-        .and_then(|list| list.into_iter().find(|c| c.name == "battery_test"));
+    let view = agent.battery_test();
+    let control = agent.card.controls().into_iter().find(|c| c.name == "battery_test");
     let writable = caller.role.may_change().is_ok();
     let content = html! {
         (outcome(&result))

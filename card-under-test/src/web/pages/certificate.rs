@@ -4,23 +4,23 @@
 use super::layout::{TopBar, page};
 use crate::run::Shared;
 use crate::web::Caller;
-use crate::web::https::{self, MAX_PEM_BYTES};
+use crate::web::https::MAX_PEM_BYTES;
 use axum::Extension;
 use axum::extract::State;
 use maud::{Markup, html};
 
 pub async fn get(State(shared): State<Shared>, Extension(caller): Extension<Caller>) -> Markup {
-    let path = shared.lock().web.tls.as_ref().map(|tls| tls.path.clone());
-    let info = match &path {
-        Some(path) => tokio::fs::read_to_string(path).await.ok().as_deref().and_then(https::describe),
+    let tls = shared.lock().web.tls.clone();
+    let info = match &tls {
+        Some(tls) => Some(tls.certificate().await),
         None => None,
     };
     let writable = caller.role.may_change().is_ok();
     let content = html! {
-        @match (&path, &info) {
-            (None, _) => p #no-https { "This card does not serve HTTPS (HTTPs Port is disabled, or the card runs in co-simulation)." },
-            (Some(_), None) => p.message role="alert" { "The certificate kept cannot be read." },
-            (Some(_), Some(info)) => table.summary #certificate {
+        @match &info {
+            None => p #no-https { "This card does not serve HTTPS (HTTPs Port is disabled, or the card runs in co-simulation)." },
+            Some(Err(why)) => p.message role="alert" { (why) },
+            Some(Ok(info)) => table.summary #certificate {
                 tr { th { "Subject" } td #cert-subject { (info.subject) } }
                 tr { th { "Issuer" } td { (info.issuer) } }
                 tr { th { "Valid from" } td { (info.not_before) } }
@@ -28,7 +28,7 @@ pub async fn get(State(shared): State<Shared>, Extension(caller): Extension<Call
                 tr { th { "Self-signed" } td #cert-self-signed { @if info.self_signed { "Yes (made by the card)" } @else { "No" } } }
             },
         }
-        @if writable && path.is_some() {
+        @if writable && tls.is_some() {
             form #certificate-form data-upload="/api/https/certificate" {
                 label { "Upload a PEM file (private key + certificate, at most " (MAX_PEM_BYTES / 1024) " KB)"
                     input type="file" accept=".pem,.crt,.key,text/plain" required; }

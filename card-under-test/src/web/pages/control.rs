@@ -2,7 +2,6 @@
 //! Read-only users see the list without the form; the server refuses their POST (403).
 
 use super::layout::{Outcome, TopBar, outcome, page};
-use crate::controls::Control;
 use crate::run::Shared;
 use crate::web::{Caller, Writer};
 use axum::extract::State;
@@ -12,14 +11,8 @@ use axum::{Extension, Form};
 use maud::{Markup, html};
 use std::collections::{BTreeMap, HashMap};
 
-fn controls(shared: &Shared) -> Vec<Control> {
-    let agent = shared.lock();
-    let card = &agent.card;
-    card.map().map(|map| crate::controls::list(map, card.conditions(), card.online())).unwrap_or_default()
-}
-
 fn render(shared: &Shared, caller: &Caller, result: Outcome) -> Markup {
-    let list = controls(shared);
+    let list = shared.lock().card.controls();
     let writable = caller.role.may_change().is_ok();
     let content = html! {
         (outcome(&result))

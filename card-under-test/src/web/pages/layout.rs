@@ -95,9 +95,10 @@ fn head(title: &str, csrf: Option<&str>, script: bool, charts: bool) -> Markup {
                 link rel="stylesheet" href="/assets/uPlot.min.css";
                 script src="/assets/uPlot.iife.min.js" defer {}
             }
-            @if script { script src="/assets/logs.js" defer {} }
             link rel="stylesheet" href="/assets/app.css";
             @if script {
+                script src="/assets/api.js" defer {}
+                script src="/assets/logs.js" defer {}
                 script src="/assets/app.js" defer {}
                 script src="/assets/settings.js" defer {}
                 script src="/assets/dashboard.js" defer {}

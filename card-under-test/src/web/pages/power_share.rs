@@ -4,7 +4,7 @@
 
 use super::layout::{Outcome, TopBar, forbidden, outcome, page};
 use crate::run::Shared;
-use crate::web::{Caller, Writer};
+use crate::web::{Administrator, Caller};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -38,10 +38,7 @@ fn plugs(shared: &Shared) -> Vec<(u8, Option<bool>)> {
 }
 
 fn available(shared: &Shared) -> Result<(), String> {
-    let agent = shared.lock();
-    let card = &agent.card;
-    let list = card.map().map(|map| crate::controls::list(map, card.conditions(), card.online()));
-    match list.unwrap_or_default().into_iter().find(|c| c.name == "power_share_mode") {
+    match shared.lock().card.controls().into_iter().find(|c| c.name == "power_share_mode") {
         Some(c) if c.available => Ok(()),
         Some(c) => Err(c.why_not.unwrap_or_default()),
         None => Err("this UPS has no power-share controls".into()),
@@ -140,12 +137,9 @@ fn commands(form: &HashMap<String, String>, plugs: &[(u8, Option<bool>)]) -> Res
 
 pub async fn post(
     State(shared): State<Shared>,
-    Writer(caller): Writer,
+    Administrator(caller): Administrator,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Err(refused) = caller.role.may_administer() {
-        return refused.into_response();
-    }
     let outcome = match commands(&form, &plugs(&shared)) {
         Err(why) => Err(why),
         Ok(list) => {

@@ -5,7 +5,7 @@
 use super::layout::{Outcome, TopBar, forbidden, outcome, page};
 use crate::run::Shared;
 use crate::web::accounts::{Level, MAX_USERS};
-use crate::web::{Caller, Writer};
+use crate::web::{Administrator, Caller};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -90,12 +90,9 @@ pub async fn get(State(shared): State<Shared>, Extension(caller): Extension<Call
 
 pub async fn post(
     State(shared): State<Shared>,
-    Writer(caller): Writer,
+    Administrator(caller): Administrator,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Err(refused) = caller.role.may_administer() {
-        return refused.into_response();
-    }
     let name = form.get("name").map(|n| n.trim()).unwrap_or("");
     let level = LEVELS.iter().find(|(_, value, _)| form.get("level").map(String::as_str) == Some(*value));
     let password = form.get("password").map(String::as_str).filter(|p| !p.is_empty());
