@@ -135,3 +135,27 @@ fn the_management_pages_forms_https_and_read_only_rights() {
     ];
     assert!(browser("manage.mjs", &vars), "browser checks failed (see above)");
 }
+
+#[test]
+fn the_tree_view_the_system_synoptic_and_the_unit_and_module_tables() {
+    if !browser_ready() {
+        return;
+    }
+    let settings = "CardConfig(synchronize_ups_clock: false)";
+    let parallel =
+        Served::start(&["--model", "delphys-mx-system", "--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0"]);
+    let parallel_card = card(&parallel, "system", settings, true);
+    let modular =
+        Served::start(&["--model", "modulys-gp2-100", "--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0"]);
+    let modular_card = card(&modular, "modular", settings, true);
+    let shots = shots("topology");
+    let vars = [
+        ("CARD_PARALLEL", parallel_card.http.as_str()),
+        ("TWIN_PARALLEL", parallel.field("control")),
+        ("CARD_MODULAR", modular_card.http.as_str()),
+        ("TWIN_MODULAR", modular.field("control")),
+        ("ADMIN_PASSWORD", common::ADMIN_PASSWORD),
+        ("SHOTS", shots.to_str().unwrap()),
+    ];
+    assert!(browser("topology.mjs", &vars), "browser checks failed (see above)");
+}

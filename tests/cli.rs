@@ -36,7 +36,17 @@ fn models_lists_the_five_bundled_models() {
     assert!(output.status.success(), "{}", stderr(&output));
     let names: Vec<String> =
         stdout(&output).lines().map(|l| l.split('\t').next().unwrap().to_string()).collect();
-    assert_eq!(names, ["netys-pr-3k", "itys-2k", "masterys-gp-60", "delphys-mx-300", "modulys-gp2-100"]);
+    assert_eq!(
+        names,
+        [
+            "netys-pr-3k",
+            "itys-2k",
+            "masterys-gp-60",
+            "delphys-mx-300",
+            "delphys-mx-system",
+            "modulys-gp2-100"
+        ]
+    );
 }
 
 #[test]

@@ -36,15 +36,23 @@
 
   let shownTable = "ups";
 
-  function renderTable(view) {
+  // The parameter table chosen: an element's (§12.1.4), or a unit's or module's (§11.3).
+  function chosenTable(view) {
+    const device = window.cardTree.deviceTable(view, shownTable);
+    if (device) return device;
     const table = view.tables.find((t) => t.name === shownTable) || view.tables.find((t) => t.name === "ups");
+    if (!table) return null;
+    const rows = table.rows.map((row) => ({ label: row.label + (row.unit ? " (" + row.unit + ")" : ""), text: formatValues(row) }));
+    return { title: table.title, rows };
+  }
+
+  function renderTable(view) {
+    const table = chosenTable(view);
     const body = document.createElement("tbody");
-    if (table) {
-      for (const row of table.rows) {
-        const tr = body.insertRow();
-        tr.insertCell().textContent = row.label + (row.unit ? " (" + row.unit + ")" : "");
-        tr.insertCell().textContent = formatValues(row);
-      }
+    for (const row of table ? table.rows : []) {
+      const tr = body.insertRow();
+      tr.insertCell().textContent = row.label;
+      tr.insertCell().textContent = row.text;
     }
     const parameters = document.getElementById("parameters");
     parameters.replaceChild(body, parameters.tBodies[0]);
@@ -67,7 +75,13 @@
     return row && row.values.length ? row.values[0] : null;
   }
 
+  function selectNode(id) {
+    shownTable = window.cardTree.select(id);
+    refresh();
+  }
+
   function updateSynoptic(view) {
+    window.cardTree.update(view, selectNode);
     for (const element of view.synoptic) {
       const group = document.getElementById("el-" + element.number);
       if (!group || group.dataset.colour === element.colour) continue;

@@ -8,7 +8,8 @@ use sim::ups::conditions::Conditions;
 use sim::ups::faults::{FAULTS, Fault, parse_fault};
 use sim::{StartOptions, Ups};
 
-const MODELS: [&str; 5] = ["netys-pr-3k", "itys-2k", "masterys-gp-60", "delphys-mx-300", "modulys-gp2-100"];
+const MODELS: [&str; 6] =
+    ["netys-pr-3k", "itys-2k", "masterys-gp-60", "delphys-mx-300", "delphys-mx-system", "modulys-gp2-100"];
 
 #[derive(Debug, Clone)]
 enum Op {

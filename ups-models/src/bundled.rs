@@ -13,6 +13,7 @@ pub const MODELS: &[(&str, &str)] = bundle!("models":
     "itys-2k",
     "masterys-gp-60",
     "delphys-mx-300",
+    "delphys-mx-system",
     "modulys-gp2-100",
 );
 

@@ -5,7 +5,7 @@ use ups_models::{UpsModel, bundled, load_block, load_model, ron_text};
 
 #[test]
 fn every_bundled_model_round_trips() {
-    assert_eq!(bundled::MODELS.len(), 5);
+    assert_eq!(bundled::MODELS.len(), 6);
     for (name, _) in bundled::MODELS {
         let loaded = load_model(name).unwrap_or_else(|e| panic!("{name}: {e}"));
         let text = ron_text::to_pretty(&loaded.model);
@@ -31,6 +31,7 @@ fn bundled_models_follow_the_manual() {
         ("itys-2k", "jbusp", 2400, 30, 1),
         ("masterys-gp-60", "jbusp", 9600, 257, 3),
         ("delphys-mx-300", "jbusp", 9600, 515, 3),
+        ("delphys-mx-system", "jbusp", 9600, 1018, 3),
         ("modulys-gp2-100", "vumap", 57600, 0x8100, 3),
     ];
     for (name, map, baud, code, phases) in expect {

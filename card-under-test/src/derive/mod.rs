@@ -53,7 +53,7 @@ pub fn view(database: &Database, rules: &Rules, online: bool, alarm_present: boo
         synoptic: synoptic::elements(&holds, inputs),
         synoptic_load_pct: load_pct.filter(|_| online && !maintenance),
         tables: tables::tables(database),
-        topology: topology::topology(database, holds(crate::rules::Condition::ParallelSystem)),
+        topology: topology::topology(database, &holds),
         nominal_output_current_a: nominal_output_current_a(database),
         discharging: holds(crate::rules::Condition::OnBattery),
     }

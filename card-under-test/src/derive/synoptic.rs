@@ -32,6 +32,10 @@ pub struct Inputs {
     pub alarm_present: bool,
 }
 
+/// The elements the system synoptic of a parallel system shows (§12.2.1), coloured by the
+/// same rules as in the unit view: the units' supplies, the global output and the bypass.
+pub const SYSTEM_ELEMENTS: [u8; 8] = [1, 7, 8, 9, 11, 12, 14, 15];
+
 /// The 21 elements of the unit synoptic.
 pub fn elements(holds: &impl Fn(Condition) -> bool, inputs: Inputs) -> Vec<Element> {
     use Colour::*;

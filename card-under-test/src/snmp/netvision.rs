@@ -202,7 +202,7 @@ fn control(objects: &mut Objects, facts: &Facts) {
 fn config(objects: &mut Objects, facts: &Facts) {
     let database = facts.agent.card.database();
     let topology = &facts.agent.card.view().topology;
-    let units = topology.present.len().max(1) as i32;
+    let units = topology.devices.len().max(1) as i32;
     let kva = field(database, ModelField::ApparentPowerKva);
     objects.scaled_or_unmanaged(&scalar(8, 1), kva, 1.0);
     objects.put(&scalar(8, 2), units);

@@ -7,6 +7,7 @@ use axum::routing::get;
 
 const APP_CSS: &str = include_str!("../../web/app.css");
 const APP_JS: &str = include_str!("../../web/app.js");
+const TREE_JS: &str = include_str!("../../web/tree.js");
 const API_JS: &str = include_str!("../../web/api.js");
 const SETTINGS_JS: &str = include_str!("../../web/settings.js");
 const DASHBOARD_JS: &str = include_str!("../../web/dashboard.js");
@@ -25,6 +26,7 @@ pub fn router() -> Router {
     Router::new()
         .route("/assets/app.css", get(|| async { file("text/css; charset=utf-8", APP_CSS) }))
         .route("/assets/app.js", get(|| async { file("text/javascript; charset=utf-8", APP_JS) }))
+        .route("/assets/tree.js", get(|| async { file("text/javascript; charset=utf-8", TREE_JS) }))
         .route("/assets/api.js", get(|| async { file("text/javascript; charset=utf-8", API_JS) }))
         .route("/assets/settings.js", get(|| async { file("text/javascript; charset=utf-8", SETTINGS_JS) }))
         .route("/assets/dashboard.js", get(|| async { file("text/javascript; charset=utf-8", DASHBOARD_JS) }))

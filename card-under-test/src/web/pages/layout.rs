@@ -99,6 +99,7 @@ fn head(title: &str, csrf: Option<&str>, script: bool, charts: bool) -> Markup {
             @if script {
                 script src="/assets/api.js" defer {}
                 script src="/assets/logs.js" defer {}
+                script src="/assets/tree.js" defer {}
                 script src="/assets/app.js" defer {}
                 script src="/assets/settings.js" defer {}
                 script src="/assets/dashboard.js" defer {}

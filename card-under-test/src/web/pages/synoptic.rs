@@ -2,8 +2,10 @@
 //! draws them — the rectifier line in the middle, the bypass line above, the maintenance
 //! bypass over both, the battery under the DC bus — each a group `#el-N` whose class gives
 //! its colour. The page's script recolours them from `/api/view` at every refresh.
+//! The same drawing is the system synoptic of a parallel system (§12.2): the page's script
+//! then hides what is not `data-system` and shows the system symbol over the units' place.
 
-use crate::derive::synoptic::{Colour, Element};
+use crate::derive::synoptic::{Colour, Element, SYSTEM_ELEMENTS};
 use maud::{Markup, PreEscaped, html};
 
 fn class(colour: Colour) -> &'static str {
@@ -84,16 +86,25 @@ fn shapes(number: u8) -> &'static str {
     }
 }
 
+/// The system symbol (§12.2.2): one block where the units' rectifiers, DC buses, batteries,
+/// inverters and static switches would be; a click shows the system's UPS table.
+const SYSTEM_SYMBOL: &str = r#"<rect class="box" x="150" y="60" width="340" height="180" rx="10"/><text class="system-title" x="320" y="130" text-anchor="middle">SYSTEM</text><text class="caption" id="system-units" x="320" y="160" text-anchor="middle"></text>"#;
+
 /// The synoptic of `elements` (the view's, in order).
 pub fn svg(elements: &[Element]) -> Markup {
     html! {
         svg #synoptic viewBox="0 0 900 360" role="img" aria-label="UPS synoptic" xmlns="http://www.w3.org/2000/svg" {
             @for element in elements {
                 g id={ "el-" (element.number) } class=(class(element.colour))
-                    data-colour=(format!("{:?}", element.colour)) data-table=[table_of(element.number)] {
+                    data-colour=(format!("{:?}", element.colour)) data-table=[table_of(element.number)]
+                    data-system=[SYSTEM_ELEMENTS.contains(&element.number).then_some("true")] {
                     title { (element.name) }
                     (PreEscaped(shapes(element.number)))
                 }
+            }
+            g #system-symbol .el.c-grey data-table="ups" data-system="true" {
+                title { "System" }
+                (PreEscaped(SYSTEM_SYMBOL))
             }
         }
     }
