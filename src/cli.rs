@@ -10,12 +10,21 @@ use std::path::PathBuf;
     about = "Hardware-in-the-loop simulator and digital twin of UPS systems"
 )]
 pub struct Cli {
+    /// What to do; `demo` when none is given.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The live demo, and what `upstwin` alone runs: the twin on a pty pair, a second pty
+    /// and Modbus TCP, the reference card on the first pty with its web pages, and the
+    /// window (synoptic, fault panel, the card beside the truth); with no display, the
+    /// same headless, printing where everything is.
+    Demo(DemoArgs),
+    /// Open the window on a scenario at an instant of it (`--at-s`), the twin held there;
+    /// `--screenshot` saves the window and closes it.
+    Gui(GuiArgs),
     /// List the bundled UPS models, or check and show model files.
     Models {
         #[command(subcommand)]
@@ -379,6 +388,63 @@ pub struct AgentArgs {
     /// Act only when this many of the cards ask (a server fed by several UPSs); default 1.
     #[arg(long, default_value_t = 1)]
     pub redundancy: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Bundled model name or path to a model .ron file.
+    #[arg(long, default_value = "masterys-gp-60")]
+    pub model: String,
+    /// Modbus TCP for other peers (mbpoll, a card on TCP); another free port if taken.
+    #[arg(long, default_value = "127.0.0.1:1502")]
+    pub tcp: std::net::SocketAddr,
+    /// The twin's control API; another free port if taken.
+    #[arg(long, default_value = "127.0.0.1:8090")]
+    pub control: std::net::SocketAddr,
+    /// The reference card's web pages; another free port if taken.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub http: std::net::SocketAddr,
+    /// The reference card's web pages over HTTPS; another free port if taken.
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    pub https: std::net::SocketAddr,
+    /// Where the demo's card keeps its settings, logs and accounts (default:
+    /// $XDG_STATE_HOME/upstwin/demo-card, else ~/.local/state/upstwin/demo-card).
+    #[arg(long)]
+    pub state_dir: Option<PathBuf>,
+    /// Virtual seconds per wall second.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Initial load, % of the active-power rating.
+    #[arg(long, default_value_t = 50.0)]
+    pub load_pct: f64,
+    /// Set the card's administrator password from this file (its first line) instead of
+    /// the first password to change at the first login (a demo ready to show).
+    #[arg(long)]
+    pub admin_password_file: Option<PathBuf>,
+    /// Serve without the window even when there is a display.
+    #[arg(long)]
+    pub headless: bool,
+    /// Save the window to this PNG once it has run `--screenshot-after-s`, then stop.
+    #[arg(long)]
+    pub screenshot: Option<PathBuf>,
+    #[arg(long, default_value_t = 3.0)]
+    pub screenshot_after_s: f32,
+}
+
+#[derive(Debug, Args)]
+pub struct GuiArgs {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// The scenario's instant to open on, s (its events up to then have happened).
+    #[arg(long, default_value_t = 0.0)]
+    pub at_s: f64,
+    /// Save the window to this PNG once it has run `--screenshot-after-s`, then close it.
+    #[arg(long)]
+    pub screenshot: Option<PathBuf>,
+    #[arg(long, default_value_t = 3.0)]
+    pub screenshot_after_s: f32,
 }
 
 #[derive(Debug, Args)]

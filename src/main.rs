@@ -8,7 +8,12 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    let result = match cli.command {
+    // `upstwin` alone is the demo, with the demo's defaults.
+    let command = cli.command.or_else(|| cli::Cli::parse_from(["upstwin", "demo"]).command);
+    let Some(command) = command else { return ExitCode::FAILURE };
+    let result = match command {
+        cli::Command::Demo(args) => commands::demo::run(&args),
+        cli::Command::Gui(args) => commands::window::run(&args),
         cli::Command::Models { action } => commands::models::run(action),
         cli::Command::Battery { action } => commands::battery::run(action),
         cli::Command::Maps { action } => commands::maps::run(action),

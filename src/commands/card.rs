@@ -43,7 +43,17 @@ fn settings(args: &CardArgs, path: &std::path::Path) -> Result<Config, Failure> 
     Ok(config)
 }
 
-pub fn run(args: &CardArgs) -> CommandResult {
+/// Where the card keeps its state, its settings, and the link to the UPS, as the command
+/// line says them.
+#[derive(Debug)]
+pub struct Prepared {
+    link: Link,
+    state_dir: PathBuf,
+    config: Config,
+    config_path: PathBuf,
+}
+
+pub fn prepare(args: &CardArgs) -> Result<Prepared, Failure> {
     let state_dir = args.state_dir.clone().unwrap_or_else(default_state_dir);
     let config_path = args.config.clone().unwrap_or_else(|| state_dir.join("card.ron"));
     let config = settings(args, &config_path)?;
@@ -52,9 +62,21 @@ pub fn run(args: &CardArgs) -> CommandResult {
         (None, Some(address)) => Link::Tcp(address),
         _ => return Err(Failure::bad_input("give --port or --tcp")),
     };
+    Ok(Prepared { link, state_dir, config, config_path })
+}
+
+pub fn run(args: &CardArgs) -> CommandResult {
+    let prepared = prepare(args)?;
     let runtime =
         tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(Failure::failed)?;
-    runtime.block_on(card(args, link, state_dir, config, config_path))
+    runtime.block_on(async {
+        let mut tasks = tokio::task::JoinSet::new();
+        start(args, prepared, &mut tasks).await?;
+        super::until_stopped().await?;
+        tasks.shutdown().await;
+        say("stopped");
+        Ok(())
+    })
 }
 
 /// `$XDG_STATE_HOME/upstwin/card`, else `~/.local/state/upstwin/card`.
@@ -140,13 +162,14 @@ fn serve_https(
     Ok(address)
 }
 
-async fn card(
+/// Starts the card on `tasks`: its servers, its services and its polling, which says
+/// `ready` on stdout once the UPS answered. The card's state, for whoever runs beside it.
+pub async fn start(
     args: &CardArgs,
-    link: Link,
-    state_dir: PathBuf,
-    config: Config,
-    config_path: PathBuf,
-) -> CommandResult {
+    prepared: Prepared,
+    tasks: &mut tokio::task::JoinSet<()>,
+) -> Result<Shared, Failure> {
+    let Prepared { link, state_dir, config, config_path } = prepared;
     let clock = Clock::system();
     let logs = Logs::open(&state_dir, clock.stamp())
         .map_err(|e| Failure::failed(format!("cannot keep the logs in {}: {e}", state_dir.display())))?;
@@ -188,12 +211,11 @@ async fn card(
     agent.config_path = Some(config_path);
     agent.web.accounts = Some(accounts(args, &state_dir, agent.clock.calendar_s() as i64)?);
     let shared = Shared::new(agent);
-    let mut tasks = tokio::task::JoinSet::new();
     let mut services = String::new();
     let web = shared.lock().config.web.clone();
     let mut api_url = None;
     if web.https_enabled {
-        let address = serve_https(args, &state_dir, &shared, &mut tasks)?;
+        let address = serve_https(args, &state_dir, &shared, tasks)?;
         services.push_str(&format!(", HTTPS https://{address}/"));
         api_url = Some(format!("https://{address}/api/status"));
     }
@@ -246,7 +268,7 @@ async fn card(
         services.push_str(&format!(", shutdown agents {}", listener.local_addr().map_err(Failure::failed)?));
         tasks.spawn(card::shutdown::listener::serve(listener, shared.clone()));
     }
-    card::services::spawn(&shared, &mut tasks);
+    card::services::spawn(&shared, tasks);
     let mut found = false;
     let on_event = move |event: PollEvent, agent: &Agent| match event {
         PollEvent::FirstPoll => {
@@ -269,8 +291,5 @@ async fn card(
     };
     let master = Master::new(link, slave).with_additional_timeout(additional_timeout);
     tasks.spawn(run::poll(master, shared.clone(), on_event));
-    super::until_stopped().await?;
-    tasks.shutdown().await;
-    say("stopped");
-    Ok(())
+    Ok(shared)
 }

@@ -175,20 +175,46 @@ async fn command(State(api): State<Api>, Json(body): Json<Named>) -> Response {
     }
 }
 
+/// The whole load (`pct`, spread over the phases) or each phase's (`phases_pct`, % of its
+/// share of the rating).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LoadBody {
-    pct: f64,
+    pct: Option<f64>,
+    phases_pct: Option<Vec<f64>>,
+}
+
+fn within_load(name: &str, pct: f64) -> Result<(), Response> {
+    if pct.is_finite() && (0.0..=1000.0).contains(&pct) {
+        Ok(())
+    } else {
+        Err(error(StatusCode::BAD_REQUEST, format!("{name} must be within 0..=1000, found {pct}")))
+    }
 }
 
 async fn load(State(api): State<Api>, Json(body): Json<LoadBody>) -> Response {
-    if !(body.pct.is_finite() && (0.0..=1000.0).contains(&body.pct)) {
-        return error(StatusCode::BAD_REQUEST, format!("pct must be within 0..=1000, found {}", body.pct));
+    match (body.pct, body.phases_pct) {
+        (Some(pct), None) => {
+            if let Err(refused) = within_load("pct", pct) {
+                return refused;
+            }
+            let mut twin = api.twin.lock();
+            twin.ups.set_load_pct(pct);
+            record(&mut twin, Recorded::Load(pct));
+            Json(json!({ "load_pct": pct })).into_response()
+        }
+        (None, Some(phases)) if (1..=3).contains(&phases.len()) => {
+            if let Some(Err(refused)) =
+                phases.iter().map(|&pct| within_load("phases_pct", pct)).find(Result::is_err)
+            {
+                return refused;
+            }
+            let mut twin = api.twin.lock();
+            twin.ups.set_phase_loads_pct(&phases);
+            Json(json!({ "phases_pct": phases })).into_response()
+        }
+        _ => error(StatusCode::BAD_REQUEST, "give pct, or phases_pct with one to three values"),
     }
-    let mut twin = api.twin.lock();
-    twin.ups.set_load_pct(body.pct);
-    record(&mut twin, Recorded::Load(body.pct));
-    Json(json!({ "load_pct": body.pct })).into_response()
 }
 
 #[derive(Debug, Deserialize)]

@@ -5,7 +5,9 @@ pub mod battery;
 pub mod card;
 pub mod control_api;
 pub mod control_client;
+pub mod demo;
 pub mod faults;
+pub mod in_process;
 pub mod maps;
 pub mod models;
 pub mod observers;
@@ -15,6 +17,7 @@ pub mod run_reference;
 pub mod scenario;
 pub mod serve;
 pub mod simulate;
+pub mod window;
 
 /// Why a command failed, and the exit code: 2 for bad input (a file, an argument), 1 for
 /// anything else.

@@ -13,7 +13,17 @@ use std::time::Duration;
 use ups_models::load_model;
 use ups_models::model::Parity;
 
-pub fn run(args: &ServeArgs) -> CommandResult {
+/// The twin a `serve` command line describes, and its line.
+#[derive(Debug)]
+pub struct Prepared {
+    pub twin: SharedTwin,
+    pub line: Line,
+    pub slave_id: u8,
+    pub parity: Parity,
+}
+
+/// Checks the command line and makes the twin it describes.
+pub fn prepare(args: &ServeArgs) -> Result<Prepared, Failure> {
     let loaded = load_model(&args.model).map_err(Failure::bad_input)?;
     if !(args.speed.is_finite() && (0.001..=100_000.0).contains(&args.speed)) {
         return Err(Failure::bad_input(format!(
@@ -26,9 +36,6 @@ pub fn run(args: &ServeArgs) -> CommandResult {
             "--turnaround-ms must be within 0..=10000, found {}",
             args.turnaround_ms
         )));
-    }
-    if !args.pty && args.serial.is_none() && args.tcp.is_none() {
-        return Err(Failure::bad_input("nothing to serve on: give --pty, --serial PORT and/or --tcp ADDR"));
     }
     let slave_id = args.slave_id.unwrap_or(loaded.model.serial.slave_id);
     let baud = args.baud.unwrap_or(loaded.model.serial.baud);
@@ -54,9 +61,89 @@ pub fn run(args: &ServeArgs) -> CommandResult {
         stop_bits: 1,
         turnaround: Duration::from_secs_f64(args.turnaround_ms / 1000.0),
     };
+    Ok(Prepared { twin, line, slave_id, parity })
+}
+
+pub fn run(args: &ServeArgs) -> CommandResult {
+    if !args.pty && args.serial.is_none() && args.tcp.is_none() {
+        return Err(Failure::bad_input("nothing to serve on: give --pty, --serial PORT and/or --tcp ADDR"));
+    }
+    let Prepared { twin, line, slave_id, parity } = prepare(args)?;
     let runtime =
         tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(Failure::failed)?;
     runtime.block_on(serve(args, twin, line, slave_id, parity))
+}
+
+/// Serves Modbus RTU on a new pty pair (and the symlink `link` to it) for as long as
+/// `tasks` runs; the pty's path, for the peer to open.
+pub fn spawn_pty(
+    twin: &SharedTwin,
+    line: Line,
+    timing: Timing,
+    link: Option<&std::path::Path>,
+    tasks: &mut tokio::task::JoinSet<()>,
+) -> Result<std::path::PathBuf, Failure> {
+    let pty = Pty::open(link, line.baud).map_err(|e| Failure::failed(format!("cannot open a pty: {e}")))?;
+    let path = pty.path.clone();
+    let twin = twin.clone();
+    let speeds = Speeds { ups_baud: line.baud, far_baud: pty::slave_baud };
+    tasks.spawn(async move {
+        let mut pty = pty;
+        loop {
+            // The slave side stays open in `pty`, so the master only fails on real I/O
+            // trouble; serve again after a pause rather than exit.
+            if let Err(e) = rtu::serve(&mut pty.master, twin.clone(), timing, "pty", speeds).await {
+                eprintln!("upstwin: pty: {e}; serving again");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    });
+    Ok(path)
+}
+
+/// Serves Modbus TCP at `address`; the address bound.
+pub async fn spawn_tcp(
+    address: &str,
+    twin: &SharedTwin,
+    tasks: &mut tokio::task::JoinSet<()>,
+) -> Result<std::net::SocketAddr, Failure> {
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|e| Failure::bad_input(format!("--tcp {address}: {e}")))?;
+    let bound = listener.local_addr().map_err(Failure::failed)?;
+    let twin = twin.clone();
+    tasks.spawn(async move {
+        if let Err(e) = tcp::serve(listener, twin).await {
+            eprintln!("upstwin: tcp: {e}");
+        }
+    });
+    Ok(bound)
+}
+
+/// Serves the control API at `address`, behind `token` if given (required beyond
+/// loopback); the address bound.
+pub async fn spawn_control(
+    address: &str,
+    twin: &SharedTwin,
+    token: Option<String>,
+    tasks: &mut tokio::task::JoinSet<()>,
+) -> Result<std::net::SocketAddr, Failure> {
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|e| Failure::bad_input(format!("--control {address}: {e}")))?;
+    let bound = listener.local_addr().map_err(Failure::failed)?;
+    if !bound.ip().is_loopback() && token.is_none() {
+        return Err(Failure::bad_input(format!(
+            "--control {address} is reachable beyond this machine: give --token"
+        )));
+    }
+    let router = super::control_api::router(twin.clone(), token);
+    tasks.spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            eprintln!("upstwin: control: {e}");
+        }
+    });
+    Ok(bound)
 }
 
 async fn serve(
@@ -68,35 +155,16 @@ async fn serve(
 ) -> CommandResult {
     let mut ready = vec![format!("model={}", args.model), format!("slave={slave_id}")];
     let mut tasks = tokio::task::JoinSet::new();
-    let pty = if args.pty {
-        let pty = Pty::open(args.link.as_deref(), line.baud)
-            .map_err(|e| Failure::failed(format!("cannot open a pty: {e}")))?;
-        ready.push(format!("pty={}", pty.path.display()));
-        if let Some(link) = &args.link {
-            ready.push(format!("link={}", link.display()));
-        }
-        Some(pty)
-    } else {
-        None
-    };
-    if let Some(pty) = pty {
+    if args.pty {
         let timing = match args.timing {
             Some(TimingArg::On) => Timing::Emulated(line),
             _ => Timing::Off,
         };
-        let twin = twin.clone();
-        let speeds = Speeds { ups_baud: line.baud, far_baud: pty::slave_baud };
-        tasks.spawn(async move {
-            let mut pty = pty;
-            loop {
-                // The slave side stays open in `pty`, so the master only fails on real I/O
-                // trouble; serve again after a pause rather than exit.
-                if let Err(e) = rtu::serve(&mut pty.master, twin.clone(), timing, "pty", speeds).await {
-                    eprintln!("upstwin: pty: {e}; serving again");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-            }
-        });
+        let path = spawn_pty(&twin, line, timing, args.link.as_deref(), &mut tasks)?;
+        ready.push(format!("pty={}", path.display()));
+        if let Some(link) = &args.link {
+            ready.push(format!("link={}", link.display()));
+        }
     }
     if let Some(path) = args.serial.clone() {
         ready.push(format!("serial={}", path.display()));
@@ -127,34 +195,11 @@ async fn serve(
         });
     }
     if let Some(address) = &args.tcp {
-        let listener = tokio::net::TcpListener::bind(address)
-            .await
-            .map_err(|e| Failure::bad_input(format!("--tcp {address}: {e}")))?;
-        ready.push(format!("tcp={}", listener.local_addr().map_err(Failure::failed)?));
-        let twin = twin.clone();
-        tasks.spawn(async move {
-            if let Err(e) = tcp::serve(listener, twin).await {
-                eprintln!("upstwin: tcp: {e}");
-            }
-        });
+        ready.push(format!("tcp={}", spawn_tcp(address, &twin, &mut tasks).await?));
     }
     if let Some(address) = &args.control {
-        let listener = tokio::net::TcpListener::bind(address)
-            .await
-            .map_err(|e| Failure::bad_input(format!("--control {address}: {e}")))?;
-        let bound = listener.local_addr().map_err(Failure::failed)?;
-        if !bound.ip().is_loopback() && args.token.is_none() {
-            return Err(Failure::bad_input(format!(
-                "--control {address} is reachable beyond this machine: give --token"
-            )));
-        }
+        let bound = spawn_control(address, &twin, args.token.clone(), &mut tasks).await?;
         ready.push(format!("control=http://{bound}"));
-        let router = super::control_api::router(twin.clone(), args.token.clone());
-        tasks.spawn(async move {
-            if let Err(e) = axum::serve(listener, router).await {
-                eprintln!("upstwin: control: {e}");
-            }
-        });
     }
     tasks.spawn(clock::run(twin.clone(), args.speed));
     println!("ready {}", ready.join(" "));

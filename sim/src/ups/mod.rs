@@ -271,6 +271,17 @@ impl Ups {
         }
     }
 
+    /// Sets each output phase's load to its share of the rating: `phases_pct[i]` % of the
+    /// rating over the output phases. Phases past the model's are ignored.
+    pub fn set_phase_loads_pct(&mut self, phases_pct: &[f64]) {
+        let phases = usize::from(self.model.ratings.output_phases);
+        let share_w = self.rated_w() / phases as f64;
+        self.load.power_w = [0.0; 3];
+        for (phase, pct) in self.load.power_w.iter_mut().zip(phases_pct).take(phases) {
+            *phase = share_w * pct / 100.0;
+        }
+    }
+
     pub fn load_mut(&mut self) -> &mut Load {
         &mut self.load
     }

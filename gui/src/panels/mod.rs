@@ -1,0 +1,131 @@
+//! The egui panels around the synoptic, laid out in one pass each frame (egui panels take
+//! their room in the order shown): the top bar, the fault panel on the left, the card and
+//! the tree on the right, the plots and the traffic monitor below. What is left in the
+//! middle is the synoptic's viewport (`Central`).
+
+mod card_view;
+mod faults;
+mod plots;
+mod traffic;
+
+use crate::control::Control;
+use crate::live::Live;
+use crate::palette;
+use crate::synoptic::Selection;
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+pub use faults::FaultPanel;
+use std::sync::Arc;
+
+/// The panels' layout pass; what draws over the window's middle comes after it.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PanelsSet;
+
+/// Where the synoptic is drawn: the window's middle, in logical pixels.
+#[derive(Resource, Debug, Clone, Copy, Default, PartialEq)]
+pub struct Central(pub Option<egui::Rect>);
+
+/// The twin's control API, as the window was given it.
+#[derive(Resource, Clone, Debug)]
+pub struct ControlApi(pub Arc<dyn Control>);
+
+/// The links shown in the top bar: (what, address).
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Links(pub Vec<(String, String)>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Tab {
+    #[default]
+    Plots,
+    Traffic,
+}
+
+#[derive(Resource, Debug, Default)]
+struct Bottom {
+    tab: Tab,
+    plots: plots::PlotsState,
+}
+
+fn top_bar(ui: &mut egui::Ui, live: &Live, links: &Links) {
+    let view = &live.truth.view;
+    ui.horizontal(|ui| {
+        ui.label(egui::RichText::new("upstwin").strong().size(18.0).color(egui::Color32::WHITE));
+        ui.label(egui::RichText::new(&live.title).color(egui::Color32::WHITE));
+        ui.separator();
+        let mode = if view.discharging { palette::YELLOW } else { palette::GREEN };
+        ui.label(egui::RichText::new(view.ups_status).strong().color(palette::egui(mode)));
+        ui.label(egui::RichText::new(view.battery_status).color(egui::Color32::WHITE));
+        ui.label(
+            egui::RichText::new(format!("twin t = {:.0} s", live.truth.time_s))
+                .color(egui::Color32::LIGHT_GRAY),
+        );
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            for (what, address) in links.0.iter().rev() {
+                let text = egui::RichText::new(what).color(egui::Color32::WHITE);
+                if address.starts_with("http") {
+                    ui.hyperlink_to(text, address).on_hover_text(address);
+                } else {
+                    ui.label(text).on_hover_text(address);
+                }
+            }
+        });
+    });
+}
+
+#[allow(clippy::too_many_arguments)]
+fn layout(
+    mut contexts: EguiContexts,
+    live: Res<Live>,
+    links: Res<Links>,
+    control: Res<ControlApi>,
+    mut faults: ResMut<FaultPanel>,
+    mut bottom: ResMut<Bottom>,
+    mut selection: ResMut<Selection>,
+    mut central: ResMut<Central>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?.clone();
+    let mut root = egui::Ui::new(
+        ctx.clone(),
+        "upstwin".into(),
+        egui::UiBuilder::new().layer_id(egui::LayerId::background()).max_rect(ctx.viewport_rect()),
+    );
+    let bar =
+        egui::Frame::new().fill(palette::egui(palette::BAR)).inner_margin(egui::Margin::symmetric(12, 8));
+    egui::Panel::top("top").frame(bar).show(&mut root, |ui| top_bar(ui, &live, &links));
+    let asked = egui::Panel::left("faults")
+        .resizable(true)
+        .default_size(280.0)
+        .show(&mut root, |ui| faults::show(ui, &mut faults, &live))
+        .inner;
+    egui::Panel::right("card").resizable(true).default_size(310.0).max_size(420.0).show(&mut root, |ui| {
+        card_view::show(ui, &live, &mut selection);
+    });
+    egui::Panel::bottom("below").resizable(true).default_size(230.0).show(&mut root, |ui| {
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut bottom.tab, Tab::Plots, "Plots");
+            ui.selectable_value(&mut bottom.tab, Tab::Traffic, "Traffic monitor");
+        });
+        ui.separator();
+        match bottom.tab {
+            Tab::Plots => plots::show(ui, &live, &mut bottom.plots),
+            Tab::Traffic => traffic::show(ui, &live),
+        }
+    });
+    central.0 = Some(root.available_rect_before_wrap());
+    for request in asked {
+        faults.answer = Some(control.0.send(&request));
+    }
+    Ok(())
+}
+
+#[derive(Debug)]
+pub struct PanelsPlugin;
+
+impl Plugin for PanelsPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<FaultPanel>()
+            .init_resource::<Bottom>()
+            .init_resource::<Central>()
+            .add_systems(EguiPrimaryContextPass, layout.in_set(PanelsSet));
+    }
+}

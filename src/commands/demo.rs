@@ -1,0 +1,130 @@
+//! `upstwin demo`, and `upstwin` alone: the default model's twin in wall-clock time on two
+//! pty pairs and Modbus TCP, the reference card polling the first pty with its web pages,
+//! and the window beside them. The second pty and the TCP port are for another card, NUT's
+//! `socomec_jbus` or mbpoll. With no display the demo runs headless and says where all is.
+
+use super::in_process::InProcess;
+use super::{CommandResult, Failure, card as card_command, serve};
+use crate::cli::{CardArgs, DemoArgs, ServeArgs};
+use clap::Parser;
+use sim::link::clock;
+use sim::link::rtu::Timing;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A command line's flags parsed into one subcommand's arguments.
+#[derive(Debug, Parser)]
+struct Parsed<T: clap::Args> {
+    #[command(flatten)]
+    args: T,
+}
+
+fn parse<T: clap::Args>(words: &[String]) -> Result<T, Failure> {
+    Parsed::<T>::try_parse_from(words).map(|p| p.args).map_err(|e| Failure::bad_input(e.to_string()))
+}
+
+/// `wanted` if it can be bound now (port 0: a free port), else a free port on the same
+/// address.
+fn free(wanted: SocketAddr) -> Result<SocketAddr, Failure> {
+    std::net::TcpListener::bind(wanted)
+        .or_else(|_| std::net::TcpListener::bind(SocketAddr::new(wanted.ip(), 0)))
+        .and_then(|listener| listener.local_addr())
+        .map_err(|e| Failure::failed(format!("no free port on {}: {e}", wanted.ip())))
+}
+
+/// `$XDG_STATE_HOME/upstwin/demo-card`, else `~/.local/state/upstwin/demo-card`.
+fn default_state_dir() -> PathBuf {
+    let state = std::env::var_os("XDG_STATE_HOME").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".local").join("state")
+    });
+    state.join("upstwin").join("demo-card")
+}
+
+/// Everything the demo started; the servers run while this lives.
+struct Running {
+    _tasks: tokio::task::JoinSet<()>,
+    twin: sim::link::SharedTwin,
+    card: card::run::Shared,
+    links: Vec<(String, String)>,
+}
+
+async fn start(args: &DemoArgs, prepared: serve::Prepared) -> Result<Running, Failure> {
+    let serve::Prepared { twin, line, .. } = prepared;
+    let mut tasks = tokio::task::JoinSet::new();
+    let card_pty = serve::spawn_pty(&twin, line, Timing::Off, None, &mut tasks)?;
+    let peer_pty = serve::spawn_pty(&twin, line, Timing::Off, None, &mut tasks)?;
+    let tcp = serve::spawn_tcp(&free(args.tcp)?.to_string(), &twin, &mut tasks).await?;
+    let control = serve::spawn_control(&free(args.control)?.to_string(), &twin, None, &mut tasks).await?;
+    tasks.spawn(clock::run(twin.clone(), args.speed));
+    let (http, https) = (free(args.http)?, free(args.https)?);
+    let state_dir = args.state_dir.clone().unwrap_or_else(default_state_dir);
+    let mut words: Vec<String> = [
+        "card",
+        "--port",
+        &card_pty.display().to_string(),
+        "--http",
+        &http.to_string(),
+        "--https",
+        &https.to_string(),
+        "--state-dir",
+        &state_dir.display().to_string(),
+    ]
+    .map(String::from)
+    .to_vec();
+    if let Some(file) = &args.admin_password_file {
+        words.extend(["--admin-password-file".to_string(), file.display().to_string()]);
+    }
+    let card_args: CardArgs = parse(&words)?;
+    let card = card_command::start(&card_args, card_command::prepare(&card_args)?, &mut tasks).await?;
+    let links = vec![
+        ("Card web pages".to_string(), format!("http://{http}/")),
+        ("Control API".to_string(), format!("http://{control}/api/state")),
+    ];
+    println!(
+        "demo: twin {} on {} (the card's line) and {} (for another card, NUT or mbpoll), Modbus TCP {tcp}, control API http://{control}/; card pages http://{http}/ and https://{https}/",
+        args.model,
+        card_pty.display(),
+        peer_pty.display(),
+    );
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    Ok(Running { _tasks: tasks, twin, card, links })
+}
+
+pub fn run(args: &DemoArgs) -> CommandResult {
+    let words: Vec<String> = ["serve", "--model", &args.model, "--speed", &args.speed.to_string()]
+        .into_iter()
+        .map(String::from)
+        .chain(["--seed".into(), args.seed.to_string(), "--load-pct".into(), args.load_pct.to_string()])
+        .collect();
+    let serve_args: ServeArgs = parse(&words)?;
+    let prepared = serve::prepare(&serve_args)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(Failure::failed)?;
+    let running = runtime.block_on(start(args, prepared))?;
+    let windowed = !args.headless && gui::display_available();
+    if !windowed {
+        if !args.headless {
+            println!(
+                "demo: no display (DISPLAY and WAYLAND_DISPLAY are not set): running headless; Ctrl-C stops"
+            );
+        }
+        return runtime.block_on(super::until_stopped());
+    }
+    let control = InProcess {
+        router: super::control_api::router(running.twin.clone(), None),
+        runtime: runtime.handle().clone(),
+    };
+    let setup = gui::Setup {
+        twin: running.twin.clone(),
+        control: Arc::new(control),
+        card: Some(running.card.clone()),
+        links: running.links.clone(),
+        capture: args.screenshot.clone().map(|path| gui::Capture { path, after_s: args.screenshot_after_s }),
+    };
+    gui::run(setup).map_err(Failure::failed)
+}

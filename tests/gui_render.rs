@@ -1,0 +1,157 @@
+//! The window, rendered for real: `upstwin gui` under Xvfb with Mesa's software Vulkan
+//! (lavapipe), on the long-blackout scenario held at 120 s (60 s into the blackout) and at
+//! 30 s (on mains). Bevy's screenshot API saves each window; beside it the window writes
+//! where each synoptic element is in the picture. The pixels there must be in NET VISION's
+//! colours (§12.1.1). PNGs go to `$UPSTWIN_ARTIFACTS/gui` (scripts/test sets it), else under
+//! cargo's target directory.
+
+mod common;
+
+use common::peer;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const GREY: [u8; 3] = [0x9a, 0xa3, 0xad];
+const GREEN: [u8; 3] = [0x2e, 0x9e, 0x44];
+const YELLOW: [u8; 3] = [0xf2, 0xb7, 0x05];
+
+/// Xvfb and a software Vulkan driver are there.
+fn display_ready() -> bool {
+    peer("/usr/bin/xvfb-run", "xvfb")
+        && peer("/usr/share/vulkan/icd.d/lvp_icd.x86_64.json", "mesa-vulkan-drivers")
+        && peer("/usr/bin/xauth", "xauth")
+}
+
+fn shots() -> PathBuf {
+    let root = std::env::var_os("UPSTWIN_ARTIFACTS")
+        .map_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("artifacts"), PathBuf::from);
+    let dir = root.join("gui");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `upstwin gui` on the scenario at `at_s` under Xvfb; the PNG's path.
+fn screenshot(at_s: &str, name: &str) -> PathBuf {
+    let scenario =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/library/02-long-blackout-shutdown.ron");
+    let png = shots().join(name);
+    let output = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x800x24"])
+        .arg(env!("CARGO_BIN_EXE_upstwin"))
+        .arg("gui")
+        .arg(&scenario)
+        .args(["--at-s", at_s, "--screenshot"])
+        .arg(&png)
+        .env("XDG_RUNTIME_DIR", std::env::temp_dir())
+        .output()
+        .expect("xvfb-run starts");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "upstwin gui failed: {stderr}");
+    assert!(png.exists(), "no screenshot: {stderr}");
+    println!("screenshot {}", png.display());
+    png
+}
+
+struct Picture {
+    width: u32,
+    rgb: Vec<u8>,
+    probes: serde_json::Value,
+}
+
+impl Picture {
+    fn open(png: &Path) -> Picture {
+        let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(png).unwrap()));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buffer).unwrap();
+        let channels = info.color_type.samples();
+        let rgb = buffer[..info.buffer_size()].chunks(channels).flat_map(|p| [p[0], p[1], p[2]]).collect();
+        let probes =
+            serde_json::from_str(&std::fs::read_to_string(png.with_extension("json")).unwrap()).unwrap();
+        Picture { width: info.width, rgb, probes }
+    }
+
+    fn pixel(&self, x: u32, y: u32) -> [u8; 3] {
+        let at = ((y * self.width + x) * 3) as usize;
+        [self.rgb[at], self.rgb[at + 1], self.rgb[at + 2]]
+    }
+
+    /// The colours at element `number`'s probe pixels.
+    fn colours_of(&self, number: u8) -> Vec<[u8; 3]> {
+        let pixels =
+            self.probes["elements"][number.to_string()]["pixels"].as_array().cloned().unwrap_or_default();
+        pixels
+            .iter()
+            .map(|p| self.pixel(p[0].as_f64().unwrap() as u32, p[1].as_f64().unwrap() as u32))
+            .collect()
+    }
+
+    /// Whether most of element `number`'s probe pixels are `colour` (a moving flow mark may
+    /// cover one of a wire's three).
+    fn shows(&self, number: u8, colour: [u8; 3]) -> bool {
+        let colours = self.colours_of(number);
+        let matching =
+            colours.iter().filter(|c| c.iter().zip(colour).all(|(a, b)| a.abs_diff(b) <= 12)).count();
+        println!("element {number}: {colours:?}, {matching} of {} match {colour:?}", colours.len());
+        !colours.is_empty() && matching * 2 > colours.len()
+    }
+}
+
+#[test]
+fn the_synoptic_is_drawn_in_net_vision_colours_in_a_blackout_and_on_mains() {
+    if !display_ready() {
+        return;
+    }
+    let blackout = Picture::open(&screenshot("120", "synoptic-blackout.png"));
+    assert_eq!(blackout.probes["ups_status"], "Operating on Battery", "{}", blackout.probes);
+    for number in [5, 7, 8] {
+        assert!(blackout.shows(number, YELLOW), "element {number}: the battery path is yellow");
+    }
+    assert!(blackout.shows(1, GREY), "the rectifier input supply is grey");
+    assert!(blackout.shows(2, GREY), "the rectifier is off");
+    assert!(blackout.shows(9, GREEN), "the load (80 %) is green");
+
+    let normal = Picture::open(&screenshot("30", "synoptic-normal.png"));
+    assert_eq!(normal.probes["ups_status"], "Load protected by Inverter", "{}", normal.probes);
+    for number in [1, 2, 3, 5, 6, 7, 8, 9, 12] {
+        assert!(normal.shows(number, GREEN), "element {number}: green on mains");
+    }
+    assert!(normal.shows(15, GREY), "the maintenance bypass is open: grey");
+}
+
+#[test]
+fn the_demo_window_shows_the_card_beside_the_truth() {
+    if !display_ready() {
+        return;
+    }
+    let state = std::env::temp_dir().join(format!("upstwin-gui-demo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state);
+    let png = shots().join("demo.png");
+    let output = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x800x24"])
+        .arg(env!("CARGO_BIN_EXE_upstwin"))
+        .args(["demo", "--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0", "--http", "127.0.0.1:0"])
+        .args(["--https", "127.0.0.1:0", "--screenshot-after-s", "10", "--state-dir"])
+        .arg(&state)
+        .arg("--screenshot")
+        .arg(&png)
+        .env("XDG_RUNTIME_DIR", std::env::temp_dir())
+        .output()
+        .expect("xvfb-run starts");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{}", String::from_utf8_lossy(&output.stdout));
+    assert!(output.status.success(), "upstwin demo failed: {stderr}");
+    println!("screenshot {}", png.display());
+    let picture = Picture::open(&png);
+    let rows = picture.probes["card_beside_truth"].as_array().cloned().unwrap_or_default();
+    println!("{}", serde_json::to_string_pretty(&rows).unwrap());
+    let row = |label: &str| rows.iter().find(|r| r["label"] == label).cloned().unwrap_or_default();
+    assert_eq!(row("Communication")["card"], "UPS answers", "the card polls the demo's pty");
+    for label in ["UPS status", "Battery status", "Output status", "Active alarms"] {
+        assert_eq!(row(label)["differs"], false, "{label}: {}", row(label));
+    }
+    assert_eq!(row("UPS status")["card"], "Load protected by Inverter");
+    for number in [1, 3, 5, 7, 8, 9] {
+        assert!(picture.shows(number, GREEN), "element {number}: green on mains");
+    }
+}
