@@ -426,6 +426,11 @@ pub struct DemoArgs {
     /// Serve without the window even when there is a display.
     #[arg(long)]
     pub headless: bool,
+    /// Tell the demo's story in the window, with captions, again and again: a normal day,
+    /// the mains fail, the servers are warned and shut down, the mains come back, the
+    /// battery recharges (`scenarios/library/26-demo-story.ron`, at 20×).
+    #[arg(long, conflicts_with = "headless")]
+    pub story: bool,
     /// Save the window to this PNG once it has run `--screenshot-after-s`, then stop.
     #[arg(long)]
     pub screenshot: Option<PathBuf>,
@@ -440,6 +445,12 @@ pub struct GuiArgs {
     /// The scenario's instant to open on, s (its events up to then have happened).
     #[arg(long, default_value_t = 0.0)]
     pub at_s: f64,
+    /// Play on from there (else the player waits, paused).
+    #[arg(long)]
+    pub play: bool,
+    /// Virtual seconds per wall second, 1 to 1000.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
     /// Save the window to this PNG once it has run `--screenshot-after-s`, then close it.
     #[arg(long)]
     pub screenshot: Option<PathBuf>,

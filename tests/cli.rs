@@ -31,7 +31,7 @@ fn help_lists_the_subcommands() {
 }
 
 #[test]
-fn models_lists_the_five_bundled_models() {
+fn models_lists_the_bundled_models() {
     let output = upstwin(&["models"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let names: Vec<String> =
@@ -356,6 +356,30 @@ fn the_control_api_validates_and_wants_its_token() {
         .header("Authorization", bearer)
         .send_json(serde_json::json!({ "name": "line_interactive_on" }));
     assert_eq!(status(refused), 409, "the firmware refuses: not line-interactive");
+    let load = |body: serde_json::Value| {
+        status(agent.post(&format!("{control}/api/load")).header("Authorization", bearer).send_json(body))
+    };
+    assert_eq!(load(serde_json::json!({ "phases_pct": [20.0, 60.0, 100.0] })), 200, "a load per phase");
+    assert_eq!(load(serde_json::json!({ "phases_pct": [20.0, -1.0] })), 400, "out of range");
+    assert_eq!(load(serde_json::json!({ "phases_pct": [] })), 400, "no phase");
+    assert_eq!(load(serde_json::json!({ "pct": 50.0, "phases_pct": [50.0] })), 400, "one or the other");
+    let _ =
+        agent.delete(&format!("{control}/api/faults/mains_blackout")).header("Authorization", bearer).call();
+    // The phases' loads, as the twin measures them a moment later.
+    let phase_loads = || -> Vec<f64> {
+        let mut response =
+            agent.get(&format!("{control}/api/state")).header("Authorization", bearer).call().unwrap();
+        let state: serde_json::Value = response.body_mut().read_json().unwrap();
+        (1..=3)
+            .map(|p| state["measurements"][format!("output_load_pct:{p}")].as_f64().unwrap_or(-1.0))
+            .collect()
+    };
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let loads = phase_loads();
+    assert!(
+        loads.iter().zip([20.0, 60.0, 100.0]).all(|(seen, set)| (seen - set).abs() < 5.0),
+        "each phase at its own load: {loads:?}"
+    );
     let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
     let _ = child.wait();
 }

@@ -30,26 +30,48 @@ fn shots() -> PathBuf {
     dir
 }
 
-/// Runs `upstwin gui` on the scenario at `at_s` under Xvfb; the PNG's path.
-fn screenshot(at_s: &str, name: &str) -> PathBuf {
-    let scenario =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/library/02-long-blackout-shutdown.ron");
+/// Runs `upstwin ARGS --screenshot SHOTS/name` under Xvfb; the PNG's path.
+fn window(args: &[&str], name: &str) -> PathBuf {
     let png = shots().join(name);
     let output = Command::new("xvfb-run")
         .args(["-a", "-s", "-screen 0 1280x800x24"])
         .arg(env!("CARGO_BIN_EXE_upstwin"))
-        .arg("gui")
-        .arg(&scenario)
-        .args(["--at-s", at_s, "--screenshot"])
+        .args(args)
+        .arg("--screenshot")
         .arg(&png)
         .env("XDG_RUNTIME_DIR", std::env::temp_dir())
         .output()
         .expect("xvfb-run starts");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "upstwin gui failed: {stderr}");
+    assert!(output.status.success(), "upstwin {args:?} failed: {stderr}");
     assert!(png.exists(), "no screenshot: {stderr}");
     println!("screenshot {}", png.display());
     png
+}
+
+/// `upstwin gui` on the long-blackout scenario held at `at_s`.
+fn screenshot(at_s: &str, name: &str) -> PathBuf {
+    let scenario =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/library/02-long-blackout-shutdown.ron");
+    window(&["gui", scenario.to_str().unwrap(), "--at-s", at_s], name)
+}
+
+/// `upstwin demo` with `args`, on free ports and a fresh state directory, captured after
+/// `after_s` seconds.
+fn demo(args: &[&str], after_s: &str, name: &str) -> PathBuf {
+    let state = std::env::temp_dir().join(format!("upstwin-gui-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state);
+    let mut all = vec!["demo", "--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0", "--http", "127.0.0.1:0"];
+    all.extend([
+        "--https",
+        "127.0.0.1:0",
+        "--screenshot-after-s",
+        after_s,
+        "--state-dir",
+        state.to_str().unwrap(),
+    ]);
+    all.extend(args);
+    window(&all, name)
 }
 
 struct Picture {
@@ -124,24 +146,7 @@ fn the_demo_window_shows_the_card_beside_the_truth() {
     if !display_ready() {
         return;
     }
-    let state = std::env::temp_dir().join(format!("upstwin-gui-demo-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&state);
-    let png = shots().join("demo.png");
-    let output = Command::new("xvfb-run")
-        .args(["-a", "-s", "-screen 0 1280x800x24"])
-        .arg(env!("CARGO_BIN_EXE_upstwin"))
-        .args(["demo", "--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0", "--http", "127.0.0.1:0"])
-        .args(["--https", "127.0.0.1:0", "--screenshot-after-s", "10", "--state-dir"])
-        .arg(&state)
-        .arg("--screenshot")
-        .arg(&png)
-        .env("XDG_RUNTIME_DIR", std::env::temp_dir())
-        .output()
-        .expect("xvfb-run starts");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{}", String::from_utf8_lossy(&output.stdout));
-    assert!(output.status.success(), "upstwin demo failed: {stderr}");
-    println!("screenshot {}", png.display());
+    let png = demo(&[], "10", "demo.png");
     let picture = Picture::open(&png);
     let rows = picture.probes["card_beside_truth"].as_array().cloned().unwrap_or_default();
     println!("{}", serde_json::to_string_pretty(&rows).unwrap());
@@ -153,5 +158,23 @@ fn the_demo_window_shows_the_card_beside_the_truth() {
     assert_eq!(row("UPS status")["card"], "Load protected by Inverter");
     for number in [1, 3, 5, 7, 8, 9] {
         assert!(picture.shows(number, GREEN), "element {number}: green on mains");
+    }
+}
+
+#[test]
+fn the_demo_story_plays_the_blackout_with_its_caption() {
+    if !display_ready() {
+        return;
+    }
+    // At 20×, 8 s of wall time is 160 s of the story: the mains failed at 100 s.
+    let png = demo(&["--story"], "8", "story.png");
+    let picture = Picture::open(&png);
+    let time_s = picture.probes["twin_time_s"].as_f64().unwrap();
+    println!("story at {time_s:.0} s: {}", picture.probes["caption"]);
+    assert!((100.0..1000.0).contains(&time_s), "the story runs at 20×: {time_s} s");
+    assert_eq!(picture.probes["caption"], "Mains fail: the UPS carries the load on its battery");
+    assert_eq!(picture.probes["ups_status"], "Operating on Battery");
+    for number in [5, 7, 8] {
+        assert!(picture.shows(number, YELLOW), "element {number}: the battery path is yellow");
     }
 }

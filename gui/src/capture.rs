@@ -42,7 +42,14 @@ fn quantile(values: &[f64], q: f64) -> Option<f64> {
     sorted.get(rank - 1).copied()
 }
 
-fn probes(live: &Live, camera: &Camera, transform: &GlobalTransform, scale: f32, frames: &[f64]) -> Value {
+fn probes(
+    live: &Live,
+    caption: Option<&str>,
+    camera: &Camera,
+    transform: &GlobalTransform,
+    scale: f32,
+    frames: &[f64],
+) -> Value {
     let mut elements = Map::new();
     for element in &live.truth.view.synoptic {
         let points: Vec<Value> = layout::probes(element.number)
@@ -70,12 +77,15 @@ fn probes(live: &Live, camera: &Camera, transform: &GlobalTransform, scale: f32,
         "ups_status": live.truth.view.ups_status,
         "elements": elements,
         "card_beside_truth": card,
+        "caption": caption,
         "frames": frames.len(),
         "frame_ms_median": quantile(frames, 0.5),
         "frame_ms_p99": quantile(frames, 0.99),
     })
 }
 
+// A Bevy system takes each resource it reads as an argument.
+#[allow(clippy::too_many_arguments)]
 fn capture(
     mut commands: Commands,
     capture: Res<Capture>,
@@ -85,6 +95,7 @@ fn capture(
     camera: Single<(&Camera, &GlobalTransform), With<SynopticCamera>>,
     window: Single<&Window, With<PrimaryWindow>>,
     frames: Res<FrameTimes>,
+    playing: Res<crate::playing::Playing>,
 ) {
     if asked.0 || time.elapsed_secs() < capture.after_s {
         return;
@@ -92,9 +103,15 @@ fn capture(
     asked.0 = true;
     let (camera, transform) = *camera;
     let json_path = capture.path.with_extension("json");
-    let text =
-        serde_json::to_string_pretty(&probes(&live, camera, transform, window.scale_factor(), &frames.0))
-            .unwrap_or_default();
+    let text = serde_json::to_string_pretty(&probes(
+        &live,
+        playing.player.as_ref().and_then(|p| p.caption()),
+        camera,
+        transform,
+        window.scale_factor(),
+        &frames.0,
+    ))
+    .unwrap_or_default();
     if let Err(e) = std::fs::write(&json_path, text) {
         error!("cannot write {}: {e}", json_path.display());
     }

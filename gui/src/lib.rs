@@ -14,6 +14,8 @@ pub mod control;
 mod live;
 pub mod palette;
 mod panels;
+pub mod player;
+mod playing;
 pub mod samples;
 pub mod synoptic;
 pub mod traffic;
@@ -21,6 +23,7 @@ pub mod truth;
 
 pub use capture::Capture;
 pub use control::{Control, Request};
+pub use playing::ScenarioStart;
 
 use bevy::prelude::*;
 use bevy::window::WindowResolution;
@@ -48,6 +51,8 @@ pub struct Setup {
     /// Shown in the top bar: (what, address).
     pub links: Vec<(String, String)>,
     pub capture: Option<Capture>,
+    /// A scenario for the player to hold the twin with.
+    pub scenario: Option<ScenarioStart>,
 }
 
 /// Whether a window can be opened here (an X11 or Wayland display).
@@ -87,6 +92,10 @@ fn egui_fonts(mut egui: bevy_egui::EguiContexts, mut done: Local<bool>) -> Resul
 /// Opens the window and runs until it is closed (or the capture is taken).
 pub fn run(setup: Setup) -> Result<(), String> {
     let live = live::Live::new(setup.twin, setup.card).ok_or("the twin's register map has no card rules")?;
+    let (playing, bottom) = match setup.scenario {
+        Some(start) => (playing::Playing::start(&live, start), panels::Bottom::on(panels::Tab::Scenario)),
+        None => Default::default(),
+    };
     let title = format!("upstwin — {}", live.title);
     let window = Window { title, resolution: WindowResolution::new(1280, 800), ..default() };
     let mut app = App::new();
@@ -98,11 +107,18 @@ pub fn run(setup: Setup) -> Result<(), String> {
     .add_plugins(bevy_egui::EguiPlugin::default())
     .insert_resource(ClearColor(palette::bevy([0xf7, 0xf9, 0xfb])))
     .insert_resource(live)
+    .insert_resource(playing)
+    .insert_resource(bottom)
     .insert_resource(panels::ControlApi(setup.control))
     .insert_resource(panels::Links(setup.links))
     .add_systems(PreStartup, fonts)
     .add_systems(bevy_egui::EguiPrimaryContextPass, egui_fonts.before(panels::PanelsSet))
-    .add_plugins((live::LivePlugin, synoptic::SynopticPlugin, panels::PanelsPlugin));
+    .add_plugins((
+        live::LivePlugin,
+        synoptic::SynopticPlugin,
+        panels::PanelsPlugin,
+        playing::PlayingPlugin,
+    ));
     if let Some(capture) = setup.capture {
         app.add_plugins(capture::CapturePlugin(capture));
     }

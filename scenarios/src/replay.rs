@@ -133,7 +133,8 @@ pub struct DueProbe {
 
 #[derive(Debug)]
 pub struct Replay<'a> {
-    scenario: &'a Compiled,
+    /// Borrowed by the runners; owned by a player that keeps the replay as long as it likes.
+    scenario: std::borrow::Cow<'a, Compiled>,
     fired: Vec<Option<f64>>,
     trackers: Vec<Tracker>,
     timeline: Timeline,
@@ -155,10 +156,14 @@ fn refill(buffer: &mut Vec<bool>, ups: &Ups) {
 
 impl<'a> Replay<'a> {
     pub fn new(scenario: &'a Compiled) -> Self {
+        Self::with(std::borrow::Cow::Borrowed(scenario))
+    }
+
+    fn with(scenario: std::borrow::Cow<'a, Compiled>) -> Self {
         Self {
-            scenario,
             fired: vec![None; scenario.events.len()],
             trackers: scenario.expectations.iter().cloned().map(Tracker::new).collect(),
+            scenario,
             timeline: Timeline::default(),
             truth: None,
             last_mode: "",
@@ -368,6 +373,41 @@ impl<'a> Replay<'a> {
         let mut outcomes: Vec<Outcome> =
             self.trackers.iter().map(|t| t.outcome(&fired_at, &event_label)).collect();
         outcomes.extend(self.not_done);
-        Report::new(self.scenario, outcomes, self.timeline, sim_s, wall_s)
+        Report::new(&self.scenario, outcomes, self.timeline, sim_s, wall_s)
+    }
+
+    pub fn scenario(&self) -> &Compiled {
+        &self.scenario
+    }
+
+    /// Each event's label and when it happened, if it has.
+    pub fn events(&self) -> Vec<(&str, Option<f64>)> {
+        self.scenario
+            .events
+            .iter()
+            .zip(&self.fired)
+            .map(|(event, fired)| (event.label.as_str(), *fired))
+            .collect()
+    }
+
+    /// Each expectation as it stands at `now_s`: its outcome once decided (the condition
+    /// seen, or its window closed), `None` while it is still open or to come.
+    pub fn progress(&self, now_s: f64) -> Vec<(String, Option<Outcome>)> {
+        let fired_at = |i: usize| self.fired[i];
+        let event_label = |i: usize| self.scenario.events[i].label.clone();
+        self.trackers
+            .iter()
+            .map(|tracker| {
+                let decided = tracker.decided(now_s, &fired_at);
+                (tracker.expectation.label.clone(), decided.then(|| tracker.outcome(&fired_at, &event_label)))
+            })
+            .collect()
+    }
+}
+
+impl Replay<'static> {
+    /// A replay that keeps its own copy of the scenario (a player's).
+    pub fn owned(scenario: Compiled) -> Self {
+        Self::with(std::borrow::Cow::Owned(scenario))
     }
 }

@@ -53,6 +53,12 @@ impl Tracker {
         matches!(self.window(fired), Some((start, end)) if time_s >= start - 1e-9 && end.is_none_or(|end| time_s <= end + 1e-9))
     }
 
+    /// Whether the outcome is known at `time_s`: the decisive sight was seen, or the window
+    /// has closed.
+    pub fn decided(&self, time_s: f64, fired: &impl Fn(usize) -> Option<f64>) -> bool {
+        self.seen_at.is_some() || matches!(self.window(fired), Some((_, Some(end))) if time_s > end + 1e-9)
+    }
+
     /// Records the condition's value at `time_s` (call only when [`Tracker::wants`]).
     pub fn observe(&mut self, time_s: f64, holds: bool) {
         self.window_seen = true;

@@ -184,19 +184,17 @@ struct LoadBody {
     phases_pct: Option<Vec<f64>>,
 }
 
-fn within_load(name: &str, pct: f64) -> Result<(), Response> {
-    if pct.is_finite() && (0.0..=1000.0).contains(&pct) {
-        Ok(())
-    } else {
-        Err(error(StatusCode::BAD_REQUEST, format!("{name} must be within 0..=1000, found {pct}")))
-    }
+/// Why a load is refused, if it is.
+fn load_refused(name: &str, pct: f64) -> Option<String> {
+    (!(pct.is_finite() && (0.0..=1000.0).contains(&pct)))
+        .then(|| format!("{name} must be within 0..=1000, found {pct}"))
 }
 
 async fn load(State(api): State<Api>, Json(body): Json<LoadBody>) -> Response {
     match (body.pct, body.phases_pct) {
         (Some(pct), None) => {
-            if let Err(refused) = within_load("pct", pct) {
-                return refused;
+            if let Some(why) = load_refused("pct", pct) {
+                return error(StatusCode::BAD_REQUEST, why);
             }
             let mut twin = api.twin.lock();
             twin.ups.set_load_pct(pct);
@@ -204,10 +202,8 @@ async fn load(State(api): State<Api>, Json(body): Json<LoadBody>) -> Response {
             Json(json!({ "load_pct": pct })).into_response()
         }
         (None, Some(phases)) if (1..=3).contains(&phases.len()) => {
-            if let Some(Err(refused)) =
-                phases.iter().map(|&pct| within_load("phases_pct", pct)).find(Result::is_err)
-            {
-                return refused;
+            if let Some(why) = phases.iter().find_map(|&pct| load_refused("phases_pct", pct)) {
+                return error(StatusCode::BAD_REQUEST, why);
             }
             let mut twin = api.twin.lock();
             twin.ups.set_phase_loads_pct(&phases);

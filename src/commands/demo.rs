@@ -92,7 +92,27 @@ async fn start(args: &DemoArgs, prepared: serve::Prepared) -> Result<Running, Fa
     Ok(Running { _tasks: tasks, twin, card, links })
 }
 
+/// The story, built in (its labels are the captions), and how fast it is told.
+const STORY: &str = include_str!("../../scenarios/library/26-demo-story.ron");
+const STORY_SPEED: f64 = 20.0;
+
+/// The story, compiled; it is told on its own model, which the demo must run.
+fn story(args: &DemoArgs) -> Result<Option<scenarios::compile::Compiled>, Failure> {
+    if !args.story {
+        return Ok(None);
+    }
+    let path = std::path::Path::new("scenarios/library/26-demo-story.ron");
+    let story = scenarios::compile::compile(STORY, path).map_err(|e| Failure::failed(e.to_string()))?;
+    let story_model = story.model.model.identity.model.clone();
+    let demo_model = ups_models::load_model(&args.model).map_err(Failure::bad_input)?.model.identity.model;
+    if story_model != demo_model {
+        return Err(Failure::bad_input(format!("--story is told on the {story_model}; leave --model out")));
+    }
+    Ok(Some(story))
+}
+
 pub fn run(args: &DemoArgs) -> CommandResult {
+    let story = story(args)?;
     let words: Vec<String> = ["serve", "--model", &args.model, "--speed", &args.speed.to_string()]
         .into_iter()
         .map(String::from)
@@ -125,6 +145,14 @@ pub fn run(args: &DemoArgs) -> CommandResult {
         card: Some(running.card.clone()),
         links: running.links.clone(),
         capture: args.screenshot.clone().map(|path| gui::Capture { path, after_s: args.screenshot_after_s }),
+        scenario: story.map(|scenario| gui::ScenarioStart {
+            scenario,
+            at_s: 0.0,
+            playing: true,
+            speed: STORY_SPEED,
+            looping: true,
+            captions: true,
+        }),
     };
     gui::run(setup).map_err(Failure::failed)
 }

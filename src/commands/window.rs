@@ -1,11 +1,10 @@
-//! `upstwin gui SCENARIO --at-s T`: the window on a scenario's twin, played in virtual time
-//! up to `T` (its events up to then fired) and held there — what the render test
-//! photographs, and a way to look at any instant of a scenario.
+//! `upstwin gui SCENARIO --at-s T`: the window on a scenario's twin, held by the scenario
+//! player at `T` (its events up to then fired), paused (`--play` plays on) — what the render
+//! test photographs, and a way to look at any instant of a scenario.
 
 use super::in_process::InProcess;
 use super::{CommandResult, Failure};
 use crate::cli::GuiArgs;
-use scenarios::replay::Replay;
 use sim::link::trace::Trace;
 use sim::link::{SharedTwin, Twin};
 use std::sync::Arc;
@@ -21,14 +20,8 @@ pub fn run(args: &GuiArgs) -> CommandResult {
     if !gui::display_available() {
         return Err(Failure::failed("no display: DISPLAY and WAYLAND_DISPLAY are not set (try xvfb-run)"));
     }
-    let mut ups = scenario.start_ups();
-    let mut replay = Replay::new(&scenario);
-    while ups.time_s() + scenario.dt_s / 2.0 <= args.at_s {
-        replay.fire_due(&mut ups, None);
-        ups.step(scenario.dt_s);
-        replay.observe(&ups);
-    }
     let slave_id = scenario.model.model.serial.slave_id;
+    let ups = scenario.start_ups();
     let twin = SharedTwin::new(Twin::new(ups, &scenario.model, slave_id, scenario.seed, Trace::in_memory()));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -45,6 +38,14 @@ pub fn run(args: &GuiArgs) -> CommandResult {
         card: None,
         links: vec![("Scenario".into(), args.scenario.display().to_string())],
         capture: args.screenshot.clone().map(|path| gui::Capture { path, after_s: args.screenshot_after_s }),
+        scenario: Some(gui::ScenarioStart {
+            scenario,
+            at_s: args.at_s,
+            playing: args.play,
+            speed: args.speed,
+            looping: false,
+            captions: false,
+        }),
     };
     gui::run(setup).map_err(Failure::failed)
 }

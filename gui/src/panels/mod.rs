@@ -6,6 +6,7 @@
 mod card_view;
 mod faults;
 mod plots;
+mod scenario;
 mod traffic;
 
 use crate::control::Control;
@@ -34,16 +35,26 @@ pub struct ControlApi(pub Arc<dyn Control>);
 pub struct Links(pub Vec<(String, String)>);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-enum Tab {
+pub enum Tab {
     #[default]
     Plots,
     Traffic,
+    Scenario,
 }
 
+/// The bottom panel: which tab, and each tab's state.
 #[derive(Resource, Debug, Default)]
-struct Bottom {
-    tab: Tab,
+pub struct Bottom {
+    pub tab: Tab,
     plots: plots::PlotsState,
+    scenario: scenario::ScenarioTab,
+}
+
+impl Bottom {
+    /// The panel opened on `tab`.
+    pub fn on(tab: Tab) -> Self {
+        Self { tab, ..Self::default() }
+    }
 }
 
 fn top_bar(ui: &mut egui::Ui, live: &Live, links: &Links) {
@@ -72,6 +83,7 @@ fn top_bar(ui: &mut egui::Ui, live: &Live, links: &Links) {
     });
 }
 
+// A Bevy system takes each resource it reads as an argument.
 #[allow(clippy::too_many_arguments)]
 fn layout(
     mut contexts: EguiContexts,
@@ -82,6 +94,7 @@ fn layout(
     mut bottom: ResMut<Bottom>,
     mut selection: ResMut<Selection>,
     mut central: ResMut<Central>,
+    mut playing: ResMut<crate::playing::Playing>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let mut root = egui::Ui::new(
@@ -100,18 +113,42 @@ fn layout(
     egui::Panel::right("card").resizable(true).default_size(310.0).max_size(420.0).show(&mut root, |ui| {
         card_view::show(ui, &live, &mut selection);
     });
-    egui::Panel::bottom("below").resizable(true).default_size(230.0).show(&mut root, |ui| {
-        ui.horizontal(|ui| {
-            ui.selectable_value(&mut bottom.tab, Tab::Plots, "Plots");
-            ui.selectable_value(&mut bottom.tab, Tab::Traffic, "Traffic monitor");
-        });
-        ui.separator();
-        match bottom.tab {
-            Tab::Plots => plots::show(ui, &live, &mut bottom.plots),
-            Tab::Traffic => traffic::show(ui, &live),
-        }
-    });
+    let bottom = &mut *bottom;
+    let asked_of_player = egui::Panel::bottom("below")
+        .resizable(true)
+        .default_size(230.0)
+        .show(&mut root, |ui| {
+            ui.horizontal(|ui| {
+                ui.selectable_value(&mut bottom.tab, Tab::Plots, "Plots");
+                ui.selectable_value(&mut bottom.tab, Tab::Traffic, "Traffic monitor");
+                ui.selectable_value(&mut bottom.tab, Tab::Scenario, "Scenario player");
+            });
+            ui.separator();
+            match bottom.tab {
+                Tab::Plots => plots::show(ui, &live, &mut bottom.plots),
+                Tab::Traffic => traffic::show(ui, &live),
+                Tab::Scenario => {
+                    return scenario::show(
+                        ui,
+                        &mut bottom.scenario,
+                        playing.player.as_mut(),
+                        live.truth.time_s,
+                    );
+                }
+            }
+            None
+        })
+        .inner;
     central.0 = Some(root.available_rect_before_wrap());
+    match asked_of_player {
+        Some(scenario::Asked::Open(path)) => bottom.scenario.error = playing.open(&live, &path).err(),
+        Some(scenario::Asked::Seek(to_s)) => {
+            if let Some(player) = playing.player.as_mut() {
+                player.seek(&mut live.twin.lock(), to_s);
+            }
+        }
+        None => {}
+    }
     for request in asked {
         faults.answer = Some(control.0.send(&request));
     }
@@ -124,7 +161,6 @@ pub struct PanelsPlugin;
 impl Plugin for PanelsPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<FaultPanel>()
-            .init_resource::<Bottom>()
             .init_resource::<Central>()
             .add_systems(EguiPrimaryContextPass, layout.in_set(PanelsSet));
     }

@@ -21,6 +21,9 @@ pub async fn run(twin: SharedTwin, speed: f64) {
         last = now;
         let mut guard = twin.lock();
         let twin = &mut *guard;
+        if twin.held {
+            continue;
+        }
         while to_step_s > 1e-9 {
             let dt_s = to_step_s.min(MAX_STEP_S);
             twin.ups.step(dt_s);

@@ -29,6 +29,8 @@ pub struct Twin {
     pub trace: Trace,
     /// What the session does, when it is being recorded (`serve --record`).
     pub recording: Option<Recording>,
+    /// The wall clock leaves the twin alone: a scenario player steps it in its own time.
+    pub held: bool,
 }
 
 impl Twin {
@@ -44,6 +46,7 @@ impl Twin {
             wire: WireFaults::new(seed),
             trace,
             recording: None,
+            held: false,
         }
     }
 }
