@@ -22,8 +22,8 @@ pub enum Command {
     /// window (synoptic, fault panel, the card beside the truth); with no display, the
     /// same headless, printing where everything is.
     Demo(DemoArgs),
-    /// Open the window on a scenario at an instant of it (`--at-s`), the twin held there;
-    /// `--screenshot` saves the window and closes it.
+    /// Open the window on a scenario at an instant of it (`--at-s`), its player paused there
+    /// (`--play` plays on); `--screenshot` saves the window and closes it.
     Gui(GuiArgs),
     /// List the bundled UPS models, or check and show model files.
     Models {
