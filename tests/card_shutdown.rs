@@ -150,11 +150,15 @@ fn settings() -> String {
 fn the_test_procedure_cancels_after_two_minutes_and_a_two_of_two_agent_waits_for_both_cards() {
     let served =
         Served::start(&["--model", "masterys-gp-60", "--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0"]);
-    let ports =
-        [0; 2].map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string());
-    let card_a = Card::start(&served, "shutdown-a", &settings(), &["--agents", &ports[0]]);
-    let card_b = Card::start(&served, "shutdown-b", &settings(), &["--agents", &ports[1]]);
-    assert!(card_a.ready.contains(&format!("shutdown agents {}", ports[0])), "{}", card_a.ready);
+    // Each card binds a port of its own choosing and says it: a port picked here and freed
+    // could be taken by the other card's HTTPS in between.
+    let card_a = Card::start(&served, "shutdown-a", &settings(), &["--agents", "127.0.0.1:0"]);
+    let card_b = Card::start(&served, "shutdown-b", &settings(), &["--agents", "127.0.0.1:0"]);
+    let agents_at = |card: &Card| {
+        let rest = card.ready.split("shutdown agents ").nth(1).unwrap_or_else(|| panic!("{}", card.ready));
+        rest.split([',', ' ']).next().unwrap().to_string()
+    };
+    let ports = [agents_at(&card_a), agents_at(&card_b)];
     let dir = tempfile::tempdir().unwrap();
     let ran = dir.path().join("ran");
     let exec = format!("echo \"$UPSTWIN_AGENT_CARDS $UPSTWIN_AGENT_TEST\" > {}", ran.display());
