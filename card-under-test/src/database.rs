@@ -96,6 +96,20 @@ pub struct Database {
 }
 
 impl Database {
+    /// What the UPS calls itself: its reference, else its serial number.
+    pub fn reference_or_serial(&self) -> Option<&str> {
+        self.reference.as_deref().or(self.serial_number.as_deref())
+    }
+
+    /// How the card names the UPS: its reference, else "UPS" and its serial number.
+    pub fn ups_name(&self) -> String {
+        match (&self.reference, &self.serial_number) {
+            (Some(reference), _) => reference.clone(),
+            (None, Some(serial)) => format!("UPS {serial}"),
+            (None, None) => "UPS".into(),
+        }
+    }
+
     pub fn reading(&self, code: &str) -> Option<&Reading> {
         self.readings.iter().find(|r| r.code == code)
     }

@@ -2,6 +2,7 @@
 //! NET VISION's synoptic colours (§12.1.1) and the neutral tones around them.
 
 use card::derive::synoptic::Colour;
+use card::derive::topology::DeviceStatus;
 
 /// sRGB bytes.
 pub type Rgb = [u8; 3];
@@ -28,6 +29,16 @@ pub fn of(colour: Colour) -> Option<Rgb> {
         Colour::Green => Some(GREEN),
         Colour::Yellow => Some(YELLOW),
         Colour::Red => Some(RED),
+    }
+}
+
+/// The colour of a UPS's, unit's or module's status icon (§11.3).
+pub fn of_status(status: DeviceStatus) -> Rgb {
+    match status {
+        DeviceStatus::Standby => GREY,
+        DeviceStatus::Operating => GREEN,
+        DeviceStatus::OperatingWithAlarm => YELLOW,
+        DeviceStatus::OperatingWithCriticalAlarm | DeviceStatus::ImminentStop => RED,
     }
 }
 

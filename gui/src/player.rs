@@ -27,11 +27,12 @@ pub struct Player {
 }
 
 impl Player {
-    /// A player on `scenario`, paused at its start; `twin` is reset to that start and held.
-    pub fn new(scenario: Compiled, twin: &mut Twin) -> Self {
+    /// A player on `scenario`, paused at `at_s`; `twin` is played there from the start and
+    /// held.
+    pub fn new(scenario: Compiled, twin: &mut Twin, at_s: f64) -> Self {
         let mut player =
             Self { replay: Replay::owned(scenario), playing: false, speed: 1.0, looping: false, owed_s: 0.0 };
-        player.seek(twin, 0.0);
+        player.seek(twin, at_s);
         player
     }
 
@@ -127,7 +128,7 @@ mod tests {
     fn playing_steps_the_twin_at_the_speed_chosen_and_pausing_holds_it() {
         let scenario = story();
         let mut twin = twin(&scenario);
-        let mut player = Player::new(scenario, &mut twin);
+        let mut player = Player::new(scenario, &mut twin, 0.0);
         assert!(twin.held, "the wall clock leaves the twin to the player");
         let start_s = twin.ups.time_s();
         player.advance(&mut twin, 1.0);
@@ -143,7 +144,7 @@ mod tests {
     fn seeking_replays_the_events_and_the_verdicts_follow() {
         let scenario = story();
         let mut twin = twin(&scenario);
-        let mut player = Player::new(scenario, &mut twin);
+        let mut player = Player::new(scenario, &mut twin, 0.0);
         player.seek(&mut twin, 101.0);
         assert_eq!(player.caption(), Some("Mains fail: the UPS carries the load on its battery"));
         assert!(twin.ups.conditions().on_battery);
@@ -161,7 +162,7 @@ mod tests {
     fn a_looping_player_starts_again_at_the_end() {
         let scenario = story();
         let mut twin = twin(&scenario);
-        let mut player = Player::new(scenario, &mut twin);
+        let mut player = Player::new(scenario, &mut twin, 0.0);
         player.seek(&mut twin, player.duration_s() - 1.0);
         player.playing = true;
         player.looping = true;

@@ -30,8 +30,7 @@ pub struct Playing {
 impl Playing {
     pub fn start(live: &Live, start: ScenarioStart) -> Self {
         let mut twin = live.twin.lock();
-        let mut player = Player::new(start.scenario, &mut twin);
-        player.seek(&mut twin, start.at_s);
+        let mut player = Player::new(start.scenario, &mut twin, start.at_s);
         player.playing = start.playing;
         player.speed = start.speed;
         player.looping = start.looping;
@@ -53,7 +52,7 @@ impl Playing {
             ));
         }
         let mut twin = live.twin.lock();
-        self.player = Some(Player::new(scenario, &mut twin));
+        self.player = Some(Player::new(scenario, &mut twin, 0.0));
         Ok(())
     }
 }

@@ -81,10 +81,15 @@ pub fn run(args: &CardArgs) -> CommandResult {
 
 /// `$XDG_STATE_HOME/upstwin/card`, else `~/.local/state/upstwin/card`.
 fn default_state_dir() -> PathBuf {
+    state_home().join("card")
+}
+
+/// `$XDG_STATE_HOME/upstwin`, else `~/.local/state/upstwin`: where the cards keep their state.
+pub(super) fn state_home() -> PathBuf {
     let state = std::env::var_os("XDG_STATE_HOME").map(PathBuf::from).unwrap_or_else(|| {
         PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".local").join("state")
     });
-    state.join("upstwin").join("card")
+    state.join("upstwin")
 }
 
 /// One line on stdout, flushed (a test or a script may be waiting for it); a closed stdout
@@ -273,12 +278,7 @@ pub async fn start(
     let on_event = move |event: PollEvent, agent: &Agent| match event {
         PollEvent::FirstPoll => {
             found = true;
-            let database = agent.card.database();
-            let ups = match (&database.reference, &database.serial_number) {
-                (Some(reference), _) => reference.clone(),
-                (None, Some(serial)) => format!("UPS {serial}"),
-                (None, None) => "UPS".to_string(),
-            };
+            let ups = agent.card.database().ups_name();
             let map = agent.card.map().map_or("", |m| m.name.as_str());
             say(&format!("ready: {ups} ({map}) on {}{services}, API {api_url}", agent.link))
         }

@@ -11,7 +11,6 @@ use sim::link::clock;
 use sim::link::rtu::Timing;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// A command line's flags parsed into one subcommand's arguments.
 #[derive(Debug, Parser)]
@@ -35,10 +34,7 @@ fn free(wanted: SocketAddr) -> Result<SocketAddr, Failure> {
 
 /// `$XDG_STATE_HOME/upstwin/demo-card`, else `~/.local/state/upstwin/demo-card`.
 fn default_state_dir() -> PathBuf {
-    let state = std::env::var_os("XDG_STATE_HOME").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".local").join("state")
-    });
-    state.join("upstwin").join("demo-card")
+    card_command::state_home().join("demo-card")
 }
 
 /// Everything the demo started; the servers run while this lives.
@@ -135,13 +131,10 @@ pub fn run(args: &DemoArgs) -> CommandResult {
         }
         return runtime.block_on(super::until_stopped());
     }
-    let control = InProcess {
-        router: super::control_api::router(running.twin.clone(), None),
-        runtime: runtime.handle().clone(),
-    };
+    let control = InProcess::control(&running.twin, runtime.handle().clone());
     let setup = gui::Setup {
         twin: running.twin.clone(),
-        control: Arc::new(control),
+        control,
         card: Some(running.card.clone()),
         links: running.links.clone(),
         capture: args.screenshot.clone().map(|path| gui::Capture { path, after_s: args.screenshot_after_s }),

@@ -8,9 +8,19 @@ use tower::ServiceExt;
 
 #[derive(Debug)]
 pub struct InProcess {
-    pub router: Router,
+    router: Router,
     /// A runtime running elsewhere (the demo's servers), or one for the calls alone.
-    pub runtime: tokio::runtime::Handle,
+    runtime: tokio::runtime::Handle,
+}
+
+impl InProcess {
+    /// The control API of `twin`, called on `runtime`, for the window.
+    pub fn control(
+        twin: &sim::link::SharedTwin,
+        runtime: tokio::runtime::Handle,
+    ) -> std::sync::Arc<dyn gui::Control> {
+        std::sync::Arc::new(Self { router: super::control_api::router(twin.clone(), None), runtime })
+    }
 }
 
 /// Answers this large at most are read.

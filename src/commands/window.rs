@@ -7,7 +7,6 @@ use super::{CommandResult, Failure};
 use crate::cli::GuiArgs;
 use sim::link::trace::Trace;
 use sim::link::{SharedTwin, Twin};
-use std::sync::Arc;
 
 pub fn run(args: &GuiArgs) -> CommandResult {
     let scenario = scenarios::compile::load(&args.scenario).map_err(|e| Failure::bad_input(e.to_string()))?;
@@ -28,13 +27,10 @@ pub fn run(args: &GuiArgs) -> CommandResult {
         .enable_all()
         .build()
         .map_err(Failure::failed)?;
-    let control = InProcess {
-        router: super::control_api::router(twin.clone(), None),
-        runtime: runtime.handle().clone(),
-    };
+    let control = InProcess::control(&twin, runtime.handle().clone());
     let setup = gui::Setup {
         twin,
-        control: Arc::new(control),
+        control,
         card: None,
         links: vec![("Scenario".into(), args.scenario.display().to_string())],
         capture: args.screenshot.clone().map(|path| gui::Capture { path, after_s: args.screenshot_after_s }),

@@ -32,6 +32,18 @@ pub struct Inputs {
     pub alarm_present: bool,
 }
 
+/// Which parameter table a click on an element opens (§12.1.4).
+pub fn table_of(number: u8) -> Option<&'static str> {
+    match number {
+        1 | 2 => Some("rectifier"),
+        10 => Some("battery"),
+        6 => Some("inverter"),
+        11..=13 => Some("bypass"),
+        8 | 9 => Some("output"),
+        _ => None,
+    }
+}
+
 /// The elements the system synoptic of a parallel system shows (§12.2.1), coloured by the
 /// same rules as in the unit view: the units' supplies, the global output and the bypass.
 pub const SYSTEM_ELEMENTS: [u8; 8] = [1, 7, 8, 9, 11, 12, 14, 15];

@@ -6,7 +6,7 @@
 //! present). The per-unit bits are found by the firmware condition the map binds them to
 //! (`unit_operating:2`), so one reading serves both maps.
 
-use crate::database::Database;
+use crate::database::{Database, FlagState};
 use crate::rules::Condition;
 use serde::Serialize;
 use ups_models::flags::Level;
@@ -66,10 +66,10 @@ fn model_word(database: &Database, field: ModelField) -> Option<u16> {
     database.readings.iter().find(|r| r.field == Some(field)).and_then(|r| r.value).map(|v| v as u16)
 }
 
-/// The state of the bit the map binds to `name:number`, if it has one.
-fn unit_bit(database: &Database, name: &str, number: u8) -> Option<bool> {
+/// The bit the map binds to `name:number`, if it has one.
+fn unit_flag<'a>(database: &'a Database, name: &str, number: u8) -> Option<&'a FlagState> {
     let signal = format!("{name}:{number}");
-    database.flags.iter().find(|f| f.signal.as_deref() == Some(signal.as_str())).map(|f| f.on)
+    database.flags.iter().find(|f| f.signal.as_deref() == Some(signal.as_str()))
 }
 
 /// Which units or modules are present, and whether the UPS is a parallel system or modular.
@@ -108,11 +108,10 @@ fn status(imminent_stop: bool, alarm: Option<Level>, standby: bool) -> DeviceSta
 /// A unit's icon from its own bits; where the map has no operating bit for units, the unit
 /// is taken to run as the system does.
 fn device(database: &Database, number: u8, system_standby: bool) -> Device {
-    let bit = |name| unit_bit(database, name, number);
+    let bit = |name| unit_flag(database, name, number).map(|f| f.on);
     let (operating, available, imminent_stop) =
         (bit("unit_operating"), bit("unit_available"), bit("unit_imminent_stop"));
-    let signal = format!("unit_general_alarm:{number}");
-    let alarm = database.flags.iter().find(|f| f.signal.as_deref() == Some(signal.as_str()));
+    let alarm = unit_flag(database, "unit_general_alarm", number);
     let alarm_level = alarm.filter(|f| f.on).map(|f| f.level.unwrap_or(Level::Warning));
     let standby = !operating.unwrap_or(!system_standby);
     Device {

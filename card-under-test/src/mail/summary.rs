@@ -25,11 +25,7 @@ impl Summary {
         let (card, config) = (&agent.card, &agent.config);
         let database = card.database();
         let first = |name: &str| values(database, name).into_iter().flatten().next();
-        let ups = match (&database.reference, &database.serial_number) {
-            (Some(reference), _) => reference.clone(),
-            (None, Some(serial)) => format!("UPS {serial}"),
-            (None, None) => "UPS".into(),
-        };
+        let ups = database.ups_name();
         Self {
             system_name: config.system_name.clone(),
             system_location: config.system_location.clone(),

@@ -7,16 +7,7 @@ use crate::live::Live;
 use crate::palette;
 use crate::synoptic::Selection;
 use bevy_egui::egui;
-use card::derive::topology::{DeviceStatus, Kind};
-
-fn status_colour(status: DeviceStatus) -> egui::Color32 {
-    palette::egui(match status {
-        DeviceStatus::Standby => palette::GREY,
-        DeviceStatus::Operating => palette::GREEN,
-        DeviceStatus::OperatingWithAlarm => palette::YELLOW,
-        DeviceStatus::OperatingWithCriticalAlarm | DeviceStatus::ImminentStop => palette::RED,
-    })
-}
+use card::derive::topology::Kind;
 
 pub fn show(ui: &mut egui::Ui, live: &Live, selection: &mut Selection) {
     egui::ScrollArea::vertical().show(ui, |ui| {
@@ -65,15 +56,10 @@ fn card_beside_truth(ui: &mut egui::Ui, live: &Live) {
 fn tree(ui: &mut egui::Ui, live: &Live, selection: &mut Selection) {
     let topology = &live.truth.view.topology;
     ui.heading("UPS architecture");
-    let reference = live
-        .truth
-        .database
-        .reference
-        .clone()
-        .or(live.truth.database.serial_number.clone())
-        .unwrap_or_default();
-    let root = if topology.kind == Kind::Parallel { format!("SYSTEM {reference}") } else { reference };
-    let dot = |ui: &mut egui::Ui, status| ui.colored_label(status_colour(status), "●");
+    let reference = live.truth.database.reference_or_serial().unwrap_or("UPS");
+    let root =
+        if topology.kind == Kind::Parallel { format!("SYSTEM {reference}") } else { reference.to_string() };
+    let dot = |ui: &mut egui::Ui, status| ui.colored_label(palette::egui(palette::of_status(status)), "●");
     ui.horizontal(|ui| {
         dot(ui, topology.status);
         if ui.selectable_label(selection.device.is_none(), root).clicked() {

@@ -64,18 +64,6 @@ pub fn shapes(number: u8) -> &'static [Shape] {
     }
 }
 
-/// Which parameter table a click on an element opens (§12.1.4), as the card's pages do.
-pub fn table_of(number: u8) -> Option<&'static str> {
-    match number {
-        1 | 2 => Some("rectifier"),
-        10 => Some("battery"),
-        6 => Some("inverter"),
-        11..=13 => Some("bypass"),
-        8 | 9 => Some("output"),
-        _ => None,
-    }
-}
-
 /// Points that show an element's colour in a screenshot: on its first wire's longest
 /// stretch, the middle and two points 10 and 20 units before it (a moving flow mark, 8
 /// long, covers at most one of them); else on a block's lower edge, a quarter in (clear of
@@ -124,6 +112,7 @@ pub fn element_at(point: Point) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use card::derive::synoptic::table_of;
 
     #[test]
     fn every_element_has_shapes_on_the_sheet() {

@@ -15,8 +15,8 @@ use bevy::camera::{ScalingMode, Viewport};
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
-use card::derive::synoptic::{Colour, SYSTEM_ELEMENTS};
-use card::derive::topology::{DeviceStatus, Kind};
+use card::derive::synoptic::{Colour, SYSTEM_ELEMENTS, table_of};
+use card::derive::topology::Kind;
 use layout::{Point, Shape};
 
 /// What the person chose: the element whose table is shown, the unit or module chosen in
@@ -279,13 +279,7 @@ fn draw(
         }
     }
     if system_view(&live, &selection) {
-        let status = live.truth.view.topology.status;
-        let rgb = match status {
-            DeviceStatus::Standby => palette::GREY,
-            DeviceStatus::Operating => palette::GREEN,
-            DeviceStatus::OperatingWithAlarm => palette::YELLOW,
-            DeviceStatus::OperatingWithCriticalAlarm | DeviceStatus::ImminentStop => palette::RED,
-        };
+        let rgb = palette::of_status(live.truth.view.topology.status);
         outlines.rect_2d(world((320.0, 150.0)), Vec2::new(340.0, 180.0), palette::bevy(rgb));
     }
 }
@@ -403,7 +397,7 @@ fn pointer(
         selection.hovered = hovered;
     }
     if buttons.just_pressed(MouseButton::Left)
-        && let Some(table) = hovered.and_then(layout::table_of)
+        && let Some(table) = hovered.and_then(table_of)
     {
         selection.table = table;
     }
@@ -427,8 +421,8 @@ fn hover_card(
         |ui| {
             egui::Frame::popup(ui.style()).show(ui, |ui| {
                 ui.strong(element.name);
-                let table = layout::table_of(number)
-                    .and_then(|name| live.truth.view.tables.iter().find(|t| t.name == name));
+                let table =
+                    table_of(number).and_then(|name| live.truth.view.tables.iter().find(|t| t.name == name));
                 if let Some(table) = table {
                     for row in &table.rows {
                         let values: Vec<String> = row

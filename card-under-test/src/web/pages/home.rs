@@ -14,10 +14,8 @@ use maud::{Markup, html};
 pub async fn get(State(shared): State<Shared>, Extension(caller): Extension<Caller>) -> Markup {
     let agent = shared.lock();
     let view = agent.card.view();
-    let database = agent.card.database();
     // The tree's top node: "SYSTEM reference" for a parallel system (§11.3), else the UPS's.
-    let reference =
-        database.reference.as_ref().or(database.serial_number.as_ref()).map_or("UPS", String::as_str);
+    let reference = agent.card.database().reference_or_serial().unwrap_or("UPS");
     let content = html! {
         section.synoptic-view data-refresh="view" {
             div.statuses {

@@ -57,16 +57,10 @@ pub struct TopBar {
 
 impl TopBar {
     pub fn of(agent: &Agent) -> TopBar {
-        let database = agent.card.database();
-        let ups_reference = match (&database.reference, &database.serial_number) {
-            (Some(reference), _) => reference.clone(),
-            (None, Some(serial)) => format!("UPS {serial}"),
-            (None, None) => "UPS".into(),
-        };
         TopBar {
             system_name: agent.config.system_name.clone(),
             location: agent.config.system_location.clone(),
-            ups_reference,
+            ups_reference: agent.card.database().ups_name(),
             alarm_count: agent.card.alarms().count(),
             last_alarm: agent.card.alarms().last.clone(),
         }

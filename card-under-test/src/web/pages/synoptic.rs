@@ -5,7 +5,7 @@
 //! The same drawing is the system synoptic of a parallel system (§12.2): the page's script
 //! then hides what is not `data-system` and shows the system symbol over the units' place.
 
-use crate::derive::synoptic::{Colour, Element, SYSTEM_ELEMENTS};
+use crate::derive::synoptic::{Colour, Element, SYSTEM_ELEMENTS, table_of};
 use maud::{Markup, PreEscaped, html};
 
 fn class(colour: Colour) -> &'static str {
@@ -15,18 +15,6 @@ fn class(colour: Colour) -> &'static str {
         Colour::Green => "el c-green",
         Colour::Yellow => "el c-yellow",
         Colour::Red => "el c-red",
-    }
-}
-
-/// Which parameter table a click on an element opens (§12.1.4).
-fn table_of(number: u8) -> Option<&'static str> {
-    match number {
-        1 | 2 => Some("rectifier"),
-        10 => Some("battery"),
-        6 => Some("inverter"),
-        11..=13 => Some("bypass"),
-        8 | 9 => Some("output"),
-        _ => None,
     }
 }
 
