@@ -96,9 +96,9 @@ fn second_run_after_rest(params: &BlockParams, rest_s: f64) -> (f64, f64) {
     let run = |block: &mut Block| {
         let mut elapsed_s = 0.0;
         loop {
-            let thevenin = block.thevenin(params, 1.0, true);
-            let Some(current_a) = thevenin.current_for_power_a(169.8 * 6.0) else { break };
-            block.step(params, current_a, 1.0);
+            let source = block.source(params, 1.0);
+            let Some(current_a) = source.thevenin.current_for_power_a(169.8 * 6.0) else { break };
+            block.step(params, &source, current_a, 1.0);
             elapsed_s += 1.0;
             if block.terminal_voltage_v(params, current_a) <= 1.75 * 6.0 {
                 break;
@@ -108,7 +108,7 @@ fn second_run_after_rest(params: &BlockParams, rest_s: f64) -> (f64, f64) {
     };
     let first = run(&mut block);
     for _ in 0..(rest_s / 10.0) as usize {
-        block.step(params, 0.0, 10.0);
+        block.rest(params, 10.0);
     }
     (first, run(&mut block))
 }

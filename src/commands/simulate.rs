@@ -104,6 +104,7 @@ pub fn run(args: &SimulateArgs) -> CommandResult {
     if let Some(trace) = trace.as_mut() {
         trace.flush().map_err(|e| Failure::failed(format!("writing the trace: {e}")))?;
     }
+    let violation = runner.totals.first_violation;
     print_summary(
         &runner,
         &loaded.model.identity.model,
@@ -114,7 +115,12 @@ pub fn run(args: &SimulateArgs) -> CommandResult {
         &tables,
         &battery_starts,
     );
-    Ok(())
+    match violation {
+        Some((time_s, violation)) => {
+            Err(Failure::failed(format!("the twin broke a law of physics at {}: {violation}", clock(time_s))))
+        }
+        None => Ok(()),
+    }
 }
 
 fn check_pct(name: &str, value: f64, min: f64, max: f64) -> Result<(), Failure> {
@@ -206,10 +212,12 @@ fn print_summary(
         );
     }
     println!(
-        "summary: final mode {:?}; alarms raised {raised}, cleared {cleared}; minimum battery charge {:.1} % at {}; energy balance worst error {:.4} %",
+        "summary: final mode {:?}; alarms raised {raised}, cleared {cleared}; minimum battery charge {:.1} % at {}; energy balance worst error {:.4} % (converters), battery energy made from nothing {:.4} % of its throughput (at most {:.1} %)",
         runner.ups.mode(),
         totals.min_charge_pct,
         clock(totals.min_charge_at_s),
-        totals.max_balance_error * 100.0
+        totals.max_balance_error * 100.0,
+        totals.max_energy_created_share * 100.0,
+        sim::battery::invariants::ENERGY_TOLERANCE * 100.0
     );
 }

@@ -35,6 +35,9 @@ pub struct BlockParams {
     pub temperature: TemperatureEffects,
     /// Slow effects: self-discharge, float-life ageing and cycle fade.
     pub ageing: Ageing,
+    /// The current a full block still takes on charge (oxygen cycle, gassing).
+    #[serde(default)]
+    pub overcharge: Overcharge,
 }
 
 /// Tremblay–Dessaint/Shepherd voltage curve on top of a two-well kinetic capacity (KiBaM).
@@ -80,6 +83,31 @@ pub struct TemperatureEffects {
     pub capacity_quadratic_per_c2: f64,
     /// Relative change of internal resistance per °C below 25 °C (electrolyte gets thicker).
     pub resistance_per_c_below_25: f64,
+}
+
+/// The current a full cell takes when held above its open-circuit voltage: the oxygen
+/// cycle and gassing, a Tafel law in the cell voltage that doubles every `doubling_c` °C.
+/// It sets the float current, the current at the end of a boost charge (so the charger's
+/// end-of-boost threshold is reached) and the warm battery's higher float current.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Overcharge {
+    /// Current of a full cell held at 2.27 V at 25 °C, mA per Ah of rated capacity.
+    /// Published: 0.5–4 mA/Ah at 2.30 V/cell, 3–10 mA/Ah at 2.40 V/cell (VRLA).
+    pub float_current_ma_per_ah: f64,
+    /// Volts per cell for an e-fold rise of the current (the Tafel slope over ln 10).
+    pub tafel_v: f64,
+    /// The current doubles every this many °C at a constant voltage.
+    pub doubling_c: f64,
+}
+
+impl Default for Overcharge {
+    /// A new VRLA block: 1 mA/Ah at 2.27 V/cell, ×3 per 0.1 V (210 mV a decade), ×2 per
+    /// 10 °C; so 1.4 mA/Ah at 2.30 V/cell and 4.2 mA/Ah at 2.40 V/cell, inside the published
+    /// bands, and under the usual end-of-boost threshold of 10 mA/Ah (0.01 C10).
+    fn default() -> Self {
+        Self { float_current_ma_per_ah: 1.0, tafel_v: 0.091, doubling_c: 10.0 }
+    }
 }
 
 /// Self-discharge and state-of-health loss.

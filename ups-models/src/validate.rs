@@ -243,5 +243,9 @@ pub fn block(block: &BlockParams) -> Check {
     within("ageing.life_halving_c", a.life_halving_c, 1.0, 50.0, "°C")?;
     within("ageing.end_of_life_soh", a.end_of_life_soh, 0.1, 0.99, "")?;
     within("ageing.cycle_life_full_equivalent", a.cycle_life_full_equivalent, 10.0, 100_000.0, "cycles")?;
-    within("ageing.resistance_growth_at_zero_soh", a.resistance_growth_at_zero_soh, 0.0, 20.0, "")
+    within("ageing.resistance_growth_at_zero_soh", a.resistance_growth_at_zero_soh, 0.0, 20.0, "")?;
+    let o = &block.overcharge;
+    within("overcharge.float_current_ma_per_ah", o.float_current_ma_per_ah, 0.01, 50.0, "mA/Ah")?;
+    within("overcharge.tafel_v", o.tafel_v, 0.01, 0.3, "V")?;
+    within("overcharge.doubling_c", o.doubling_c, 3.0, 30.0, "°C")
 }

@@ -3,7 +3,8 @@
 //! Strings share one bus voltage; each carries the current its own EMF and resistance give
 //! it, so a string with a weak block takes less of the load, as in a real cabinet.
 
-use super::block::{Block, Spread};
+use super::block::{Block, BlockSource, Spread};
+use super::bus::{self, Demand, StringSource};
 use super::thevenin::Thevenin;
 use rand::{Rng, RngExt};
 use ups_models::battery::BlockParams;
@@ -29,8 +30,11 @@ pub struct Bank {
     strings: Vec<Vec<Block>>,
     /// Strings cut off by an open block or fuse (fault `open_block`).
     open: Vec<bool>,
-    /// Per-string shares of the step being taken; kept to avoid allocating every step.
-    scratch: Vec<StringShare>,
+    /// Each block's source for the step being taken, strings one after the other; kept to
+    /// avoid allocating every step.
+    block_sources: Vec<BlockSource>,
+    /// Each string's source for the step being taken.
+    string_sources: Vec<StringSource>,
 }
 
 impl Bank {
@@ -56,7 +60,7 @@ impl Bank {
             })
             .collect();
         let open = vec![false; strings.len()];
-        Self { params, strings, open, scratch: Vec::new() }
+        Self { params, strings, open, block_sources: Vec::new(), string_sources: Vec::new() }
     }
 
     pub fn params(&self) -> &BlockParams {
@@ -118,23 +122,23 @@ impl Bank {
         if capacity > 0.0 { charge / capacity } else { 0.0 }
     }
 
-    fn string_thevenin(&self, string: &[Block], dt_s: f64, discharging: bool) -> Thevenin {
-        string
-            .iter()
-            .map(|b| b.thevenin(&self.params, dt_s, discharging))
-            .fold(Thevenin { emf_v: 0.0, resistance_ohm: 0.0 }, Thevenin::series)
+    fn string_thevenin(&self, string: &[Block], dt_s: f64) -> Thevenin {
+        string.iter().map(|b| b.source(&self.params, dt_s).thevenin).fold(Thevenin::ZERO, Thevenin::series)
     }
 
-    /// The bank seen from its terminals over a step of `dt_s` (open strings left out; a
-    /// bank with every string open has infinite resistance).
-    pub fn thevenin(&self, dt_s: f64, discharging: bool) -> Thevenin {
-        Thevenin::parallel_of(
-            self.strings
-                .iter()
-                .zip(&self.open)
-                .filter(|(_, open)| !**open)
-                .map(|(s, _)| self.string_thevenin(s, dt_s, discharging)),
-        )
+    /// Each closed string over a step of `dt_s`, as the bus sees it.
+    pub fn string_sources(&self, dt_s: f64) -> impl Iterator<Item = Thevenin> + '_ {
+        self.strings
+            .iter()
+            .zip(&self.open)
+            .filter(|(_, open)| !**open)
+            .map(move |(s, _)| self.string_thevenin(s, dt_s))
+    }
+
+    /// The bank seen from its terminals over a step of `dt_s`, each direction on its own
+    /// (open strings left out; a bank with every string open has infinite resistance).
+    pub fn thevenin(&self, dt_s: f64) -> Thevenin {
+        Thevenin::parallel(self.string_sources(dt_s))
     }
 
     /// The most the bank can give over the next `dt_s` before a block runs dry, A.
@@ -173,114 +177,61 @@ impl Bank {
     }
 
     fn step(&mut self, demand: Demand, dt_s: f64) -> BankStep {
-        let discharging = match demand {
-            Demand::Power(w) => w >= 0.0,
-            Demand::Current(a) => a >= 0.0,
-        };
-        let mut shares = std::mem::take(&mut self.scratch);
-        shares.clear();
-        shares.extend(self.strings.iter().zip(&self.open).map(|(string, &open)| StringShare {
-            source: self.string_thevenin(string, dt_s, discharging),
-            max_a: if discharging { self.string_max_discharge_a(string, dt_s) } else { f64::INFINITY },
-            current_a: 0.0,
-            // An open string carries nothing: held at 0 from the start.
-            clipped: open,
-        }));
-        let solved = solve_bus(&mut shares, demand);
-        let step = match solved {
+        let mut block_sources = std::mem::take(&mut self.block_sources);
+        let mut string_sources = std::mem::take(&mut self.string_sources);
+        block_sources.clear();
+        string_sources.clear();
+        for (string, &open) in self.strings.iter().zip(&self.open) {
+            let first = block_sources.len();
+            block_sources.extend(string.iter().map(|b| b.source(&self.params, dt_s)));
+            let thevenin =
+                block_sources[first..].iter().map(|s| s.thevenin).fold(Thevenin::ZERO, Thevenin::series);
+            string_sources.push(StringSource {
+                thevenin,
+                max_discharge_a: self.string_max_discharge_a(string, dt_s),
+                open,
+                current_a: 0.0,
+            });
+        }
+        let step = match bus::solve(&mut string_sources, demand) {
             Some(bus_v) => {
                 let mut total_a = 0.0;
-                for (string, share) in self.strings.iter_mut().zip(&shares) {
-                    for block in string.iter_mut() {
-                        block.step(&self.params, share.current_a, dt_s);
+                let mut sources = block_sources.iter();
+                for (string, share) in self.strings.iter_mut().zip(&string_sources) {
+                    for (block, source) in string.iter_mut().zip(sources.by_ref()) {
+                        block.step(&self.params, source, share.current_a, dt_s);
                     }
                     total_a += share.current_a;
                 }
                 BankStep { current_a: total_a, voltage_v: bus_v, delivered: true }
             }
             None => {
-                self.rest(dt_s);
+                let mut sources = block_sources.iter();
+                for block in self.strings.iter_mut().flatten() {
+                    if let Some(source) = sources.next() {
+                        block.step(&self.params, source, 0.0, dt_s);
+                    }
+                }
                 BankStep { current_a: 0.0, voltage_v: 0.0, delivered: false }
             }
         };
-        self.scratch = shares;
+        self.block_sources = block_sources;
+        self.string_sources = string_sources;
         step
     }
 
     /// Holds the bus at `voltage_v` with the current limited to `limit_a` (a charger):
-    /// constant current while the bank would take more, constant voltage after.
+    /// constant current while the bank would take more, constant voltage after. A charger
+    /// cannot draw from the bank: above its voltage, the bank rests.
     pub fn step_voltage(&mut self, voltage_v: f64, limit_a: f64, dt_s: f64) -> BankStep {
-        let thevenin = self.thevenin(dt_s, false);
-        let current_a = thevenin.current_at_voltage_a(voltage_v).clamp(-limit_a, 0.0);
+        let current_a = self.thevenin(dt_s).current_at_voltage_a(voltage_v).clamp(-limit_a, 0.0);
         self.step_current(current_a, dt_s)
     }
 
     /// No current: self-discharge and the wells levelling out.
     pub fn rest(&mut self, dt_s: f64) {
         for block in self.strings.iter_mut().flatten() {
-            block.step(&self.params, 0.0, dt_s);
+            block.rest(&self.params, dt_s);
         }
     }
-}
-
-/// What the bank is asked for over one step.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Demand {
-    Power(f64),
-    Current(f64),
-}
-
-/// One string's part in a step: its source, the most it can give before a block runs dry,
-/// and the current it was given.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct StringShare {
-    source: Thevenin,
-    max_a: f64,
-    current_a: f64,
-    clipped: bool,
-}
-
-/// Finds the bus voltage and each string's current. Strings share by EMF and resistance;
-/// a string that would be asked for more than its emptiest block can give is held at that
-/// limit and the others share the rest, as in a cabinet where one string is spent.
-/// `None` when the bank cannot meet the demand at all.
-fn solve_bus(shares: &mut [StringShare], demand: Demand) -> Option<f64> {
-    loop {
-        let fixed_a: f64 = shares.iter().filter(|s| s.clipped).map(|s| s.current_a).sum();
-        let free = Thevenin::parallel_of(shares.iter().filter(|s| !s.clipped).map(|s| s.source));
-        if !free.resistance_ohm.is_finite() {
-            return None; // every string is spent
-        }
-        // Current the free strings carry together.
-        let free_a = match demand {
-            Demand::Current(a) => a - fixed_a,
-            Demand::Power(p) => power_share_a(free, fixed_a, p)?,
-        };
-        let bus_v = free.voltage_v(free_a);
-        let mut newly_clipped = false;
-        for share in shares.iter_mut().filter(|s| !s.clipped) {
-            share.current_a = share.source.current_at_voltage_a(bus_v);
-            if share.current_a > share.max_a {
-                share.current_a = share.max_a;
-                share.clipped = true;
-                newly_clipped = true;
-            }
-        }
-        if !newly_clipped {
-            return Some(bus_v);
-        }
-    }
-}
-
-/// Current `x` the free strings must add to `fixed_a` so the bus delivers `power_w`:
-/// `(E − R·x)·(fixed + x) = P`, the root at the higher bus voltage.
-fn power_share_a(free: Thevenin, fixed_a: f64, power_w: f64) -> Option<f64> {
-    let (e, r) = (free.emf_v, free.resistance_ohm);
-    let b = e - r * fixed_a;
-    let discriminant = b * b + 4.0 * r * (e * fixed_a - power_w);
-    if discriminant < 0.0 || e <= 0.0 {
-        return None;
-    }
-    // Smaller root of r·x² − b·x − (e·fixed − P) = 0.
-    Some((b - discriminant.sqrt()) / (2.0 * r))
 }

@@ -5,17 +5,29 @@
 //! voltage down.
 
 use super::kibam::{self, Wells};
-use super::ledger::Ledger;
+use super::ledger::{EnergyLedger, Ledger};
 use super::thevenin::Thevenin;
 use ups_models::battery::BlockParams;
 
 /// Lowest available-well state of charge the voltage curve is evaluated at; below it the
 /// Shepherd terms would divide by zero.
 const S_MIN: f64 = 1e-3;
+/// Most a cell's discharge polarization can hold, V: the Shepherd term `K·i*/s` grows
+/// without bound as the available well empties; a spent cell that its string drives on
+/// goes into reversal, to about −2 V, and no further.
+const MAX_DISCHARGE_POLARIZATION_V: f64 = 4.0;
+/// Most a cell's charge overvoltage can hold, V: a full or weak block driven by its
+/// string's charge current gasses freely about 0.7 V above its rest voltage (2.8–2.9 V/cell).
+const MAX_CHARGE_POLARIZATION_V: f64 = 0.7;
 /// Lowest rest (open-circuit) voltage of a cell below its full-charge E0, V.
 const REST_VOLTAGE_SPAN_V: f64 = 0.6;
-/// Polarization divisor of a full cell on charge: sets the overcharge current at boost.
-const CHARGE_DIVISOR_AT_FULL: f64 = 0.002;
+/// How close to full the available well must be before the overcharge reaction governs the
+/// charge voltage: the main reaction's acceptance falls as `ε / ((1 − s) + ε)`.
+const CHARGE_ACCEPTANCE_EPS: f64 = 1e-3;
+/// Cell voltage the overcharge law is quoted at (`Overcharge::float_current_ma_per_ah`), V.
+const OVERCHARGE_REFERENCE_V: f64 = 2.27;
+/// Smallest margin above the rest voltage the overcharge law is linearised over, V.
+const OVERCHARGE_MIN_MARGIN_V: f64 = 0.005;
 const SECONDS_PER_HOUR: f64 = 3600.0;
 const SECONDS_PER_MONTH: f64 = 30.0 * 24.0 * SECONDS_PER_HOUR;
 const SECONDS_PER_YEAR: f64 = 365.25 * 24.0 * SECONDS_PER_HOUR;
@@ -35,14 +47,43 @@ impl Default for Spread {
 
 /// The state of one block. Charges are per cell, in Ah, measured from "empty at 25 °C", so
 /// cold makes part of the stored charge unreachable instead of destroying it.
+///
+/// The polarization has one state per direction: a discharge polarization scaled by the
+/// available well's emptiness at once (Shepherd's `K·i*/s`, which makes the knee), and a
+/// charge overvoltage that only a charge current builds. The charge side is a state of its
+/// own, not `i*` times a divisor, because that divisor climbs steeply near full: had it
+/// scaled the stored polarization, the voltage would jump with the state of charge alone
+/// (no current) and overshoot the charger's setting.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Block {
     wells: Wells,
-    polarization_current_a: f64,
+    /// Low-pass filtered discharge current `i*`, A per cell (≥ 0).
+    discharge_polarization_a: f64,
+    /// Overvoltage built up by charging, V per cell (≥ 0).
+    charge_polarization_v: f64,
+    /// Cell voltage of the last charging step, V: where the overcharge law is linearised.
+    charge_v_per_cell: f64,
     state_of_health: f64,
     temperature_c: f64,
     spread: Spread,
     ledger: Ledger,
+    energy: EnergyLedger,
+}
+
+/// A block over one step: its source, and what stepping it needs from the same instant.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BlockSource {
+    pub thevenin: Thevenin,
+    /// Open-circuit (rest) voltage of the block, V.
+    pub rest_v: f64,
+    /// Share of the way the polarization moves towards its target over the step.
+    weight: f64,
+    /// Discharge polarization resistance `K/s` of one cell, Ω.
+    discharge_polarization_ohm: f64,
+    /// Charge polarization resistance of one cell, Ω.
+    charge_polarization_ohm: f64,
+    /// Overcharge (gassing) current at the charge voltage, per cell, A.
+    overcharge_a: f64,
 }
 
 impl Block {
@@ -50,11 +91,14 @@ impl Block {
     pub fn new_full(params: &BlockParams, spread: Spread, temperature_c: f64) -> Self {
         let mut block = Self {
             wells: Wells { available_ah: 0.0, bound_ah: 0.0 },
-            polarization_current_a: 0.0,
+            discharge_polarization_a: 0.0,
+            charge_polarization_v: 0.0,
+            charge_v_per_cell: OVERCHARGE_REFERENCE_V,
             state_of_health: 1.0,
             temperature_c,
             spread,
             ledger: Ledger::default(),
+            energy: EnergyLedger::default(),
         };
         block.set_state_of_charge(params, 1.0);
         block.ledger = Ledger::default(); // the books start at this full state
@@ -73,7 +117,9 @@ impl Block {
         let c = params.cell.kibam_c;
         self.ledger.adjusted_ah += total_ah - self.wells.total_ah();
         self.wells = Wells { available_ah: c * total_ah, bound_ah: (1.0 - c) * total_ah };
-        self.polarization_current_a = 0.0;
+        self.discharge_polarization_a = 0.0;
+        self.charge_polarization_v = 0.0;
+        self.energy.polarization_held_wh = 0.0;
     }
 
     /// Sets the state of health (0–1). Stored charge shrinks with the capacity it sits in;
@@ -118,6 +164,10 @@ impl Block {
 
     pub fn ledger(&self) -> &Ledger {
         &self.ledger
+    }
+
+    pub fn energy(&self) -> &EnergyLedger {
+        &self.energy
     }
 
     /// Charge stored per cell, Ah, counted from empty at 25 °C.
@@ -176,51 +226,95 @@ impl Block {
         curve_v.max(cell.e0_v - REST_VOLTAGE_SPAN_V)
     }
 
-    /// The divisor of the polarization term: it shrinks near empty while discharging and near
-    /// full while charging, which gives the knee and the constant-voltage taper (a full VRLA
-    /// cell held at 2.40 V takes about C/100).
-    fn polarization_divisor(&self, params: &BlockParams, discharging: bool) -> f64 {
-        let s = self.available_state_of_charge(params);
-        if discharging { s.max(S_MIN) } else { (1.0 - s) + CHARGE_DIVISOR_AT_FULL }
-    }
-
     fn filter_weight(params: &BlockParams, dt_s: f64) -> f64 {
         -(-dt_s / params.cell.polarization_tau_s).exp_m1()
     }
 
-    /// Terminal voltage seen over a step of `dt_s` as a linear function of the block current
-    /// (positive = discharge). The polarization filter is taken implicitly, so a charger in
-    /// constant voltage does not oscillate even when `dt_s` is longer than its time constant.
-    /// The polarization already built up follows the branch of its own sign (a discharge's
-    /// polarization decays as a discharge's); the part the new current adds follows the
-    /// branch of the step's direction.
-    pub fn thevenin(&self, params: &BlockParams, dt_s: f64, discharging: bool) -> Thevenin {
-        let weight = Self::filter_weight(params, dt_s);
-        let k_built =
-            params.cell.k_ohm / self.polarization_divisor(params, self.polarization_current_a >= 0.0);
-        let k_new = params.cell.k_ohm / self.polarization_divisor(params, discharging);
-        let cells = f64::from(params.cells);
-        Thevenin {
-            emf_v: cells
-                * (self.cell_rest_voltage_v(params) - k_built * self.polarization_current_a * (1.0 - weight)),
-            resistance_ohm: cells * (self.cell_resistance_ohm(params) + k_new * weight),
+    /// Discharge polarization resistance of a cell, Ω: `K/s`, rising as the available well
+    /// empties (the knee), held where the polarization it makes reaches its physical most.
+    fn discharge_polarization_ohm(&self, params: &BlockParams, s: f64) -> f64 {
+        let shepherd_ohm = params.cell.k_ohm / s.max(S_MIN);
+        if self.discharge_polarization_a > 0.0 {
+            shepherd_ohm.min(MAX_DISCHARGE_POLARIZATION_V / self.discharge_polarization_a)
+        } else {
+            shepherd_ohm
         }
+    }
+
+    /// Overcharge current of a cell held at `v_per_cell`, A: a Tafel law that doubles every
+    /// `doubling_c` °C (the oxygen cycle of a VRLA cell).
+    pub fn overcharge_a(&self, params: &BlockParams, v_per_cell: f64) -> f64 {
+        let law = &params.overcharge;
+        let reference_a = law.float_current_ma_per_ah / 1000.0 * params.nominal_capacity_ah;
+        let doublings = (self.temperature_c - 25.0) / law.doubling_c;
+        reference_a * ((v_per_cell - OVERCHARGE_REFERENCE_V) / law.tafel_v).exp() * doublings.exp2()
+    }
+
+    /// Charge polarization resistance of a cell, Ω. Far from full the main reaction takes the
+    /// current at the polarization resistance `K`; as the available well fills its
+    /// acceptance falls and the overcharge reaction, linearised at the last charge voltage,
+    /// takes over: a full cell at float takes the overcharge current and nothing more.
+    fn charge_polarization_ohm(&self, params: &BlockParams, s: f64, rest_v: f64) -> f64 {
+        let cell = &params.cell;
+        let margin_v = (self.charge_v_per_cell - rest_v).max(OVERCHARGE_MIN_MARGIN_V);
+        let overcharge_ohm = (margin_v / self.overcharge_a(params, self.charge_v_per_cell).max(1e-12)
+            - cell.r_ohm
+            - cell.k_ohm)
+            .max(0.0);
+        let acceptance = CHARGE_ACCEPTANCE_EPS / ((1.0 - s).max(0.0) + CHARGE_ACCEPTANCE_EPS);
+        cell.k_ohm + overcharge_ohm * acceptance
+    }
+
+    /// The block over a step of `dt_s`: terminal voltage as a line in the block current
+    /// (positive = discharge) with one slope per direction. The polarization filter is taken
+    /// implicitly, so a charger in constant voltage does not oscillate even when `dt_s` is
+    /// longer than its time constant.
+    pub fn source(&self, params: &BlockParams, dt_s: f64) -> BlockSource {
+        let cells = f64::from(params.cells);
+        let weight = Self::filter_weight(params, dt_s);
+        let s = self.available_state_of_charge(params);
+        let rest_cell_v = self.cell_rest_voltage_v(params);
+        let r_ohm = self.cell_resistance_ohm(params);
+        let k_ohm = self.discharge_polarization_ohm(params, s);
+        let charge_ohm = self.charge_polarization_ohm(params, s, rest_cell_v);
+        let discharge_emf_v = rest_cell_v - k_ohm * self.discharge_polarization_a * (1.0 - weight);
+        BlockSource {
+            thevenin: Thevenin {
+                emf_v: cells * discharge_emf_v,
+                charge_emf_v: cells * (discharge_emf_v + self.charge_polarization_v * (1.0 - weight)),
+                discharge_ohm: cells * (r_ohm + k_ohm * weight),
+                charge_ohm: cells * (r_ohm + charge_ohm * weight),
+            },
+            rest_v: cells * rest_cell_v,
+            weight,
+            discharge_polarization_ohm: k_ohm,
+            charge_polarization_ohm: charge_ohm,
+            overcharge_a: self.overcharge_a(params, self.charge_v_per_cell),
+        }
+    }
+
+    /// Open-circuit voltage of the block with no polarization, V.
+    pub fn rest_voltage_v(&self, params: &BlockParams) -> f64 {
+        f64::from(params.cells) * self.cell_rest_voltage_v(params)
     }
 
     /// Terminal voltage with `current_a` flowing and the present polarization.
     pub fn terminal_voltage_v(&self, params: &BlockParams, current_a: f64) -> f64 {
-        let k = params.cell.k_ohm / self.polarization_divisor(params, self.polarization_current_a >= 0.0);
+        let s = self.available_state_of_charge(params);
         f64::from(params.cells)
             * (self.cell_rest_voltage_v(params)
                 - self.cell_resistance_ohm(params) * current_a
-                - k * self.polarization_current_a)
+                - self.discharge_polarization_ohm(params, s) * self.discharge_polarization_a
+                + self.charge_polarization_v)
     }
 
-    /// Fraction of a charging current that goes into the active material; the rest gasses.
-    fn charge_efficiency(&self, params: &BlockParams) -> f64 {
-        let s = self.available_state_of_charge(params);
-        let x = ((s - 0.9) / 0.1).clamp(0.0, 1.0);
-        1.0 - 0.9 * x * x
+    /// Energy the discharge polarization holds, Wh: `½·C·V²` of the filter's capacitor
+    /// (`C = τ/R`). The charge overvoltage holds none: it gives nothing back on discharge.
+    fn polarization_energy_wh(&self, params: &BlockParams, source: &BlockSource) -> f64 {
+        let tau_s = params.cell.polarization_tau_s;
+        let discharge_j =
+            0.5 * tau_s * source.discharge_polarization_ohm * self.discharge_polarization_a.powi(2);
+        f64::from(params.cells) * discharge_j / SECONDS_PER_HOUR
     }
 
     fn self_discharge_a(&self, params: &BlockParams) -> f64 {
@@ -244,19 +338,24 @@ impl Block {
         ((floor_ah - free.available_ah) / sensitivity - self.self_discharge_a(params)).max(0.0)
     }
 
-    /// Advances the block by `dt_s` with `current_a` at its terminals (positive = discharge)
-    /// and returns the current it really carried: an empty block cannot give more than its
-    /// available well holds, so a discharge current is clipped where the well runs dry, and
-    /// charge that a full well cannot take is booked as gassing.
-    pub fn step(&mut self, params: &BlockParams, current_a: f64, dt_s: f64) -> f64 {
+    /// Advances the block by `dt_s` with `current_a` at its terminals (positive = discharge),
+    /// `source` being this block's source for the step, and returns the current it really
+    /// carried: an empty block cannot give more than its available well holds, so a
+    /// discharge current is clipped where the well runs dry. Of a charge current, the
+    /// overcharge reaction takes its share at the step's voltage (gassing), as does whatever a
+    /// full well cannot take.
+    pub fn step(&mut self, params: &BlockParams, source: &BlockSource, current_a: f64, dt_s: f64) -> f64 {
         let cell = &params.cell;
+        let cells = f64::from(params.cells);
         let dt_h = dt_s / SECONDS_PER_HOUR;
         let capacity_ah = self.capacity_ah(params);
         let floor_ah = cell.kibam_c * capacity_ah * (1.0 - self.temperature_factor(params));
         let full_ah = cell.kibam_c * capacity_ah;
         let self_discharge_a = self.self_discharge_a(params);
-        let efficiency = if current_a < 0.0 { self.charge_efficiency(params) } else { 1.0 };
-        let requested_a = current_a.max(0.0) + efficiency * current_a.min(0.0) + self_discharge_a;
+        let voltage_v = source.thevenin.voltage_v(current_a);
+        let charging_a = (-current_a).max(0.0);
+        let overcharge_a = if charging_a > 0.0 { self.overcharge_a(params, voltage_v / cells) } else { 0.0 };
+        let requested_a = current_a.max(0.0) - (charging_a - overcharge_a.min(charging_a)) + self_discharge_a;
         let (wells, sensitivity) =
             kibam::step(self.wells, cell.kibam_c, cell.kibam_k_per_h, requested_a, dt_h);
         // Clip the well current exactly where the available well hits a boundary it is
@@ -268,6 +367,7 @@ impl Block {
         } else {
             requested_a
         };
+        let stored_before_ah = self.wells.total_ah();
         if well_current_a != requested_a {
             self.wells = kibam::step(self.wells, cell.kibam_c, cell.kibam_k_per_h, well_current_a, dt_h).0;
         } else {
@@ -283,10 +383,43 @@ impl Block {
         let gassing_ah =
             if current_a < 0.0 { (well_current_a - current_a - self_discharge_a) * dt_h } else { 0.0 };
         self.ledger.book(terminal_a * dt_h, gassing_ah, self_discharge_ah);
+        let terminal_v =
+            if terminal_a == current_a { voltage_v } else { source.thevenin.voltage_v(terminal_a) };
+        self.energy.terminal_out_wh += terminal_v * terminal_a * dt_h;
+        self.energy.throughput_wh += (terminal_v * terminal_a * dt_h).abs();
+        self.energy.chemical_released_wh += source.rest_v * (stored_before_ah - self.wells.total_ah());
+        // Each direction's polarization moves towards what the current holds it at. A charge
+        // drains the discharge polarization first, as a charged capacitor is drained; the
+        // charge overvoltage is gone at the first discharge (it is the oxygen reaction's).
+        let weight = source.weight;
+        self.discharge_polarization_a =
+            (self.discharge_polarization_a + (terminal_a - self.discharge_polarization_a) * weight).max(0.0);
+        self.charge_polarization_v = if terminal_a > 0.0 {
+            0.0
+        } else {
+            (self.charge_polarization_v
+                + (source.charge_polarization_ohm * -terminal_a - self.charge_polarization_v) * weight)
+                .min(MAX_CHARGE_POLARIZATION_V)
+        };
+        if terminal_a < 0.0 {
+            // The rest voltage rose with the charge taken in; the overvoltage is what the
+            // charger held above it, so the block does not stand above its charger's
+            // setting once the current stops.
+            let rest_rise_v = self.cell_rest_voltage_v(params) - source.rest_v / cells;
+            self.charge_polarization_v = (self.charge_polarization_v - rest_rise_v.max(0.0)).max(0.0);
+        }
+        if terminal_a < 0.0 {
+            self.charge_v_per_cell = terminal_v / cells;
+        }
+        self.energy.polarization_held_wh = self.polarization_energy_wh(params, source);
         self.age(params, terminal_a.max(0.0) * dt_h, dt_s);
-        let weight = Self::filter_weight(params, dt_s);
-        self.polarization_current_a += (terminal_a - self.polarization_current_a) * weight;
         terminal_a
+    }
+
+    /// Advances the block with no current (self-discharge, the wells levelling out).
+    pub fn rest(&mut self, params: &BlockParams, dt_s: f64) {
+        let source = self.source(params, dt_s);
+        self.step(params, &source, 0.0, dt_s);
     }
 
     /// Float-life ageing (Arrhenius: life halves every `life_halving_c` above 20 °C) and

@@ -5,6 +5,11 @@
 use super::bank::{Bank, BankStep};
 use ups_models::model::ChargerSpec;
 
+/// The current must stay at or under the end-of-boost threshold this long before the
+/// charger floats: a firmware debounce, so a boost is not ended by one low reading while the
+/// polarization of the first seconds settles.
+pub const BOOST_END_CONFIRM_S: f64 = 60.0;
+
 /// What a charger needs from the battery it charges: a bank directly, or the twin's
 /// battery port that steps the bank at its own pace.
 pub trait ChargeTarget {
@@ -49,12 +54,14 @@ pub struct Charger {
     phase: ChargePhase,
     /// Time spent since the boost charge started, s.
     boost_elapsed_s: f64,
+    /// Time the current has stayed at or under the end-of-boost threshold, s.
+    taper_s: f64,
 }
 
 impl Charger {
     /// A charger that starts in float (the battery is assumed charged).
     pub fn new(spec: ChargerSpec) -> Self {
-        Self { spec, phase: ChargePhase::Float, boost_elapsed_s: 0.0 }
+        Self { spec, phase: ChargePhase::Float, boost_elapsed_s: 0.0, taper_s: 0.0 }
     }
 
     pub fn phase(&self) -> ChargePhase {
@@ -65,6 +72,7 @@ impl Charger {
     pub fn start_boost(&mut self) {
         self.phase = ChargePhase::ConstantCurrent;
         self.boost_elapsed_s = 0.0;
+        self.taper_s = 0.0;
     }
 
     /// Voltage the charger regulates to now, V (whole bank, temperature compensated).
@@ -95,7 +103,12 @@ impl Charger {
                 };
                 let end_a = self.spec.boost_end_current_c10 * bank.nominal_capacity_ah();
                 let timed_out = self.boost_elapsed_s >= self.spec.boost_max_h * 3600.0;
-                if self.phase == ChargePhase::Boost && charge_a <= end_a || timed_out {
+                self.taper_s = if self.phase == ChargePhase::Boost && charge_a <= end_a {
+                    self.taper_s + dt_s
+                } else {
+                    0.0
+                };
+                if self.taper_s >= BOOST_END_CONFIRM_S || timed_out {
                     self.phase = ChargePhase::Float;
                 }
             }

@@ -41,15 +41,15 @@ pub fn minutes_to_end_voltage(
         return None;
     }
     while elapsed_s < max_minutes * 60.0 {
-        let thevenin = block.thevenin(params, dt_s, true);
+        let source = block.source(params, dt_s);
         let current_a = match load {
-            Load::PowerPerCellW(w) => match thevenin.current_for_power_a(w * cells) {
+            Load::PowerPerCellW(w) => match source.thevenin.current_for_power_a(w * cells) {
                 Some(current_a) => current_a,
                 None => return previous_v.map(|_| elapsed_s / 60.0),
             },
             Load::CurrentA(a) => a,
         };
-        let carried_a = block.step(params, current_a, dt_s);
+        let carried_a = block.step(params, &source, current_a, dt_s);
         let voltage_v = if carried_a < current_a {
             0.0 // the available well ran dry within this step
         } else {

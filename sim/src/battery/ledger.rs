@@ -37,3 +37,26 @@ impl Ledger {
             - self.capacity_lost_ah
     }
 }
+
+/// Energy books of one block, Wh, so that energy made inside the bank shows: what left at the
+/// terminals can only have come from the charge that left the wells (valued at the rest
+/// voltage it left at) or from the polarization built up before, and everything else is heat.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EnergyLedger {
+    /// Energy out at the terminals, net of energy in (negative after a net charge).
+    pub terminal_out_wh: f64,
+    /// Energy of the charge that left the wells at the rest voltage, net of charge stored.
+    pub chemical_released_wh: f64,
+    /// Energy the polarization holds now (the filter's capacitor), Wh.
+    pub polarization_held_wh: f64,
+    /// Terminal energy in and out, added up without sign: the scale errors are judged on.
+    pub throughput_wh: f64,
+}
+
+impl EnergyLedger {
+    /// Heat made since the books started, Wh: `chemical − terminal − polarization held`.
+    /// Never negative in a passive battery; a negative value is energy made from nothing.
+    pub fn dissipated_wh(&self) -> f64 {
+        self.chemical_released_wh - self.terminal_out_wh - self.polarization_held_wh
+    }
+}

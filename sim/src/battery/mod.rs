@@ -4,17 +4,19 @@
 
 pub mod bank;
 pub mod block;
+pub mod bus;
 pub mod charger;
 pub mod discharge;
 pub mod fit;
+pub mod invariants;
 pub mod kibam;
 pub mod ledger;
 pub mod priors;
 pub mod thevenin;
 
 pub use bank::{Bank, BankStep};
-pub use block::{Block, Spread};
+pub use block::{Block, BlockSource, Spread};
 pub use charger::{ChargePhase, ChargeTarget, Charger};
 pub use discharge::{Load, minutes_to_end_voltage};
-pub use ledger::Ledger;
+pub use ledger::{EnergyLedger, Ledger};
 pub use thevenin::Thevenin;

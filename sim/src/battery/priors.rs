@@ -9,7 +9,7 @@
 //! of one chemistry: the charge `Q` and the polarization `K` always, and the kinetics `c`,
 //! `k` too when its table has enough points to pin them.
 
-use ups_models::battery::{Ageing, BlockParams, CellCurve, Chemistry, TemperatureEffects};
+use ups_models::battery::{Ageing, BlockParams, CellCurve, Chemistry, Overcharge, TemperatureEffects};
 
 /// `Q / C10` of the reference block: charge reachable at very low rate over the C10 rating.
 pub const VRLA_Q_OVER_C10: f64 = 1.24;
@@ -62,5 +62,6 @@ pub fn vrla(cells: u32, capacity_ah: f64, block_resistance_ohm: f64) -> BlockPar
             cycle_life_full_equivalent: 250.0,
             resistance_growth_at_zero_soh: 1.0,
         },
+        overcharge: Overcharge::default(),
     }
 }

@@ -1,43 +1,75 @@
-//! A source seen from its terminals over one step: `V = emf − R·I` (I positive = discharge).
-//! Blocks in series add; strings in parallel combine. Solving for the current under a
-//! constant-power load is then one quadratic.
+//! A source seen from its terminals over one step: `V = emf − R·I` (I positive = discharge),
+//! with one line for discharge and another for charge. A lead-acid cell polarizes
+//! differently in each direction, and the overvoltage a charge builds (mostly the oxygen
+//! reaction's) gives nothing back on discharge, so the charge line starts higher: between
+//! the two EMFs the source neither gives nor takes current. The voltage never rises with the
+//! current, which keeps every solve on it unique. Blocks in series add; solving for the
+//! current under a constant-power load is one quadratic.
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Thevenin {
+    /// Where the discharge line starts, V.
     pub emf_v: f64,
-    pub resistance_ohm: f64,
+    /// Where the charge line starts, V (≥ `emf_v`).
+    pub charge_emf_v: f64,
+    /// Slope of the voltage for a discharge current, Ω.
+    pub discharge_ohm: f64,
+    /// Slope of the voltage for a charge current, Ω.
+    pub charge_ohm: f64,
 }
 
 impl Thevenin {
-    /// Series connection: EMFs and resistances add.
+    /// Nothing: the start of a series sum.
+    pub const ZERO: Thevenin =
+        Thevenin { emf_v: 0.0, charge_emf_v: 0.0, discharge_ohm: 0.0, charge_ohm: 0.0 };
+
+    /// Series connection: EMFs and both resistances add (the kink stays at `I = 0`).
     pub fn series(self, other: Thevenin) -> Thevenin {
         Thevenin {
             emf_v: self.emf_v + other.emf_v,
-            resistance_ohm: self.resistance_ohm + other.resistance_ohm,
+            charge_emf_v: self.charge_emf_v + other.charge_emf_v,
+            discharge_ohm: self.discharge_ohm + other.discharge_ohm,
+            charge_ohm: self.charge_ohm + other.charge_ohm,
         }
     }
 
-    /// Parallel connection of several sources (Millman's theorem).
-    pub fn parallel(sources: &[Thevenin]) -> Thevenin {
-        Self::parallel_of(sources.iter().copied())
+    /// Parallel connection (Millman's theorem), each direction with its own resistances.
+    /// Exact while every source carries current the same way; sources that exchange current
+    /// (one charging another) need the bus solve in `bus.rs` instead.
+    pub fn parallel(sources: impl Iterator<Item = Thevenin>) -> Thevenin {
+        let (g_discharge, i_discharge, g_charge, i_charge) =
+            sources.fold((0.0, 0.0, 0.0, 0.0), |(gd, id, gc, ic), s| {
+                (
+                    gd + 1.0 / s.discharge_ohm,
+                    id + s.emf_v / s.discharge_ohm,
+                    gc + 1.0 / s.charge_ohm,
+                    ic + s.charge_emf_v / s.charge_ohm,
+                )
+            });
+        Thevenin {
+            emf_v: i_discharge / g_discharge,
+            charge_emf_v: i_charge / g_charge,
+            discharge_ohm: 1.0 / g_discharge,
+            charge_ohm: 1.0 / g_charge,
+        }
     }
 
-    /// Same as [`Thevenin::parallel`], from an iterator, so no list is allocated.
-    pub fn parallel_of(sources: impl Iterator<Item = Thevenin>) -> Thevenin {
-        let (conductance, current) = sources
-            .fold((0.0, 0.0), |(g, i), s| (g + 1.0 / s.resistance_ohm, i + s.emf_v / s.resistance_ohm));
-        Thevenin { emf_v: current / conductance, resistance_ohm: 1.0 / conductance }
-    }
-
+    /// Terminal voltage with `current_a` flowing (at zero current: the charge line's start,
+    /// the voltage a battery just off charge shows).
     pub fn voltage_v(&self, current_a: f64) -> f64 {
-        self.emf_v - self.resistance_ohm * current_a
+        if current_a > 0.0 {
+            self.emf_v - self.discharge_ohm * current_a
+        } else {
+            self.charge_emf_v - self.charge_ohm * current_a
+        }
     }
 
-    /// The discharge current that delivers `power_w` at the terminals, the smaller root of
-    /// `R·I² − E·I + P = 0`; `None` when the source cannot deliver that power at all
+    /// The discharge current that delivers `power_w` (≥ 0) at the terminals, the smaller
+    /// root of `R·I² − E·I + P = 0`; `None` when the source cannot deliver that power at all
     /// (beyond its maximum-power point), which is how a collapsing battery shows.
     pub fn current_for_power_a(&self, power_w: f64) -> Option<f64> {
-        let discriminant = self.emf_v * self.emf_v - 4.0 * self.resistance_ohm * power_w;
+        let r = self.discharge_ohm;
+        let discriminant = self.emf_v * self.emf_v - 4.0 * r * power_w;
         if discriminant < 0.0 || self.emf_v <= 0.0 {
             return None;
         }
@@ -45,9 +77,15 @@ impl Thevenin {
         Some(2.0 * power_w / (self.emf_v + discriminant.sqrt()))
     }
 
-    /// The current the source takes from a charger holding `voltage_v` (negative = charging).
+    /// The current the source gives (positive) or takes (negative) at `voltage_v`.
     pub fn current_at_voltage_a(&self, voltage_v: f64) -> f64 {
-        (self.emf_v - voltage_v) / self.resistance_ohm
+        if voltage_v < self.emf_v {
+            (self.emf_v - voltage_v) / self.discharge_ohm
+        } else if voltage_v > self.charge_emf_v {
+            (self.charge_emf_v - voltage_v) / self.charge_ohm
+        } else {
+            0.0
+        }
     }
 }
 
@@ -55,19 +93,45 @@ impl Thevenin {
 mod tests {
     use super::*;
 
+    const SOURCE: Thevenin =
+        Thevenin { emf_v: 12.0, charge_emf_v: 12.0, discharge_ohm: 0.05, charge_ohm: 0.2 };
+
     #[test]
     fn power_root_delivers_the_power() {
-        let source = Thevenin { emf_v: 12.0, resistance_ohm: 0.05 };
-        let current_a = source.current_for_power_a(200.0).unwrap();
-        assert!((source.voltage_v(current_a) * current_a - 200.0).abs() < 1e-9);
-        assert!(source.current_for_power_a(12.0 * 12.0 / 0.2 + 1.0).is_none());
+        let current_a = SOURCE.current_for_power_a(200.0).unwrap();
+        assert!((SOURCE.voltage_v(current_a) * current_a - 200.0).abs() < 1e-9);
+        assert!(SOURCE.current_for_power_a(12.0 * 12.0 / 0.2 + 1.0).is_none());
     }
 
     #[test]
-    fn parallel_of_equal_sources_halves_resistance() {
-        let one = Thevenin { emf_v: 12.0, resistance_ohm: 0.1 };
-        let both = Thevenin::parallel(&[one, one]);
-        assert!((both.emf_v - 12.0).abs() < 1e-12);
-        assert!((both.resistance_ohm - 0.05).abs() < 1e-12);
+    fn each_direction_has_its_slope_and_the_voltage_is_continuous() {
+        assert_eq!(SOURCE.voltage_v(0.0), 12.0);
+        assert!((SOURCE.voltage_v(10.0) - 11.5).abs() < 1e-12);
+        assert!((SOURCE.voltage_v(-10.0) - 14.0).abs() < 1e-12);
+        assert!((SOURCE.current_at_voltage_a(14.0) + 10.0).abs() < 1e-12);
+        assert!((SOURCE.current_at_voltage_a(11.5) - 10.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn parallel_of_equal_sources_halves_each_resistance() {
+        let both = Thevenin::parallel([SOURCE, SOURCE].into_iter());
+        assert!((both.emf_v - 12.0).abs() < 1e-12 && (both.charge_emf_v - 12.0).abs() < 1e-12);
+        assert!((both.discharge_ohm - 0.025).abs() < 1e-12);
+        assert!((both.charge_ohm - 0.1).abs() < 1e-12);
+    }
+
+    #[test]
+    fn series_adds() {
+        let two = SOURCE.series(SOURCE);
+        assert_eq!(two, Thevenin { emf_v: 24.0, charge_emf_v: 24.0, discharge_ohm: 0.1, charge_ohm: 0.4 });
+    }
+
+    #[test]
+    fn between_the_two_lines_no_current_flows() {
+        let source = Thevenin { charge_emf_v: 12.5, ..SOURCE };
+        assert_eq!(source.current_at_voltage_a(12.2), 0.0);
+        assert!((source.current_at_voltage_a(13.5) + 5.0).abs() < 1e-12);
+        assert_eq!(source.voltage_v(0.0), 12.5);
+        assert!((source.voltage_v(10.0) - 11.5).abs() < 1e-12);
     }
 }

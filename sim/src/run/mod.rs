@@ -4,6 +4,7 @@
 
 pub mod script;
 
+use crate::battery::invariants::{Violation, energy_created_share};
 use crate::ups::conditions::Conditions;
 use crate::ups::{Mode, Ups};
 use script::{Action, TimedAction};
@@ -29,6 +30,10 @@ pub struct Totals {
     pub min_charge_pct: f64,
     pub min_charge_at_s: f64,
     pub max_balance_error: f64,
+    /// Most energy the battery seemed to make, as a share of its terminal throughput.
+    pub max_energy_created_share: f64,
+    /// The first law of physics the twin broke, and when.
+    pub first_violation: Option<(f64, Violation)>,
     pub steps: u64,
 }
 
@@ -42,6 +47,8 @@ pub struct Runner {
     pub totals: Totals,
     last_conditions: Conditions,
     last_mode: (Mode, bool),
+    /// When the blocks were last checked (once per simulated second: they change slowly).
+    last_full_check_s: f64,
 }
 
 impl Runner {
@@ -57,7 +64,15 @@ impl Runner {
             actions,
             next_action: 0,
             events,
-            totals: Totals { min_charge_pct: charge, min_charge_at_s: 0.0, max_balance_error: 0.0, steps: 0 },
+            totals: Totals {
+                min_charge_pct: charge,
+                min_charge_at_s: 0.0,
+                max_balance_error: 0.0,
+                max_energy_created_share: 0.0,
+                first_violation: None,
+                steps: 0,
+            },
+            last_full_check_s: 0.0,
             last_conditions,
             last_mode,
         }
@@ -130,5 +145,17 @@ impl Runner {
             self.totals.min_charge_at_s = time_s;
         }
         self.totals.max_balance_error = self.totals.max_balance_error.max(self.ups.flows().balance_error());
+        let full = time_s - self.last_full_check_s >= 1.0;
+        let checked = if full {
+            self.last_full_check_s = time_s;
+            let share = energy_created_share(self.ups.battery());
+            self.totals.max_energy_created_share = self.totals.max_energy_created_share.max(share);
+            self.ups.check_invariants()
+        } else {
+            self.ups.check_step_invariants()
+        };
+        if let (Err(violation), None) = (checked, self.totals.first_violation) {
+            self.totals.first_violation = Some((time_s, violation));
+        }
     }
 }

@@ -12,6 +12,7 @@ pub mod estimate;
 pub mod faults;
 pub mod firmware;
 pub mod inputs;
+mod invariants;
 pub mod load;
 pub mod measurements;
 pub mod overload;
@@ -122,6 +123,8 @@ pub struct Ups {
     buzzer_silenced: bool,
     plugs: [Plug; MAX_PLUGS],
     clock_epoch_s: f64,
+    /// The bank steps already checked against the invariants (debug builds).
+    checked_bank_steps: u64,
     // Results of the last step.
     inputs: inputs::Inputs,
     flows: Flows,
@@ -185,6 +188,7 @@ impl Ups {
             buzzer_silenced: false,
             plugs: [Plug::default(); MAX_PLUGS],
             clock_epoch_s: DEFAULT_EPOCH_S,
+            checked_bank_steps: 0,
             inputs: inputs::Inputs {
                 rectifier_feed: nominal,
                 bypass_feed: nominal,
@@ -352,7 +356,20 @@ impl Ups {
         self.thermal.step(step.flows.losses_w, dt_s);
         // Plugs shed load in a real outage, not during a battery test.
         self.update_plugs(on_battery && self.firmware.battery_test.is_none());
+        let bank_steps = self.battery.bank_steps();
         self.derive(&step, on_battery);
+        if cfg!(debug_assertions) {
+            // The blocks only change when the bank is stepped: check them then.
+            let checked = if bank_steps != self.checked_bank_steps {
+                self.checked_bank_steps = bank_steps;
+                self.check_invariants()
+            } else {
+                self.check_step_invariants()
+            };
+            if let Err(violation) = checked {
+                panic!("the twin broke a law of physics at {:.3} s: {violation}", self.time_s);
+            }
+        }
     }
 
     fn firmware_context(&self) -> firmware::Context {
