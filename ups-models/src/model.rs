@@ -14,8 +14,12 @@ pub struct UpsModel {
     pub efficiency: Vec<EfficiencyPoint>,
     /// Efficiency in eco mode (load on bypass, inverter on standby), %.
     pub eco_efficiency_pct: f64,
-    /// How long the inverter carries each overload before transferring to bypass.
+    /// How long the inverter carries each overload before transferring to bypass. Beyond
+    /// the last point the inverter limits its current and trips at once.
     pub overload: Vec<OverloadPoint>,
+    /// When the load leaves the inverter, and what the bypass path carries.
+    #[serde(default)]
+    pub overload_protection: OverloadProtection,
     pub thermal: Thermal,
     pub capabilities: Capabilities,
     pub serial: SerialLink,
@@ -141,6 +145,42 @@ pub struct EfficiencyPoint {
 pub struct OverloadPoint {
     pub load_pct: f64,
     pub duration_s: f64,
+}
+
+/// What an overload does besides the inverter's curve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverloadProtection {
+    /// Share of the inverter's overload budget (its "tank") spent when the load moves to the
+    /// automatic bypass, if the bypass can take it, %. 100 waits for the curve's end; the
+    /// DELPHYS MX manual (§7.3, "Umgang mit Überlasten") moves it at 50 %.
+    #[serde(default = "full_budget_pct")]
+    pub transfer_at_budget_pct: f64,
+    /// How long the bypass path carries each overload (the static switch of an on-line UPS,
+    /// the mains path of a line-interactive one) before the load is disconnected.
+    #[serde(default = "static_switch_curve")]
+    pub bypass: Vec<OverloadPoint>,
+}
+
+impl Default for OverloadProtection {
+    fn default() -> Self {
+        Self { transfer_at_budget_pct: full_budget_pct(), bypass: static_switch_curve() }
+    }
+}
+
+fn full_budget_pct() -> f64 {
+    100.0
+}
+
+/// A static switch: the bypass "tank" of the DELPHYS MX manual (§7.3: 110 % 60 min, 125 %
+/// 10 min, 150 % 1 min) and a thyristor's 1000 % for 100 ms (Liebert NX data sheet).
+fn static_switch_curve() -> Vec<OverloadPoint> {
+    vec![
+        OverloadPoint { load_pct: 110.0, duration_s: 3600.0 },
+        OverloadPoint { load_pct: 125.0, duration_s: 600.0 },
+        OverloadPoint { load_pct: 150.0, duration_s: 60.0 },
+        OverloadPoint { load_pct: 1000.0, duration_s: 0.1 },
+    ]
 }
 
 /// First-order thermal model of the cabinet: `C·dT/dt = losses − (T − ambient)/R_th`.

@@ -111,8 +111,19 @@ pub fn model(model: &UpsModel) -> Check {
         (100.0, 1000.0, "% load"),
         (0.001, 86_400.0, "s"),
     )?;
-    if model.overload.windows(2).any(|w| w[1].duration_s > w[0].duration_s) {
-        return Err(invalid("overload", "durations must not grow with the load".into()));
+    let protection = &model.overload_protection;
+    within("overload_protection.transfer_at_budget_pct", protection.transfer_at_budget_pct, 1.0, 100.0, "%")?;
+    curve_points(
+        "overload_protection.bypass",
+        protection.bypass.iter().map(|p| (p.load_pct, p.duration_s)),
+        (100.0, 2000.0, "% load"),
+        (0.001, 86_400.0, "s"),
+    )?;
+    for (field, curve) in [("overload", &model.overload), ("overload_protection.bypass", &protection.bypass)]
+    {
+        if curve.windows(2).any(|w| w[1].duration_s > w[0].duration_s) {
+            return Err(invalid(field, "durations must not grow with the load".into()));
+        }
     }
     let t = &model.thermal;
     within("thermal.heat_capacity_j_per_k", t.heat_capacity_j_per_k, 1.0, 1e9, "J/K")?;

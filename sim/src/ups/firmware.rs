@@ -184,6 +184,8 @@ pub struct Context {
     pub short_circuit: bool,
     /// Inverter load relative to the working inverter capacity, %.
     pub inverter_load_pct: f64,
+    /// Output load relative to the UPS's rating, %: what the bypass path carries.
+    pub output_load_pct: f64,
     pub over_temperature_alarm: bool,
     pub over_temperature_shutdown: bool,
     /// Cooled below the alarm threshold with hysteresis.
@@ -207,7 +209,12 @@ pub struct Firmware {
     /// Latched at end of discharge; cleared once the rectifier recharges.
     pub battery_discharged: bool,
     pub on_battery_since_s: Option<f64>,
+    /// The inverter's overload budget.
     pub overload: OverloadBudget,
+    /// The bypass path's overload budget (static switch, or a line-interactive mains path).
+    pub bypass_overload: OverloadBudget,
+    /// Share of the inverter's budget spent when the load moves to a usable bypass.
+    transfer_at_budget: f64,
     /// The inverter was stopped by a protection (overload, heat, short) and waits for its
     /// cause to be gone for `RETRANSFER_DELAY_S`.
     pub inverter_blocked: bool,
@@ -219,7 +226,14 @@ pub struct Firmware {
 }
 
 impl Firmware {
-    pub fn new(overload: OverloadBudget, line_interactive_ups: bool) -> Self {
+    /// `transfer_at_budget`: share of the inverter's overload budget at which the load moves
+    /// to a usable bypass (1 = at the curve's end).
+    pub fn new(
+        overload: OverloadBudget,
+        bypass_overload: OverloadBudget,
+        transfer_at_budget: f64,
+        line_interactive_ups: bool,
+    ) -> Self {
         Self {
             mode: Mode::Starting,
             mode_since_s: 0.0,
@@ -239,6 +253,8 @@ impl Firmware {
             battery_discharged: false,
             on_battery_since_s: None,
             overload,
+            bypass_overload,
+            transfer_at_budget,
             inverter_blocked: false,
             cause_gone_since_s: None,
             short_circuit_s: 0.0,
@@ -462,9 +478,19 @@ impl Firmware {
         let now = ctx.time_s;
         let inverter_loaded = self.mode == Mode::OnInverter;
         let load_pct = if inverter_loaded { ctx.inverter_load_pct } else { 0.0 };
-        if self.overload.step(load_pct, dt_s) && inverter_loaded {
+        // With a bypass to go to, the load leaves the inverter at the model's share of the
+        // budget; without one, the inverter carries it to the curve's end.
+        let trip_share = if Self::bypass_usable(ctx) { self.transfer_at_budget } else { 1.0 };
+        if self.overload.step_to(load_pct, dt_s, trip_share) && inverter_loaded {
             self.inverter_blocked = true;
             self.latches.inverter_stopped_for_overload = true;
+        }
+        // The bypass path has its own budget: spent, the load is disconnected.
+        let bypass_loaded = matches!(self.mode, Mode::OnBypass | Mode::Eco | Mode::LineInteractive);
+        let bypass_load_pct = if bypass_loaded { ctx.output_load_pct } else { 0.0 };
+        if self.bypass_overload.step(bypass_load_pct, dt_s) && bypass_loaded {
+            self.latches.ups_stopped_for_overload = true;
+            self.stop(StopReason::Overload, now);
         }
         if ctx.short_circuit && inverter_loaded {
             self.short_circuit_s += dt_s;

@@ -123,6 +123,8 @@ pub struct Ups {
     buzzer_silenced: bool,
     plugs: [Plug; MAX_PLUGS],
     clock_epoch_s: f64,
+    /// The inverter's output frequency, slewed towards what it follows, Hz.
+    inverter_frequency_hz: f64,
     /// The bank steps already checked against the invariants (debug builds).
     checked_bank_steps: u64,
     // Results of the last step.
@@ -179,8 +181,13 @@ impl Ups {
             thermal: Thermal::new(model.thermal.clone(), options.ambient_c),
             start_ambient_c: options.ambient_c,
             units,
-            firmware: Firmware::new(OverloadBudget::new(model.overload.clone()), line_interactive_ups)
-                .running(line_interactive_ups),
+            firmware: Firmware::new(
+                OverloadBudget::new(model.overload.clone()),
+                OverloadBudget::new(model.overload_protection.bypass.clone()),
+                model.overload_protection.transfer_at_budget_pct / 100.0,
+                line_interactive_ups,
+            )
+            .running(line_interactive_ups),
             estimate,
             faults: Vec::new(),
             natural_health: None,
@@ -188,6 +195,7 @@ impl Ups {
             buzzer_silenced: false,
             plugs: [Plug::default(); MAX_PLUGS],
             clock_epoch_s: DEFAULT_EPOCH_S,
+            inverter_frequency_hz: model.ratings.nominal_output_frequency_hz,
             checked_bank_steps: 0,
             inputs: inputs::Inputs {
                 rectifier_feed: nominal,
@@ -384,6 +392,7 @@ impl Ups {
             bypass_fault: self.has_fault("bypass_fault"),
             inverter_fault: self.has_fault("inverter_fault") || inverter_capacity_w <= 0.0,
             short_circuit: self.load.short_circuit,
+            output_load_pct: 100.0 * load_w / self.rated_w(),
             inverter_load_pct: if inverter_capacity_w > 0.0 {
                 100.0 * load_w / inverter_capacity_w
             } else {
@@ -408,11 +417,24 @@ impl Ups {
         let power_w = if self.flows.battery_out_w > 0.0 {
             self.flows.battery_out_w
         } else {
-            self.flows.output_w + self.double_conversion_losses_w(self.flows.output_w) / 2.0
+            self.flows.output_w + self.double_conversion_losses_w(self.flows.output_w)
         };
         runtime_at_power_s(
             self.battery.bank(),
             power_w,
+            self.model.battery.end_of_discharge_v_per_cell,
+            24.0 * 3600.0,
+        )
+    }
+
+    /// The physical truth for a load: how long the battery, as it is now, would carry the
+    /// UPS's output at `load_pct` of its rating to end of discharge, s (the data-sheet
+    /// backup time when the battery is new and full).
+    pub fn true_backup_at_load_s(&self, load_pct: f64) -> f64 {
+        let output_w = self.rated_w() * load_pct / 100.0;
+        runtime_at_power_s(
+            self.battery.bank(),
+            output_w + self.double_conversion_losses_w(output_w),
             self.model.battery.end_of_discharge_v_per_cell,
             24.0 * 3600.0,
         )

@@ -1,11 +1,15 @@
-//! The inverter's overload protection: the model's curve (e.g. 110 % 10 min, 125 % 1 min,
-//! 150 % 1 s) read as a thermal budget. Each step above 100 % spends `dt / t_allowed(load)`;
-//! below 100 % the budget recovers. The inverter trips when the budget is spent.
+//! Overload protection: a path's curve (e.g. 110 % 10 min, 125 % 1 min, 150 % 1 s) read as a
+//! thermal budget, the "tank" of the manuals. Each step above 100 % spends
+//! `dt / t_allowed(load)`; below 100 % the budget recovers. The inverter has one, and so has
+//! the bypass path (static switch, or a line-interactive unit's mains path).
 
 use ups_models::model::OverloadPoint;
 
 /// How fast the budget refills below 100 % load: fully in this many seconds.
 const RECOVERY_S: f64 = 600.0;
+/// Beyond the curve's last point the path limits its current and trips within this time, s
+/// (no extrapolation of the curve: what the data sheet does not promise is not carried).
+pub const CURRENT_LIMIT_TRIP_S: f64 = 0.2;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct OverloadBudget {
@@ -19,9 +23,9 @@ impl OverloadBudget {
         Self { curve, spent: 0.0 }
     }
 
-    /// Time the inverter carries `load_pct` from a full budget, s (infinite at ≤ 100 %).
-    /// Log-linear between curve points; beyond the last point, the last duration shrinks
-    /// with the square of the load ratio, so a dead short trips within milliseconds.
+    /// Time the path carries `load_pct` from a full budget, s (infinite at ≤ 100 %).
+    /// Log-linear between curve points; beyond the last point, the current limit's trip
+    /// time (or the last point's, if shorter).
     pub fn allowed_s(&self, load_pct: f64) -> f64 {
         if load_pct <= 100.0 || self.curve.is_empty() {
             return f64::INFINITY;
@@ -38,12 +42,16 @@ impl OverloadBudget {
                 return (a.duration_s.ln() + t * (b.duration_s.ln() - a.duration_s.ln())).exp();
             }
         }
-        let last = self.curve[self.curve.len() - 1];
-        last.duration_s * (last.load_pct / load_pct).powi(2)
+        self.curve[self.curve.len() - 1].duration_s.min(CURRENT_LIMIT_TRIP_S)
     }
 
     /// Spends or refills the budget; returns true when it is spent (trip).
     pub fn step(&mut self, load_pct: f64, dt_s: f64) -> bool {
+        self.step_to(load_pct, dt_s, 1.0)
+    }
+
+    /// Spends or refills the budget; returns true once `trip_share` of it is spent.
+    pub fn step_to(&mut self, load_pct: f64, dt_s: f64, trip_share: f64) -> bool {
         let allowed_s = self.allowed_s(load_pct);
         if load_pct > 100.0 {
             self.spent += dt_s / allowed_s.max(1e-3);
@@ -51,7 +59,7 @@ impl OverloadBudget {
             self.spent -= dt_s / RECOVERY_S;
         }
         self.spent = self.spent.clamp(0.0, 1.0);
-        self.spent >= 1.0
+        self.spent >= trip_share
     }
 }
 
@@ -75,6 +83,7 @@ mod tests {
         let at_130 = budget.allowed_s(130.0);
         assert!(at_130 < 60.0 && at_130 > 1.0, "{at_130}");
         assert!(budget.allowed_s(100.0).is_infinite());
+        assert_eq!(budget.allowed_s(300.0), CURRENT_LIMIT_TRIP_S, "no extrapolation past 150 %");
     }
 
     #[test]

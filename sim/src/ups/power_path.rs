@@ -14,6 +14,11 @@ const CHARGER_EFFICIENCY: f64 = 0.95;
 const INPUT_POWER_FACTOR: f64 = 0.99;
 /// Share of the no-load loss the UPS draws with its output off (controls, fans, charger).
 const IDLE_LOSS_SHARE: f64 = 0.5;
+/// How fast the inverter's frequency may move, Hz/s (published: ±1 Hz/s AEG; 2 Hz/s single,
+/// 1 Hz/s parallel Riello): a load never sees the bypass's jumps, nor a step at a blackout.
+const INVERTER_SLEW_HZ_PER_S: f64 = 1.0;
+/// The least overload a rectifier is sized for, % of the rating.
+const RECTIFIER_MIN_OVERLOAD_PCT: f64 = 125.0;
 /// A line-interactive UPS's AVR holds the output within ±10 % of nominal.
 const AVR_WINDOW: f64 = 0.10;
 
@@ -77,15 +82,22 @@ impl Ups {
         let starting_on_bypass =
             mode == Mode::Starting && inputs.bypass_ok && !self.has_fault("bypass_fault");
         // Output voltage and frequency by path.
+        // The inverter follows the bypass while synchronized, its own clock otherwise, and
+        // moves between them at its slew rate; stopped, it is ready at the bypass's.
+        let inverter_target_hz = if inputs.synchronized {
+            inputs.bypass_feed.frequency_hz
+        } else {
+            ratings.nominal_output_frequency_hz
+        };
+        self.inverter_frequency_hz = if mode == Mode::OnInverter {
+            let max_step_hz = INVERTER_SLEW_HZ_PER_S * dt_s;
+            self.inverter_frequency_hz
+                + (inverter_target_hz - self.inverter_frequency_hz).clamp(-max_step_hz, max_step_hz)
+        } else {
+            inverter_target_hz
+        };
         let (mut voltage_v, frequency_hz) = match mode {
-            Mode::OnInverter => {
-                let hz = if inputs.synchronized {
-                    inputs.bypass_feed.frequency_hz
-                } else {
-                    ratings.nominal_output_frequency_hz
-                };
-                ([nominal_v; 3], hz)
-            }
+            Mode::OnInverter => ([nominal_v; 3], self.inverter_frequency_hz),
             Mode::OnBypass | Mode::Eco | Mode::MaintenanceBypass => {
                 (inputs.bypass_feed.voltage_v, inputs.bypass_feed.frequency_hz)
             }
@@ -133,13 +145,18 @@ impl Ups {
                 let from_rectifier_w = dc_need_w.min(rectifier_max_w);
                 let from_battery_w = dc_need_w - from_rectifier_w;
                 let rectifier_loss_w = losses_w / 2.0 * from_rectifier_w / dc_need_w.max(1e-9);
+                // The battery reaches the DC bus through the booster (or the rectifier working
+                // as one), which loses what the rectifier would: a UPS is no more efficient
+                // on battery than on mains.
+                let booster_loss_w = losses_w / 2.0 * from_battery_w / dc_need_w.max(1e-9);
                 flows.input_w = from_rectifier_w + rectifier_loss_w;
                 flows.losses_w = inverter_loss_w + rectifier_loss_w;
                 if from_battery_w > 1e-9 {
-                    let step = self.battery.discharge(from_battery_w, dt_s);
+                    let step = self.battery.discharge(from_battery_w + booster_loss_w, dt_s);
                     let rectifier_can_w = rectifier_share * self.rated_dc_w();
                     if step.delivered {
-                        flows.battery_out_w = from_battery_w;
+                        flows.battery_out_w = from_battery_w + booster_loss_w;
+                        flows.losses_w += booster_loss_w;
                     } else if rectifier_can_w >= dc_need_w {
                         // A battery test drew on a battery that gave out: the rectifier,
                         // which is running, takes the whole DC load back at once.
@@ -210,13 +227,15 @@ impl Ups {
         }
     }
 
-    /// DC power the rectifier can give at full input: the inverter at full load plus the
-    /// charger at its limit, W.
+    /// DC power the rectifier can give at full input: the inverter at the top of its
+    /// overload curve (a rectifier is sized for what its inverter may carry, so an overload
+    /// on mains never draws on the battery) plus the charger at its limit, W.
     fn rated_dc_w(&self) -> f64 {
         let charger_w = self.model.battery.charger.current_limit_a
             * self.model.battery.charger.boost_v_per_cell
             * f64::from(self.battery.bank().cells_in_series());
-        self.rated_w() * 1.25 + charger_w
+        let top_pct = self.model.overload.last().map_or(RECTIFIER_MIN_OVERLOAD_PCT, |p| p.load_pct);
+        self.rated_w() * top_pct.max(RECTIFIER_MIN_OVERLOAD_PCT) / 100.0 + charger_w
     }
 
     /// Input current per phase for `input_w` drawn from the rectifier feed, A.
