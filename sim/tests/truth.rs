@@ -155,3 +155,89 @@ fn float_current_rises_with_temperature_and_is_what_data_sheets_give() {
     // Published for VRLA at 2.25–2.30 V/cell, 25 °C: 0.5–4 mA/Ah.
     assert!((0.5..=4.0).contains(&currents[1].1), "{currents:?}");
 }
+
+#[test]
+fn the_estimate_and_the_charge_converge_at_the_end_of_a_full_load_discharge() {
+    let model = "masterys-gp-60";
+    let loaded = ups_models::load_model(model).expect("bundled model");
+    let ups = Ups::new(&loaded, 7, &StartOptions { load_pct: 100.0, ..StartOptions::default() });
+    let truth_s = ups.true_backup_at_load_s(100.0);
+    let mut runner = Runner::new(ups, vec![parse_at("60s:mains_blackout").expect("valid action")]);
+    let mut at_90_pct: Option<(f64, f64)> = None;
+    let mut below_20_pct_s: Option<f64> = None;
+    runner.run(60.0 + truth_s * 1.2, 0.1, |ups| {
+        let on_battery_s = ups.time_s() - 60.0;
+        let m = ups.measurements();
+        if at_90_pct.is_none() && on_battery_s >= 0.9 * truth_s {
+            at_90_pct = Some((m.remaining_runtime_s, ups.true_remaining_runtime_s()));
+        }
+        if below_20_pct_s.is_none() && ups.conditions().on_battery && m.battery_charge_pct < 20.0 {
+            below_20_pct_s = Some(on_battery_s);
+        }
+    });
+    let (estimate_s, physics_s) = at_90_pct.expect("the discharge reached 90 %");
+    let discharged_s = runner
+        .events
+        .iter()
+        .find(|e| {
+            matches!(e.kind, sim::run::EventKind::Condition { name: "battery_discharged", on: true, .. })
+        })
+        .map(|e| e.time_s - 60.0)
+        .expect("the battery was discharged");
+    let m = runner.ups.measurements();
+    println!(
+        "{model} at full load: backup {:.1} min (physics), discharged after {:.1} min; at 90 %: estimate {estimate_s:.0} s, physics {physics_s:.0} s; charge under 20 % after {:.1} min; at the end: charge {:.1} %, estimate {:.0} s",
+        truth_s / 60.0,
+        discharged_s / 60.0,
+        below_20_pct_s.unwrap_or(f64::NAN) / 60.0,
+        m.battery_charge_pct,
+        m.remaining_runtime_s
+    );
+    assert!((discharged_s - truth_s).abs() < 0.05 * truth_s, "the firmware ends where the physics does");
+    assert!(estimate_s <= 1.5 * physics_s + 30.0, "estimate {estimate_s:.0} s vs physics {physics_s:.0} s");
+    assert!(below_20_pct_s.is_some_and(|s| s < discharged_s), "a 20 % capacity shutdown could fire");
+    assert!(m.battery_charge_pct < 1.0 && m.remaining_runtime_s < 1.0, "empty after the end: {m:?}");
+}
+
+#[test]
+fn delphys_moves_to_bypass_at_half_its_overload_budget_and_the_bypass_has_its_own() {
+    // DELPHYS MX manual §7.3: at 125 % the inverter's tank lasts 10 min, the load moves at
+    // half of it; the static switch carries 125 % for 10 min, then the load is cut.
+    let loaded = ups_models::load_model("delphys-mx-300").expect("bundled model");
+    let ups = Ups::new(&loaded, 7, &StartOptions { load_pct: 50.0, ..StartOptions::default() });
+    let mut runner = Runner::new(ups, vec![parse_at("60s:overload:load_pct=125").expect("valid action")]);
+    runner.run(1200.0, 0.1, |_| {});
+    let first_mode = |mode: sim::ups::Mode| {
+        runner
+            .events
+            .iter()
+            .find(|e| matches!(e.kind, sim::run::EventKind::Mode { mode: m, .. } if m == mode))
+            .map(|e| e.time_s)
+    };
+    let bypass_s = first_mode(sim::ups::Mode::OnBypass).expect("moved to bypass");
+    let off_s = first_mode(sim::ups::Mode::LoadOff).expect("the bypass cut the load");
+    println!(
+        "125 %: on bypass after {:.1} s, load cut after {:.1} s more",
+        bypass_s - 60.0,
+        off_s - bypass_s
+    );
+    assert!((bypass_s - 60.0 - 300.0).abs() < 2.0, "half of 600 s: {:.1} s", bypass_s - 60.0);
+    assert!((off_s - bypass_s - 600.0).abs() < 2.0, "the static switch's 600 s: {:.1} s", off_s - bypass_s);
+    assert!(runner.ups.conditions().ups_stopped_for_overload);
+}
+
+#[test]
+fn a_line_interactive_unit_on_mains_does_not_carry_an_overload_for_ever() {
+    let loaded = ups_models::load_model("netys-pr-3k").expect("bundled model");
+    let ups = Ups::new(&loaded, 7, &StartOptions { load_pct: 50.0, ..StartOptions::default() });
+    let mut runner = Runner::new(ups, vec![parse_at("60s:overload:load_pct=200").expect("valid action")]);
+    runner.run(120.0, 0.01, |_| {});
+    let off_s = runner
+        .events
+        .iter()
+        .find(|e| matches!(e.kind, sim::run::EventKind::Mode { mode: sim::ups::Mode::LoadOff, .. }))
+        .map(|e| e.time_s)
+        .expect("the output was cut");
+    println!("NETYS PR at 200 % on mains: output cut after {:.2} s", off_s - 60.0);
+    assert!(off_s - 60.0 <= 0.25, "beyond its curve the mains path trips at once: {:.2} s", off_s - 60.0);
+}

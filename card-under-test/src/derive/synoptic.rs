@@ -107,15 +107,15 @@ fn output(holds: &impl Fn(Condition) -> bool) -> Colour {
     }
 }
 
+/// §12.1.1, element 10: grey by default (the manual's Green column is empty for the battery),
+/// yellow for a battery room or temperature alarm or a failed test, red for a battery alarm.
 fn battery(holds: &impl Fn(Condition) -> bool) -> Colour {
     if holds(BatteryAlarm) {
         Colour::Red
     } else if holds(BatteryRoomAlarm) || holds(BatteryTemperatureAlarm) || holds(BatteryTestFailed) {
         Colour::Yellow
-    } else if holds(BatteryDisconnected) {
-        Colour::Grey
     } else {
-        Colour::Green
+        Colour::Grey
     }
 }
 
@@ -154,7 +154,7 @@ mod tests {
         assert_eq!(c.len(), 21);
         assert_eq!(
             &c[..14],
-            [Green, Green, Green, Green, Green, Green, Green, Green, Green, Green, Green, Green, Grey, Grey]
+            [Green, Green, Green, Green, Green, Green, Green, Green, Green, Grey, Green, Green, Grey, Grey]
         );
         let c =
             colours(&[InverterOn, OnBattery, BypassInputPresent], Inputs { load_pct: Some(95.0), ..load });

@@ -13,8 +13,8 @@ use tokio::sync::broadcast::error::RecvError;
 
 /// The handshake must be over within this.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// Most agents at once (ours).
-pub const MAX_CLIENTS: usize = 64;
+/// Most agents at once: "up to 250 servers/workstations or HOSTS/VM" (NET VISION manual, §3).
+pub const MAX_CLIENTS: usize = 250;
 /// Longest agent name kept.
 const MAX_NAME_CHARS: usize = 64;
 

@@ -203,7 +203,7 @@ impl RegisterImage {
             Value::Measurement { measurement, phase, scale, signed } => {
                 match signals::value(ups, *measurement, *phase) {
                     None => NOT_MANAGED,
-                    Some(value) if *signed => (value * scale).round().clamp(-32768.0, 32767.0) as i16 as u16,
+                    Some(value) if *signed => signed_word(value * scale),
                     Some(value) => unsigned(value * scale),
                 }
             }
@@ -229,6 +229,15 @@ impl RegisterImage {
             .ok_or(Exception::IllegalDataAddress)?;
         let command = command_for(register, values)?;
         ups.command(&command).map_err(|_| Exception::ServerDeviceFailure)
+    }
+}
+
+/// Rounds to the nearest two's-complement word, keeping 0xFFFF (−1) for "not managed": a
+/// value that rounds to −1 (a float current of −0.1 A at ×10) reads 0.
+fn signed_word(value: f64) -> u16 {
+    match value.round().clamp(-32768.0, 32767.0) as i16 {
+        -1 => 0,
+        word => word as u16,
     }
 }
 

@@ -243,11 +243,7 @@ impl Ups {
         let remaining_runtime_s = if self.battery.breaker_open {
             0.0
         } else {
-            self.estimate.remaining_s(
-                output_w.max(0.0),
-                self.rated_w(),
-                on_battery.then_some(margin_v_per_cell),
-            )
+            self.estimate.remaining_s(on_battery.then_some(margin_v_per_cell))
         };
         let inverter_on = step.inverter_running;
         Measurements {

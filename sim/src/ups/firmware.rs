@@ -17,14 +17,14 @@ pub const SHORT_CIRCUIT_TRIP_S: f64 = 0.3;
 /// A line-interactive UPS returns to mains once it has been good this long.
 pub const MAINS_RETURN_DELAY_S: f64 = 2.0;
 /// Battery test: it runs on battery, with mains present, for this share of the runtime the
-/// firmware estimates at the test's start (at least 1 min, at most 10 min). It fails if the battery gives out, falls within
+/// firmware estimates at the test's start (at least 90 s, at most 10 min). It fails if the battery gives out, falls within
 /// `BATTERY_TEST_MARGIN_V_PER_CELL` of end of discharge (less at high rates: 0.02 V/cell
 /// less per C above 1C, down to 0.04 V/cell), or collapses: once the first 45 s of
 /// polarization are past, a healthy battery sags slowly, while a string that loses a block
 /// drops out and the bus falls by more than `BATTERY_TEST_COLLAPSE_V_PER_CELL` (times the
 /// C-rate above 1C) within a minute.
 pub const BATTERY_TEST_SHARE: f64 = 0.10;
-pub const BATTERY_TEST_MIN_S: f64 = 60.0;
+pub const BATTERY_TEST_MIN_S: f64 = 90.0;
 pub const BATTERY_TEST_MAX_S: f64 = 600.0;
 pub const BATTERY_TEST_MARGIN_V_PER_CELL: f64 = 0.1;
 pub const BATTERY_TEST_COLLAPSE_V_PER_CELL: f64 = 0.06;

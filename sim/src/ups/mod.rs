@@ -148,7 +148,17 @@ impl Ups {
             &mut rng,
         );
         let rated_w = model.ratings.active_power_kw * 1000.0;
-        let nominal_backup_s = calibrate_backup_s(&bank, rated_w, battery_spec.end_of_discharge_v_per_cell);
+        let units = Units::new(&model.topology, rated_w);
+        // The factory calibration: the new, full battery at the rated load, with the
+        // converters' losses it also carries.
+        let full_load_dc_w =
+            rated_w + power_path::conversion_losses_w(&model.efficiency, units.capacity_w(), rated_w);
+        let calibration = discharge_at_power(
+            &bank,
+            full_load_dc_w,
+            battery_spec.end_of_discharge_v_per_cell,
+            24.0 * 3600.0,
+        );
         for string in 0..battery_spec.strings as usize {
             for index in 0..battery_spec.blocks_per_string as usize {
                 if let Some(block) = bank.block_mut(string, index) {
@@ -163,9 +173,8 @@ impl Ups {
             *phase = rated_w * options.load_pct / 100.0 / output_phases as f64;
         }
         let line_interactive_ups = model.capabilities.line_interactive || model.capabilities.offline;
-        let mut estimate = RuntimeEstimate::new(bank.nominal_capacity_ah(), nominal_backup_s);
-        estimate.count(bank.nominal_capacity_ah() * (1.0 - options.state_of_charge) * 3600.0, 1.0);
-        let units = Units::new(&model.topology, rated_w);
+        let mut estimate = RuntimeEstimate::new(calibration.seconds, calibration.ah);
+        estimate.set_left(options.state_of_charge);
         let nominal = sources::Feed::nominal(
             model.ratings.nominal_input_voltage_v,
             model.ratings.nominal_input_frequency_hz,
@@ -354,7 +363,11 @@ impl Ups {
             gave_out: step.battery_gave_out,
         };
         self.firmware.after_step(self.time_s, reading, self.model.battery.end_of_discharge_v_per_cell);
-        self.estimate.count(step.battery_current_a, dt_s);
+        self.estimate.count(step.battery_current_a, step.flows.output_w / self.rated_w(), dt_s);
+        self.estimate.observe_load(step.flows.output_w, self.rated_w());
+        if self.firmware.battery_discharged {
+            self.estimate.mark_empty();
+        }
         if !charger_was_floating && self.charger.phase() == crate::battery::ChargePhase::Float {
             self.estimate.mark_full();
         }
@@ -446,24 +459,30 @@ impl Ups {
     }
 }
 
-/// Backup time at the rating from a full, new battery: the factory calibration the
-/// firmware's estimate scales from.
-fn calibrate_backup_s(bank: &Bank, rated_w: f64, end_v_per_cell: f64) -> f64 {
-    runtime_at_power_s(bank, rated_w, end_v_per_cell, 24.0 * 3600.0)
+/// How long a copy of `bank` carried a power, and the charge it drew.
+struct Discharge {
+    seconds: f64,
+    ah: f64,
 }
 
-/// Seconds a copy of `bank` carries `power_w` until `end_v_per_cell` (capped at `max_s`).
-fn runtime_at_power_s(bank: &Bank, power_w: f64, end_v_per_cell: f64, max_s: f64) -> f64 {
+/// Discharges a copy of `bank` at `power_w` until `end_v_per_cell` (at most `max_s`).
+fn discharge_at_power(bank: &Bank, power_w: f64, end_v_per_cell: f64, max_s: f64) -> Discharge {
     let mut bank = bank.clone();
     let end_v = end_v_per_cell * f64::from(bank.cells_in_series());
     let dt_s = 5.0;
-    let mut elapsed_s = 0.0;
-    while elapsed_s < max_s {
+    let mut run = Discharge { seconds: 0.0, ah: 0.0 };
+    while run.seconds < max_s {
         let step = bank.step_power(power_w.max(1.0), dt_s);
         if !step.delivered || step.voltage_v <= end_v {
             break;
         }
-        elapsed_s += dt_s;
+        run.seconds += dt_s;
+        run.ah += step.current_a * dt_s / 3600.0;
     }
-    elapsed_s
+    run
+}
+
+/// Seconds a copy of `bank` carries `power_w` until `end_v_per_cell` (capped at `max_s`).
+fn runtime_at_power_s(bank: &Bank, power_w: f64, end_v_per_cell: f64, max_s: f64) -> f64 {
+    discharge_at_power(bank, power_w, end_v_per_cell, max_s).seconds
 }

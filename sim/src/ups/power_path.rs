@@ -7,6 +7,7 @@ use super::firmware::{Mode, Rectifier};
 use super::{Flows, Ups};
 use crate::battery::ChargeTarget;
 use crate::ups::battery_port::BatteryPort;
+use ups_models::model::EfficiencyPoint;
 
 /// Charger efficiency, DC bus to battery.
 const CHARGER_EFFICIENCY: f64 = 0.95;
@@ -60,13 +61,7 @@ impl Ups {
     /// Double-conversion losses (rectifier + inverter) at output `output_w`, W: the model's
     /// efficiency curve at the working modules' load, never below the no-load loss.
     pub(super) fn double_conversion_losses_w(&self, output_w: f64) -> f64 {
-        let capacity_w = self.units.capacity_w().max(1.0);
-        let curve = &self.model.efficiency;
-        let first = curve[0];
-        let no_load_w = capacity_w * first.load_pct / 100.0 * (100.0 / first.efficiency_pct - 1.0);
-        let load_pct = 100.0 * output_w / capacity_w;
-        let efficiency_pct = interpolate(curve.iter().map(|p| (p.load_pct, p.efficiency_pct)), load_pct);
-        (output_w * (100.0 / efficiency_pct - 1.0)).max(no_load_w)
+        conversion_losses_w(&self.model.efficiency, self.units.capacity_w(), output_w)
     }
 
     fn bypass_losses_w(&self, output_w: f64) -> f64 {
@@ -253,6 +248,17 @@ impl Ups {
         }
         current_a
     }
+}
+
+/// Double-conversion losses (rectifier + inverter) of converters of `capacity_w` at output
+/// `output_w`, W: the efficiency curve at that load, never below the no-load loss.
+pub(super) fn conversion_losses_w(curve: &[EfficiencyPoint], capacity_w: f64, output_w: f64) -> f64 {
+    let capacity_w = capacity_w.max(1.0);
+    let first = curve[0];
+    let no_load_w = capacity_w * first.load_pct / 100.0 * (100.0 / first.efficiency_pct - 1.0);
+    let load_pct = 100.0 * output_w / capacity_w;
+    let efficiency_pct = interpolate(curve.iter().map(|p| (p.load_pct, p.efficiency_pct)), load_pct);
+    (output_w * (100.0 / efficiency_pct - 1.0)).max(no_load_w)
 }
 
 /// Piecewise-linear interpolation in (x, y) points, held flat beyond the ends.
