@@ -317,6 +317,9 @@ pub struct FitArgs {
     /// Rated C10 capacity of the block, Ah (estimated from the table if absent).
     #[arg(long)]
     pub capacity_ah: Option<f64>,
+    /// Temperature the table was measured at, °C.
+    #[arg(long, default_value_t = 25.0)]
+    pub temperature_c: f64,
     #[command(flatten)]
     pub block: BlockArgs,
 }

@@ -44,6 +44,12 @@ fn check_block_args(capacity_ah: Option<f64>, block: &BlockArgs) -> Result<(), F
 
 fn fit_block(args: &FitArgs) -> CommandResult {
     check_block_args(args.capacity_ah, &args.block)?;
+    if !(args.temperature_c.is_finite() && (-20.0..=60.0).contains(&args.temperature_c)) {
+        return Err(Failure::bad_input(format!(
+            "--temperature-c must be within -20..=60, found {}",
+            args.temperature_c
+        )));
+    }
     let table = DatasheetTable::load(&args.table).map_err(Failure::bad_input)?;
     let kind = match args.kind {
         TableKindArg::Power => TableKind::PowerPerCell,
@@ -55,6 +61,7 @@ fn fit_block(args: &FitArgs) -> CommandResult {
         capacity_ah: args.capacity_ah,
         block_resistance_ohm: args.block.resistance_mohm.map(|r| r / 1000.0),
         source: format!("upstwin battery fit --table {}", args.table.display()),
+        temperature_c: args.temperature_c,
     };
     let mut block = fit::fit(&table.points, &input).map_err(Failure::failed)?;
     if let Some(name) = &args.block.name {
@@ -63,7 +70,7 @@ fn fit_block(args: &FitArgs) -> CommandResult {
     validate::block(&block).map_err(|e| {
         Failure::failed(format!("the fit gave an implausible block: {}: {}", e.field, e.message))
     })?;
-    let residuals = fit::residuals(&block, kind, &table.points);
+    let residuals = fit::residuals(&block, kind, &table.points, args.temperature_c);
     let mut errors: Vec<f64> = residuals.iter().map(|r| r.error_pct().abs()).collect();
     errors.sort_by(f64::total_cmp);
     eprintln!(

@@ -40,6 +40,8 @@ pub struct FitInput {
     pub block_resistance_ohm: Option<f64>,
     /// Where the table comes from, recorded in the block's `source`.
     pub source: String,
+    /// Temperature the table was measured at, °C (25 for most data sheets).
+    pub temperature_c: f64,
 }
 
 /// One table point and what the fitted block predicts for it.
@@ -58,19 +60,36 @@ impl Residual {
     }
 }
 
-/// Predicted minutes for a point at 25 °C, `None` if the block cannot carry the load at all.
-pub fn predict_minutes(params: &BlockParams, kind: TableKind, point: &TablePoint) -> Option<f64> {
-    minutes_to_end_voltage(params, kind.load(point.value), point.end_v_per_cell, 25.0, point.minutes * 4.0)
+/// Predicted minutes for a point at `temperature_c`, `None` if the block cannot carry the
+/// load at all.
+pub fn predict_minutes(
+    params: &BlockParams,
+    kind: TableKind,
+    point: &TablePoint,
+    temperature_c: f64,
+) -> Option<f64> {
+    minutes_to_end_voltage(
+        params,
+        kind.load(point.value),
+        point.end_v_per_cell,
+        temperature_c,
+        point.minutes * 4.0,
+    )
 }
 
-/// Every point of a table against a block.
-pub fn residuals(params: &BlockParams, kind: TableKind, points: &[TablePoint]) -> Vec<Residual> {
+/// Every point of a table, measured at `temperature_c`, against a block.
+pub fn residuals(
+    params: &BlockParams,
+    kind: TableKind,
+    points: &[TablePoint],
+    temperature_c: f64,
+) -> Vec<Residual> {
     points
         .iter()
         .map(|point| Residual {
             point: *point,
             kind,
-            predicted_minutes: predict_minutes(params, kind, point),
+            predicted_minutes: predict_minutes(params, kind, point, temperature_c),
         })
         .collect()
 }
@@ -103,7 +122,13 @@ pub fn fit(points: &[TablePoint], input: &FitInput) -> Result<BlockParams, Strin
         free.push(Prior { free: Free::KibamC, value: base.cell.kibam_c, sigma_log: 0.3 });
         free.push(Prior { free: Free::KibamK, value: base.cell.kibam_k_per_h, sigma_log: 0.5 });
     }
-    let objective = Objective { base: &base, priors: &free, points, kind: input.kind };
+    let objective = Objective {
+        base: &base,
+        priors: &free,
+        points,
+        kind: input.kind,
+        temperature_c: input.temperature_c,
+    };
     let start: Vec<f64> = free.iter().map(|p| p.free.coordinate(p.value)).collect();
     let mut simplex = vec![start.clone()];
     for i in 0..start.len() {
@@ -117,7 +142,8 @@ pub fn fit(points: &[TablePoint], input: &FitInput) -> Result<BlockParams, Strin
         .run()
         .map_err(|e| e.to_string())?;
     let best = result.state().get_best_param().ok_or("the fit found no parameters")?.clone();
-    Ok(Objective { base: &base, priors: &free, points, kind: input.kind }.params(&best))
+    Ok(Objective { base: &base, priors: &free, points, kind: input.kind, temperature_c: input.temperature_c }
+        .params(&best))
 }
 
 /// Exponent of charge delivered vs discharge time for VRLA (`Ah ∝ t^0.16` between 1 h and
@@ -176,6 +202,7 @@ struct Objective<'a> {
     priors: &'a [Prior],
     points: &'a [TablePoint],
     kind: TableKind,
+    temperature_c: f64,
 }
 
 impl Objective<'_> {
@@ -197,7 +224,7 @@ impl CostFunction for Objective<'_> {
         let data: f64 = self
             .points
             .iter()
-            .map(|point| match predict_minutes(&params, self.kind, point) {
+            .map(|point| match predict_minutes(&params, self.kind, point, self.temperature_c) {
                 Some(minutes) => ((minutes / point.minutes).ln() / DATA_SIGMA_LOG).powi(2),
                 None => (5.0 / DATA_SIGMA_LOG).powi(2),
             })
