@@ -12,31 +12,21 @@ fn table(name: &str) -> DatasheetTable {
 
 #[test]
 fn three_points_predict_both_tables() {
-    let power = table("vrla-12v-38ah-constant-power-25c.csv");
-    let current = table("vrla-12v-38ah-constant-current-25c.csv");
-    let three: Vec<_> = power
-        .points
-        .iter()
-        .filter(|p| p.end_v_per_cell == 1.75 && [10.0, 60.0, 600.0].contains(&p.minutes))
-        .copied()
-        .collect();
-    assert_eq!(three.len(), 3);
-    let input = FitInput {
-        kind: TableKind::PowerPerCell,
-        cells: 6,
-        capacity_ah: Some(38.0),
-        block_resistance_ohm: Some(0.0049),
-        source: "three points".into(),
-        temperature_c: 25.0,
-    };
-    let block = fit::fit(&three, &input).expect("fit converges");
+    let residuals = fit_sheet(&SHEETS[0], false);
+    print_residuals(&residuals);
+    let (max, median) = spread(&residuals);
+    println!("{} points: max |error| {max:.1} %, median {median:.1} %", residuals.len());
+    assert_eq!(residuals.len(), 156, "both tables are complete: 2 × 6 × 13 points");
+    assert!(max <= 10.0, "max error {max:.1} % > 10 %");
+    assert!(median <= 5.0, "median error {median:.1} % > 5 %");
+}
 
-    let mut all: Vec<Residual> = fit::residuals(&block, TableKind::PowerPerCell, &power.points, 25.0);
-    all.extend(fit::residuals(&block, TableKind::Current, &current.points, 25.0));
-    println!("table    end V/cell  published min  predicted min  error %");
-    for r in &all {
+/// Prints every point against its prediction.
+fn print_residuals(residuals: &[Residual]) {
+    println!("  table   end V/cell  published min  predicted min  error %");
+    for r in residuals {
         println!(
-            "{:<8} {:>10.2} {:>14.1} {:>14.1} {:>+8.1}",
+            "  {:<6} {:>10.2} {:>14.1} {:>14.1} {:>+8.1}",
             match r.kind {
                 TableKind::PowerPerCell => "W/cell",
                 TableKind::Current => "A",
@@ -47,14 +37,6 @@ fn three_points_predict_both_tables() {
             r.error_pct()
         );
     }
-    let mut errors: Vec<f64> = all.iter().map(|r| r.error_pct().abs()).collect();
-    errors.sort_by(f64::total_cmp);
-    let max = errors[errors.len() - 1];
-    let median = errors[errors.len() / 2];
-    println!("{} points: max |error| {max:.1} %, median {median:.1} %", errors.len());
-    assert_eq!(all.len(), 156, "both tables are complete: 2 × 6 × 13 points");
-    assert!(max <= 10.0, "max error {max:.1} % > 10 %");
-    assert!(median <= 5.0, "median error {median:.1} % > 5 %");
 }
 
 #[test]
@@ -168,20 +150,7 @@ fn three_points_predict_every_bundled_table() {
     for sheet in &SHEETS {
         let residuals = fit_sheet(sheet, false);
         println!("{} (fitted on 1.75 V/cell at {:?} min):", sheet.power, sheet.fitted_minutes);
-        println!("  table   end V/cell  published min  predicted min  error %");
-        for r in &residuals {
-            println!(
-                "  {:<6} {:>10.2} {:>14.1} {:>14.1} {:>+8.1}",
-                match r.kind {
-                    TableKind::PowerPerCell => "W/cell",
-                    TableKind::Current => "A",
-                },
-                r.point.end_v_per_cell,
-                r.point.minutes,
-                r.predicted_minutes.unwrap_or(f64::NAN),
-                r.error_pct()
-            );
-        }
+        print_residuals(&residuals);
         let (max, median) = spread(&residuals);
         println!("  {} points: max |error| {max:.1} %, median {median:.1} %", residuals.len());
         all.extend(residuals);

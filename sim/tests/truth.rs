@@ -241,3 +241,67 @@ fn a_line_interactive_unit_on_mains_does_not_carry_an_overload_for_ever() {
     println!("NETYS PR at 200 % on mains: output cut after {:.2} s", off_s - 60.0);
     assert!(off_s - 60.0 <= 0.25, "beyond its curve the mains path trips at once: {:.2} s", off_s - 60.0);
 }
+
+#[test]
+fn the_inverter_follows_a_bypass_frequency_step_at_its_slew_rate() {
+    // The mains (and so the bypass) jump from 50 to 51.5 Hz; the output moves at 1 Hz/s.
+    let loaded = ups_models::load_model("masterys-gp-60").expect("bundled model");
+    let mut ups = Ups::new(&loaded, 7, &StartOptions::default());
+    ups.inject(sim::ups::faults::parse_fault("mains_frequency", &[("frequency_hz", "51.5")]).expect("fault"))
+        .expect("injected");
+    let mut after_half_s = 0.0;
+    for step in 1..=300 {
+        ups.step(0.01);
+        if step == 50 {
+            after_half_s = ups.measurements().output.frequency_hz;
+        }
+    }
+    let after_3_s = ups.measurements().output.frequency_hz;
+    println!("output frequency 0.5 s after the step {after_half_s:.3} Hz, 3 s after {after_3_s:.3} Hz");
+    assert!((after_half_s - 50.5).abs() < 0.02, "{after_half_s}");
+    assert!((after_3_s - 51.5).abs() < 1e-6, "{after_3_s}");
+}
+
+#[test]
+fn a_ups_is_no_more_efficient_on_battery_and_its_losses_rise_with_the_load() {
+    for model in
+        ["netys-pr-3k", "itys-2k", "masterys-gp-60", "delphys-mx-300", "delphys-mx-system", "modulys-gp2-100"]
+    {
+        let loaded = ups_models::load_model(model).expect("bundled model");
+        let losses_at = |load_pct: f64, blackout: bool| {
+            let mut ups = Ups::new(&loaded, 7, &StartOptions { load_pct, ..StartOptions::default() });
+            if blackout {
+                ups.inject(sim::ups::faults::parse_fault("mains_blackout", &[]).expect("fault"))
+                    .expect("injected");
+            }
+            for _ in 0..20 {
+                ups.step(0.1);
+            }
+            let flows = ups.flows();
+            // The charger's own loss (5 % of what it puts in) is not the converters'.
+            (flows.losses_w - flows.battery_in_w * (1.0 / 0.95 - 1.0), flows.output_w)
+        };
+        let mut previous_w = 0.0;
+        for load_pct in [0.0, 10.0, 25.0, 50.0, 75.0, 100.0] {
+            let (losses_w, _) = losses_at(load_pct, false);
+            assert!(
+                losses_w + 1e-6 >= previous_w,
+                "{model}: losses fall at {load_pct} %: {losses_w} < {previous_w}"
+            );
+            previous_w = losses_w;
+        }
+        if loaded.model.capabilities.line_interactive || loaded.model.capabilities.offline {
+            continue; // on mains it passes the line through: a different path
+        }
+        let (online_w, online_out_w) = losses_at(50.0, false);
+        let (battery_w, battery_out_w) = losses_at(50.0, true);
+        let online = online_out_w / (online_out_w + online_w);
+        let on_battery = battery_out_w / (battery_out_w + battery_w);
+        println!(
+            "{model} at 50 %: efficiency online {:.2} %, on battery {:.2} %",
+            online * 100.0,
+            on_battery * 100.0
+        );
+        assert!(on_battery <= online + 1e-6, "{model}");
+    }
+}

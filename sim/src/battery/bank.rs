@@ -5,7 +5,7 @@
 
 use super::block::{Block, BlockSource, Spread};
 use super::bus::{self, Demand, StringSource};
-use super::thevenin::Thevenin;
+use super::thevenin::{Parallel, Thevenin};
 use rand::{Rng, RngExt};
 use ups_models::battery::BlockParams;
 
@@ -135,6 +135,24 @@ impl Bank {
             .map(move |(s, _)| self.string_thevenin(s, dt_s))
     }
 
+    /// The bank seen from its terminals an instant after its last step and long after it
+    /// (filter weights 0 and 1), each block's source computed once for both.
+    pub fn thevenin_ends(&self) -> (Thevenin, Thevenin) {
+        let strings = self.strings.iter().zip(&self.open).filter(|(_, open)| !**open).map(|(string, _)| {
+            string.iter().map(|b| b.source(&self.params, 0.0)).fold(
+                (Thevenin::ZERO, Thevenin::ZERO),
+                |(fresh, settled), source| {
+                    (fresh.series(source.thevenin_at(0.0)), settled.series(source.thevenin_at(1.0)))
+                },
+            )
+        });
+        let (fresh, settled) = strings
+            .fold((Parallel::default(), Parallel::default()), |(fresh, settled), (f, s)| {
+                (fresh.with(f), settled.with(s))
+            });
+        (fresh.finish(), settled.finish())
+    }
+
     /// The bank seen from its terminals over a step of `dt_s`, each direction on its own
     /// (open strings left out; a bank with every string open has infinite resistance).
     pub fn thevenin(&self, dt_s: f64) -> Thevenin {
@@ -186,9 +204,18 @@ impl Bank {
             block_sources.extend(string.iter().map(|b| b.source(&self.params, dt_s)));
             let thevenin =
                 block_sources[first..].iter().map(|s| s.thevenin).fold(Thevenin::ZERO, Thevenin::series);
+            // What a string can give only matters when the bank is asked to give.
+            let discharging = match demand {
+                Demand::Power(w) => w > 0.0,
+                Demand::Current(a) => a > 0.0,
+            };
             string_sources.push(StringSource {
                 thevenin,
-                max_discharge_a: self.string_max_discharge_a(string, dt_s),
+                max_discharge_a: if discharging {
+                    self.string_max_discharge_a(string, dt_s)
+                } else {
+                    f64::INFINITY
+                },
                 open,
                 current_a: 0.0,
             });

@@ -82,8 +82,26 @@ pub struct BlockSource {
     discharge_polarization_ohm: f64,
     /// Charge polarization resistance of one cell, Ω.
     charge_polarization_ohm: f64,
-    /// Overcharge (gassing) current at the charge voltage, per cell, A.
-    overcharge_a: f64,
+    /// What the source is made of, per cell: the polarizations held and the ohmic resistance.
+    held_discharge_v: f64,
+    held_charge_v: f64,
+    r_ohm: f64,
+    cells: f64,
+}
+
+impl BlockSource {
+    /// The same block seen over a step whose filter weight is `weight` (0: an instant
+    /// after the last step; 1: long after it).
+    pub fn thevenin_at(&self, weight: f64) -> Thevenin {
+        let rest_cell_v = self.rest_v / self.cells;
+        let discharge_emf_v = rest_cell_v - self.held_discharge_v * (1.0 - weight);
+        Thevenin {
+            emf_v: self.cells * discharge_emf_v,
+            charge_emf_v: self.cells * (discharge_emf_v + self.held_charge_v * (1.0 - weight)),
+            discharge_ohm: self.cells * (self.r_ohm + self.discharge_polarization_ohm * weight),
+            charge_ohm: self.cells * (self.r_ohm + self.charge_polarization_ohm * weight),
+        }
+    }
 }
 
 impl Block {
@@ -277,20 +295,19 @@ impl Block {
         let r_ohm = self.cell_resistance_ohm(params);
         let k_ohm = self.discharge_polarization_ohm(params, s);
         let charge_ohm = self.charge_polarization_ohm(params, s, rest_cell_v);
-        let discharge_emf_v = rest_cell_v - k_ohm * self.discharge_polarization_a * (1.0 - weight);
-        BlockSource {
-            thevenin: Thevenin {
-                emf_v: cells * discharge_emf_v,
-                charge_emf_v: cells * (discharge_emf_v + self.charge_polarization_v * (1.0 - weight)),
-                discharge_ohm: cells * (r_ohm + k_ohm * weight),
-                charge_ohm: cells * (r_ohm + charge_ohm * weight),
-            },
+        let mut source = BlockSource {
+            thevenin: Thevenin::ZERO,
             rest_v: cells * rest_cell_v,
             weight,
             discharge_polarization_ohm: k_ohm,
             charge_polarization_ohm: charge_ohm,
-            overcharge_a: self.overcharge_a(params, self.charge_v_per_cell),
-        }
+            held_discharge_v: k_ohm * self.discharge_polarization_a,
+            held_charge_v: self.charge_polarization_v,
+            r_ohm,
+            cells,
+        };
+        source.thevenin = source.thevenin_at(weight);
+        source
     }
 
     /// Open-circuit voltage of the block with no polarization, V.

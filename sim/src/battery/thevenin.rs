@@ -37,21 +37,7 @@ impl Thevenin {
     /// Exact while every source carries current the same way; sources that exchange current
     /// (one charging another) need the bus solve in `bus.rs` instead.
     pub fn parallel(sources: impl Iterator<Item = Thevenin>) -> Thevenin {
-        let (g_discharge, i_discharge, g_charge, i_charge) =
-            sources.fold((0.0, 0.0, 0.0, 0.0), |(gd, id, gc, ic), s| {
-                (
-                    gd + 1.0 / s.discharge_ohm,
-                    id + s.emf_v / s.discharge_ohm,
-                    gc + 1.0 / s.charge_ohm,
-                    ic + s.charge_emf_v / s.charge_ohm,
-                )
-            });
-        Thevenin {
-            emf_v: i_discharge / g_discharge,
-            charge_emf_v: i_charge / g_charge,
-            discharge_ohm: 1.0 / g_discharge,
-            charge_ohm: 1.0 / g_charge,
-        }
+        sources.fold(Parallel::default(), Parallel::with).finish()
     }
 
     /// Terminal voltage with `current_a` flowing (at zero current: the charge line's start,
@@ -85,6 +71,35 @@ impl Thevenin {
             (self.charge_emf_v - voltage_v) / self.charge_ohm
         } else {
             0.0
+        }
+    }
+}
+
+/// Sources being connected in parallel: the sums Millman's theorem needs, per direction.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Parallel {
+    discharge_siemens: f64,
+    discharge_a: f64,
+    charge_siemens: f64,
+    charge_a: f64,
+}
+
+impl Parallel {
+    pub fn with(self, source: Thevenin) -> Parallel {
+        Parallel {
+            discharge_siemens: self.discharge_siemens + 1.0 / source.discharge_ohm,
+            discharge_a: self.discharge_a + source.emf_v / source.discharge_ohm,
+            charge_siemens: self.charge_siemens + 1.0 / source.charge_ohm,
+            charge_a: self.charge_a + source.charge_emf_v / source.charge_ohm,
+        }
+    }
+
+    pub fn finish(self) -> Thevenin {
+        Thevenin {
+            emf_v: self.discharge_a / self.discharge_siemens,
+            charge_emf_v: self.charge_a / self.charge_siemens,
+            discharge_ohm: 1.0 / self.discharge_siemens,
+            charge_ohm: 1.0 / self.charge_siemens,
         }
     }
 }

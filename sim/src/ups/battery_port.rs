@@ -25,7 +25,9 @@ pub struct BatteryPort {
     /// Time constant of the polarization filter, s.
     tau_s: f64,
     /// Largest discharge current the bank can give over the period, A.
-    max_discharge_a: f64,
+    /// Largest discharge current the bank can give over the period, A; worked out at the
+    /// first discharge of a period (on mains nobody asks).
+    max_discharge_a: Option<f64>,
     /// Mean block temperature, refreshed with the sources, °C.
     temperature_c: f64,
     pending_ah: f64,
@@ -54,7 +56,7 @@ impl BatteryPort {
             fresh: Thevenin::ZERO,
             settled: Thevenin::ZERO,
             tau_s: bank.params().cell.polarization_tau_s,
-            max_discharge_a: 0.0,
+            max_discharge_a: None,
             temperature_c: bank.temperature_c(),
             pending_ah: 0.0,
             pending_s: 0.0,
@@ -84,15 +86,17 @@ impl BatteryPort {
     }
 
     fn refresh_sources(&mut self) {
-        self.fresh = self.bank.thevenin(0.0);
-        self.settled = self.bank.thevenin(f64::INFINITY);
-        self.max_discharge_a = self.bank.max_discharge_a(BATTERY_PERIOD_S);
+        (self.fresh, self.settled) = self.bank.thevenin_ends();
+        self.max_discharge_a = None;
         self.temperature_c = self.bank.temperature_c();
     }
 
     /// The bank's source for a step that ends `elapsed_s` into the battery period.
     fn source(&self, elapsed_s: f64) -> Thevenin {
-        let w = -(-elapsed_s / self.tau_s).exp_m1();
+        let x = elapsed_s / self.tau_s;
+        // `1 − e^(−x)`; within a battery period `x` is small and three terms of its series
+        // are exact to 1e-6 (this runs every power-path step).
+        let w = if x < 0.1 { x * (1.0 - x / 2.0 * (1.0 - x / 3.0)) } else { -(-x).exp_m1() };
         let blend = |fresh: f64, settled: f64| fresh + (settled - fresh) * w;
         Thevenin {
             emf_v: blend(self.fresh.emf_v, self.settled.emf_v),
@@ -115,10 +119,9 @@ impl BatteryPort {
     /// Whether the bank could deliver `power_w` now.
     pub fn can_deliver_w(&self, power_w: f64) -> bool {
         !self.breaker_open
-            && self
-                .source(self.pending_s)
-                .current_for_power_a(power_w)
-                .is_some_and(|a| a <= self.max_discharge_a)
+            && self.source(self.pending_s).current_for_power_a(power_w).is_some_and(|a| {
+                a <= self.max_discharge_a.unwrap_or_else(|| self.bank.max_discharge_a(BATTERY_PERIOD_S))
+            })
     }
 
     /// Delivers `power_w` (≥ 0) to the DC bus for `dt_s`.
@@ -126,7 +129,12 @@ impl BatteryPort {
         let source = self.source(self.pending_s + dt_s);
         let current = if self.breaker_open { None } else { source.current_for_power_a(power_w) };
         match current {
-            Some(current_a) if current_a <= self.max_discharge_a => {
+            Some(current_a)
+                if current_a
+                    <= *self
+                        .max_discharge_a
+                        .get_or_insert_with(|| self.bank.max_discharge_a(BATTERY_PERIOD_S)) =>
+            {
                 self.book(current_a, dt_s);
                 PortStep { voltage_v: source.voltage_v(current_a), current_a, delivered: true }
             }
@@ -147,10 +155,15 @@ impl BatteryPort {
         // A charger regulates its current at a pace of its own, not every power-path step:
         // the current is decided once per battery period against the bank as it will be at
         // the period's end (a constant-voltage loop that cannot overshoot), then held.
-        let period_source = self.source(BATTERY_PERIOD_S.max(self.pending_s + dt_s));
-        let current_a = *self
-            .charge_current_a
-            .get_or_insert_with(|| period_source.current_at_voltage_a(voltage_v).clamp(-limit_a, 0.0));
+        let current_a = match self.charge_current_a {
+            Some(current_a) => current_a,
+            None => {
+                let period_source = self.source(BATTERY_PERIOD_S.max(self.pending_s + dt_s));
+                let current_a = period_source.current_at_voltage_a(voltage_v).clamp(-limit_a, 0.0);
+                self.charge_current_a = Some(current_a);
+                current_a
+            }
+        };
         let source = self.source(self.pending_s + dt_s);
         self.book(current_a, dt_s);
         PortStep { voltage_v: source.voltage_v(current_a), current_a, delivered: true }

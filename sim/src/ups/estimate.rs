@@ -27,6 +27,8 @@ pub struct RuntimeEstimate {
     left: f64,
     /// The load share the estimate is quoted at while the output is off: the last one seen.
     load_share: f64,
+    /// `load_share^(−Peukert)`, kept with it (the estimate is read every step).
+    load_factor: f64,
     /// Fault `miscalibrated_runtime`: the estimate is multiplied by this.
     pub factor: f64,
 }
@@ -40,6 +42,7 @@ impl RuntimeEstimate {
             full_load_ah: full_load_ah.max(1e-9),
             left: 1.0,
             load_share: 1.0,
+            load_factor: 1.0,
             factor: 1.0,
         }
     }
@@ -84,15 +87,17 @@ impl RuntimeEstimate {
     /// The load the UPS carries, W of `rated_w`: the estimate is quoted at it, and at the
     /// last one seen while the output is off.
     pub fn observe_load(&mut self, load_w: f64, rated_w: f64) {
-        if load_w > 0.0 {
-            self.load_share = (load_w / rated_w).max(MIN_LOAD_SHARE);
+        let share = (load_w / rated_w).max(MIN_LOAD_SHARE);
+        if load_w > 0.0 && share != self.load_share {
+            self.load_share = share;
+            self.load_factor = share.powf(-PEUKERT_EXPONENT);
         }
     }
 
     /// Remaining runtime at the observed load, s. On battery, `margin_v_per_cell` (voltage
     /// above end of discharge) pulls the estimate down in the knee.
     pub fn remaining_s(&self, on_battery_margin_v_per_cell: Option<f64>) -> f64 {
-        let counted_s = self.nominal_backup_s * self.left * self.load_share.powf(-PEUKERT_EXPONENT);
+        let counted_s = self.nominal_backup_s * self.left * self.load_factor;
         let knee =
             on_battery_margin_v_per_cell.map_or(1.0, |margin| (margin / KNEE_V_PER_CELL).clamp(0.0, 1.0));
         counted_s * knee * self.factor

@@ -251,40 +251,51 @@ impl Ups {
 }
 
 /// Double-conversion losses (rectifier + inverter) of converters of `capacity_w` at output
-/// `output_w`, W: the efficiency curve at that load, never below the no-load loss.
+/// `output_w`, W. The curve's points give the losses at their loads; between them the losses
+/// are interpolated, never falling (a curve whose efficiency climbs steeply would otherwise
+/// make more load cost less); below the first point they are the no-load loss, beyond the
+/// last they follow its efficiency.
 pub(super) fn conversion_losses_w(curve: &[EfficiencyPoint], capacity_w: f64, output_w: f64) -> f64 {
     let capacity_w = capacity_w.max(1.0);
-    let first = curve[0];
-    let no_load_w = capacity_w * first.load_pct / 100.0 * (100.0 / first.efficiency_pct - 1.0);
     let load_pct = 100.0 * output_w / capacity_w;
-    let efficiency_pct = interpolate(curve.iter().map(|p| (p.load_pct, p.efficiency_pct)), load_pct);
-    (output_w * (100.0 / efficiency_pct - 1.0)).max(no_load_w)
-}
-
-/// Piecewise-linear interpolation in (x, y) points, held flat beyond the ends.
-fn interpolate(points: impl Iterator<Item = (f64, f64)> + Clone, x: f64) -> f64 {
+    let losses_w =
+        |load_pct: f64, efficiency_pct: f64| capacity_w * load_pct / 100.0 * (100.0 / efficiency_pct - 1.0);
     let mut previous: Option<(f64, f64)> = None;
-    for (px, py) in points.clone() {
-        if x <= px {
+    for point in curve {
+        let at_w = losses_w(point.load_pct, point.efficiency_pct).max(previous.map_or(0.0, |(_, w)| w));
+        if load_pct <= point.load_pct {
             return match previous {
-                None => py,
-                Some((qx, qy)) => qy + (py - qy) * (x - qx) / (px - qx),
+                None => at_w,
+                Some((x, w)) => w + (at_w - w) * (load_pct - x) / (point.load_pct - x),
             };
         }
-        previous = Some((px, py));
+        previous = Some((point.load_pct, at_w));
     }
-    previous.map_or(100.0, |(_, y)| y)
+    let last = curve[curve.len() - 1];
+    losses_w(load_pct, last.efficiency_pct).max(previous.map_or(0.0, |(_, w)| w))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::interpolate;
+    use super::conversion_losses_w;
+    use ups_models::model::EfficiencyPoint;
 
     #[test]
-    fn interpolates_and_holds_ends() {
-        let points = [(10.0, 88.0), (50.0, 96.0), (100.0, 95.0)];
-        assert_eq!(interpolate(points.iter().copied(), 5.0), 88.0);
-        assert!((interpolate(points.iter().copied(), 30.0) - 92.0).abs() < 1e-12);
-        assert_eq!(interpolate(points.iter().copied(), 130.0), 95.0);
+    fn losses_follow_the_curve_points_and_never_fall() {
+        // NETYS PR's curve: 25 % would cost more than 50 % if efficiency were interpolated.
+        let curve = [
+            EfficiencyPoint { load_pct: 10.0, efficiency_pct: 90.0 },
+            EfficiencyPoint { load_pct: 50.0, efficiency_pct: 96.0 },
+            EfficiencyPoint { load_pct: 100.0, efficiency_pct: 97.0 },
+        ];
+        let at = |pct: f64| conversion_losses_w(&curve, 1000.0, 10.0 * pct);
+        assert!((at(50.0) - 500.0 * (100.0 / 96.0 - 1.0)).abs() < 1e-9);
+        assert!((at(0.0) - at(10.0)).abs() < 1e-9, "the no-load loss below the first point");
+        let mut previous = 0.0;
+        for pct in 0..=150 {
+            let losses_w = at(f64::from(pct));
+            assert!(losses_w >= previous, "at {pct} %: {losses_w} < {previous}");
+            previous = losses_w;
+        }
     }
 }
