@@ -45,6 +45,24 @@ fn run_checked(
     (runner, low, high)
 }
 
+/// When `name` first turned `on` (or off), s.
+fn first_condition(runner: &Runner, name: &str, on: bool) -> Option<f64> {
+    runner
+        .events
+        .iter()
+        .find(|e| matches!(e.kind, sim::run::EventKind::Condition { name: n, on: o, .. } if n == name && o == on))
+        .map(|e| e.time_s)
+}
+
+/// When the UPS first went to `mode`, s.
+fn first_mode(runner: &Runner, mode: sim::ups::Mode) -> Option<f64> {
+    runner
+        .events
+        .iter()
+        .find(|e| matches!(e.kind, sim::run::EventKind::Mode { mode: m, .. } if m == mode))
+        .map(|e| e.time_s)
+}
+
 /// Full-load backup of a fresh, full UPS of `model`, s.
 fn fresh_backup_s(model: &str) -> f64 {
     let loaded = ups_models::load_model(model).expect("bundled model");
@@ -77,14 +95,7 @@ fn a_ten_second_outage_leaves_the_battery_in_range_and_its_backup_whole() {
 fn a_boost_charge_ends_on_its_current_and_the_battery_stays_in_range() {
     for model in ["masterys-gp-60", "delphys-mx-300", "modulys-gp2-100"] {
         let (runner, low, high) = run_checked(model, 50.0, 0.5, &[], 16.0 * 3600.0, 1.0);
-        let boost_ended_s = runner
-            .events
-            .iter()
-            .find(|e| {
-                matches!(e.kind, sim::run::EventKind::Condition { name: "boost_charge", on: false, .. })
-            })
-            .map(|e| e.time_s)
-            .expect("the boost charge ended");
+        let boost_ended_s = first_condition(&runner, "boost_charge", false).expect("the boost charge ended");
         let boost_max_h =
             ups_models::load_model(model).expect("bundled model").model.battery.charger.boost_max_h;
         let fresh_s = fresh_backup_s(model);
@@ -122,10 +133,7 @@ fn an_overload_on_mains_draws_nothing_from_the_battery() {
         7200.0,
         0.1,
     );
-    let on_battery = runner
-        .events
-        .iter()
-        .any(|e| matches!(e.kind, sim::run::EventKind::Condition { name: "on_battery", on: true, .. }));
+    let on_battery = first_condition(&runner, "on_battery", true).is_some();
     let fresh_s = fresh_backup_s(model);
     let after_s = runner.ups.true_backup_at_load_s(100.0);
     println!(
@@ -176,14 +184,8 @@ fn the_estimate_and_the_charge_converge_at_the_end_of_a_full_load_discharge() {
         }
     });
     let (estimate_s, physics_s) = at_90_pct.expect("the discharge reached 90 %");
-    let discharged_s = runner
-        .events
-        .iter()
-        .find(|e| {
-            matches!(e.kind, sim::run::EventKind::Condition { name: "battery_discharged", on: true, .. })
-        })
-        .map(|e| e.time_s - 60.0)
-        .expect("the battery was discharged");
+    let discharged_s =
+        first_condition(&runner, "battery_discharged", true).expect("the battery was discharged") - 60.0;
     let m = runner.ups.measurements();
     println!(
         "{model} at full load: backup {:.1} min (physics), discharged after {:.1} min; at 90 %: estimate {estimate_s:.0} s, physics {physics_s:.0} s; charge under 20 % after {:.1} min; at the end: charge {:.1} %, estimate {:.0} s",
@@ -207,15 +209,8 @@ fn delphys_moves_to_bypass_at_half_its_overload_budget_and_the_bypass_has_its_ow
     let ups = Ups::new(&loaded, 7, &StartOptions { load_pct: 50.0, ..StartOptions::default() });
     let mut runner = Runner::new(ups, vec![parse_at("60s:overload:load_pct=125").expect("valid action")]);
     runner.run(1200.0, 0.1, |_| {});
-    let first_mode = |mode: sim::ups::Mode| {
-        runner
-            .events
-            .iter()
-            .find(|e| matches!(e.kind, sim::run::EventKind::Mode { mode: m, .. } if m == mode))
-            .map(|e| e.time_s)
-    };
-    let bypass_s = first_mode(sim::ups::Mode::OnBypass).expect("moved to bypass");
-    let off_s = first_mode(sim::ups::Mode::LoadOff).expect("the bypass cut the load");
+    let bypass_s = first_mode(&runner, sim::ups::Mode::OnBypass).expect("moved to bypass");
+    let off_s = first_mode(&runner, sim::ups::Mode::LoadOff).expect("the bypass cut the load");
     println!(
         "125 %: on bypass after {:.1} s, load cut after {:.1} s more",
         bypass_s - 60.0,
@@ -232,12 +227,7 @@ fn a_line_interactive_unit_on_mains_does_not_carry_an_overload_for_ever() {
     let ups = Ups::new(&loaded, 7, &StartOptions { load_pct: 50.0, ..StartOptions::default() });
     let mut runner = Runner::new(ups, vec![parse_at("60s:overload:load_pct=200").expect("valid action")]);
     runner.run(120.0, 0.01, |_| {});
-    let off_s = runner
-        .events
-        .iter()
-        .find(|e| matches!(e.kind, sim::run::EventKind::Mode { mode: sim::ups::Mode::LoadOff, .. }))
-        .map(|e| e.time_s)
-        .expect("the output was cut");
+    let off_s = first_mode(&runner, sim::ups::Mode::LoadOff).expect("the output was cut");
     println!("NETYS PR at 200 % on mains: output cut after {:.2} s", off_s - 60.0);
     assert!(off_s - 60.0 <= 0.25, "beyond its curve the mains path trips at once: {:.2} s", off_s - 60.0);
 }

@@ -127,7 +127,7 @@ impl Bank {
     }
 
     /// Each closed string over a step of `dt_s`, as the bus sees it.
-    pub fn string_sources(&self, dt_s: f64) -> impl Iterator<Item = Thevenin> + '_ {
+    fn string_sources(&self, dt_s: f64) -> impl Iterator<Item = Thevenin> + '_ {
         self.strings
             .iter()
             .zip(&self.open)
