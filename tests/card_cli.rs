@@ -246,7 +246,9 @@ fn controls_reach_the_ups_and_bad_forms_are_refused() {
     let listed = get_json(format!("{api}/api/controls"));
     let names: Vec<&str> = listed.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
     println!("controls: {names:?}");
-    assert!(names.contains(&"transfer_to_bypass") && names.contains(&"shutdown"), "{names:?}");
+    assert!(names.contains(&"eco_on") && names.contains(&"shutdown"), "{names:?}");
+    // NET VISION §16.1: transfers are for VU-MAP UPSs only; MASTERYS speaks JBUSP.
+    assert!(!names.contains(&"transfer_to_bypass"), "{names:?}");
     for (name, body, wanted, says) in [
         ("self_destruct", "", 404, "no control self_destruct"),
         ("shutdown", "{not json", 400, "expected"),
@@ -259,19 +261,19 @@ fn controls_reach_the_ups_and_bad_forms_are_refused() {
         assert_eq!(status, wanted, "{name} {body}: {message}");
         assert!(message.contains(says), "{name} {body}: {message}");
     }
-    let (status, message) = control(&api, "transfer_to_bypass", "");
-    assert_eq!((status, message.as_str()), (200, r#"{"sent":"transfer_to_bypass"}"#));
+    let (status, message) = control(&api, "eco_on", "");
+    assert_eq!((status, message.as_str()), (200, r#"{"sent":"eco_on"}"#));
     let mut mode = String::new();
     for _ in 0..50 {
         mode = served.get("/api/state")["mode"].as_str().unwrap_or_default().to_string();
-        if mode == "OnBypass" {
+        if mode == "Eco" {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    assert_eq!(mode, "OnBypass", "the twin took the card's control");
+    assert_eq!(mode, "Eco", "the twin took the card's control");
     let events = get_text(format!("{api}/api/logs/card-events"));
-    assert!(events.contains("Transfer Load to Bypass sent to the UPS via REST API by admin"), "{events}");
+    assert!(events.contains("Enable eco mode sent to the UPS via REST API by admin"), "{events}");
     assert_eq!(events.matches("sent to the UPS").count(), 1, "refused forms are not sent: {events}");
 }
 

@@ -227,8 +227,8 @@ fn the_rtu_slave_answers_as_the_protocol_says() {
     // A broadcast write (slave 0) runs and is not answered: eco mode on.
     assert!(client.transact(&rtu::encode(0, &[0x06, 0x15, 0x01, 0x00, 0x01]), quiet).0.is_empty());
     assert!(common::eventually(2.0, || served.get("/api/state")["conditions"]["eco_mode"] == true));
-    // A command the firmware refuses: exception 04 (this UPS is not line-interactive).
-    let (reply, _) = client.transact(&rtu::encode(1, &[0x06, 0x15, 0x05, 0x00, 0x01]), quiet);
+    // A command the firmware refuses: exception 04 (cancel a shutdown that is not pending).
+    let (reply, _) = client.transact(&rtu::encode(1, &[0x06, 0x15, 0x09, 0x00, 0x01]), quiet);
     assert_eq!(rtu::decode_response(&reply), Some((1, &[0x86, 0x04][..])));
 }
 

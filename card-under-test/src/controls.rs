@@ -269,7 +269,15 @@ mod tests {
             |controls: &[Control], name: &str| controls.iter().find(|c| c.name == name).cloned().unwrap();
         let all = list(&map, Some(&BTreeSet::new()), true);
         assert!(all.iter().all(|c| c.available), "{all:?}");
-        assert_eq!(find(&all, "transfer_to_bypass").label, "Transfer Load to Bypass");
+        // §16.1: the transfer and line-interactive controls are "only for VU-MAP UPS
+        // compliancy".
+        for name in
+            ["transfer_to_bypass", "transfer_to_inverter", "line_interactive_on", "line_interactive_off"]
+        {
+            assert!(all.iter().all(|c| c.name != name), "JBUSP offers {name}");
+            let vumap = list(&ups_models::maps::bundled("vumap").unwrap(), Some(&BTreeSet::new()), true);
+            assert!(find(&vumap, name).available, "VU-MAP offers {name}");
+        }
         assert_eq!(find(&all, "power_share").params, ["plug", "closed"]);
         let disabled = BTreeSet::from([Condition::RemoteControlsDisabled]);
         let controls = list(&map, Some(&disabled), true);

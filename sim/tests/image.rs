@@ -103,6 +103,35 @@ fn jbusp_measurements_follow_the_twin() {
 }
 
 #[test]
+fn masterys_reports_the_two_halves_of_its_battery() {
+    let (mut ups, image) = twin("masterys-gp-60");
+    let battery_v = ups.measurements().battery_voltage_v;
+    let (positive, negative) = (f64::from(word(&image, &ups, 0x1074)), f64::from(word(&image, &ups, 0x1075)));
+    assert!((positive + negative - battery_v * 10.0).abs() <= 1.0, "M20 + M21 = {battery_v:.1} V × 10");
+    assert!((positive - negative).abs() <= 1.0, "matched halves: {positive} and {negative}");
+    // A weak block in the negative half (blocks 21–40 of a 40-block string) pulls that half
+    // down once the battery discharges.
+    ups.inject(
+        parse_fault("weak_block", &[("string", "1"), ("block", "30"), ("capacity_pct", "10")]).unwrap(),
+    )
+    .unwrap();
+    ups.inject(
+        parse_fault("weak_block", &[("string", "2"), ("block", "30"), ("capacity_pct", "10")]).unwrap(),
+    )
+    .unwrap();
+    ups.inject(parse_fault("mains_blackout", &[]).unwrap()).unwrap();
+    for _ in 0..2400 {
+        ups.step(0.1);
+    }
+    let (positive, negative) = (word(&image, &ups, 0x1074), word(&image, &ups, 0x1075));
+    assert!(negative + 5 < positive, "the weak half reads lower: + {positive}, − {negative} (V × 10)");
+    // The other JBUSP ranges report the whole battery in M20 and manage no M21.
+    let (ups, image) = twin("delphys-mx-300");
+    assert_eq!(word(&image, &ups, 0x1075), 0xFFFF);
+    assert_eq!(word(&image, &ups, 0x1074), (ups.measurements().battery_voltage_v * 10.0).round() as u16);
+}
+
+#[test]
 fn single_phase_models_report_phases_2_and_3_as_not_managed() {
     let (ups, image) = twin("netys-pr-3k");
     let m = image.read(&ups, 0x1060, 3).unwrap();
@@ -130,8 +159,8 @@ fn bad_reads_and_writes_get_the_modbus_exception() {
     );
     assert_eq!(
         image.write(&mut ups, 0x1505, &[1]),
-        Err(Exception::ServerDeviceFailure),
-        "not a line-interactive UPS"
+        Err(Exception::IllegalDataAddress),
+        "JBUSP takes no line-interactive control (NET VISION §16.1: VU-MAP only)"
     );
 }
 

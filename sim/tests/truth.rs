@@ -295,3 +295,78 @@ fn a_ups_is_no_more_efficient_on_battery_and_its_losses_rise_with_the_load() {
         assert!(on_battery <= online + 1e-6, "{model}");
     }
 }
+
+/// Every transfer of the load in a run: from, to and the output break, ms.
+fn transfers(runner: &Runner) -> Vec<(sim::ups::Mode, sim::ups::Mode, f64)> {
+    runner
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            sim::run::EventKind::Transfer { from, to, break_ms } => Some((from, to, break_ms)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn transfers_break_the_output_only_where_a_switch_must_open() {
+    use sim::ups::Mode::{Eco, LineInteractive, OnBypass, OnInverter};
+    // Online double conversion: a blackout changes nothing on the output side.
+    let (runner, ..) = run_checked("masterys-gp-60", 50.0, 1.0, &["10s:mains_blackout"], 30.0, 0.01);
+    assert_eq!(transfers(&runner), vec![], "the inverter carried the load through");
+    // Eco: to the bypass without a break, back to the inverter in the model's 2 ms.
+    let (runner, ..) =
+        run_checked("masterys-gp-60", 50.0, 1.0, &["1s:cmd:eco_on", "20s:mains_blackout"], 30.0, 0.01);
+    assert_eq!(transfers(&runner), vec![(OnInverter, Eco, 0.0), (Eco, OnInverter, 2.0)]);
+    // An overload moves an online UPS to its synchronised bypass: no break.
+    let (runner, ..) = run_checked("masterys-gp-60", 50.0, 1.0, &["1s:overload:load_pct=200"], 30.0, 0.01);
+    assert_eq!(transfers(&runner).first(), Some(&(OnInverter, OnBypass, 0.0)));
+    // Line-interactive: the relay between mains and inverter takes 4 ms, both ways.
+    let (runner, ..) = run_checked(
+        "netys-pr-3k",
+        50.0,
+        1.0,
+        &["10s:mains_blackout", "20s:clear:mains_blackout"],
+        40.0,
+        0.01,
+    );
+    assert_eq!(
+        transfers(&runner),
+        vec![(LineInteractive, OnInverter, 4.0), (OnInverter, LineInteractive, 4.0)]
+    );
+}
+
+#[test]
+fn a_genset_dips_when_the_rectifier_walks_in_and_recovers() {
+    let model = "masterys-gp-60";
+    let loaded = ups_models::load_model(model).expect("bundled model");
+    let nominal_v = loaded.model.ratings.nominal_input_voltage_v;
+    let at = ["10s:mains_blackout", "11s:genset:start_delay_s=10,rating_pct=150"];
+    let (mut low_v, mut low_hz, mut last_v, mut input_w) = (f64::INFINITY, f64::INFINITY, 0.0, 0.0);
+    let options = StartOptions { load_pct: 100.0, ..StartOptions::default() };
+    let mut runner =
+        Runner::new(Ups::new(&loaded, 7, &options), at.iter().map(|t| parse_at(t).expect("valid")).collect());
+    runner.run(60.0, 0.01, |ups| {
+        let m = ups.measurements();
+        if ups.time_s() > 22.0 && m.input.voltage_v[0] > 0.0 {
+            low_v = low_v.min(m.input.voltage_v[0]);
+            low_hz = low_hz.min(m.input.frequency_hz);
+            last_v = m.input.voltage_v[0];
+            input_w = m.input_power_w;
+        }
+    });
+    let dip_v = 1.0 - low_v / nominal_v;
+    // Class G2: thrown on at once, this load would pull the voltage down 20 % × its share
+    // of the genset's rating.
+    let at_once = 0.20 * input_w / (1.5 * loaded.model.ratings.active_power_kw * 1000.0);
+    println!(
+        "{model} at full load on a 150 % genset: voltage dip {:.1} % (at once: {:.1} %), frequency low {low_hz:.2} Hz",
+        dip_v * 100.0,
+        at_once * 100.0
+    );
+    // The rectifier's 10 s walk-in spreads the load over the genset's recovery.
+    assert!(dip_v > 0.01 && dip_v < 0.4 * at_once, "voltage dip {:.1} %", dip_v * 100.0);
+    assert!(low_hz < 49.7 && low_hz > 47.0, "frequency low {low_hz:.2} Hz");
+    assert!((last_v / nominal_v - 1.0).abs() < 0.005, "recovered to {last_v:.1} V");
+    assert!(runner.ups.conditions().on_genset, "the genset carries the UPS");
+}

@@ -62,6 +62,7 @@ fn fit_block(args: &FitArgs) -> CommandResult {
         block_resistance_ohm: args.block.resistance_mohm.map(|r| r / 1000.0),
         source: format!("upstwin battery fit --table {}", args.table.display()),
         temperature_c: args.temperature_c,
+        shape: priors::VRLA,
     };
     let mut block = fit::fit(&table.points, &input).map_err(Failure::failed)?;
     if let Some(name) = &args.block.name {

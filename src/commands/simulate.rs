@@ -187,6 +187,9 @@ fn print_summary(
         let line = match &event.kind {
             EventKind::Action(text) => format!("action   {text}"),
             EventKind::Refused(text) => format!("REFUSED  {text}"),
+            EventKind::Transfer { from, to, break_ms } => {
+                format!("transfer {from:?} → {to:?}, output break {break_ms:.0} ms")
+            }
             EventKind::Mode { mode, on_battery } => {
                 format!("mode     {mode:?}{}", if *on_battery { " (on battery)" } else { "" })
             }

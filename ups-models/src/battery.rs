@@ -71,6 +71,18 @@ pub struct CellCurve {
     pub polarization_tau_s: f64,
     /// Slope of the open-circuit voltage with depth of discharge of the whole cell, V.
     pub ocv_slope_v: f64,
+    /// Current per Ah of `Q` above which the polarization grows with the log of the current
+    /// instead of in proportion to it (the Butler–Volmer law of the plates' reaction), 1/h.
+    /// Block files written before it existed get the highest allowed value: a polarization
+    /// in proportion to the current, as they were fitted with.
+    #[serde(default = "CellCurve::linear_polarization_onset_per_h")]
+    pub polarization_log_onset_per_h: f64,
+}
+
+impl CellCurve {
+    fn linear_polarization_onset_per_h() -> f64 {
+        100.0
+    }
 }
 
 /// Temperature effects. Capacity factor: `1 + a·(T − 25) + b·(T − 25)²`, clamped to 0.3–1.5.

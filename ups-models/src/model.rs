@@ -20,6 +20,9 @@ pub struct UpsModel {
     /// When the load leaves the inverter, and what the bypass path carries.
     #[serde(default)]
     pub overload_protection: OverloadProtection,
+    /// How long the output breaks when the load changes path.
+    #[serde(default)]
+    pub transfer: TransferTimes,
     pub thermal: Thermal,
     pub capabilities: Capabilities,
     pub serial: SerialLink,
@@ -28,6 +31,38 @@ pub struct UpsModel {
     /// How the UPS is wired into the building.
     #[serde(default)]
     pub installation: Installation,
+}
+
+/// Output breaks on transfers, ms. A synchronised transfer between inverter and static
+/// bypass overlaps the two paths and does not break the output; these are the transfers
+/// that do: a switch has to open before the inverter may take the load.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferTimes {
+    /// From eco mode (load on the bypass) to the inverter, when the bypass fails, ms.
+    #[serde(default = "TransferTimes::default_from_eco_ms")]
+    pub from_eco_ms: f64,
+    /// Between the mains path of a line-interactive or off-line UPS and its inverter, ms.
+    #[serde(default = "TransferTimes::default_mains_path_ms")]
+    pub mains_path_ms: f64,
+}
+
+impl TransferTimes {
+    /// Eaton's ESS: "the transfer takes place within 2 ms" (Power Xpert 9395C manual).
+    fn default_from_eco_ms() -> f64 {
+        2.0
+    }
+
+    /// Line-interactive units: "typically 2–8 milliseconds".
+    fn default_mains_path_ms() -> f64 {
+        4.0
+    }
+}
+
+impl Default for TransferTimes {
+    fn default() -> Self {
+        Self { from_eco_ms: Self::default_from_eco_ms(), mains_path_ms: Self::default_mains_path_ms() }
+    }
 }
 
 /// Installation choices that change what the UPS sees.
@@ -112,10 +147,60 @@ pub struct BatterySpec {
     pub block: String,
     pub blocks_per_string: u32,
     pub strings: u32,
-    /// End-of-discharge voltage per cell at which the UPS stops the inverter.
-    pub end_of_discharge_v_per_cell: f64,
+    /// The strings are split at a midpoint tied to the neutral (a ± battery): the UPS
+    /// measures the + and − halves apart.
+    #[serde(default)]
+    pub midpoint: bool,
+    /// End-of-discharge voltage per cell at which the UPS stops the inverter, whatever the
+    /// rate (give this or `end_of_discharge_by_rate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_of_discharge_v_per_cell: Option<f64>,
+    /// End-of-discharge voltage by the discharge's mean rate, as UPSs set it: lower for short,
+    /// heavy discharges (the cells' polarization, not their charge, makes the voltage low),
+    /// raised for long, light ones (which would otherwise go deep and sulphate the plates).
+    /// Interpolated in the logarithm of the rate, held beyond the ends.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub end_of_discharge_by_rate: Vec<EndOfDischargePoint>,
     pub charger: ChargerSpec,
 }
+
+/// A point of the end-of-discharge law.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndOfDischargePoint {
+    /// Discharge current over the bank's nominal Ah (1 = 1 C).
+    pub c_rate: f64,
+    pub v_per_cell: f64,
+}
+
+impl BatterySpec {
+    /// The end-of-discharge voltage per cell for a discharge at `c_rate` (A per nominal Ah).
+    pub fn end_of_discharge_v_per_cell_at(&self, c_rate: f64) -> f64 {
+        let points = &self.end_of_discharge_by_rate;
+        let (Some(first), Some(last)) = (points.first(), points.last()) else {
+            return self.end_of_discharge_v_per_cell.unwrap_or(DEFAULT_END_OF_DISCHARGE_V_PER_CELL);
+        };
+        if c_rate <= first.c_rate {
+            return first.v_per_cell;
+        }
+        if c_rate >= last.c_rate {
+            return last.v_per_cell;
+        }
+        let log_rate = c_rate.ln();
+        points
+            .windows(2)
+            .find(|pair| c_rate <= pair[1].c_rate)
+            .map(|pair| {
+                let (low, high) = (pair[0], pair[1]);
+                let share = (log_rate - low.c_rate.ln()) / (high.c_rate.ln() - low.c_rate.ln());
+                low.v_per_cell + share * (high.v_per_cell - low.v_per_cell)
+            })
+            .unwrap_or(last.v_per_cell)
+    }
+}
+
+/// Only reached by a model that skipped validation (which requires one of the two fields).
+const DEFAULT_END_OF_DISCHARGE_V_PER_CELL: f64 = 1.75;
 
 /// The charger: constant current up to the limit, then constant voltage (boost, then float).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 
 use crate::battery::BlockParams;
 use crate::maps;
-use crate::model::{Topology, UpsModel};
+use crate::model::{EndOfDischargePoint, Topology, UpsModel};
 
 /// A value outside what is allowed; `field` is a dotted path into the file.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +98,7 @@ pub fn model(model: &UpsModel) -> Check {
     within("ratings.nominal_output_frequency_hz", r.nominal_output_frequency_hz, 45.0, 65.0, "Hz")?;
     topology(&model.topology, map.max_parallel_units)?;
     battery(model)?;
+    transfer(model)?;
     curve_points(
         "efficiency",
         model.efficiency.iter().map(|p| (p.load_pct, p.efficiency_pct)),
@@ -166,6 +167,12 @@ fn topology(topology: &Topology, max_parallel_units: u8) -> Check {
     }
 }
 
+fn transfer(model: &UpsModel) -> Check {
+    let t = &model.transfer;
+    within("transfer.from_eco_ms", t.from_eco_ms, 0.0, 1000.0, "ms")?;
+    within("transfer.mains_path_ms", t.mains_path_ms, 0.0, 1000.0, "ms")
+}
+
 fn battery(model: &UpsModel) -> Check {
     let b = &model.battery;
     if b.block.trim().is_empty() {
@@ -173,7 +180,22 @@ fn battery(model: &UpsModel) -> Check {
     }
     within_int("battery.blocks_per_string", b.blocks_per_string.into(), 1, 80)?;
     within_int("battery.strings", b.strings.into(), 1, 16)?;
-    within("battery.end_of_discharge_v_per_cell", b.end_of_discharge_v_per_cell, 1.0, 3.5, "V/cell")?;
+    match (b.end_of_discharge_v_per_cell, b.end_of_discharge_by_rate.is_empty()) {
+        (Some(v), true) => within("battery.end_of_discharge_v_per_cell", v, 1.0, 3.5, "V/cell")?,
+        (None, false) => end_of_discharge_by_rate(&b.end_of_discharge_by_rate)?,
+        (Some(_), false) => {
+            return Err(invalid(
+                "battery.end_of_discharge_by_rate",
+                "give either end_of_discharge_v_per_cell or end_of_discharge_by_rate, not both".into(),
+            ));
+        }
+        (None, true) => {
+            return Err(invalid(
+                "battery.end_of_discharge_v_per_cell",
+                "missing: give end_of_discharge_v_per_cell or end_of_discharge_by_rate".into(),
+            ));
+        }
+    }
     let c = &b.charger;
     within("battery.charger.float_v_per_cell", c.float_v_per_cell, 2.0, 3.65, "V/cell")?;
     within(
@@ -195,6 +217,29 @@ fn battery(model: &UpsModel) -> Check {
     within("battery.charger.boost_max_h", c.boost_max_h, 0.0, 48.0, "h")
 }
 
+/// Rates increase and the voltage never rises with the rate (a heavier discharge ends lower).
+fn end_of_discharge_by_rate(points: &[EndOfDischargePoint]) -> Check {
+    let field = "battery.end_of_discharge_by_rate";
+    curve_points(
+        field,
+        points.iter().map(|p| (p.c_rate, p.v_per_cell)),
+        (0.001, 100.0, "C (A per nominal Ah)"),
+        (1.0, 3.5, "V/cell"),
+    )?;
+    for (index, pair) in points.windows(2).enumerate() {
+        if pair[1].v_per_cell > pair[0].v_per_cell {
+            return Err(invalid(
+                &format!("{field}[{}]", index + 1),
+                format!(
+                    "the end voltage must not rise with the rate, found {} V/cell after {}",
+                    pair[1].v_per_cell, pair[0].v_per_cell
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A curve given as points: at least one, x strictly increasing, both within ranges.
 fn curve_points(
     field: &str,
@@ -209,7 +254,7 @@ fn curve_points(
         within(&at, x, x_range.0, x_range.1, x_range.2)?;
         within(&at, y, y_range.0, y_range.1, y_range.2)?;
         if x <= previous_x {
-            return Err(invalid(&at, format!("loads must increase, found {x} after {previous_x}")));
+            return Err(invalid(&at, format!("must increase, found {x} after {previous_x}")));
         }
         previous_x = x;
         count += 1;
@@ -243,6 +288,7 @@ pub fn block(block: &BlockParams) -> Check {
     within("cell.kibam_k_per_h", c.kibam_k_per_h, 1e-4, 100.0, "1/h")?;
     within("cell.polarization_tau_s", c.polarization_tau_s, 0.1, 3600.0, "s")?;
     within("cell.ocv_slope_v", c.ocv_slope_v, 0.0, 1.0, "V")?;
+    within("cell.polarization_log_onset_per_h", c.polarization_log_onset_per_h, 0.01, 100.0, "1/h")?;
     let t = &block.temperature;
     within("temperature.capacity_linear_per_c", t.capacity_linear_per_c, -0.05, 0.05, "/°C")?;
     within("temperature.capacity_quadratic_per_c2", t.capacity_quadratic_per_c2, -0.001, 0.001, "/°C²")?;

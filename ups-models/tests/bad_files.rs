@@ -106,7 +106,7 @@ fn model_efficiency_not_increasing() {
         "efficiency-not-increasing.ron",
         38,
         5,
-        "efficiency[2]: loads must increase",
+        "efficiency[2]: must increase",
     );
 }
 
@@ -164,4 +164,15 @@ fn table_errors() {
         let error = DatasheetTable::load(std::path::Path::new(&bad(file))).unwrap_err();
         assert_error(error, file, line, column, expected);
     }
+}
+
+#[test]
+fn model_end_of_discharge_rising_with_the_rate() {
+    assert_error(
+        load_model(&bad("end-of-discharge-rising.ron")).unwrap_err(),
+        "end-of-discharge-rising.ron",
+        28,
+        9,
+        "battery.end_of_discharge_by_rate[1]: the end voltage must not rise with the rate",
+    );
 }

@@ -43,3 +43,15 @@ fn bundled_models_follow_the_manual() {
         assert_eq!(model.ratings.output_phases, phases, "{name}");
     }
 }
+
+/// A block file written before the polarization onset existed still loads, with the
+/// polarization in proportion to the current it was fitted with.
+#[test]
+fn a_block_file_from_before_the_polarization_onset_loads() {
+    let text = bundled::block("vrla-12v-9ah").unwrap();
+    let old: String =
+        text.lines().filter(|l| !l.contains("polarization_log_onset_per_h")).collect::<Vec<_>>().join("\n");
+    let block: BlockParams = ron_text::parse(&old).expect("an older block file parses");
+    assert_eq!(block.cell.polarization_log_onset_per_h, 100.0);
+    ups_models::validate::block(&block).expect("and validates");
+}

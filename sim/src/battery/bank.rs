@@ -35,6 +35,8 @@ pub struct Bank {
     block_sources: Vec<BlockSource>,
     /// Each string's source for the step being taken.
     string_sources: Vec<StringSource>,
+    /// See `negative_half_share`.
+    negative_half_share: f64,
 }
 
 impl Bank {
@@ -60,7 +62,14 @@ impl Bank {
             })
             .collect();
         let open = vec![false; strings.len()];
-        Self { params, strings, open, block_sources: Vec::new(), string_sources: Vec::new() }
+        Self {
+            params,
+            strings,
+            open,
+            block_sources: Vec::new(),
+            string_sources: Vec::new(),
+            negative_half_share: 0.5,
+        }
     }
 
     pub fn params(&self) -> &BlockParams {
@@ -103,6 +112,13 @@ impl Bank {
     /// Rated C10 capacity of the bank, Ah.
     pub fn nominal_capacity_ah(&self) -> f64 {
         self.params.nominal_capacity_ah * self.strings.len() as f64
+    }
+
+    /// The share of the bank's voltage across the blocks between its midpoint and its
+    /// negative pole (the second half of each string), from the blocks' sources at the last
+    /// step: ½ for matched blocks, less when a weak block sits in that half.
+    pub fn negative_half_share(&self) -> f64 {
+        self.negative_half_share
     }
 
     /// Mean block temperature, °C (what a bank temperature probe reads).
@@ -199,11 +215,17 @@ impl Bank {
         let mut string_sources = std::mem::take(&mut self.string_sources);
         block_sources.clear();
         string_sources.clear();
+        let (mut negative_half_v, mut closed_v) = (0.0, 0.0);
         for (string, &open) in self.strings.iter().zip(&self.open) {
             let first = block_sources.len();
             block_sources.extend(string.iter().map(|b| b.source(&self.params, dt_s)));
             let thevenin =
                 block_sources[first..].iter().map(|s| s.thevenin).fold(Thevenin::ZERO, Thevenin::series);
+            if !open {
+                let half = first + string.len() / 2;
+                negative_half_v += block_sources[half..].iter().map(|s| s.thevenin.emf_v).sum::<f64>();
+                closed_v += thevenin.emf_v;
+            }
             // What a string can give only matters when the bank is asked to give.
             let discharging = match demand {
                 Demand::Power(w) => w > 0.0,
@@ -244,6 +266,9 @@ impl Bank {
         };
         self.block_sources = block_sources;
         self.string_sources = string_sources;
+        if closed_v > 0.0 {
+            self.negative_half_share = negative_half_v / closed_v;
+        }
         step
     }
 

@@ -78,28 +78,60 @@ pub struct BlockSource {
     pub rest_v: f64,
     /// Share of the way the polarization moves towards its target over the step.
     weight: f64,
-    /// Discharge polarization resistance `K/s` of one cell, Ω.
-    discharge_polarization_ohm: f64,
+    /// The discharge polarization law of one cell at this instant's state of charge.
+    discharge_law: PolarizationLaw,
+    /// Filtered discharge current `i*` the step starts from, A per cell.
+    filtered_a: f64,
     /// Charge polarization resistance of one cell, Ω.
     charge_polarization_ohm: f64,
-    /// What the source is made of, per cell: the polarizations held and the ohmic resistance.
-    held_discharge_v: f64,
+    /// Charge overvoltage held, V per cell.
     held_charge_v: f64,
+    /// Ohmic resistance of one cell, Ω.
     r_ohm: f64,
     cells: f64,
 }
 
 impl BlockSource {
     /// The same block seen over a step whose filter weight is `weight` (0: an instant
-    /// after the last step; 1: long after it).
+    /// after the last step; 1: long after it). The discharge polarization is taken on its
+    /// tangent at the filtered current the step starts from.
     pub fn thevenin_at(&self, weight: f64) -> Thevenin {
         let rest_cell_v = self.rest_v / self.cells;
-        let discharge_emf_v = rest_cell_v - self.held_discharge_v * (1.0 - weight);
+        let held_v = self.discharge_law.voltage_v(self.filtered_a);
+        let slope_ohm = self.discharge_law.slope_ohm(self.filtered_a);
+        let discharge_emf_v = rest_cell_v - held_v + slope_ohm * weight * self.filtered_a;
         Thevenin {
             emf_v: self.cells * discharge_emf_v,
             charge_emf_v: self.cells * (discharge_emf_v + self.held_charge_v * (1.0 - weight)),
-            discharge_ohm: self.cells * (self.r_ohm + self.discharge_polarization_ohm * weight),
+            discharge_ohm: self.cells * (self.r_ohm + slope_ohm * weight),
             charge_ohm: self.cells * (self.r_ohm + self.charge_polarization_ohm * weight),
+        }
+    }
+}
+
+/// The discharge polarization of one cell against its filtered current: Shepherd's `K/s`
+/// at low current, growing with the log of the current above the onset (Butler–Volmer),
+/// and never beyond what a spent cell driven into reversal can hold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct PolarizationLaw {
+    /// `K/s`: the slope at zero current, Ω.
+    shepherd_ohm: f64,
+    /// Current where the law turns from linear to logarithmic, A.
+    onset_a: f64,
+}
+
+impl PolarizationLaw {
+    fn voltage_v(&self, current_a: f64) -> f64 {
+        (self.shepherd_ohm * self.onset_a * (current_a / self.onset_a).asinh())
+            .min(MAX_DISCHARGE_POLARIZATION_V)
+    }
+
+    /// `dV/di` at `current_a`, Ω (0 where the polarization is held at its most).
+    fn slope_ohm(&self, current_a: f64) -> f64 {
+        if self.voltage_v(current_a) >= MAX_DISCHARGE_POLARIZATION_V {
+            0.0
+        } else {
+            self.shepherd_ohm / (current_a / self.onset_a).hypot(1.0)
         }
     }
 }
@@ -248,14 +280,13 @@ impl Block {
         -(-dt_s / params.cell.polarization_tau_s).exp_m1()
     }
 
-    /// Discharge polarization resistance of a cell, Ω: `K/s`, rising as the available well
-    /// empties (the knee), held where the polarization it makes reaches its physical most.
-    fn discharge_polarization_ohm(&self, params: &BlockParams, s: f64) -> f64 {
-        let shepherd_ohm = params.cell.k_ohm / s.max(S_MIN);
-        if self.discharge_polarization_a > 0.0 {
-            shepherd_ohm.min(MAX_DISCHARGE_POLARIZATION_V / self.discharge_polarization_a)
-        } else {
-            shepherd_ohm
+    /// The discharge polarization law of a cell at the available well's state of charge
+    /// `s`: its resistance `K/s` rises as the well empties (the knee).
+    fn discharge_law(&self, params: &BlockParams, s: f64) -> PolarizationLaw {
+        let cell = &params.cell;
+        PolarizationLaw {
+            shepherd_ohm: cell.k_ohm / s.max(S_MIN),
+            onset_a: cell.polarization_log_onset_per_h * cell.q_ah,
         }
     }
 
@@ -293,15 +324,14 @@ impl Block {
         let s = self.available_state_of_charge(params);
         let rest_cell_v = self.cell_rest_voltage_v(params);
         let r_ohm = self.cell_resistance_ohm(params);
-        let k_ohm = self.discharge_polarization_ohm(params, s);
         let charge_ohm = self.charge_polarization_ohm(params, s, rest_cell_v);
         let mut source = BlockSource {
             thevenin: Thevenin::ZERO,
             rest_v: cells * rest_cell_v,
             weight,
-            discharge_polarization_ohm: k_ohm,
+            discharge_law: self.discharge_law(params, s),
+            filtered_a: self.discharge_polarization_a,
             charge_polarization_ohm: charge_ohm,
-            held_discharge_v: k_ohm * self.discharge_polarization_a,
             held_charge_v: self.charge_polarization_v,
             r_ohm,
             cells,
@@ -321,16 +351,17 @@ impl Block {
         f64::from(params.cells)
             * (self.cell_rest_voltage_v(params)
                 - self.cell_resistance_ohm(params) * current_a
-                - self.discharge_polarization_ohm(params, s) * self.discharge_polarization_a
+                - self.discharge_law(params, s).voltage_v(self.discharge_polarization_a)
                 + self.charge_polarization_v)
     }
 
-    /// Energy the discharge polarization holds, Wh: `½·C·V²` of the filter's capacitor
-    /// (`C = τ/R`). The charge overvoltage holds none: it gives nothing back on discharge.
+    /// Energy the discharge polarization holds, Wh: `½·τ·V·i*` of the filter, which is
+    /// `½·C·V²` of its capacitor (`C = τ/R`) while the law is linear. The charge overvoltage
+    /// holds none: it gives nothing back on discharge.
     fn polarization_energy_wh(&self, params: &BlockParams, source: &BlockSource) -> f64 {
-        let tau_s = params.cell.polarization_tau_s;
+        let filtered_a = self.discharge_polarization_a;
         let discharge_j =
-            0.5 * tau_s * source.discharge_polarization_ohm * self.discharge_polarization_a.powi(2);
+            0.5 * params.cell.polarization_tau_s * source.discharge_law.voltage_v(filtered_a) * filtered_a;
         f64::from(params.cells) * discharge_j / SECONDS_PER_HOUR
     }
 

@@ -42,6 +42,8 @@ pub struct FitInput {
     pub source: String,
     /// Temperature the table was measured at, °C (25 for most data sheets).
     pub temperature_c: f64,
+    /// The chemistry's shape the fit starts from (`priors::VRLA`).
+    pub shape: priors::Shape,
 }
 
 /// One table point and what the fitted block predicts for it.
@@ -112,11 +114,16 @@ pub fn fit(points: &[TablePoint], input: &FitInput) -> Result<BlockParams, Strin
     }
     let resistance_ohm =
         input.block_resistance_ohm.unwrap_or_else(|| priors::vrla_block_resistance_ohm(capacity_ah));
-    let mut base = priors::vrla(input.cells, capacity_ah, resistance_ohm);
+    let mut base = input.shape.block(input.cells, capacity_ah, resistance_ohm);
     base.source = input.source.clone();
     let mut free = vec![
         Prior { free: Free::Q, value: base.cell.q_ah, sigma_log: 0.15 },
         Prior { free: Free::PolarizationK, value: base.cell.k_ohm, sigma_log: 0.4 },
+        Prior {
+            free: Free::PolarizationOnset,
+            value: base.cell.polarization_log_onset_per_h,
+            sigma_log: 0.7,
+        },
     ];
     if points.len() >= POINTS_FOR_KINETICS {
         free.push(Prior { free: Free::KibamC, value: base.cell.kibam_c, sigma_log: 0.3 });
@@ -165,6 +172,7 @@ fn estimate_capacity_ah(points: &[TablePoint], kind: TableKind) -> f64 {
 enum Free {
     Q,
     PolarizationK,
+    PolarizationOnset,
     KibamC,
     KibamK,
 }
@@ -183,6 +191,7 @@ impl Free {
         match self {
             Free::Q => params.cell.q_ah = value,
             Free::PolarizationK => params.cell.k_ohm = value,
+            Free::PolarizationOnset => params.cell.polarization_log_onset_per_h = value.clamp(0.01, 100.0),
             Free::KibamC => params.cell.kibam_c = value / (1.0 + value),
             Free::KibamK => params.cell.kibam_k_per_h = value,
         }

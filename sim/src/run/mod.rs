@@ -14,8 +14,21 @@ use script::{Action, TimedAction};
 pub enum EventKind {
     Action(String),
     Refused(String),
-    Mode { mode: Mode, on_battery: bool },
-    Condition { name: &'static str, index: Option<usize>, on: bool },
+    Mode {
+        mode: Mode,
+        on_battery: bool,
+    },
+    /// The load moved between paths; its supply broke this long, ms.
+    Transfer {
+        from: Mode,
+        to: Mode,
+        break_ms: f64,
+    },
+    Condition {
+        name: &'static str,
+        index: Option<usize>,
+        on: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +60,7 @@ pub struct Runner {
     pub totals: Totals,
     last_conditions: Conditions,
     last_mode: (Mode, bool),
+    last_transfer: Option<crate::ups::transfer::Transfer>,
     /// When the blocks were last checked (once per simulated second: they change slowly).
     last_full_check_s: f64,
 }
@@ -75,6 +89,7 @@ impl Runner {
             last_full_check_s: 0.0,
             last_conditions,
             last_mode,
+            last_transfer: None,
         }
     }
 
@@ -129,6 +144,14 @@ impl Runner {
         let time_s = self.ups.time_s();
         let conditions = *self.ups.conditions();
         let mode = (self.ups.mode(), conditions.on_battery);
+        let transfer = self.ups.last_transfer();
+        if transfer != self.last_transfer {
+            if let Some(t) = transfer {
+                let kind = EventKind::Transfer { from: t.from, to: t.to, break_ms: t.break_ms };
+                self.events.push(Event { time_s: t.time_s, kind });
+            }
+            self.last_transfer = transfer;
+        }
         if mode != self.last_mode {
             self.events.push(Event { time_s, kind: EventKind::Mode { mode: mode.0, on_battery: mode.1 } });
             self.last_mode = mode;

@@ -106,6 +106,12 @@ impl BatteryPort {
         }
     }
 
+    /// The share of the voltage between midpoint and negative pole, as of the last battery
+    /// period.
+    pub fn negative_half_share(&self) -> f64 {
+        self.bank.negative_half_share()
+    }
+
     /// Mean block temperature as of the last battery period, °C.
     pub fn temperature_c(&self) -> f64 {
         self.temperature_c

@@ -62,7 +62,9 @@ impl Ups {
             self.undo(&old);
         }
         match fault.name {
-            "genset" => self.genset.start(fault.param("start_delay_s")),
+            "genset" => self
+                .genset
+                .start(fault.param("start_delay_s"), self.rated_w() * fault.param("rating_pct") / 100.0),
             "overload" => self.load.overload_total_w = Some(self.rated_w() * fault.param("load_pct") / 100.0),
             "output_short_circuit" => self.load.short_circuit = true,
             "ambient_temperature" => self.set_ambient_c(fault.param("temperature_c")),

@@ -68,8 +68,7 @@ impl Ups {
         c.battery_test_interrupted = fw.latches.battery_test_interrupted;
         c.battery_discharged = fw.battery_discharged;
         let cells = f64::from(self.battery.bank().cells_in_series());
-        let margin_v_per_cell =
-            step.battery_voltage_v / cells - self.model.battery.end_of_discharge_v_per_cell;
+        let margin_v_per_cell = step.battery_voltage_v / cells - self.firmware.end_v_per_cell;
         c.battery_near_end_of_backup = on_battery
             && (self.measurements.remaining_runtime_s <= firmware::LOW_BATTERY_WARNING_S
                 || margin_v_per_cell <= firmware::LOW_BATTERY_MARGIN_V_PER_CELL);
@@ -238,14 +237,14 @@ impl Ups {
         }
         let output_w: f64 = step.output_power_w.iter().sum();
         let cells = f64::from(self.battery.bank().cells_in_series());
-        let margin_v_per_cell =
-            step.battery_voltage_v / cells - self.model.battery.end_of_discharge_v_per_cell;
+        let margin_v_per_cell = step.battery_voltage_v / cells - self.firmware.end_v_per_cell;
         let remaining_runtime_s = if self.battery.breaker_open {
             0.0
         } else {
             self.estimate.remaining_s(on_battery.then_some(margin_v_per_cell))
         };
         let inverter_on = step.inverter_running;
+        let battery_voltage_v = if self.battery.breaker_open { 0.0 } else { step.battery_voltage_v };
         Measurements {
             input,
             input_power_w: step.flows.input_w,
@@ -261,7 +260,13 @@ impl Ups {
             inverter_voltage_v: if inverter_on { step.output_voltage_v } else { [0.0; 3] },
             inverter_frequency_hz: if inverter_on { step.output_frequency_hz } else { 0.0 },
             dc_bus_voltage_v: step.dc_bus_v,
-            battery_voltage_v: if self.battery.breaker_open { 0.0 } else { step.battery_voltage_v },
+            battery_voltage_v,
+            battery_half_voltage_v: if self.model.battery.midpoint {
+                let negative_v = battery_voltage_v * self.battery.negative_half_share();
+                [battery_voltage_v - negative_v, negative_v]
+            } else {
+                [battery_voltage_v, 0.0]
+            },
             battery_current_a: step.battery_current_a,
             battery_charge_pct: self.estimate.charge_pct(),
             battery_capacity_ah: self.battery.bank().nominal_capacity_ah(),

@@ -6,8 +6,9 @@
 //! empty, not at half the rated Ah), the voltage pulls it down in the knee, and a battery the
 //! firmware found discharged reads empty, so a card's "capacity below X %" shutdown fires.
 
-/// Exponent of runtime vs load power in the firmware's law.
-const PEUKERT_EXPONENT: f64 = 1.2;
+/// Exponent of runtime vs load power the law falls back on (typical of VRLA between half
+/// and full load) when the factory's two discharges do not give one.
+pub const TYPICAL_PEUKERT_EXPONENT: f64 = 1.2;
 /// Charge the counter credits per Ah put in (lead-acid loses some to gassing).
 const COUNTED_CHARGE_EFFICIENCY: f64 = 0.9;
 /// Below this share of the rating the law would explode: it is held here.
@@ -20,6 +21,9 @@ const KNEE_V_PER_CELL: f64 = 0.2;
 pub struct RuntimeEstimate {
     /// Backup time at rated power from full, measured on the new battery, s.
     nominal_backup_s: f64,
+    /// Exponent of runtime vs load share: the factory measures the new battery at full and
+    /// half load and keeps `ln(t½ / t₁) / ln 2`.
+    peukert_exponent: f64,
     /// Charge a full-load discharge draws from full to its end, Ah: what a recharge must
     /// put back for the counter to read full again.
     full_load_ah: f64,
@@ -35,10 +39,16 @@ pub struct RuntimeEstimate {
 
 impl RuntimeEstimate {
     /// A full battery that backs the rated load for `nominal_backup_s`, drawing
-    /// `full_load_ah` over that time.
-    pub fn new(nominal_backup_s: f64, full_load_ah: f64) -> Self {
+    /// `full_load_ah` over that time, and half the load for `half_load_backup_s`.
+    pub fn new(nominal_backup_s: f64, full_load_ah: f64, half_load_backup_s: f64) -> Self {
+        let measured = (half_load_backup_s / nominal_backup_s).ln() / 2f64.ln();
         Self {
             nominal_backup_s,
+            peukert_exponent: if measured.is_finite() {
+                measured.clamp(1.0, 1.8)
+            } else {
+                TYPICAL_PEUKERT_EXPONENT
+            },
             full_load_ah: full_load_ah.max(1e-9),
             left: 1.0,
             load_share: 1.0,
@@ -62,7 +72,7 @@ impl RuntimeEstimate {
     pub fn count(&mut self, current_a: f64, load_share: f64, dt_s: f64) {
         if current_a > 0.0 {
             let share = load_share.max(MIN_LOAD_SHARE);
-            self.left -= dt_s / self.nominal_backup_s * share.powf(PEUKERT_EXPONENT);
+            self.left -= dt_s / self.nominal_backup_s * share.powf(self.peukert_exponent);
         } else {
             self.left += -current_a * dt_s / 3600.0 * COUNTED_CHARGE_EFFICIENCY / self.full_load_ah;
         }
@@ -90,7 +100,7 @@ impl RuntimeEstimate {
         let share = (load_w / rated_w).max(MIN_LOAD_SHARE);
         if load_w > 0.0 && share != self.load_share {
             self.load_share = share;
-            self.load_factor = share.powf(-PEUKERT_EXPONENT);
+            self.load_factor = share.powf(-self.peukert_exponent);
         }
     }
 
@@ -110,7 +120,7 @@ mod tests {
 
     #[test]
     fn half_load_runs_longer_than_twice() {
-        let mut estimate = RuntimeEstimate::new(600.0, 38.0);
+        let mut estimate = RuntimeEstimate::new(600.0, 38.0, 600.0 * 2f64.powf(TYPICAL_PEUKERT_EXPONENT));
         estimate.observe_load(60_000.0, 60_000.0);
         assert_eq!(estimate.remaining_s(None), 600.0);
         assert_eq!(estimate.remaining_s(Some(0.1)), 300.0);
@@ -120,7 +130,7 @@ mod tests {
 
     #[test]
     fn a_full_load_discharge_empties_the_counter_and_a_recharge_of_its_ah_fills_it() {
-        let mut estimate = RuntimeEstimate::new(600.0, 38.0);
+        let mut estimate = RuntimeEstimate::new(600.0, 38.0, 600.0 * 2f64.powf(TYPICAL_PEUKERT_EXPONENT));
         // 600 s at full load: 38 Ah at 228 A.
         for _ in 0..600 {
             estimate.count(228.0, 1.0, 1.0);
@@ -132,7 +142,7 @@ mod tests {
 
     #[test]
     fn with_the_output_off_the_estimate_keeps_the_last_load() {
-        let mut estimate = RuntimeEstimate::new(600.0, 38.0);
+        let mut estimate = RuntimeEstimate::new(600.0, 38.0, 600.0 * 2f64.powf(TYPICAL_PEUKERT_EXPONENT));
         estimate.observe_load(30_000.0, 60_000.0);
         let at_load = estimate.remaining_s(None);
         estimate.observe_load(0.0, 60_000.0);

@@ -54,8 +54,11 @@ pub const FAULTS: &[FaultSpec] = &[
     },
     FaultSpec {
         name: "genset",
-        params: &[param("start_delay_s", "s", 0.0, 600.0, Some(10.0))],
-        effect: "a genset starts and, once up, feeds rectifier and bypass when mains is down; its frequency wanders under load (clear = stop)",
+        params: &[
+            param("start_delay_s", "s", 0.0, 600.0, Some(10.0)),
+            param("rating_pct", "% of the UPS's rating", 50.0, 1000.0, Some(150.0)),
+        ],
+        effect: "a genset starts and, once up, feeds rectifier and bypass when mains is down; its voltage and frequency dip when load is thrown on it (ISO 8528-5 class G2, less when the rectifier walks in) and its frequency wanders under load (clear = stop)",
     },
     FaultSpec {
         name: "overload",

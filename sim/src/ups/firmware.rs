@@ -1,8 +1,10 @@
 //! The UPS's own firmware: the operating-mode state machine, transfers and protections.
 //! Status and alarm conditions come out of this state and the physics, never from a script.
 
+use super::end_of_discharge::DischargeRate;
 use super::inputs::Inputs;
 use super::overload::OverloadBudget;
+use ups_models::model::BatterySpec;
 
 /// Rectifier soft start: input power ramps from 0 to full over this time.
 pub const WALK_IN_S: f64 = 10.0;
@@ -209,6 +211,10 @@ pub struct Firmware {
     /// Latched at end of discharge; cleared once the rectifier recharges.
     pub battery_discharged: bool,
     pub on_battery_since_s: Option<f64>,
+    /// The rate of the discharge under way (reset when the battery stops discharging).
+    discharge_rate: DischargeRate,
+    /// The end of discharge for the discharge under way, V/cell.
+    pub end_v_per_cell: f64,
     /// The inverter's overload budget.
     pub overload: OverloadBudget,
     /// The bypass path's overload budget (static switch, or a line-interactive mains path).
@@ -233,6 +239,7 @@ impl Firmware {
         bypass_overload: OverloadBudget,
         transfer_at_budget: f64,
         line_interactive_ups: bool,
+        end_v_per_cell_at_rest: f64,
     ) -> Self {
         Self {
             mode: Mode::Starting,
@@ -252,6 +259,8 @@ impl Firmware {
             },
             battery_discharged: false,
             on_battery_since_s: None,
+            discharge_rate: DischargeRate::default(),
+            end_v_per_cell: end_v_per_cell_at_rest,
             overload,
             bypass_overload,
             transfer_at_budget,
@@ -518,7 +527,14 @@ impl Firmware {
     }
 
     /// Runs once the power path has run: battery test, on-battery timer, end of discharge.
-    pub fn after_step(&mut self, time_s: f64, battery: BatteryReading, end_v_per_cell: f64) {
+    pub fn after_step(&mut self, time_s: f64, dt_s: f64, battery: BatteryReading, spec: &BatterySpec) {
+        if battery.c_rate > 0.0 {
+            self.discharge_rate.add(battery.c_rate, dt_s);
+        } else {
+            self.discharge_rate = DischargeRate::default();
+        }
+        self.end_v_per_cell = self.discharge_rate.end_v_per_cell(spec);
+        let end_v_per_cell = self.end_v_per_cell;
         if battery.on_battery {
             self.on_battery_since_s.get_or_insert(time_s);
             if battery.v_per_cell <= end_v_per_cell {

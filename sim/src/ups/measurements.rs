@@ -27,6 +27,9 @@ pub struct Measurements {
     pub inverter_frequency_hz: f64,
     pub dc_bus_voltage_v: f64,
     pub battery_voltage_v: f64,
+    /// The battery's + and − halves, each from the midpoint (a bank without a midpoint:
+    /// the whole bank, and 0), V.
+    pub battery_half_voltage_v: [f64; 2],
     /// Positive while discharging.
     pub battery_current_a: f64,
     /// The firmware's estimate of the charge left (%), as shown on the panel.

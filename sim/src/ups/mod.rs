@@ -8,6 +8,7 @@ pub mod commands;
 pub mod conditions;
 mod control;
 mod derive;
+pub mod end_of_discharge;
 pub mod estimate;
 pub mod faults;
 pub mod firmware;
@@ -19,12 +20,14 @@ pub mod overload;
 mod power_path;
 pub mod sources;
 pub mod thermal;
+pub mod transfer;
 pub mod units;
 
 use crate::SimRng;
 use crate::battery::{Bank, Charger};
 use battery_port::BatteryPort;
 use conditions::{Conditions, MAX_PLUGS};
+use end_of_discharge::DischargeRate;
 use estimate::RuntimeEstimate;
 use faults::Fault;
 use firmware::Firmware;
@@ -36,7 +39,7 @@ use sources::Genset;
 use thermal::Thermal;
 use units::Units;
 use ups_models::LoadedModel;
-use ups_models::model::UpsModel;
+use ups_models::model::{BatterySpec, UpsModel};
 
 pub use control::{Plug, PlugMode};
 pub use firmware::Mode;
@@ -127,6 +130,8 @@ pub struct Ups {
     inverter_frequency_hz: f64,
     /// The bank steps already checked against the invariants (debug builds).
     checked_bank_steps: u64,
+    /// The last time the load moved between paths.
+    last_transfer: Option<transfer::Transfer>,
     // Results of the last step.
     inputs: inputs::Inputs,
     flows: Flows,
@@ -153,12 +158,10 @@ impl Ups {
         // converters' losses it also carries.
         let full_load_dc_w =
             rated_w + power_path::conversion_losses_w(&model.efficiency, units.capacity_w(), rated_w);
-        let calibration = discharge_at_power(
-            &bank,
-            full_load_dc_w,
-            battery_spec.end_of_discharge_v_per_cell,
-            24.0 * 3600.0,
-        );
+        let calibration = discharge_at_power(&bank, full_load_dc_w, battery_spec, 24.0 * 3600.0);
+        let half_load_dc_w = rated_w / 2.0
+            + power_path::conversion_losses_w(&model.efficiency, units.capacity_w(), rated_w / 2.0);
+        let half_load_backup_s = runtime_at_power_s(&bank, half_load_dc_w, battery_spec, 24.0 * 3600.0);
         for string in 0..battery_spec.strings as usize {
             for index in 0..battery_spec.blocks_per_string as usize {
                 if let Some(block) = bank.block_mut(string, index) {
@@ -173,7 +176,7 @@ impl Ups {
             *phase = rated_w * options.load_pct / 100.0 / output_phases as f64;
         }
         let line_interactive_ups = model.capabilities.line_interactive || model.capabilities.offline;
-        let mut estimate = RuntimeEstimate::new(calibration.seconds, calibration.ah);
+        let mut estimate = RuntimeEstimate::new(calibration.seconds, calibration.ah, half_load_backup_s);
         estimate.set_left(options.state_of_charge);
         let nominal = sources::Feed::nominal(
             model.ratings.nominal_input_voltage_v,
@@ -195,6 +198,7 @@ impl Ups {
                 OverloadBudget::new(model.overload_protection.bypass.clone()),
                 model.overload_protection.transfer_at_budget_pct / 100.0,
                 line_interactive_ups,
+                battery_spec.end_of_discharge_v_per_cell_at(0.0),
             )
             .running(line_interactive_ups),
             estimate,
@@ -206,6 +210,7 @@ impl Ups {
             clock_epoch_s: DEFAULT_EPOCH_S,
             inverter_frequency_hz: model.ratings.nominal_output_frequency_hz,
             checked_bank_steps: 0,
+            last_transfer: None,
             inputs: inputs::Inputs {
                 rectifier_feed: nominal,
                 bypass_feed: nominal,
@@ -245,6 +250,11 @@ impl Ups {
 
     pub fn mode(&self) -> Mode {
         self.firmware.mode
+    }
+
+    /// The last time the load moved between paths, and how long its supply broke.
+    pub fn last_transfer(&self) -> Option<transfer::Transfer> {
+        self.last_transfer
     }
 
     pub fn conditions(&self) -> &Conditions {
@@ -331,8 +341,11 @@ impl Ups {
         self.clock_epoch_s += dt_s;
         self.load.follow_profile(self.time_s);
         self.mains_profile.follow(self.time_s);
-        let loaded = self.flows.input_w > 0.0 && self.inputs.on_genset;
-        self.genset.step(loaded, dt_s, &mut self.rng);
+        // What the UPS draws from the genset: the rectifier, and the bypass when the genset
+        // feeds it too.
+        let genset_load_w =
+            if self.inputs.on_genset { self.flows.input_w + self.flows.bypass_w } else { 0.0 };
+        self.genset.step(genset_load_w, dt_s, &mut self.rng);
         let wiring = inputs::Wiring {
             nominal_v: self.model.ratings.nominal_input_voltage_v,
             nominal_hz: self.model.ratings.nominal_input_frequency_hz,
@@ -348,7 +361,13 @@ impl Ups {
         );
         let context = self.firmware_context();
         let charger_was_floating = self.charger.phase() == crate::battery::ChargePhase::Float;
+        let mode_before = self.firmware.mode;
         self.firmware.decide(&context, dt_s);
+        if let Some(moved) =
+            transfer::between(mode_before, self.firmware.mode, self.time_s, &self.model.transfer)
+        {
+            self.last_transfer = Some(moved);
+        }
         if !self.inputs.rectifier_ok {
             self.firmware.interrupt_battery_test();
         }
@@ -362,7 +381,7 @@ impl Ups {
             v_per_cell: step.battery_voltage_v / cells,
             gave_out: step.battery_gave_out,
         };
-        self.firmware.after_step(self.time_s, reading, self.model.battery.end_of_discharge_v_per_cell);
+        self.firmware.after_step(self.time_s, dt_s, reading, &self.model.battery);
         self.estimate.count(step.battery_current_a, step.flows.output_w / self.rated_w(), dt_s);
         self.estimate.observe_load(step.flows.output_w, self.rated_w());
         if self.firmware.battery_discharged {
@@ -432,12 +451,7 @@ impl Ups {
         } else {
             self.flows.output_w + self.double_conversion_losses_w(self.flows.output_w)
         };
-        runtime_at_power_s(
-            self.battery.bank(),
-            power_w,
-            self.model.battery.end_of_discharge_v_per_cell,
-            24.0 * 3600.0,
-        )
+        runtime_at_power_s(self.battery.bank(), power_w, &self.model.battery, 24.0 * 3600.0)
     }
 
     /// The physical truth for a load: how long the battery, as it is now, would carry the
@@ -448,7 +462,7 @@ impl Ups {
         runtime_at_power_s(
             self.battery.bank(),
             output_w + self.double_conversion_losses_w(output_w),
-            self.model.battery.end_of_discharge_v_per_cell,
+            &self.model.battery,
             24.0 * 3600.0,
         )
     }
@@ -465,15 +479,19 @@ struct Discharge {
     ah: f64,
 }
 
-/// Discharges a copy of `bank` at `power_w` until `end_v_per_cell` (at most `max_s`).
-fn discharge_at_power(bank: &Bank, power_w: f64, end_v_per_cell: f64, max_s: f64) -> Discharge {
+/// Discharges a copy of `bank` at `power_w` until the end voltage the firmware would pick for
+/// such a discharge (at most `max_s`).
+fn discharge_at_power(bank: &Bank, power_w: f64, battery: &BatterySpec, max_s: f64) -> Discharge {
     let mut bank = bank.clone();
-    let end_v = end_v_per_cell * f64::from(bank.cells_in_series());
+    let cells = f64::from(bank.cells_in_series());
+    let capacity_ah = bank.nominal_capacity_ah();
     let dt_s = 5.0;
+    let mut rate = DischargeRate::default();
     let mut run = Discharge { seconds: 0.0, ah: 0.0 };
     while run.seconds < max_s {
         let step = bank.step_power(power_w.max(1.0), dt_s);
-        if !step.delivered || step.voltage_v <= end_v {
+        rate.add(step.current_a / capacity_ah, dt_s);
+        if !step.delivered || step.voltage_v <= rate.end_v_per_cell(battery) * cells {
             break;
         }
         run.seconds += dt_s;
@@ -482,7 +500,7 @@ fn discharge_at_power(bank: &Bank, power_w: f64, end_v_per_cell: f64, max_s: f64
     run
 }
 
-/// Seconds a copy of `bank` carries `power_w` until `end_v_per_cell` (capped at `max_s`).
-fn runtime_at_power_s(bank: &Bank, power_w: f64, end_v_per_cell: f64, max_s: f64) -> f64 {
-    discharge_at_power(bank, power_w, end_v_per_cell, max_s).seconds
+/// Seconds a copy of `bank` carries `power_w` until its end of discharge (capped at `max_s`).
+fn runtime_at_power_s(bank: &Bank, power_w: f64, battery: &BatterySpec, max_s: f64) -> f64 {
+    discharge_at_power(bank, power_w, battery, max_s).seconds
 }
