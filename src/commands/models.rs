@@ -50,7 +50,8 @@ fn summary(loaded: &LoadedModel) -> String {
         m.ratings.output_phases,
         m.battery.strings,
         m.battery.blocks_per_string,
-        loaded.block.nominal_capacity_ah,
+        // A fitted block's capacity is an estimate: a tenth of an Ah is what it tells.
+        (loaded.block.nominal_capacity_ah * 10.0).round() / 10.0,
         m.battery.block,
         m.register_map,
         m.serial.baud,

@@ -22,6 +22,7 @@ pub const BLOCKS: &[(&str, &str)] = bundle!("blocks":
     "vrla-12v-38ah",
     "vrla-12v-7ah",
     "vrla-12v-9ah",
+    "vrla-12v-7.8ah-high-rate",
     "vrla-12v-100ah",
 );
 

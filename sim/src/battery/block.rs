@@ -126,6 +126,20 @@ impl PolarizationLaw {
             .min(MAX_DISCHARGE_POLARIZATION_V)
     }
 
+    /// `∫₀^i f(x) dx` at `current_a`, W: times the filter's τ, the energy the polarization
+    /// holds (for the linear law, `½·K·i²`).
+    fn integral_w(&self, current_a: f64) -> f64 {
+        let (k_ohm, onset_a) = (self.shepherd_ohm, self.onset_a);
+        let unbounded = |i: f64| k_ohm * onset_a * (i * (i / onset_a).asinh() - i.hypot(onset_a) + onset_a);
+        // Where the law reaches its cap (infinite when it never does).
+        let cap_a = onset_a * (MAX_DISCHARGE_POLARIZATION_V / (k_ohm * onset_a)).sinh();
+        if current_a <= cap_a {
+            unbounded(current_a)
+        } else {
+            unbounded(cap_a) + MAX_DISCHARGE_POLARIZATION_V * (current_a - cap_a)
+        }
+    }
+
     /// `dV/di` at `current_a`, Ω (0 where the polarization is held at its most).
     fn slope_ohm(&self, current_a: f64) -> f64 {
         if self.voltage_v(current_a) >= MAX_DISCHARGE_POLARIZATION_V {
@@ -355,13 +369,15 @@ impl Block {
                 + self.charge_polarization_v)
     }
 
-    /// Energy the discharge polarization holds, Wh: `½·τ·V·i*` of the filter, which is
-    /// `½·C·V²` of its capacitor (`C = τ/R`) while the law is linear. The charge overvoltage
-    /// holds none: it gives nothing back on discharge.
-    fn polarization_energy_wh(&self, params: &BlockParams, source: &BlockSource) -> f64 {
-        let filtered_a = self.discharge_polarization_a;
-        let discharge_j =
-            0.5 * params.cell.polarization_tau_s * source.discharge_law.voltage_v(filtered_a) * filtered_a;
+    /// Energy the discharge polarization holds, Wh: `τ·∫₀^i* f`, with `f` the law of a full
+    /// available well. The filter `τ·di*/dt = i − i*` makes `f(i*)·i` the power into it, of
+    /// which `f(i*)·i*` is heat and the rest this potential (`½·C·V²` of a capacitor while
+    /// the law is linear). The law's growth as the well empties (`K/s`) is heat, not held:
+    /// counting it would credit a draining block with energy nobody put in. The charge
+    /// overvoltage holds none: it gives nothing back on discharge.
+    fn polarization_energy_wh(&self, params: &BlockParams) -> f64 {
+        let discharge_j = params.cell.polarization_tau_s
+            * self.discharge_law(params, 1.0).integral_w(self.discharge_polarization_a);
         f64::from(params.cells) * discharge_j / SECONDS_PER_HOUR
     }
 
@@ -459,7 +475,7 @@ impl Block {
         if terminal_a < 0.0 {
             self.charge_v_per_cell = terminal_v / cells;
         }
-        self.energy.polarization_held_wh = self.polarization_energy_wh(params, source);
+        self.energy.polarization_held_wh = self.polarization_energy_wh(params);
         self.age(params, terminal_a.max(0.0) * dt_h, dt_s);
         terminal_a
     }
@@ -483,5 +499,35 @@ impl Block {
         if soh != self.state_of_health {
             self.set_state_of_health(soh);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_held_energy_is_the_laws_integral() {
+        let law = PolarizationLaw { shepherd_ohm: 0.002, onset_a: 100.0 };
+        // Far below the onset the law is linear: ½·K·i².
+        let low_a = 1.0;
+        let linear_w = 0.5 * 0.002 * low_a * low_a;
+        assert!((law.integral_w(low_a) / linear_w - 1.0).abs() < 1e-4, "{}", law.integral_w(low_a));
+        // Above it, the integral matches a sum of the law's voltages.
+        let high_a = 400.0;
+        let steps = 100_000;
+        let summed: f64 =
+            (0..steps).map(|n| law.voltage_v((f64::from(n) + 0.5) * high_a / f64::from(steps))).sum::<f64>()
+                * high_a
+                / f64::from(steps);
+        assert!(
+            (law.integral_w(high_a) - summed).abs() < 1e-6 * summed,
+            "{} vs {summed}",
+            law.integral_w(high_a)
+        );
+        // Past the cap, each ampere adds the cap's voltage.
+        let capped = PolarizationLaw { shepherd_ohm: 1.0, onset_a: 1.0 };
+        let past_cap = capped.integral_w(1000.0) - capped.integral_w(999.0);
+        assert!((past_cap - MAX_DISCHARGE_POLARIZATION_V).abs() < 1e-9);
     }
 }
