@@ -6,7 +6,30 @@ mod commands;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// Exit status of a command whose reader went away, as a shell reports `ls | head` (128 + SIGPIPE).
+const CLOSED_PIPE_EXIT: i32 = 141;
+
+/// A reader that closes the pipe early (`upstwin models | head -1`) ends the command quietly,
+/// as it ends `ls`, instead of `println!`'s "failed printing to stdout" panic. Rust ignores
+/// SIGPIPE so that servers see a closed socket as an error; restoring it would take the
+/// unsafe code the workspace forbids, and would kill `serve` and `card` on a closed socket.
+fn end_quietly_on_a_closed_pipe() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied());
+        if message.is_some_and(|m| m.starts_with("failed printing to stdout") && m.contains("Broken pipe")) {
+            std::process::exit(CLOSED_PIPE_EXIT);
+        }
+        report(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    end_quietly_on_a_closed_pipe();
     let cli = cli::Cli::parse();
     // `upstwin` alone is the demo, with the demo's defaults.
     let command = cli.command.or_else(|| cli::Cli::parse_from(["upstwin", "demo"]).command);

@@ -385,3 +385,24 @@ fn the_control_api_validates_and_wants_its_token() {
     let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
     let _ = child.wait();
 }
+
+/// `upstwin simulate … | head -1`: the reader leaves after one line; the command ends
+/// quietly with the shell's closed-pipe status, not with a panic.
+#[test]
+fn a_reader_that_closes_the_pipe_ends_the_command_quietly() {
+    use std::io::{BufRead, BufReader};
+    // Flapping mains for two hours prints far more than a pipe's 64 KiB buffer.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_upstwin"))
+        .args(["simulate", "--model", "masterys-gp-60", "--duration", "2h", "--at", "1s:mains_flapping"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.contains("MASTERYS GP 60"), "{first}");
+    let output = child.wait_with_output().unwrap();
+    let complaint = stderr(&output);
+    assert!(!complaint.contains("panicked"), "{complaint}");
+    assert_eq!(output.status.code(), Some(141), "{complaint}");
+}
