@@ -12,8 +12,7 @@ use std::time::Instant;
 pub fn run(scenario: &Compiled, out: Option<&Path>) -> Report {
     let wall = Instant::now();
     let mut ups = scenario.start_ups();
-    let tables = ups_models::flags::tables(&scenario.model.model.register_map).expect("validated model");
-    let mut trace = TraceFile::open(out, &tables);
+    let mut trace = TraceFile::open(out, &scenario.model.flags);
     let mut replay = Replay::new(scenario);
     let steps = (scenario.duration_s / scenario.dt_s).round() as u64;
     for _ in 0..steps {

@@ -219,8 +219,7 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
     });
     let twin =
         SharedTwin::new(Twin::new(scenario.start_ups(), &scenario.model, slave_id, scenario.seed, trace));
-    let tables = ups_models::flags::tables(&scenario.model.model.register_map).expect("validated model");
-    let mut signals = TraceFile::open(Some(dir), &tables);
+    let mut signals = TraceFile::open(Some(dir), &scenario.model.flags);
     let failed = |replay: Replay, why: String| {
         let mut replay = replay;
         replay.fail("the card runs".into(), why);

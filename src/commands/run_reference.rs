@@ -95,8 +95,7 @@ async fn co_simulate(scenario: &Compiled, out: Option<&Path>, card_dir: &Path) -
     let ups = scenario.start_ups();
     let epoch_s = ups.clock_epoch_s();
     let twin = SharedTwin::new(Twin::new(ups, &scenario.model, serial.slave_id, scenario.seed, frames));
-    let tables = ups_models::flags::tables(&scenario.model.model.register_map).expect("validated model");
-    let mut signals = TraceFile::open(out, &tables);
+    let mut signals = TraceFile::open(out, &scenario.model.flags);
 
     // The line: every connection the card opens is served by the twin's RTU slave.
     let line = rtu::Line {

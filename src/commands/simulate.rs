@@ -62,11 +62,10 @@ pub fn run(args: &SimulateArgs) -> CommandResult {
             profile.points.iter().map(|p| ProfilePoint { time_s: p.time_s, power_kw: p.power_kw }).collect(),
         );
     }
-    let tables =
-        ups_models::flags::tables(&loaded.model.register_map).expect("validated map has flag tables");
+    let tables = &loaded.flags;
     let mut trace = match &args.csv {
         Some(path) => Some(
-            SignalTrace::create(path, &tables)
+            SignalTrace::create(path, tables)
                 .map_err(|e| Failure::failed(format!("{}: {e}", path.display())))?,
         ),
         None => None,
@@ -112,7 +111,7 @@ pub fn run(args: &SimulateArgs) -> CommandResult {
         args.seed,
         dt_s,
         wall.elapsed().as_secs_f64(),
-        &tables,
+        tables,
         &battery_starts,
     );
     match violation {

@@ -2,23 +2,9 @@
 //! (`maps/tables/*-status.csv`, `*-alarms.csv`), with the firmware condition each reports.
 //! Reports name bits exactly as the manual does: `A31 Imminent STOP (C)`.
 
-/// Severity the manual gives a bit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
-    Information,
-    Warning,
-    Critical,
-}
+use crate::map::RegisterMap;
 
-impl Level {
-    pub fn letter(self) -> char {
-        match self {
-            Level::Information => 'I',
-            Level::Warning => 'W',
-            Level::Critical => 'C',
-        }
-    }
-}
+pub use crate::map::Level;
 
 /// One status or alarm bit.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,29 +18,30 @@ pub struct Flag {
 }
 
 /// Status then alarm bits of a map, in table order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FlagTables {
     pub status: Vec<Flag>,
     pub alarms: Vec<Flag>,
 }
 
-/// The flag tables of a bundled map, `None` for an unknown map name.
-pub fn tables(map: &str) -> Option<FlagTables> {
-    let map = crate::maps::bundled(map)?;
-    let table = |name: &str| -> Vec<Flag> {
-        map.tables
-            .iter()
-            .filter(|t| t.name == name)
-            .flat_map(|t| &t.bits)
-            .map(|bit| Flag {
-                code: bit.code.clone(),
-                level: bit.level,
-                description: bit.description.clone(),
-                signal: bit.signal.as_deref().map(split_signal),
-            })
-            .collect()
-    };
-    Some(FlagTables { status: table("status"), alarms: table("alarms") })
+impl FlagTables {
+    /// The status and alarm tables of `map`.
+    pub fn of(map: &RegisterMap) -> Self {
+        let table = |name: &str| -> Vec<Flag> {
+            map.tables
+                .iter()
+                .filter(|t| t.name == name)
+                .flat_map(|t| &t.bits)
+                .map(|bit| Flag {
+                    code: bit.code.clone(),
+                    level: bit.level,
+                    description: bit.description.clone(),
+                    signal: bit.signal.as_deref().map(split_signal),
+                })
+                .collect()
+        };
+        Self { status: table("status"), alarms: table("alarms") }
+    }
 }
 
 /// `unit_present:3` → ("unit_present", Some(3)); a name without an index → (name, None).
@@ -71,6 +58,7 @@ mod tests {
 
     #[test]
     fn bundled_tables_parse_with_the_manual_codes() {
+        let tables = |name: &str| crate::maps::bundled(name).map(|map| FlagTables::of(&map));
         let jbusp = tables("jbusp").unwrap();
         assert_eq!(jbusp.status.len(), 64);
         assert_eq!(jbusp.alarms.len(), 64);

@@ -3,18 +3,20 @@
 
 use crate::battery::BlockParams;
 use crate::error::LoadError;
+use crate::flags::FlagTables;
 use crate::model::UpsModel;
 use crate::{bundled, ron_text, validate};
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
-/// A model with its battery block resolved.
+/// A model with its battery block and its map's status and alarm bits resolved.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadedModel {
     /// Bundled name or the path it was loaded from.
     pub name: String,
     pub model: UpsModel,
     pub block: BlockParams,
+    pub flags: FlagTables,
 }
 
 /// Where a file's text came from: a bundled name or a path on disk.
@@ -90,7 +92,9 @@ pub fn load_model(name_or_path: &str) -> Result<LoadedModel, LoadError> {
         }
         other => other,
     })?;
-    Ok(LoadedModel { name: name_or_path.to_string(), model, block })
+    // Validation checked that the map exists.
+    let flags = crate::maps::bundled(&model.register_map).map(|map| FlagTables::of(&map)).unwrap_or_default();
+    Ok(LoadedModel { name: name_or_path.to_string(), model, block, flags })
 }
 
 /// Loads a battery block by bundled name or path.

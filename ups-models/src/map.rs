@@ -3,7 +3,6 @@
 //! (`maps/jbusp.ron`, `maps/vumap.ron`) follow the NET VISION appendices; another vendor's
 //! map is another file. The format is described in `maps/README.md`.
 
-use crate::flags::Level;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -229,6 +228,24 @@ impl<'de> Deserialize<'de> for Level {
             other => {
                 Err(serde::de::Error::custom(format!("expected \"I\", \"W\" or \"C\", found \"{other}\"")))
             }
+        }
+    }
+}
+
+/// Severity the manual gives a bit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Information,
+    Warning,
+    Critical,
+}
+
+impl Level {
+    pub fn letter(self) -> char {
+        match self {
+            Level::Information => 'I',
+            Level::Warning => 'W',
+            Level::Critical => 'C',
         }
     }
 }

@@ -21,16 +21,8 @@ pub const NOT_MANAGED: u16 = 0xFFFF;
 /// Most registers one read or write may cover (Modbus).
 pub const MAX_WORDS: u16 = 125;
 
-/// Modbus exception codes the image answers with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
-pub enum Exception {
-    IllegalFunction = 1,
-    IllegalDataAddress = 2,
-    IllegalDataValue = 3,
-    /// The firmware refused the command.
-    ServerDeviceFailure = 4,
-}
+/// The Modbus exceptions the image answers with are the protocol's.
+pub use crate::modbus::exception::Exception;
 
 /// A map bound to one model, compiled once so a read is a lookup per word: no name is
 /// matched while answering.

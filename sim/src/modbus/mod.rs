@@ -2,6 +2,7 @@
 //! service that answers a request from the register image. Pure: the links in the `upstwin`
 //! binary move the bytes.
 
+pub mod exception;
 pub mod pdu;
 pub mod rtu;
 pub mod service;

@@ -1,6 +1,6 @@
 //! Protocol data units: function code and data, the same over RTU and TCP.
 
-use crate::image::Exception;
+use super::exception::Exception;
 
 pub const READ_COILS: u8 = 0x01;
 pub const READ_DISCRETE_INPUTS: u8 = 0x02;

@@ -1,8 +1,9 @@
 //! Between framing and meaning (as tokio-modbus' `Service`): a request from a given unit
 //! id, answered from the register image, or silence.
 
+use super::exception::Exception;
 use super::pdu::{self, Request};
-use crate::image::{Exception, RegisterImage};
+use crate::image::RegisterImage;
 use crate::ups::Ups;
 
 /// Exception 0x0B: no device answers at that unit id (Modbus TCP).
