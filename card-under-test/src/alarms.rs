@@ -8,27 +8,8 @@ use crate::database::Database;
 use crate::rules::Rules;
 use serde::Serialize;
 use std::collections::BTreeSet;
-use ups_models::flags::Level;
 
-/// The manual's level words (§12.3); a bit the map gives no level is "Information".
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
-pub enum Severity {
-    Information,
-    Warning,
-    Critical,
-}
-
-impl From<Option<Level>> for Severity {
-    fn from(level: Option<Level>) -> Self {
-        match level {
-            Some(Level::Critical) => Severity::Critical,
-            Some(Level::Warning) => Severity::Warning,
-            Some(Level::Information) | None => Severity::Information,
-        }
-    }
-}
+pub use crate::severity::Severity;
 
 /// An RFC1628 well-known alarm: `.1.3.6.1.2.1.33.1.6.3.<index>`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

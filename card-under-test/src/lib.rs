@@ -28,6 +28,7 @@ pub mod run;
 mod scheduled;
 pub mod schedules;
 pub mod services;
+pub mod severity;
 pub mod shutdown;
 pub mod snmp;
 pub mod syslog;

@@ -11,6 +11,7 @@ pub mod html;
 pub mod recorded;
 pub mod replay;
 pub mod report;
+mod report_files;
 pub mod trace;
 pub mod verdict;
 pub mod virtual_run;

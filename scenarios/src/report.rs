@@ -52,21 +52,6 @@ impl Report {
         }
     }
 
-    /// Writes `timeline.txt` into `dir`; a failure joins [`Report::output_errors`].
-    /// Writes `timeline.txt` and `report.html` (verdicts, timeline, plots of `trace.csv`).
-    pub fn write_reports(&mut self, dir: &Path) {
-        let path = dir.join("timeline.txt");
-        if let Err(e) = std::fs::write(&path, self.text()) {
-            self.output_errors.push(format!("{}: {e}", path.display()));
-        }
-        let path = dir.join("report.html");
-        if let Err(e) = crate::html::page(self, dir)
-            .and_then(|page| std::fs::write(&path, page).map_err(|e| e.to_string()))
-        {
-            self.output_errors.push(format!("{}: {e}", path.display()));
-        }
-    }
-
     pub fn skipped(name: &str, path: &Path, why: String) -> Self {
         Self {
             name: name.to_string(),

@@ -2,7 +2,7 @@
 //! name, level, and the sentence §18.8 gives each. Traps, e-mails and syslog messages all
 //! speak of events by these numbers; receivers filter on their levels (§18.8, §18.9).
 
-use crate::alarms::Severity;
+use crate::severity::Severity;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TrapKind {

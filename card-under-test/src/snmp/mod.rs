@@ -10,6 +10,7 @@ mod mib;
 pub mod netvision;
 pub mod objects;
 pub mod rfc1628;
+mod security;
 mod service;
 mod set;
 mod system;

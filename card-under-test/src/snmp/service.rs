@@ -6,12 +6,13 @@ use super::front::{Front, MAX_DATAGRAM};
 use super::mib::{Inner, Mib};
 use super::netvision::NETVISION;
 use super::rfc1628::UPS_MIB;
+use super::security::{auth, privacy};
 use super::system::SYSTEM;
 use crate::config::{self, Snmp};
 use crate::run::Shared;
 use async_snmp::agent::{Agent, SecurityModel};
 use async_snmp::v3::{AuthoritativeEngine, DesSaltState};
-use async_snmp::{AuthProtocol, Oid, PrivProtocol, SecurityLevel};
+use async_snmp::{Oid, SecurityLevel};
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
@@ -88,20 +89,6 @@ async fn start(
         }
     });
     Ok(Running { settings: settings.clone(), address, agent })
-}
-
-pub(super) fn auth(protocol: config::AuthProtocol) -> AuthProtocol {
-    match protocol {
-        config::AuthProtocol::Md5 => AuthProtocol::Md5,
-        config::AuthProtocol::Sha => AuthProtocol::Sha1,
-    }
-}
-
-pub(super) fn privacy(protocol: config::PrivProtocol) -> PrivProtocol {
-    match protocol {
-        config::PrivProtocol::Des => PrivProtocol::Des,
-        config::PrivProtocol::Aes => PrivProtocol::Aes128,
-    }
 }
 
 fn level(level: config::SecurityLevel) -> SecurityLevel {

@@ -184,12 +184,12 @@ fn usm(user: &config::SnmpUser) -> async_snmp::CryptoResult<UsmConfig> {
     match user.level {
         config::SecurityLevel::NoAuthNoPriv => Ok(config),
         config::SecurityLevel::AuthNoPriv => {
-            config.auth(super::service::auth(user.auth_protocol), &user.auth_password)
+            config.auth(super::security::auth(user.auth_protocol), &user.auth_password)
         }
         config::SecurityLevel::AuthPriv => config.auth_priv(
-            super::service::auth(user.auth_protocol),
+            super::security::auth(user.auth_protocol),
             &user.auth_password,
-            super::service::privacy(user.priv_protocol),
+            super::security::privacy(user.priv_protocol),
             &user.priv_password,
         ),
     }
