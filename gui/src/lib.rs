@@ -11,6 +11,7 @@
 mod capture;
 pub mod comparison;
 pub mod control;
+mod frame;
 mod live;
 pub mod palette;
 mod panels;
@@ -112,7 +113,7 @@ pub fn run(setup: Setup) -> Result<(), String> {
     .insert_resource(panels::ControlApi(setup.control))
     .insert_resource(panels::Links(setup.links))
     .add_systems(PreStartup, fonts)
-    .add_systems(bevy_egui::EguiPrimaryContextPass, egui_fonts.before(panels::PanelsSet))
+    .add_systems(bevy_egui::EguiPrimaryContextPass, egui_fonts.before(frame::PanelsSet))
     .add_plugins((
         live::LivePlugin,
         synoptic::SynopticPlugin,

@@ -2,8 +2,8 @@
 //! (`player.rs` does the stepping), opens and seeks scenarios as the Scenario tab asks, and
 //! shows the caption of the story over the synoptic.
 
+use crate::frame::PanelsSet;
 use crate::live::Live;
-use crate::panels::PanelsSet;
 use crate::player::Player;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -64,11 +64,7 @@ fn advance(time: Res<Time>, live: Res<Live>, mut playing: ResMut<Playing>) {
 }
 
 /// The story's caption, across the top of the synoptic.
-fn caption(
-    mut contexts: EguiContexts,
-    playing: Res<Playing>,
-    central: Res<crate::panels::Central>,
-) -> Result {
+fn caption(mut contexts: EguiContexts, playing: Res<Playing>, central: Res<crate::frame::Central>) -> Result {
     let (Some(player), Some(rect), true) = (&playing.player, central.0, playing.captions) else {
         return Ok(());
     };

@@ -18,13 +18,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 pub use faults::FaultPanel;
 use std::sync::Arc;
 
-/// The panels' layout pass; what draws over the window's middle comes after it.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct PanelsSet;
-
-/// Where the synoptic is drawn: the window's middle, in logical pixels.
-#[derive(Resource, Debug, Clone, Copy, Default, PartialEq)]
-pub struct Central(pub Option<egui::Rect>);
+use crate::frame::{Central, PanelsSet};
 
 /// The twin's control API, as the window was given it.
 #[derive(Resource, Clone, Debug)]

@@ -8,9 +8,9 @@
 pub mod flow;
 pub mod layout;
 
+use crate::frame::{Central, PanelsSet};
 use crate::live::Live;
 use crate::palette::{self, Rgb};
-use crate::panels::Central;
 use bevy::camera::{ScalingMode, Viewport};
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
@@ -450,6 +450,6 @@ impl Plugin for SynopticPlugin {
             .init_gizmo_group::<Outlines>()
             .add_systems(Startup, setup)
             .add_systems(Update, (fit_viewport, pointer, draw, update_sprites, update_labels))
-            .add_systems(EguiPrimaryContextPass, hover_card.after(crate::panels::PanelsSet));
+            .add_systems(EguiPrimaryContextPass, hover_card.after(PanelsSet));
     }
 }
