@@ -8,11 +8,12 @@ use card::database::Database;
 use card::link::{Link, Master};
 use card::logs::{Intervals, Logs};
 use card::poller::{PollConfig, PollEvent};
-use sim::link::rtu::{Speeds, Timing};
-use sim::link::trace::Trace;
-use sim::link::{SharedTwin, Twin, pty::Pty};
+use link::pty::Pty;
+use link::rtu::{Speeds, Timing};
+use sim::twin::{SharedTwin, Twin};
 use sim::ups::conditions::Conditions;
 use sim::ups::faults::parse_fault;
+use sim::wire::trace::Trace;
 use ups_models::map::{RegisterMap, Source};
 use ups_models::{LoadedModel, load_model};
 
@@ -108,7 +109,7 @@ async fn after_one_poll_the_card_knows_what_the_twin_knows() {
             let twin = twin(&model, on_battery);
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let address = listener.local_addr().unwrap();
-            let server = tokio::spawn(sim::link::tcp::serve(listener, twin.clone()));
+            let server = tokio::spawn(link::tcp::serve(listener, twin.clone()));
             let mut master = Master::new(Link::Tcp(address), model.model.serial.slave_id);
             let card = poll_once(&mut master, name, Vec::new()).await;
             server.abort();
@@ -151,8 +152,8 @@ fn serve_pty(model: &LoadedModel, twin: &SharedTwin) -> (std::path::PathBuf, tok
     let path = pty.path.clone();
     let served = twin.clone();
     let server = tokio::spawn(async move {
-        let speeds = Speeds { ups_baud: baud, far_baud: sim::link::pty::slave_baud };
-        let _ = sim::link::rtu::serve(&mut pty.master, served, Timing::Off, "pty", speeds).await;
+        let speeds = Speeds { ups_baud: baud, far_baud: link::pty::slave_baud };
+        let _ = link::rtu::serve(&mut pty.master, served, Timing::Off, "pty", speeds).await;
     });
     (path, server)
 }

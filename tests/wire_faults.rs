@@ -146,6 +146,55 @@ fn each_wire_fault_is_what_the_client_sees() {
     assert_eq!(client.transact(&request(), quiet).0, good, "all cleared");
 }
 
+/// A wire fault's duration runs on the twin's clock: at 100× a 10 s line break lasts 10 s of
+/// twin time (0.1 s of wall time), not 10 wall seconds (1000 s of twin time).
+#[test]
+fn a_line_break_lasts_its_seconds_of_twin_time_at_100x() {
+    let served =
+        Served::start(&["--model", "masterys-gp-60", "--pty", "--control", "127.0.0.1:0", "--speed", "100"]);
+    let mut client = Client::open(served.field("pty"));
+    let quiet = Duration::from_millis(5);
+    assert!(!client.transact(&request(), Duration::from_millis(100)).0.is_empty(), "answered before");
+    let before_s = served.get("/api/state")["time_s"].as_f64().unwrap();
+    served.post("/api/wire-faults", json!({ "name": "line_break", "params": { "seconds": 10 } }));
+    let wall = Instant::now();
+    let mut silent = 0;
+    while wall.elapsed() < Duration::from_secs(5) {
+        if client.transact(&request(), quiet).0.is_empty() {
+            silent += 1;
+        } else if silent > 0 {
+            break;
+        }
+    }
+    let back_after = wall.elapsed();
+    let trace = served.get("/api/trace?count=1000");
+    let frames = trace.as_array().unwrap();
+    let sim_s = |frame: &serde_json::Value| frame["sim_s"].as_f64().unwrap();
+    let broken: Vec<f64> =
+        frames.iter().filter(|f| f["meaning"] == "line broken: not read").map(sim_s).collect();
+    let last_broken_s = broken.iter().copied().fold(f64::NAN, f64::max);
+    let answered_after_s = frames
+        .iter()
+        .filter(|f| f["direction"] == "tx" && sim_s(f) > last_broken_s)
+        .map(sim_s)
+        .next()
+        .expect("a reply after the break");
+    println!(
+        "{} requests dropped from {before_s:.1} s to {last_broken_s:.1} s twin time; answered again at \
+         {answered_after_s:.1} s, {:.0} ms of wall time after the injection",
+        broken.len(),
+        back_after.as_secs_f64() * 1000.0
+    );
+    assert!(!broken.is_empty() && silent > 0, "the line was down");
+    assert!(last_broken_s - before_s < 10.0, "down for at most 10 s of twin time");
+    assert!(answered_after_s - before_s >= 10.0, "and for at least 10 s of twin time");
+    assert!(
+        answered_after_s - before_s < 100.0,
+        "back long before 10 wall seconds (1000 s of twin time): at {:.1} s",
+        answered_after_s - before_s
+    );
+}
+
 #[test]
 fn a_megabyte_of_garbage_never_stops_the_server() {
     let served = Served::start(&["--model", "masterys-gp-60", "--pty", "--control", "127.0.0.1:0"]);

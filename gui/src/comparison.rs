@@ -93,8 +93,8 @@ pub fn compare(card: &CardReport, truth: &Truth, true_runtime_min: Option<f64>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sim::link::Twin;
-    use sim::link::trace::Trace;
+    use sim::twin::Twin;
+    use sim::wire::trace::Trace;
     use sim::{StartOptions, Ups};
 
     fn truth() -> Truth {

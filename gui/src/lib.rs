@@ -23,12 +23,11 @@ pub mod traffic;
 pub mod truth;
 
 pub use capture::Capture;
-pub use control::{Control, Request};
 pub use playing::ScenarioStart;
 
 use bevy::prelude::*;
 use bevy::window::WindowResolution;
-use sim::link::SharedTwin;
+use sim::twin::SharedTwin;
 use std::sync::Arc;
 
 /// The fonts of the window, built in (`assets/fonts`).
@@ -45,8 +44,6 @@ const BOLD_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf")
 #[derive(Debug)]
 pub struct Setup {
     pub twin: SharedTwin,
-    /// The twin's control API (in-process in `upstwin demo`).
-    pub control: Arc<dyn Control>,
     /// The card under test, when it runs in-process.
     pub card: Option<card::run::Shared>,
     /// Shown in the top bar: (what, address).
@@ -92,6 +89,7 @@ fn egui_fonts(mut egui: bevy_egui::EguiContexts, mut done: Local<bool>) -> Resul
 
 /// Opens the window and runs until it is closed (or the capture is taken).
 pub fn run(setup: Setup) -> Result<(), String> {
+    let controls = panels::Controls(sim::twin::control::ControlPlane::new(setup.twin.clone()));
     let live = live::Live::new(setup.twin, setup.card).ok_or("the twin's register map has no card rules")?;
     let (playing, bottom) = match setup.scenario {
         Some(start) => (playing::Playing::start(&live, start), panels::Bottom::on(panels::Tab::Scenario)),
@@ -110,7 +108,7 @@ pub fn run(setup: Setup) -> Result<(), String> {
     .insert_resource(live)
     .insert_resource(playing)
     .insert_resource(bottom)
-    .insert_resource(panels::ControlApi(setup.control))
+    .insert_resource(controls)
     .insert_resource(panels::Links(setup.links))
     .add_systems(PreStartup, fonts)
     .add_systems(bevy_egui::EguiPrimaryContextPass, egui_fonts.before(frame::PanelsSet))

@@ -8,8 +8,10 @@ use crate::samples::{SIGNALS, Samples, Source};
 use crate::truth::{self, Truth};
 use bevy::prelude::*;
 use card::rules::Rules;
-use sim::link::SharedTwin;
-use sim::link::trace::Record;
+use sim::twin::SharedTwin;
+use sim::ups::faults::FaultKind;
+use sim::wire::faults::WireFaultKind;
+use sim::wire::trace::Record;
 use std::time::{Duration, Instant};
 
 /// How often the truth and the card's report are read (wall clock).
@@ -31,9 +33,9 @@ pub struct Live {
     pub samples: Samples,
     /// The newest frames last, at most `traffic::SHOWN`.
     pub frames: Vec<Record>,
-    /// Faults and wire faults in force, by name.
-    pub faults: Vec<String>,
-    pub wire_faults: Vec<String>,
+    /// Faults and wire faults in force.
+    pub faults: Vec<FaultKind>,
+    pub wire_faults: Vec<WireFaultKind>,
     pub nominal_frequency_hz: f64,
     pub output_phases: u8,
     read_at: Option<Instant>,
@@ -95,8 +97,8 @@ impl Live {
                 .collect();
             self.samples.push(twin.ups.time_s(), values);
             self.frames = twin.trace.recent(crate::traffic::SHOWN);
-            self.faults = twin.ups.active_faults().map(|f| f.name.to_string()).collect();
-            self.wire_faults = twin.wire.active().map(|f| f.name.to_string()).collect();
+            self.faults = twin.ups.active_faults().map(|f| f.kind()).collect();
+            self.wire_faults = twin.wire.active().map(|f| f.kind()).collect();
         }
         self.card_report = self.card.as_ref().map(|card| comparison::card_report(&card.lock()));
     }

@@ -7,8 +7,8 @@
 use scenarios::compile::Compiled;
 use scenarios::replay::Replay;
 use scenarios::verdict::Outcome;
-use sim::link::Twin;
-use sim::link::wire_faults::WireFaults;
+use sim::twin::Twin;
+use sim::wire::faults::WireFaults;
 
 /// The speeds offered, virtual seconds per wall second.
 pub const SPEEDS: std::ops::RangeInclusive<f64> = 1.0..=1000.0;
@@ -112,7 +112,7 @@ impl Player {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sim::link::trace::Trace;
+    use sim::wire::trace::Trace;
 
     fn story() -> Compiled {
         let path =

@@ -1,7 +1,7 @@
 //! The traffic monitor's rows: the last frames of the twin's trace, each with its decoded
 //! meaning, and the ones a wire fault made (or a peer got wrong) marked so they stand out.
 
-use sim::link::trace::Record;
+use sim::wire::trace::Record;
 
 /// How a frame is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +44,7 @@ mod tests {
             wall_s: 0.0,
             sim_s: 0.0,
             link: "pty".into(),
-            direction: "tx",
+            direction: sim::wire::trace::Direction::Tx,
             hex: "01".into(),
             meaning: meaning.into(),
         }
@@ -68,7 +68,7 @@ mod tests {
 
     #[test]
     fn the_marks_follow_the_trace_s_own_words() {
-        use sim::link::trace::Meaning;
+        use sim::wire::trace::Meaning;
         for (meaning, expected) in [
             (Meaning::Exception { code: 2 }, Mark::Exception),
             (Meaning::GarbageSent, Mark::Wire),

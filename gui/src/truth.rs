@@ -7,7 +7,7 @@ use card::database::{Database, Words};
 use card::derive::View;
 use card::rules::Rules;
 use sim::image::MAX_WORDS;
-use sim::link::Twin;
+use sim::twin::Twin;
 
 /// What the window shows of the twin at one instant.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,7 +56,7 @@ pub fn of(twin: &Twin, rules: &Rules) -> Truth {
 mod tests {
     use super::*;
     use card::derive::synoptic::Colour;
-    use sim::link::trace::Trace;
+    use sim::wire::trace::Trace;
     use sim::{StartOptions, Ups};
 
     fn twin(model: &str) -> Twin {

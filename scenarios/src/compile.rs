@@ -6,13 +6,14 @@ use crate::card_api::{ApiCheck, CardRequest};
 use crate::expr::{Condition, Signal};
 use crate::format::{Action, Event, Expectation, Need, Read, Received, Reports, Scenario};
 use sim::StartOptions;
-use sim::link::wire_faults;
 use sim::run::script::parse_duration_s;
+use sim::twin::control::Control;
 use sim::ups::catalogue;
-use sim::ups::commands::parse_command;
-use sim::ups::faults::{FAULTS, parse_fault};
+use sim::ups::commands::{Command, parse_command};
+use sim::ups::faults::{Fault, FaultKind};
 use sim::ups::load::ProfilePoint;
 use sim::ups::sources::MainsPoint;
+use sim::wire::faults::{WireFault, WireFaultKind};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ups_models::profile::{LoadProfile, MainsProfile};
@@ -30,12 +31,8 @@ pub enum Trigger {
 /// What an event does, checked and ready.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
-    Fault(catalogue::Action),
-    Clear(String),
-    WireFault(catalogue::Action),
-    ClearWireFault(String),
-    Command(catalogue::Action),
-    Load(f64),
+    /// A fault, wire fault, command or load, as the control plane takes it.
+    Control(Control),
     LoadProfile(Vec<ProfilePoint>),
     MainsProfile(Vec<MainsPoint>),
     CardAction(CardRequest),
@@ -182,12 +179,9 @@ fn condition(text: &str) -> Result<Condition, Mistake> {
     Condition::parse(text).map_err(|e| mistake(text, e))
 }
 
-fn pairs(params: &BTreeMap<String, f64>) -> Vec<(String, String)> {
-    params.iter().map(|(k, v)| (k.clone(), v.to_string())).collect()
-}
-
-fn refs(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
-    pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+/// A scenario's numeric parameters as the catalogues take them.
+fn numbers(params: &BTreeMap<String, f64>) -> Vec<(&str, f64)> {
+    params.iter().map(|(key, value)| (key.as_str(), *value)).collect()
 }
 
 fn relative(dir: &Path, file: &str) -> PathBuf {
@@ -267,7 +261,7 @@ fn check(scenario: &Scenario, dir: &Path) -> Result<Compiled, Mistake> {
             Some(CompiledEvent {
                 label: format!("initial mode {mode}"),
                 trigger: Trigger::At(0.0),
-                step: Step::Command(command),
+                step: Step::Control(Control::Command(command)),
             })
         }
     };
@@ -406,33 +400,26 @@ fn trigger(event: &Event, find: &impl Fn(&str) -> Result<usize, Mistake>) -> Res
 
 fn step(action: &Action, dir: &Path) -> Result<Step, Mistake> {
     Ok(match action {
-        Action::Fault(name, params) => {
-            Step::Fault(parse_fault(name, &refs(&pairs(params))).map_err(|e| mistake(name, e.0))?)
-        }
+        Action::Fault(name, params) => Step::Control(Control::Inject(
+            Fault::with_params(name, &numbers(params)).map_err(|e| mistake(name, e.0))?,
+        )),
         Action::Clear(name) => {
-            if !FAULTS.iter().any(|f| f.name == name) {
-                let close = catalogue::suggest(name, FAULTS.iter().map(|f| f.name));
-                return Err(mistake(name, format!("unknown fault `{name}`{close}")));
-            }
-            Step::Clear(name.clone())
+            Step::Control(Control::Clear(FaultKind::parse(name).map_err(|e| mistake(name, e.0))?))
         }
-        Action::WireFault(name, params) => {
-            Step::WireFault(wire_faults::parse(name, &refs(&pairs(params))).map_err(|e| mistake(name, e.0))?)
-        }
+        Action::WireFault(name, params) => Step::Control(Control::InjectWire(
+            WireFault::with_params(name, &numbers(params)).map_err(|e| mistake(name, e.0))?,
+        )),
         Action::ClearWireFault(name) => {
-            if !wire_faults::WIRE_FAULTS.iter().any(|w| w.name == name) {
-                return Err(mistake(name, format!("unknown wire fault `{name}`")));
-            }
-            Step::ClearWireFault(name.clone())
+            Step::Control(Control::ClearWire(WireFaultKind::parse(name).map_err(|e| mistake(name, e.0))?))
         }
-        Action::Command(name, params) => {
-            Step::Command(parse_command(name, &refs(&pairs(params))).map_err(|e| mistake(name, e.0))?)
-        }
+        Action::Command(name, params) => Step::Control(Control::Command(
+            Command::with_params(name, &numbers(params)).map_err(|e| mistake(name, e.0))?,
+        )),
         Action::Load(pct) => {
             if !(pct.is_finite() && (0.0..=1000.0).contains(pct)) {
                 return Err(mistake("Load", format!("Load must be within 0..=1000 %, found {pct}")));
             }
-            Step::Load(*pct)
+            Step::Control(Control::Load(*pct))
         }
         Action::LoadProfile(file) => Step::LoadProfile(load_profile(dir, file)?),
         Action::MainsProfile(file) => {

@@ -3,8 +3,9 @@
 //! seconds of when it was seen — replaying the file checks the twin still behaves so.
 
 use crate::expr::mode_label;
-use sim::link::record::{Recorded, Recording};
-use sim::ups::catalogue::Action;
+use sim::twin::control::Control;
+use sim::twin::record::Recording;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// How far from its recorded time a mode change may come in the replay, s: the live twin is
@@ -14,8 +15,8 @@ const MODE_TOLERANCE_S: f64 = 2.0;
 /// Shortest stay in a mode that becomes an expectation, s.
 const MIN_HELD_S: f64 = 1.0;
 
-fn params(action: &Action) -> String {
-    let pairs: Vec<String> = action.params.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
+fn params(params: BTreeMap<&str, f64>) -> String {
+    let pairs: Vec<String> = params.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
     format!("{{{}}}", pairs.join(", "))
 }
 
@@ -51,12 +52,18 @@ pub fn scenario(recording: &Recording, start: &Start, end_s: f64) -> String {
     let _ = writeln!(text, "    timeline: [");
     for (time_s, action) in &recording.actions {
         let step = match action {
-            Recorded::Fault(fault) => format!("Fault(\"{}\", {})", fault.name, params(fault)),
-            Recorded::Clear(name) => format!("Clear(\"{name}\")"),
-            Recorded::WireFault(fault) => format!("WireFault(\"{}\", {})", fault.name, params(fault)),
-            Recorded::ClearWireFault(name) => format!("ClearWireFault(\"{name}\")"),
-            Recorded::Command(command) => format!("Command(\"{}\", {})", command.name, params(command)),
-            Recorded::Load(pct) => format!("Load({pct:.1})"),
+            Control::Inject(fault) => format!("Fault(\"{}\", {})", fault.name(), params(fault.params())),
+            Control::Clear(kind) => format!("Clear(\"{kind}\")"),
+            Control::InjectWire(fault) => {
+                format!("WireFault(\"{}\", {})", fault.name(), params(fault.params()))
+            }
+            Control::ClearWire(kind) => format!("ClearWireFault(\"{kind}\")"),
+            Control::Command(command) => {
+                format!("Command(\"{}\", {})", command.name(), params(command.params()))
+            }
+            Control::Load(pct) => format!("Load({pct:.1})"),
+            // Not recorded (a scenario has no per-phase load step).
+            Control::PhaseLoads(_) => continue,
         };
         let _ = writeln!(text, "        (at: \"{}\", do: {step}),", seconds(*time_s));
     }
@@ -85,5 +92,5 @@ pub fn scenario(recording: &Recording, start: &Start, end_s: f64) -> String {
 }
 
 fn has_wire(recording: &Recording) -> bool {
-    recording.actions.iter().any(|(_, a)| matches!(a, Recorded::WireFault(_) | Recorded::ClearWireFault(_)))
+    recording.actions.iter().any(|(_, a)| matches!(a, Control::InjectWire(_) | Control::ClearWire(_)))
 }

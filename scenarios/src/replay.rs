@@ -7,7 +7,7 @@ use crate::format::Received;
 use crate::report::{Report, Timeline};
 use crate::verdict::{Outcome, Tracker};
 use sim::Ups;
-use sim::link::wire_faults::WireFaults;
+use sim::wire::faults::WireFaults;
 
 /// The physical runtime is recomputed at most this often (it simulates a copy of the bank).
 const TRUTH_EVERY_S: f64 = 10.0;
@@ -16,19 +16,8 @@ const TRUTH_EVERY_S: f64 = 10.0;
 /// not be done.
 pub fn apply(ups: &mut Ups, wire: Option<&mut WireFaults>, step: &Step) -> Result<String, String> {
     match step {
-        Step::Fault(fault) => {
-            ups.inject(fault.clone()).map(|()| format!("fault {}", fault.name)).map_err(|e| e.0)
-        }
-        Step::Clear(name) => match ups.clear(name) {
-            0 => Err(format!("{name} was not in force")),
-            _ => Ok(format!("cleared {name}")),
-        },
-        Step::Command(command) => {
-            ups.command(command).map(|()| format!("command {}", command.name)).map_err(|e| e.to_string())
-        }
-        Step::Load(pct) => {
-            ups.set_load_pct(*pct);
-            Ok(format!("load {pct} %"))
+        Step::Control(control) => {
+            control.apply(ups, wire).map(|done| done.to_string()).map_err(|e| e.to_string())
         }
         Step::LoadProfile(points) => {
             let start = ups.time_s();
@@ -44,20 +33,6 @@ pub fn apply(ups: &mut Ups, wire: Option<&mut WireFaults>, step: &Step) -> Resul
             ups.follow_mains(points.clone());
             Ok(format!("mains profile ({} points)", points.len()))
         }
-        Step::WireFault(fault) => match wire {
-            Some(wire) => {
-                wire.inject(fault.clone());
-                Ok(format!("wire fault {}", fault.name))
-            }
-            None => Err("wire faults need a wire (--card reference or exec:…)".into()),
-        },
-        Step::ClearWireFault(name) => match wire {
-            Some(wire) => match wire.clear(name) {
-                true => Ok(format!("cleared wire fault {name}")),
-                false => Err(format!("wire fault {name} was not in force")),
-            },
-            None => Err("wire faults need a wire (--card reference or exec:…)".into()),
-        },
         Step::CardAction(request) => Err(format!("card action `{request}` needs the reference card")),
     }
 }

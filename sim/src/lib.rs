@@ -3,10 +3,11 @@
 
 pub mod battery;
 pub mod image;
-pub mod link;
 pub mod modbus;
 pub mod run;
+pub mod twin;
 pub mod ups;
+pub mod wire;
 
 pub use ups::{StartOptions, Ups};
 

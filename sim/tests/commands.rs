@@ -2,7 +2,7 @@
 
 use sim::StartOptions;
 use sim::ups::commands::{COMMANDS, Command, parse_command};
-use sim::ups::faults::parse_fault;
+use sim::ups::faults::{FaultKind, parse_fault};
 use sim::ups::{Mode, PlugMode, Ups};
 
 const DT_S: f64 = 0.1;
@@ -52,7 +52,7 @@ fn shutdown_after_a_delay_then_restart_once_mains_is_back() {
     run(&mut u, 60.0);
     assert_eq!(u.mode(), Mode::LoadOff);
     assert!(u.conditions().ups_power_off && u.conditions().load_off);
-    u.clear("mains_blackout");
+    u.clear(FaultKind::MainsBlackout);
     run(&mut u, 20.0);
     assert_eq!(u.mode(), Mode::LoadOff, "restart waits restart_delay_s after the stop");
     run(&mut u, 30.0);
@@ -108,7 +108,7 @@ fn eco_mode_follows_the_bypass() {
         "double conversion costs more: {} vs {eco_losses_w}",
         u.measurements().losses_w
     );
-    u.clear("bypass_out_of_tolerance");
+    u.clear(FaultKind::BypassOutOfTolerance);
     run(&mut u, 5.0);
     assert_eq!(u.mode(), Mode::Eco);
     accept(&mut u, "eco_off", &[]);

@@ -3,7 +3,7 @@
 
 use sim::StartOptions;
 use sim::ups::commands::parse_command;
-use sim::ups::faults::{FAULTS, parse_fault};
+use sim::ups::faults::{FAULTS, FaultKind, parse_fault};
 use sim::ups::{Mode, Ups};
 
 const DT_S: f64 = 0.1;
@@ -67,7 +67,7 @@ fn mains_blackout() {
     let c = *u.conditions();
     assert!(c.on_battery && c.rectifier_input_fault && c.load_on_inverter && !c.rectifier_on);
     assert!(u.measurements().battery_current_a > 0.0 && u.measurements().input_power_w == 0.0);
-    u.clear("mains_blackout");
+    u.clear(FaultKind::MainsBlackout);
     back_to_normal(&mut u);
     run(&mut u, 20.0);
     assert!(u.conditions().battery_charging && u.measurements().battery_current_a < 0.0);
@@ -84,7 +84,7 @@ fn expect_on_battery_then_recover(
     let c = *u.conditions();
     assert!(c.on_battery, "{name}: on battery");
     assert!(alarm(&c), "{name}: alarm");
-    u.clear(name);
+    u.clear(FaultKind::parse(name).unwrap());
     back_to_normal(&mut u);
     assert!(!alarm(u.conditions()), "{name}: alarm cleared");
 }
@@ -136,7 +136,7 @@ fn mains_flapping() {
         }
     }
     assert!(transitions >= 4, "two minutes of 40 s flapping: {transitions} transitions");
-    u.clear("mains_flapping");
+    u.clear(FaultKind::MainsFlapping);
     back_to_normal(&mut u);
 }
 
@@ -148,7 +148,7 @@ fn bypass_out_of_tolerance() {
     let c = *u.conditions();
     assert!(c.bypass_out_of_tolerance && c.transfer_impossible && c.load_on_inverter && !c.on_battery);
     assert!(u.command(&parse_command("transfer_to_bypass", &[]).unwrap()).is_err());
-    u.clear("bypass_out_of_tolerance");
+    u.clear(FaultKind::BypassOutOfTolerance);
     run(&mut u, 1.0);
     assert!(!u.conditions().bypass_out_of_tolerance);
 }
@@ -165,7 +165,7 @@ fn genset() {
     assert!(c.on_genset && !c.on_battery && c.rectifier_on, "on genset after start and walk-in");
     let hz = u.measurements().input.frequency_hz;
     assert!((hz - 50.0).abs() < 1.0 && hz != 50.0, "genset frequency wanders a little under load: {hz}");
-    u.clear("genset");
+    u.clear(FaultKind::Genset);
     run(&mut u, 2.0);
     assert!(u.conditions().on_battery && !u.conditions().on_genset);
 }
@@ -182,7 +182,7 @@ fn overload() {
         "130 % lasts between the 125 %/60 s and 150 %/1 s points: {seconds} s"
     );
     assert!(u.conditions().inverter_stopped_for_overload && u.conditions().load_on_automatic_bypass);
-    u.clear("overload");
+    u.clear(FaultKind::Overload);
     back_to_normal(&mut u);
     assert!(!u.conditions().overload);
 }
@@ -196,7 +196,7 @@ fn output_short_circuit() {
     assert_eq!(u.measurements().output.voltage_v[0], 0.0);
     run(&mut u, 0.5);
     assert_eq!(u.mode(), Mode::OnBypass, "the inverter gives up after 0.3 s");
-    u.clear("output_short_circuit");
+    u.clear(FaultKind::OutputShortCircuit);
     back_to_normal(&mut u);
     assert!(u.measurements().output.voltage_v[0] > 200.0);
 }
@@ -209,7 +209,7 @@ fn ambient_temperature() {
     assert_eq!(u.measurements().ambient_temperature_c, 45.0);
     until(&mut u, 3600.0, |u| u.conditions().over_temperature);
     assert!(u.measurements().internal_temperature_c >= 50.0);
-    u.clear("ambient_temperature");
+    u.clear(FaultKind::AmbientTemperature);
     until(&mut u, 7200.0, |u| !u.conditions().over_temperature);
     assert_eq!(u.measurements().ambient_temperature_c, 25.0);
 }
@@ -222,7 +222,7 @@ fn fan_failure() {
     assert!(u.conditions().fan_failure);
     until(&mut u, 3600.0, |u| u.conditions().over_temperature);
     until(&mut u, 3600.0, |u| u.mode() == Mode::OnBypass);
-    u.clear("fan_failure");
+    u.clear(FaultKind::FanFailure);
     // The cabinet has to cool 5 K below the alarm threshold first.
     back_within(&mut u, 3600.0);
     assert!(!u.conditions().fan_failure);
@@ -238,8 +238,8 @@ fn battery_disconnected() {
     inject(&mut u, "mains_blackout", &[]);
     run(&mut u, 1.0);
     assert!(u.conditions().load_off, "no battery, no mains: the load drops");
-    u.clear("mains_blackout");
-    u.clear("battery_disconnected");
+    u.clear(FaultKind::MainsBlackout);
+    u.clear(FaultKind::BatteryDisconnected);
     back_to_normal(&mut u);
     assert!(!u.conditions().battery_circuit_open);
 }
@@ -253,7 +253,7 @@ fn weak_block() {
     let weak_s = u.true_remaining_runtime_s();
     assert!(weak_s < 0.85 * healthy_s, "one weak string costs runtime: {weak_s} vs {healthy_s}");
     assert!((u.battery().strings()[1][4].state_of_health() - 0.2).abs() < 1e-6);
-    u.clear("weak_block");
+    u.clear(FaultKind::WeakBlock);
     run(&mut u, 2.0);
     assert!((u.battery().strings()[1][4].state_of_health() - 1.0).abs() < 1e-3);
 }
@@ -273,8 +273,8 @@ fn open_block() {
         u.conditions().on_battery && u.conditions().load_on_inverter,
         "the other string carries the load"
     );
-    u.clear("mains_blackout");
-    u.clear("open_block");
+    u.clear(FaultKind::MainsBlackout);
+    u.clear(FaultKind::OpenBlock);
     back_to_normal(&mut u);
     assert!(!u.conditions().battery_failure);
 }
@@ -289,7 +289,7 @@ fn aged_battery() {
         (0.35..0.6).contains(&(aged_s / new_s)),
         "half the health, about half the runtime: {aged_s} / {new_s}"
     );
-    u.clear("aged_battery");
+    u.clear(FaultKind::AgedBattery);
     assert!((u.true_remaining_runtime_s() / new_s - 1.0).abs() < 0.05);
 }
 
@@ -299,11 +299,11 @@ fn charger_fault() {
     inject(&mut u, "mains_blackout", &[]);
     run(&mut u, 120.0);
     inject(&mut u, "charger_fault", &[]);
-    u.clear("mains_blackout");
+    u.clear(FaultKind::MainsBlackout);
     run(&mut u, 30.0);
     assert!(u.conditions().charger_fault && !u.conditions().battery_charging);
     assert!(u.measurements().battery_current_a.abs() < 1e-9, "no charge current");
-    u.clear("charger_fault");
+    u.clear(FaultKind::ChargerFault);
     run(&mut u, 5.0);
     assert!(u.conditions().battery_charging && u.measurements().battery_current_a < 0.0);
 }
@@ -322,7 +322,7 @@ fn inverter_fault() {
     run(&mut u, 1.0);
     assert!(u.conditions().inverter_fault && u.conditions().load_on_automatic_bypass);
     assert_eq!(u.mode(), Mode::OnBypass);
-    u.clear("inverter_fault");
+    u.clear(FaultKind::InverterFault);
     back_to_normal(&mut u);
 }
 
@@ -335,8 +335,8 @@ fn bypass_fault() {
     inject(&mut u, "inverter_fault", &[]);
     run(&mut u, 1.0);
     assert!(u.conditions().load_off, "no inverter and a locked bypass: load off");
-    u.clear("inverter_fault");
-    u.clear("bypass_fault");
+    u.clear(FaultKind::InverterFault);
+    u.clear(FaultKind::BypassFault);
     until(&mut u, 60.0, |u| u.mode() == Mode::OnInverter);
     assert!(!u.conditions().transfer_locked);
 }
@@ -350,7 +350,7 @@ fn emergency_power_off() {
     assert!(c.esd_activated && c.load_off && !c.rectifier_on && !c.inverter_on);
     assert_eq!(u.mode(), Mode::Off);
     assert_eq!(u.measurements().output_power_w.iter().sum::<f64>(), 0.0);
-    u.clear("emergency_power_off");
+    u.clear(FaultKind::EmergencyPowerOff);
     let seconds = until(&mut u, 60.0, |u| u.mode() == Mode::OnInverter);
     assert!(seconds >= 10.0, "restart delay and auto-test first: {seconds} s");
 }
@@ -362,7 +362,7 @@ fn maintenance_bypass_closed() {
     run(&mut u, 1.0);
     assert!(u.conditions().load_on_maintenance_bypass && u.conditions().maintenance_bypass_closed);
     assert!(u.measurements().output.voltage_v[0] > 200.0);
-    u.clear("maintenance_bypass_closed");
+    u.clear(FaultKind::MaintenanceBypassClosed);
     back_to_normal(&mut u);
 }
 
@@ -373,7 +373,7 @@ fn external_alarm() {
     run(&mut u, 0.5);
     assert_eq!(u.conditions().external_alarm, [false, true, false, false]);
     assert!(u.conditions().general_alarm);
-    u.clear("external_alarm");
+    u.clear(FaultKind::ExternalAlarm);
     run(&mut u, 0.5);
     assert_eq!(u.conditions().external_alarm, [false; 4]);
 }
@@ -388,7 +388,7 @@ fn miscalibrated_runtime() {
     run(&mut u, 1.0);
     assert!((u.estimated_remaining_runtime_s() / honest_s - 2.0).abs() < 0.01);
     assert!((u.true_remaining_runtime_s() / truth_s - 1.0).abs() < 0.01, "the physics is unchanged");
-    u.clear("miscalibrated_runtime");
+    u.clear(FaultKind::MiscalibratedRuntime);
     run(&mut u, 1.0);
     assert!((u.estimated_remaining_runtime_s() / honest_s - 1.0).abs() < 0.01);
 }
@@ -407,7 +407,7 @@ fn unit_failure() {
     inject(&mut u, "unit_failure", &[("unit", "3")]);
     run(&mut u, 1.0);
     assert!(u.conditions().insufficient_resources && u.conditions().overload);
-    u.clear("unit_failure");
+    u.clear(FaultKind::UnitFailure);
     back_to_normal(&mut u);
     let c = u.conditions();
     assert!(!c.redundancy_lost, "{c:?}");
@@ -421,7 +421,7 @@ fn remote_control_disabled() {
     assert!(u.conditions().remote_controls_disabled);
     let refused = u.command(&parse_command("eco_on", &[]).unwrap()).unwrap_err();
     assert!(refused.reason.contains("remote control is disabled"), "{refused}");
-    u.clear("remote_control_disabled");
+    u.clear(FaultKind::RemoteControlDisabled);
     run(&mut u, 0.5);
     assert!(u.command(&parse_command("eco_on", &[]).unwrap()).is_ok());
 }
@@ -434,7 +434,7 @@ fn bypass_blackout() {
     run(&mut u, 1.0);
     let c = *u.conditions();
     assert!(!c.bypass_input_present && c.transfer_impossible && c.load_on_inverter && !c.on_battery);
-    u.clear("bypass_blackout");
+    u.clear(FaultKind::BypassBlackout);
     run(&mut u, 1.0);
     assert!(u.conditions().bypass_input_present);
 
@@ -476,14 +476,14 @@ fn battery_faults_clear_in_any_order() {
     inject(&mut u, "aged_battery", &[("soh_pct", "60")]);
     let soh = |u: &Ups, s: usize, b: usize| u.battery().strings()[s][b].state_of_health();
     assert!((soh(&u, 0, 0) - 0.2).abs() < 1e-6 && (soh(&u, 1, 7) - 0.6).abs() < 1e-6);
-    u.clear("weak_block");
+    u.clear(FaultKind::WeakBlock);
     assert!((soh(&u, 0, 0) - 0.6).abs() < 1e-6, "the aged battery still holds");
     inject(&mut u, "open_block", &[("string", "2"), ("block", "1")]);
     inject(&mut u, "open_block", &[("string", "2"), ("block", "9")]);
-    u.clear("aged_battery");
+    u.clear(FaultKind::AgedBattery);
     assert!((soh(&u, 0, 0) - 1.0).abs() < 1e-3);
     assert!(u.battery().string_open(1));
-    u.clear("open_block");
+    u.clear(FaultKind::OpenBlock);
     assert!(!u.battery().string_open(1));
 }
 
@@ -493,9 +493,9 @@ fn a_rectifier_fault_keeps_the_ups_from_restarting_until_cleared() {
     inject(&mut u, "emergency_power_off", &[]);
     inject(&mut u, "rectifier_fault", &[]);
     run(&mut u, 1.0);
-    u.clear("emergency_power_off");
+    u.clear(FaultKind::EmergencyPowerOff);
     run(&mut u, 120.0);
     assert!(matches!(u.mode(), Mode::Off | Mode::LoadOff), "no start without a rectifier: {:?}", u.mode());
-    u.clear("rectifier_fault");
+    u.clear(FaultKind::RectifierFault);
     until(&mut u, 60.0, |u| u.mode() == Mode::OnInverter);
 }

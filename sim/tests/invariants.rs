@@ -7,7 +7,7 @@ use rand::SeedableRng;
 use sim::SimRng;
 use sim::battery::invariants::{BatteryView, BlockReading, Violation, check_battery};
 use sim::battery::{Bank, ChargeTarget, Charger, EnergyLedger};
-use sim::ups::faults::parse_fault;
+use sim::ups::faults::{FaultKind, parse_fault};
 use sim::{StartOptions, Ups};
 use ups_models::battery::Chemistry;
 use ups_models::model::ChargerSpec;
@@ -45,7 +45,7 @@ fn week(
             } else {
                 in_outage -= 1;
                 if in_outage == 0 {
-                    ups.clear("mains_blackout");
+                    ups.clear(FaultKind::MainsBlackout);
                 }
             }
             next += 1;

@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 use sim::ups::commands::{COMMANDS, Command, parse_command};
 use sim::ups::conditions::Conditions;
-use sim::ups::faults::{FAULTS, Fault, parse_fault};
+use sim::ups::faults::{FAULTS, Fault, FaultKind, parse_fault};
 use sim::{StartOptions, Ups};
 
 const MODELS: [&str; 6] =
@@ -118,7 +118,7 @@ proptest! {
         for op in ops {
             match op {
                 Op::Inject(fault) => { let _ = ups.inject(fault); }
-                Op::Clear(name) => { ups.clear(name); }
+                Op::Clear(name) => { ups.clear(FaultKind::parse(name).unwrap()); }
                 Op::Command(command) => { let _ = ups.command(&command); }
                 Op::Load(pct) => ups.set_load_pct(pct),
                 Op::Run(seconds) => {

@@ -11,30 +11,23 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sim::image::signals::{MEASUREMENTS, measurement};
-use sim::link::record::Recorded;
-use sim::link::wire_faults;
-use sim::link::{SharedTwin, Twin};
-use sim::ups::commands::parse_command;
-use sim::ups::faults::parse_fault;
+use sim::twin::SharedTwin;
+use sim::twin::control::{Control, ControlError, ControlPlane, Done};
+use sim::ups::commands::Command;
+use sim::ups::faults::{Fault, FaultKind};
+use sim::wire::faults::{WireFault, WireFaultKind};
 use std::collections::BTreeMap;
 
 #[derive(Clone)]
 struct Api {
     twin: SharedTwin,
+    plane: ControlPlane,
     token: Option<String>,
-}
-
-/// Notes an action in the session's recording, if it is being recorded.
-fn record(twin: &mut Twin, action: Recorded) {
-    let time_s = twin.ups.time_s();
-    if let Some(recording) = twin.recording.as_mut() {
-        recording.action(time_s, action);
-    }
 }
 
 /// The router, behind a bearer token when one is given.
 pub fn router(twin: SharedTwin, token: Option<String>) -> Router {
-    let api = Api { twin, token };
+    let api = Api { plane: ControlPlane::new(twin.clone()), twin, token };
     Router::new()
         .route("/api/state", get(state))
         .route("/api/faults", post(inject))
@@ -73,13 +66,27 @@ struct Named {
 }
 
 impl Named {
-    fn pairs(&self) -> Vec<(String, String)> {
-        self.params.iter().map(|(k, v)| (k.clone(), v.to_string())).collect()
+    fn params(&self) -> Vec<(&str, f64)> {
+        self.params.iter().map(|(key, value)| (key.as_str(), *value)).collect()
     }
 }
 
-fn as_refs(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
-    pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+/// Applies an action and answers as the API says: `body` on success; 404 for something
+/// not in force, 409 for a refused command, 422 for a fault the model cannot have, 400
+/// for the rest.
+fn apply(api: &Api, control: Control, body: impl FnOnce(Done) -> Value) -> Response {
+    match api.plane.apply(control) {
+        Ok(done) => Json(body(done)).into_response(),
+        Err(e) => {
+            let status = match e {
+                ControlError::NotInForce(_) | ControlError::WireNotInForce(_) => StatusCode::NOT_FOUND,
+                ControlError::Refused(_) => StatusCode::CONFLICT,
+                ControlError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                ControlError::BadLoad(_) | ControlError::NoWire => StatusCode::BAD_REQUEST,
+            };
+            error(status, e.to_string())
+        }
+    }
 }
 
 async fn state(State(api): State<Api>) -> Json<Value> {
@@ -104,74 +111,46 @@ async fn state(State(api): State<Api>) -> Json<Value> {
         "mode": format!("{:?}", ups.mode()),
         "conditions": conditions,
         "measurements": measurements,
-        "faults": ups.active_faults().map(|f| json!({ "name": f.name, "params": f.params })).collect::<Vec<_>>(),
-        "wire_faults": twin.wire.active().map(|f| json!({ "name": f.name, "params": f.params })).collect::<Vec<_>>(),
+        "faults": ups.active_faults().map(|f| json!({ "name": f.name(), "params": f.params() })).collect::<Vec<_>>(),
+        "wire_faults": twin.wire.active().map(|f| json!({ "name": f.name(), "params": f.params() })).collect::<Vec<_>>(),
     }))
 }
 
 async fn inject(State(api): State<Api>, Json(body): Json<Named>) -> Response {
-    let pairs = body.pairs();
-    let fault = match parse_fault(&body.name, &as_refs(&pairs)) {
-        Ok(fault) => fault,
-        Err(e) => return error(StatusCode::BAD_REQUEST, e.0),
-    };
-    let mut twin = api.twin.lock();
-    match twin.ups.inject(fault.clone()) {
-        Ok(()) => {
-            record(&mut twin, Recorded::Fault(fault));
-            Json(json!({ "injected": body.name })).into_response()
-        }
-        Err(e) => error(StatusCode::UNPROCESSABLE_ENTITY, e.0),
+    match Fault::with_params(&body.name, &body.params()) {
+        Ok(fault) => apply(&api, Control::Inject(fault), |_| json!({ "injected": body.name })),
+        Err(e) => error(StatusCode::BAD_REQUEST, e.0),
     }
 }
 
 async fn clear(State(api): State<Api>, Path(name): Path<String>) -> Response {
-    let mut twin = api.twin.lock();
-    match twin.ups.clear(&name) {
-        0 => error(StatusCode::NOT_FOUND, format!("{name} is not in force")),
-        count => {
-            record(&mut twin, Recorded::Clear(name.clone()));
-            Json(json!({ "cleared": name, "count": count })).into_response()
-        }
+    match FaultKind::parse(&name) {
+        Ok(kind) => apply(&api, Control::Clear(kind), |done| match done {
+            Done::Cleared(_, count) => json!({ "cleared": name, "count": count }),
+            _ => json!({ "cleared": name }),
+        }),
+        Err(e) => error(StatusCode::NOT_FOUND, e.0),
     }
 }
 
 async fn inject_wire(State(api): State<Api>, Json(body): Json<Named>) -> Response {
-    let pairs = body.pairs();
-    match wire_faults::parse(&body.name, &as_refs(&pairs)) {
-        Ok(fault) => {
-            let mut twin = api.twin.lock();
-            twin.wire.inject(fault.clone());
-            record(&mut twin, Recorded::WireFault(fault));
-            Json(json!({ "injected": body.name })).into_response()
-        }
+    match WireFault::with_params(&body.name, &body.params()) {
+        Ok(fault) => apply(&api, Control::InjectWire(fault), |_| json!({ "injected": body.name })),
         Err(e) => error(StatusCode::BAD_REQUEST, e.0),
     }
 }
 
 async fn clear_wire(State(api): State<Api>, Path(name): Path<String>) -> Response {
-    let mut twin = api.twin.lock();
-    if twin.wire.clear(&name) {
-        record(&mut twin, Recorded::ClearWireFault(name.clone()));
-        Json(json!({ "cleared": name })).into_response()
-    } else {
-        error(StatusCode::NOT_FOUND, format!("{name} is not in force"))
+    match WireFaultKind::parse(&name) {
+        Ok(kind) => apply(&api, Control::ClearWire(kind), |_| json!({ "cleared": name })),
+        Err(e) => error(StatusCode::NOT_FOUND, e.0),
     }
 }
 
 async fn command(State(api): State<Api>, Json(body): Json<Named>) -> Response {
-    let pairs = body.pairs();
-    let command = match parse_command(&body.name, &as_refs(&pairs)) {
-        Ok(command) => command,
-        Err(e) => return error(StatusCode::BAD_REQUEST, e.0),
-    };
-    let mut twin = api.twin.lock();
-    match twin.ups.command(&command) {
-        Ok(()) => {
-            record(&mut twin, Recorded::Command(command));
-            Json(json!({ "accepted": body.name })).into_response()
-        }
-        Err(refused) => error(StatusCode::CONFLICT, refused.to_string()),
+    match Command::with_params(&body.name, &body.params()) {
+        Ok(command) => apply(&api, Control::Command(command), |_| json!({ "accepted": body.name })),
+        Err(e) => error(StatusCode::BAD_REQUEST, e.0),
     }
 }
 
@@ -184,30 +163,11 @@ struct LoadBody {
     phases_pct: Option<Vec<f64>>,
 }
 
-/// Why a load is refused, if it is.
-fn load_refused(name: &str, pct: f64) -> Option<String> {
-    (!(pct.is_finite() && (0.0..=1000.0).contains(&pct)))
-        .then(|| format!("{name} must be within 0..=1000, found {pct}"))
-}
-
 async fn load(State(api): State<Api>, Json(body): Json<LoadBody>) -> Response {
     match (body.pct, body.phases_pct) {
-        (Some(pct), None) => {
-            if let Some(why) = load_refused("pct", pct) {
-                return error(StatusCode::BAD_REQUEST, why);
-            }
-            let mut twin = api.twin.lock();
-            twin.ups.set_load_pct(pct);
-            record(&mut twin, Recorded::Load(pct));
-            Json(json!({ "load_pct": pct })).into_response()
-        }
+        (Some(pct), None) => apply(&api, Control::Load(pct), |_| json!({ "load_pct": pct })),
         (None, Some(phases)) if (1..=3).contains(&phases.len()) => {
-            if let Some(why) = phases.iter().find_map(|&pct| load_refused("phases_pct", pct)) {
-                return error(StatusCode::BAD_REQUEST, why);
-            }
-            let mut twin = api.twin.lock();
-            twin.ups.set_phase_loads_pct(&phases);
-            Json(json!({ "phases_pct": phases })).into_response()
+            apply(&api, Control::PhaseLoads(phases.clone()), |_| json!({ "phases_pct": phases }))
         }
         _ => error(StatusCode::BAD_REQUEST, "give pct, or phases_pct with one to three values"),
     }

@@ -3,12 +3,11 @@
 //! and the window beside them. The second pty and the TCP port are for another card, NUT's
 //! `socomec_jbus` or mbpoll. With no display the demo runs headless and says where all is.
 
-use super::in_process::InProcess;
 use super::{CommandResult, Failure, card as card_command, serve};
 use crate::cli::{CardArgs, DemoArgs, ServeArgs};
 use clap::Parser;
-use sim::link::clock;
-use sim::link::rtu::Timing;
+use link::clock;
+use link::rtu::Timing;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -40,7 +39,7 @@ fn default_state_dir() -> PathBuf {
 /// Everything the demo started; the servers run while this lives.
 struct Running {
     _tasks: tokio::task::JoinSet<()>,
-    twin: sim::link::SharedTwin,
+    twin: sim::twin::SharedTwin,
     card: card::run::Shared,
     links: Vec<(String, String)>,
 }
@@ -131,10 +130,8 @@ pub fn run(args: &DemoArgs) -> CommandResult {
         }
         return runtime.block_on(super::until_stopped());
     }
-    let control = InProcess::control(&running.twin, runtime.handle().clone());
     let setup = gui::Setup {
         twin: running.twin.clone(),
-        control,
         card: Some(running.card.clone()),
         links: running.links.clone(),
         capture: args.screenshot.clone().map(|path| gui::Capture { path, after_s: args.screenshot_after_s }),

@@ -2,9 +2,9 @@
 //! the Markdown of `sim/FAULTS.md` (`--markdown`; a test keeps that file in step).
 
 use super::CommandResult;
-use sim::link::wire_faults::WIRE_FAULTS;
 use sim::ups::commands::COMMANDS;
 use sim::ups::faults::{FAULTS, ParamSpec};
+use sim::wire::faults::WIRE_FAULTS;
 
 fn params(params: &[ParamSpec]) -> String {
     if params.is_empty() {

@@ -7,7 +7,6 @@ pub mod control_api;
 pub mod control_client;
 pub mod demo;
 pub mod faults;
-pub mod in_process;
 pub mod maps;
 pub mod models;
 pub mod observers;

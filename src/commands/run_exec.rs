@@ -7,14 +7,16 @@ use super::observers::reported::{self, CardServers};
 use super::observers::smtp::{self, Mailbox};
 use super::observers::{self, Inbox};
 use async_snmp::notification::NotificationReceiver;
+use link::frame_file::FrameFile;
+use link::pty::{self, Pty};
+use link::{rtu, tcp};
 use scenarios::compile::Check;
 use scenarios::compile::Compiled;
 use scenarios::replay::{Heard, Replay};
 use scenarios::report::Report;
 use scenarios::trace::TraceFile;
-use sim::link::pty::{self, Pty};
-use sim::link::trace::Trace;
-use sim::link::{SharedTwin, Twin, rtu, tcp};
+use sim::twin::{SharedTwin, Twin};
+use sim::wire::trace::Trace;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -101,7 +103,14 @@ impl Sockets {
 
 /// Serves the twin on a pty (linked at `dir/ttyUPS`) and on Modbus TCP, and the observers,
 /// on free loopback ports, from a thread of its own.
-fn serve(twin: SharedTwin, baud: u32, dir: &Path, inbox: Inbox, agents: Agents) -> Result<Wire, String> {
+fn serve(
+    twin: SharedTwin,
+    frames: Option<FrameFile>,
+    baud: u32,
+    dir: &Path,
+    inbox: Inbox,
+    agents: Agents,
+) -> Result<Wire, String> {
     let link = dir.join("ttyUPS");
     let acceptor = smtp::tls(&dir.join("smtp-cert.pem"))?;
     let mailbox = Mailbox::new(inbox.clone(), dir);
@@ -123,6 +132,7 @@ fn serve(twin: SharedTwin, baud: u32, dir: &Path, inbox: Inbox, agents: Agents) 
             };
             let _ = ready_tx.send(sockets.addresses().map(|a| (link.clone(), a)).map_err(|e| e.to_string()));
             let mut tasks = tokio::task::JoinSet::new();
+            let writer = frames.map(|frames| frames.spawn(twin.clone()));
             let rtu_twin = twin.clone();
             tasks.spawn(async move {
                 let mut pty = pty;
@@ -147,6 +157,9 @@ fn serve(twin: SharedTwin, baud: u32, dir: &Path, inbox: Inbox, agents: Agents) 
             tasks.spawn(smtp::serve(sockets.smtp_auth, acceptor, mailbox, true));
             let _ = stop_rx.await;
             tasks.shutdown().await;
+            if let Some(writer) = writer {
+                writer.finish().await;
+            }
         });
     });
     match ready_rx.recv() {
@@ -213,10 +226,10 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
     let slave_id = scenario.model.model.serial.slave_id;
     let mut replay = Replay::new(scenario);
     let mut setup_errors = Vec::new();
-    let trace = Trace::to_file(&dir.join("frames.pcap")).unwrap_or_else(|e| {
-        setup_errors.push(format!("frames.pcap: {e}"));
-        Trace::in_memory()
-    });
+    let frames = FrameFile::create(&dir.join("frames.pcap"))
+        .map_err(|e| setup_errors.push(format!("frames.pcap: {e}")))
+        .ok();
+    let trace = if frames.is_some() { Trace::queued() } else { Trace::in_memory() };
     let twin =
         SharedTwin::new(Twin::new(scenario.start_ups(), &scenario.model, slave_id, scenario.seed, trace));
     let mut signals = TraceFile::open(Some(dir), &scenario.model.flags);
@@ -238,8 +251,14 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
     let loopback = |port: u16| std::net::SocketAddr::from(([127, 0, 0, 1], port));
     // The secret the card shares with the scenario's shutdown agent, new for each run.
     let agents = Agents { address: loopback(agents_port), secret: card::shutdown::protocol::nonce() };
-    let wire = match serve(twin.clone(), scenario.model.model.serial.baud, dir, inbox.clone(), agents.clone())
-    {
+    let wire = match serve(
+        twin.clone(),
+        frames,
+        scenario.model.model.serial.baud,
+        dir,
+        inbox.clone(),
+        agents.clone(),
+    ) {
         Ok(wire) => wire,
         Err(why) => return failed(replay, why),
     };

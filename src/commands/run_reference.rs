@@ -21,14 +21,15 @@ use card::logs::Logs;
 use card::outlet::Outlet;
 use card::poller::PollEvent;
 use card::run::{self, Agent, Shared};
+use link::frame_file::FrameFile;
+use link::rtu::{self, Timing};
 use scenarios::compile::{Check, Compiled};
 use scenarios::format::Read;
 use scenarios::replay::{Heard, Replay};
 use scenarios::report::Report;
 use scenarios::trace::TraceFile;
-use sim::link::rtu::{self, Timing};
-use sim::link::trace::Trace;
-use sim::link::{SharedTwin, Twin};
+use sim::twin::{SharedTwin, Twin};
+use sim::wire::trace::Trace;
 use std::path::Path;
 use std::time::Duration;
 use tower::ServiceExt;
@@ -85,16 +86,16 @@ async fn co_simulate(scenario: &Compiled, out: Option<&Path>, card_dir: &Path) -
     let serial = &scenario.model.model.serial;
     let mut replay = Replay::new(scenario);
     let mut output_errors = Vec::new();
-    let frames = match out {
-        Some(dir) => Trace::to_file(&dir.join("frames.pcap")).unwrap_or_else(|e| {
-            output_errors.push(format!("frames.pcap: {e}"));
-            Trace::in_memory()
-        }),
-        None => Trace::in_memory(),
-    };
+    let frames = out.and_then(|dir| {
+        FrameFile::create(&dir.join("frames.pcap"))
+            .map_err(|e| output_errors.push(format!("frames.pcap: {e}")))
+            .ok()
+    });
+    let trace = if frames.is_some() { Trace::queued() } else { Trace::in_memory() };
     let ups = scenario.start_ups();
     let epoch_s = ups.clock_epoch_s();
-    let twin = SharedTwin::new(Twin::new(ups, &scenario.model, serial.slave_id, scenario.seed, frames));
+    let twin = SharedTwin::new(Twin::new(ups, &scenario.model, serial.slave_id, scenario.seed, trace));
+    let frames = frames.map(|frames| frames.spawn(twin.clone()));
     let mut signals = TraceFile::open(out, &scenario.model.flags);
 
     // The line: every connection the card opens is served by the twin's RTU slave.
@@ -205,6 +206,9 @@ async fn co_simulate(scenario: &Compiled, out: Option<&Path>, card_dir: &Path) -
     }
     poller.abort();
     services.shutdown().await;
+    if let Some(frames) = frames {
+        frames.finish().await;
+    }
     if let Some(dir) = out {
         output_errors.extend(observers::write_logs(dir, &received));
     }

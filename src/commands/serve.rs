@@ -2,12 +2,14 @@
 
 use super::{CommandResult, Failure};
 use crate::cli::{ParityArg, ServeArgs, TimingArg};
+use link::frame_file::{FrameFile, FrameWriter};
+use link::pty::{self, Pty};
+use link::rtu::{Line, Speeds, Timing};
+use link::{clock, rtu, serial, tcp};
 use scenarios::recorded::Start;
-use sim::link::pty::{self, Pty};
-use sim::link::record::Recording;
-use sim::link::rtu::{Line, Speeds, Timing};
-use sim::link::trace::Trace;
-use sim::link::{SharedTwin, Twin, clock, rtu, tcp};
+use sim::twin::record::Recording;
+use sim::twin::{SharedTwin, Twin};
+use sim::wire::trace::Trace;
 use sim::{StartOptions, Ups};
 use std::time::Duration;
 use ups_models::load_model;
@@ -20,6 +22,8 @@ pub struct Prepared {
     pub line: Line,
     pub slave_id: u8,
     pub parity: Parity,
+    /// The file the frames go to (`--trace`), once its writer is started.
+    pub frame_file: Option<FrameFile>,
 }
 
 /// Checks the command line and makes the twin it describes.
@@ -45,12 +49,13 @@ pub fn prepare(args: &ServeArgs) -> Result<Prepared, Failure> {
         Some(ParityArg::Odd) => Parity::Odd,
         None => loaded.model.serial.parity,
     };
-    let trace = match &args.trace {
+    let frame_file = match &args.trace {
         Some(path) => {
-            Trace::to_file(path).map_err(|e| Failure::failed(format!("{}: {e}", path.display())))?
+            Some(FrameFile::create(path).map_err(|e| Failure::failed(format!("{}: {e}", path.display())))?)
         }
-        None => Trace::in_memory(),
+        None => None,
     };
+    let trace = if frame_file.is_some() { Trace::queued() } else { Trace::in_memory() };
     let options = StartOptions { load_pct: args.load_pct, ..StartOptions::default() };
     let mut twin = Twin::new(Ups::new(&loaded, args.seed, &options), &loaded, slave_id, args.seed, trace);
     twin.recording = args.record.as_ref().map(|_| Recording::default());
@@ -61,17 +66,17 @@ pub fn prepare(args: &ServeArgs) -> Result<Prepared, Failure> {
         stop_bits: 1,
         turnaround: Duration::from_secs_f64(args.turnaround_ms / 1000.0),
     };
-    Ok(Prepared { twin, line, slave_id, parity })
+    Ok(Prepared { twin, line, slave_id, parity, frame_file })
 }
 
 pub fn run(args: &ServeArgs) -> CommandResult {
     if !args.pty && args.serial.is_none() && args.tcp.is_none() {
         return Err(Failure::bad_input("nothing to serve on: give --pty, --serial PORT and/or --tcp ADDR"));
     }
-    let Prepared { twin, line, slave_id, parity } = prepare(args)?;
+    let prepared = prepare(args)?;
     let runtime =
         tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(Failure::failed)?;
-    runtime.block_on(serve(args, twin, line, slave_id, parity))
+    runtime.block_on(serve(args, prepared))
 }
 
 /// Serves Modbus RTU on a new pty pair (and the symlink `link` to it) for as long as
@@ -146,13 +151,9 @@ pub async fn spawn_control(
     Ok(bound)
 }
 
-async fn serve(
-    args: &ServeArgs,
-    twin: SharedTwin,
-    line: Line,
-    slave_id: u8,
-    parity: Parity,
-) -> CommandResult {
+async fn serve(args: &ServeArgs, prepared: Prepared) -> CommandResult {
+    let Prepared { twin, line, slave_id, parity, frame_file } = prepared;
+    let writer: Option<FrameWriter> = frame_file.map(|file| file.spawn(twin.clone()));
     let mut ready = vec![format!("model={}", args.model), format!("slave={slave_id}")];
     let mut tasks = tokio::task::JoinSet::new();
     if args.pty {
@@ -172,27 +173,7 @@ async fn serve(
             Some(TimingArg::Off) => Timing::Off,
             _ => Timing::Physical(line),
         };
-        let twin = twin.clone();
-        tasks.spawn(async move {
-            loop {
-                let builder = tokio_serial::new(path.to_string_lossy(), line.baud).parity(match parity {
-                    Parity::None => tokio_serial::Parity::None,
-                    Parity::Even => tokio_serial::Parity::Even,
-                    Parity::Odd => tokio_serial::Parity::Odd,
-                });
-                match tokio_serial::SerialStream::open(&builder) {
-                    Ok(port) => {
-                        if let Err(e) =
-                            rtu::serve(port, twin.clone(), timing, "serial", Speeds::unknown(line.baud)).await
-                        {
-                            eprintln!("upstwin: {}: {e}; reopening", path.display());
-                        }
-                    }
-                    Err(e) => eprintln!("upstwin: {}: {e}; retrying", path.display()),
-                }
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-        });
+        tasks.spawn(serial::serve(path, line.baud, parity, twin.clone(), timing));
     }
     if let Some(address) = &args.tcp {
         ready.push(format!("tcp={}", spawn_tcp(address, &twin, &mut tasks).await?));
@@ -207,6 +188,9 @@ async fn serve(
     let _ = std::io::stdout().flush();
     super::until_stopped().await?;
     tasks.shutdown().await;
+    if let Some(writer) = writer {
+        writer.finish().await;
+    }
     if let Some(path) = &args.record {
         write_recording(path, &twin, args)?;
     }

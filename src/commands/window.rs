@@ -2,11 +2,10 @@
 //! player at `T` (its events up to then fired), paused (`--play` plays on) — what the render
 //! test photographs, and a way to look at any instant of a scenario.
 
-use super::in_process::InProcess;
 use super::{CommandResult, Failure};
 use crate::cli::GuiArgs;
-use sim::link::trace::Trace;
-use sim::link::{SharedTwin, Twin};
+use sim::twin::{SharedTwin, Twin};
+use sim::wire::trace::Trace;
 
 pub fn run(args: &GuiArgs) -> CommandResult {
     let scenario = scenarios::compile::load(&args.scenario).map_err(|e| Failure::bad_input(e.to_string()))?;
@@ -22,15 +21,8 @@ pub fn run(args: &GuiArgs) -> CommandResult {
     let slave_id = scenario.model.model.serial.slave_id;
     let ups = scenario.start_ups();
     let twin = SharedTwin::new(Twin::new(ups, &scenario.model, slave_id, scenario.seed, Trace::in_memory()));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .map_err(Failure::failed)?;
-    let control = InProcess::control(&twin, runtime.handle().clone());
     let setup = gui::Setup {
         twin,
-        control,
         card: None,
         links: vec![("Scenario".into(), args.scenario.display().to_string())],
         capture: args.screenshot.clone().map(|path| gui::Capture { path, after_s: args.screenshot_after_s }),

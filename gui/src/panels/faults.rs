@@ -1,16 +1,16 @@
 //! The fault panel (left): the presets, every fault and wire fault of the catalogues with
 //! their parameters as sliders bounded by the validated ranges, the live sliders (load per
 //! phase, mains voltage and frequency, ambient) and the firmware command buttons. Every
-//! action is a request to the twin's control API (`control.rs`); the answer is shown.
+//! action is a typed action for the twin's control plane (`control.rs`); the answer is shown.
 
-use crate::control::{self, Params, Request};
+use crate::control::{self, Asked, Params};
 use crate::live::Live;
 use bevy::prelude::Resource;
 use bevy_egui::egui;
-use sim::link::wire_faults::WIRE_FAULTS;
 use sim::ups::catalogue::{ParamSpec, Spec};
 use sim::ups::commands::COMMANDS;
 use sim::ups::faults::FAULTS;
+use sim::wire::faults::WIRE_FAULTS;
 use std::collections::BTreeMap;
 
 /// The panel's own state: each entry's parameters as set, the sliders, the last answer.
@@ -56,14 +56,14 @@ impl FaultPanel {
     }
 }
 
-/// The requests the panel asks for this frame.
-pub fn show(ui: &mut egui::Ui, panel: &mut FaultPanel, live: &Live) -> Vec<Request> {
+/// The actions the panel asks for this frame.
+pub fn show(ui: &mut egui::Ui, panel: &mut FaultPanel, live: &Live) -> Vec<Asked> {
     let mut asked = Vec::new();
     ui.heading("Fault injection");
     ui.horizontal_wrapped(|ui| {
         for (name, effect) in control::PRESETS {
             if ui.button(name).on_hover_text(effect).clicked() {
-                asked.extend(control::preset(name, &live.faults));
+                asked.extend(control::preset(name, &live.faults).into_iter().map(Ok));
             }
         }
     });
@@ -87,7 +87,7 @@ pub fn show(ui: &mut egui::Ui, panel: &mut FaultPanel, live: &Live) -> Vec<Reque
                         ui,
                         panel,
                         spec,
-                        live.faults.iter().any(|f| f == spec.name),
+                        live.faults.iter().any(|f| f.name() == spec.name),
                         &mut asked,
                         Kind::Fault,
                     );
@@ -97,7 +97,7 @@ pub fn show(ui: &mut egui::Ui, panel: &mut FaultPanel, live: &Live) -> Vec<Reque
             ui,
             |ui| {
                 for spec in WIRE_FAULTS {
-                    let active = live.wire_faults.iter().any(|f| f == spec.name);
+                    let active = live.wire_faults.iter().any(|f| f.name() == spec.name);
                     catalogue_entry(ui, panel, spec, active, &mut asked, Kind::Wire);
                 }
             },
@@ -123,7 +123,7 @@ fn catalogue_entry(
     panel: &mut FaultPanel,
     spec: &Spec,
     active: bool,
-    asked: &mut Vec<Request>,
+    asked: &mut Vec<Asked>,
     kind: Kind,
 ) {
     ui.horizontal(|ui| {
@@ -165,7 +165,7 @@ fn catalogue_entry(
     }
 }
 
-fn live_sliders(ui: &mut egui::Ui, panel: &mut FaultPanel, live: &Live, asked: &mut Vec<Request>) {
+fn live_sliders(ui: &mut egui::Ui, panel: &mut FaultPanel, live: &Live, asked: &mut Vec<Asked>) {
     let phases = usize::from(live.output_phases).clamp(1, 3);
     let mut load_changed = false;
     let load_pct = panel.load_pct.get_or_insert_with(|| {
@@ -187,21 +187,21 @@ fn live_sliders(ui: &mut egui::Ui, panel: &mut FaultPanel, live: &Live, asked: &
         load_changed |= ui.add(slider).drag_stopped();
     }
     if load_changed {
-        asked.push(control::load_per_phase(&load_pct[..phases]));
+        asked.push(Ok(control::load_per_phase(&load_pct[..phases])));
     }
     let voltage = ui
         .add(egui::Slider::new(&mut panel.mains_voltage_pct, 0.0..=150.0).suffix(" %").text("mains voltage"));
     if voltage.drag_stopped() {
-        asked.extend(control::mains_voltage(panel.mains_voltage_pct));
+        asked.extend(control::mains_voltage(panel.mains_voltage_pct).into_iter().map(Ok));
     }
     let nominal = live.nominal_frequency_hz;
     let frequency = panel.mains_frequency_hz.get_or_insert(nominal);
     let moved = ui.add(egui::Slider::new(frequency, 30.0..=80.0).suffix(" Hz").text("mains frequency"));
     if moved.drag_stopped() {
-        asked.extend(control::mains_frequency(*frequency, nominal));
+        asked.extend(control::mains_frequency(*frequency, nominal).into_iter().map(Ok));
     }
     let ambient = ui.add(egui::Slider::new(&mut panel.ambient_c, -20.0..=70.0).suffix(" °C").text("ambient"));
     if ambient.drag_stopped() {
-        asked.push(control::ambient(panel.ambient_c));
+        asked.push(Ok(control::ambient(panel.ambient_c)));
     }
 }

@@ -9,20 +9,20 @@ mod plots;
 mod scenario;
 mod traffic;
 
-use crate::control::Control;
 use crate::live::Live;
 use crate::palette;
 use crate::synoptic::Selection;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 pub use faults::FaultPanel;
-use std::sync::Arc;
+use sim::twin::control::ControlPlane;
 
 use crate::frame::{Central, PanelsSet};
 
-/// The twin's control API, as the window was given it.
+/// The twin's control plane: the panels' actions go straight to it, typed, as the control
+/// API's do.
 #[derive(Resource, Clone, Debug)]
-pub struct ControlApi(pub Arc<dyn Control>);
+pub struct Controls(pub ControlPlane);
 
 /// The links shown in the top bar: (what, address).
 #[derive(Resource, Debug, Clone, Default)]
@@ -83,7 +83,7 @@ fn layout(
     mut contexts: EguiContexts,
     live: Res<Live>,
     links: Res<Links>,
-    control: Res<ControlApi>,
+    controls: Res<Controls>,
     mut faults: ResMut<FaultPanel>,
     mut bottom: ResMut<Bottom>,
     mut selection: ResMut<Selection>,
@@ -143,8 +143,9 @@ fn layout(
         }
         None => {}
     }
-    for request in asked {
-        faults.answer = Some(control.0.send(&request));
+    for asked in asked {
+        let answer = asked.and_then(|control| controls.0.apply(control).map_err(|e| e.to_string()));
+        faults.answer = Some(answer.map(|done| done.to_string()));
     }
     Ok(())
 }

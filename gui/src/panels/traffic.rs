@@ -10,7 +10,10 @@ pub fn show(ui: &mut egui::Ui, live: &Live) {
     if !live.wire_faults.is_empty() {
         ui.colored_label(
             palette::egui(palette::RED),
-            format!("Wire faults in force: {}", live.wire_faults.join(", ")),
+            format!(
+                "Wire faults in force: {}",
+                live.wire_faults.iter().map(|kind| kind.name()).collect::<Vec<_>>().join(", ")
+            ),
         );
     }
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
@@ -27,7 +30,7 @@ pub fn show(ui: &mut egui::Ui, live: &Live) {
                 };
                 ui.label(format!("{:.1}", record.sim_s));
                 ui.label(&record.link);
-                ui.label(record.direction);
+                ui.label(record.direction.as_str());
                 ui.colored_label(colour, &record.meaning);
                 ui.monospace(&record.hex);
                 ui.end_row();

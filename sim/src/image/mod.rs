@@ -318,7 +318,7 @@ fn command_for(register: &CommandRegister, values: &[u16]) -> Result<Command, Ex
         }
         CommandAction::SetClock => {
             let epoch_s = epoch_from_clock(values).ok_or(Exception::IllegalDataValue)?;
-            parse_command("set_date_time", &[("epoch_s", &epoch_s.to_string())]).map_err(invalid)
+            Ok(Command::SetDateTime { epoch_s })
         }
     }
 }

@@ -118,10 +118,10 @@ impl Runner {
             self.next_action += 1;
             let time_s = self.ups.time_s();
             let result = match &timed.action {
-                Action::Inject(fault) => self.ups.inject(fault.clone()).map_err(|e| e.0),
-                Action::Clear(name) => {
-                    if self.ups.clear(name) == 0 {
-                        Err(format!("{name} was not in force"))
+                Action::Inject(fault) => self.ups.inject(*fault).map_err(|e| e.0),
+                Action::Clear(kind) => {
+                    if self.ups.clear(*kind) == 0 {
+                        Err(format!("{kind} was not in force"))
                     } else {
                         Ok(())
                     }

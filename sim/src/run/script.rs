@@ -3,13 +3,13 @@
 //! `5m:cmd:shutdown:delay_s=60,restart_delay_s=30`, `20m:load:pct=80`.
 
 use crate::ups::commands::{Command, parse_command};
-use crate::ups::faults::{Fault, ParseError, parse_fault};
+use crate::ups::faults::{Fault, FaultKind, ParseError, parse_fault};
 
 /// Something that happens to the UPS at a time.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     Inject(Fault),
-    Clear(String),
+    Clear(FaultKind),
     Command(Command),
     /// Load as a share of the rating, %.
     LoadPct(f64),
@@ -77,8 +77,7 @@ pub fn parse_at(text: &str) -> Result<TimedAction, ParseError> {
     let action = match head {
         "clear" => {
             let name = parts.next().ok_or_else(|| ParseError(format!("`{text}`: expected clear:FAULT")))?;
-            parse_fault_name(name)?;
-            Action::Clear(name.to_string())
+            Action::Clear(FaultKind::parse(name)?)
         }
         "cmd" => {
             let name = parts.next().ok_or_else(|| ParseError(format!("`{text}`: expected cmd:COMMAND")))?;
@@ -107,17 +106,6 @@ pub fn parse_at(text: &str) -> Result<TimedAction, ParseError> {
     Ok(TimedAction { at_s, action, text: text.to_string() })
 }
 
-/// Checks that a fault name exists (for `clear:`).
-fn parse_fault_name(name: &str) -> Result<(), ParseError> {
-    use crate::ups::catalogue::suggest;
-    use crate::ups::faults::FAULTS;
-    if FAULTS.iter().any(|f| f.name == name) {
-        Ok(())
-    } else {
-        Err(ParseError(format!("unknown fault `{name}`{}", suggest(name, FAULTS.iter().map(|f| f.name)))))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,10 +126,12 @@ mod tests {
         assert!(matches!(parse_at("60s:mains_blackout").unwrap().action, Action::Inject(_)));
         assert_eq!(
             parse_at("30m:clear:mains_blackout").unwrap().action,
-            Action::Clear("mains_blackout".into())
+            Action::Clear(FaultKind::MainsBlackout)
         );
         let shutdown = parse_at("5m:cmd:shutdown:delay_s=60,restart_delay_s=30").unwrap();
-        assert!(matches!(shutdown.action, Action::Command(ref c) if c.param("delay_s") == 60.0));
+        assert!(
+            matches!(shutdown.action, Action::Command(Command::Shutdown { delay_s, .. }) if delay_s == 60.0)
+        );
         assert_eq!(parse_at("1m:load:pct=80").unwrap().action, Action::LoadPct(80.0));
         assert!(parse_at("1m:overload:load_pct=130").is_ok());
         assert!(parse_at("1m:mains_blakout").unwrap_err().0.contains("did you mean"));

@@ -1,6 +1,7 @@
-//! The shape both catalogues share — faults (`faults.rs`) and firmware commands
-//! (`commands.rs`): named entries with parameters in validated ranges and a sentence on what
-//! the UPS does, looked up by name with a "did you mean" for typos.
+//! The shape every catalogue shares — faults (`faults.rs`), firmware commands
+//! (`commands.rs`) and wire faults (`wire::faults`): typed variants with parameters in
+//! validated ranges and a sentence on what the UPS does, parsed from their names with a
+//! "did you mean" for typos.
 
 use std::collections::BTreeMap;
 
@@ -15,16 +16,6 @@ pub struct ParamSpec {
     pub default: Option<f64>,
 }
 
-pub(crate) const fn param(
-    name: &'static str,
-    unit: &'static str,
-    min: f64,
-    max: f64,
-    default: Option<f64>,
-) -> ParamSpec {
-    ParamSpec { name, unit, min, max, default }
-}
-
 /// An entry of a catalogue: a fault or a command.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Spec {
@@ -34,23 +25,9 @@ pub struct Spec {
     pub effect: &'static str,
 }
 
-/// A fault or command with its validated parameters.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Action {
-    pub name: &'static str,
-    pub params: BTreeMap<&'static str, f64>,
-}
-
-impl Action {
-    /// A parameter the catalogue guarantees is present (NaN for a name it does not have).
-    pub fn param(&self, name: &str) -> f64 {
-        self.params.get(name).copied().unwrap_or(f64::NAN)
-    }
-
-    /// A 1-based index parameter as a 0-based index.
-    pub fn index(&self, name: &str) -> usize {
-        (self.param(name) as usize).saturating_sub(1)
-    }
+/// A 1-based index parameter (string, block, unit, phase, input) as a 0-based index.
+pub fn index(one_based: f64) -> usize {
+    (one_based as usize).saturating_sub(1)
 }
 
 /// Why an action could not be parsed or is out of range.
@@ -58,41 +35,200 @@ impl Action {
 #[error("{0}")]
 pub struct ParseError(pub String);
 
-/// Looks `name` up in `catalogue` (of `kind`s, for messages) and validates its parameters
-/// (`key=value` pairs).
-pub fn parse(
-    kind: &str,
-    catalogue: &[Spec],
-    name: &str,
-    params: &[(&str, &str)],
-) -> Result<Action, ParseError> {
-    let spec = catalogue.iter().find(|s| s.name == name).ok_or_else(|| {
-        ParseError(format!("unknown {kind} `{name}`{}", suggest(name, catalogue.iter().map(|s| s.name))))
-    })?;
-    Ok(Action { name: spec.name, params: parse_params(spec.name, spec.params, params)? })
+/// `Some(default)` for a parameter declared with one, `None` (required) otherwise.
+macro_rules! default_value {
+    () => {
+        None
+    };
+    ($default:literal) => {
+        Some($default)
+    };
+}
+pub(crate) use default_value;
+
+/// Declares a catalogue: an enum whose variants carry their parameters as fields (so the
+/// firmware matches on variants and a new one it does not handle fails to compile), the
+/// fieldless enum of its kinds (for clearing by kind), and one [`Spec`] per variant, which
+/// drives parsing with "did you mean", the documentation tables, the CLI and the GUI.
+macro_rules! catalogue {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident, kinds $kind:ident, called $what:literal {
+            $(
+                $variant:ident
+                $({ $($field:ident : $unit:literal in $min:literal ..= $max:literal $(= $default:literal)?),+ $(,)? })?
+                = $text:literal : $effect:literal
+            ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub enum $name {
+            $(
+                #[doc = $effect]
+                $variant $({ $($field: f64),+ })?
+            ),+
+        }
+
+        #[doc = concat!("What kind of ", $what, " it is, without its parameters.")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $kind {
+            $($variant),+
+        }
+
+        impl $kind {
+            /// Every kind, in the order the documentation lists them.
+            pub const ALL: &'static [$kind] = &[$($kind::$variant),+];
+
+            /// The name users type.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($kind::$variant => $text),+
+                }
+            }
+
+            pub fn spec(self) -> &'static $crate::ups::catalogue::Spec {
+                &$name::SPECS[self as usize]
+            }
+
+            /// Looks a name up, with "did you mean" for a typo.
+            pub fn parse(name: &str) -> Result<Self, $crate::ups::catalogue::ParseError> {
+                Self::ALL.iter().copied().find(|kind| kind.name() == name).ok_or_else(|| {
+                    $crate::ups::catalogue::ParseError(format!(
+                        "unknown {} `{name}`{}",
+                        $what,
+                        $crate::ups::catalogue::suggest(name, Self::ALL.iter().map(|kind| kind.name()))
+                    ))
+                })
+            }
+        }
+
+        impl std::fmt::Display for $kind {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl $name {
+            /// One spec per variant, in declaration order.
+            pub const SPECS: &'static [$crate::ups::catalogue::Spec] = &[$(
+                $crate::ups::catalogue::Spec {
+                    name: $text,
+                    params: &[$($(
+                        $crate::ups::catalogue::ParamSpec {
+                            name: stringify!($field),
+                            unit: $unit,
+                            min: $min,
+                            max: $max,
+                            default: $crate::ups::catalogue::default_value!($($default)?),
+                        }
+                    ),+)?],
+                    effect: $effect,
+                }
+            ),+];
+
+            pub fn kind(&self) -> $kind {
+                match self {
+                    $(Self::$variant $({ $($field: _),+ })? => $kind::$variant),+
+                }
+            }
+
+            /// The name users type.
+            pub fn name(&self) -> &'static str {
+                self.kind().name()
+            }
+
+            /// The parameters by name, as given or defaulted.
+            pub fn params(&self) -> std::collections::BTreeMap<&'static str, f64> {
+                match self {
+                    $(Self::$variant $({ $($field),+ })? => std::collections::BTreeMap::from([
+                        $($((stringify!($field), *$field)),+)?
+                    ])),+
+                }
+            }
+
+            /// Looks `name` up and validates its parameters (`key=value` text pairs)
+            /// against their ranges, filling in defaults.
+            pub fn parse(
+                name: &str,
+                given: &[(&str, &str)],
+            ) -> Result<Self, $crate::ups::catalogue::ParseError> {
+                let kind = $kind::parse(name)?;
+                let values = $crate::ups::catalogue::parse_params(kind.name(), kind.spec().params, given)?;
+                Ok(Self::build(kind, &values))
+            }
+
+            /// Looks `name` up and validates its numeric parameters against their ranges,
+            /// filling in defaults.
+            pub fn with_params(
+                name: &str,
+                given: &[(&str, f64)],
+            ) -> Result<Self, $crate::ups::catalogue::ParseError> {
+                let kind = $kind::parse(name)?;
+                let values = $crate::ups::catalogue::check_params(kind.name(), kind.spec().params, given)?;
+                Ok(Self::build(kind, &values))
+            }
+
+            /// Checks the parameters against their ranges: for a value built in code
+            /// rather than parsed.
+            pub fn check(&self) -> Result<(), $crate::ups::catalogue::ParseError> {
+                let params: Vec<(&str, f64)> = self.params().into_iter().collect();
+                $crate::ups::catalogue::check_params(self.name(), self.kind().spec().params, &params).map(|_| ())
+            }
+
+            fn build(kind: $kind, values: &std::collections::BTreeMap<&'static str, f64>) -> Self {
+                let value = |field: &str| values.get(field).copied().unwrap_or(f64::NAN);
+                match kind {
+                    $($kind::$variant => Self::$variant $({ $($field: value(stringify!($field))),+ })?),+
+                }
+            }
+        }
+    };
+}
+pub(crate) use catalogue;
+
+/// The parameter `key` of `owner`, or an error naming the ones it takes.
+fn spec_of<'a>(owner: &str, specs: &'a [ParamSpec], key: &str) -> Result<&'a ParamSpec, ParseError> {
+    specs.iter().find(|p| p.name == key).ok_or_else(|| {
+        let known: Vec<&str> = specs.iter().map(|p| p.name).collect();
+        ParseError(if known.is_empty() {
+            format!("`{owner}` takes no parameters, found `{key}`")
+        } else {
+            format!("`{owner}` has no parameter `{key}`; it takes {}", known.join(", "))
+        })
+    })
 }
 
-/// Validates `key=value` pairs against a parameter list.
+/// Validates `key=value` text pairs (the command line, `--at`, a map's command registers)
+/// against a parameter list.
 pub fn parse_params(
     owner: &str,
     specs: &[ParamSpec],
     given: &[(&str, &str)],
 ) -> Result<BTreeMap<&'static str, f64>, ParseError> {
-    let mut values = BTreeMap::new();
+    let mut numbers = Vec::with_capacity(given.len());
     for (key, text) in given {
-        let spec = specs.iter().find(|p| p.name == *key).ok_or_else(|| {
-            let known: Vec<&str> = specs.iter().map(|p| p.name).collect();
-            ParseError(if known.is_empty() {
-                format!("`{owner}` takes no parameters, found `{key}`")
-            } else {
-                format!("`{owner}` has no parameter `{key}`; it takes {}", known.join(", "))
-            })
-        })?;
+        spec_of(owner, specs, key)?;
         let value: f64 = text
             .parse()
             .ok()
             .filter(|v: &f64| v.is_finite())
             .ok_or_else(|| ParseError(format!("{owner}: {key} must be a number, found `{text}`")))?;
+        numbers.push((*key, value));
+    }
+    check_params(owner, specs, &numbers)
+}
+
+/// Validates numeric parameters (JSON, scenario files, the window, values built in code)
+/// against a parameter list: known names, ranges, none twice, defaults for the rest.
+pub fn check_params(
+    owner: &str,
+    specs: &[ParamSpec],
+    given: &[(&str, f64)],
+) -> Result<BTreeMap<&'static str, f64>, ParseError> {
+    let mut values = BTreeMap::new();
+    for &(key, value) in given {
+        let spec = spec_of(owner, specs, key)?;
         if !(spec.min..=spec.max).contains(&value) {
             return Err(ParseError(format!(
                 "{owner}: {key} must be within {}..={} {}, found {value}",

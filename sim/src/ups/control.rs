@@ -1,9 +1,10 @@
-//! What acts on the twin from outside: faults injected and cleared by name, firmware
+//! What acts on the twin from outside: faults injected and cleared by kind, firmware
 //! commands (accepted or refused with a reason), and the power-share plugs they set.
 
 use super::Ups;
+use super::catalogue::index;
 use super::commands::{Command, Refused};
-use super::faults::{Fault, ParseError};
+use super::faults::{Fault, FaultKind, ParseError};
 use super::firmware::{BatteryTestRun, Mode, PendingShutdown};
 use super::{ActiveFault, MAX_PLUGS};
 
@@ -37,15 +38,26 @@ impl Default for Plug {
     }
 }
 
+fn refused(command: &Command, reason: impl Into<String>) -> Result<(), Refused> {
+    Err(Refused { command: command.name(), reason: reason.into() })
+}
+
 /// Faults that change the battery bank itself.
-const BATTERY_FAULTS: [&str; 3] = ["weak_block", "aged_battery", "open_block"];
+fn changes_the_bank(kind: FaultKind) -> bool {
+    matches!(kind, FaultKind::WeakBlock | FaultKind::AgedBattery | FaultKind::OpenBlock)
+}
 
-/// Fault parameters that say which thing is faulty rather than how: a fault with the same
-/// name and the same identity replaces the earlier one.
-const IDENTITY_PARAMS: [&str; 5] = ["string", "block", "input", "unit", "phase"];
-
-fn refused(command: &'static str, reason: impl Into<String>) -> Result<(), Refused> {
-    Err(Refused { command, reason: reason.into() })
+/// What a fault names rather than how (which block, input, unit or phase): a fault of the
+/// same kind and identity replaces the earlier one.
+fn identity(fault: &Fault) -> (FaultKind, [u8; 2]) {
+    let which = match *fault {
+        Fault::WeakBlock { string, block, .. } | Fault::OpenBlock { string, block } => [string, block],
+        Fault::ExternalAlarm { input: one }
+        | Fault::UnitFailure { unit: one }
+        | Fault::MainsPhaseLoss { phase: one } => [one, 0.0],
+        _ => [0.0, 0.0],
+    };
+    (fault.kind(), which.map(|v| v as u8))
 }
 
 impl Ups {
@@ -53,82 +65,106 @@ impl Ups {
     /// checked against it.
     pub fn inject(&mut self, fault: Fault) -> Result<(), ParseError> {
         self.check_fault_fits(&fault)?;
-        let same = |active: &ActiveFault| {
-            active.fault.name == fault.name
-                && IDENTITY_PARAMS.iter().all(|p| active.fault.params.get(p) == fault.params.get(p))
-        };
-        if let Some(position) = self.faults.iter().position(same) {
+        if let Some(position) =
+            self.faults.iter().position(|active| identity(&active.fault) == identity(&fault))
+        {
             let old = self.faults.remove(position);
-            self.undo(&old);
+            self.set_at_once(&old.fault, false);
         }
-        match fault.name {
-            "genset" => self
-                .genset
-                .start(fault.param("start_delay_s"), self.rated_w() * fault.param("rating_pct") / 100.0),
-            "overload" => self.load.overload_total_w = Some(self.rated_w() * fault.param("load_pct") / 100.0),
-            "output_short_circuit" => self.load.short_circuit = true,
-            "ambient_temperature" => self.set_ambient_c(fault.param("temperature_c")),
-            "fan_failure" => self.thermal.fans_failed = true,
-            "battery_disconnected" => self.battery.breaker_open = true,
-            "miscalibrated_runtime" => self.estimate.factor = fault.param("factor"),
-            "unit_failure" => self.units.failed[fault.index("unit")] = true,
-            "remote_control_disabled" => self.remote_control_enabled = false,
-            _ => {}
-        }
-        let battery_fault = BATTERY_FAULTS.contains(&fault.name);
+        self.set_at_once(&fault, true);
+        let kind = fault.kind();
         self.faults.push(ActiveFault { fault, started_s: self.time_s });
-        if battery_fault {
+        if changes_the_bank(kind) {
             self.apply_battery_faults();
         }
         Ok(())
     }
 
     fn check_fault_fits(&self, fault: &Fault) -> Result<(), ParseError> {
+        fault.check()?;
         let bank = self.battery.bank();
-        let limit = |param: &str, count: usize, what: &str| {
-            let value = fault.param(param);
-            if fault.params.contains_key(param) && value as usize > count {
+        let limit = |param: &str, value: f64, count: usize, what: &str| {
+            if value as usize > count {
                 Err(ParseError(format!(
                     "{}: {param} must be within 1..={count} ({count} {what} on this model), found {value}",
-                    fault.name
+                    fault.name()
                 )))
             } else {
                 Ok(())
             }
         };
-        limit("string", bank.strings().len(), "strings")?;
-        limit("block", bank.strings()[0].len(), "blocks per string")?;
-        limit("unit", self.units.count, if self.units.parallel { "units" } else { "modules" })?;
-        limit("phase", usize::from(self.model.ratings.input_phases), "input phases")
+        match *fault {
+            Fault::WeakBlock { string, block, .. } | Fault::OpenBlock { string, block } => {
+                limit("string", string, bank.strings().len(), "strings")?;
+                limit("block", block, bank.strings()[0].len(), "blocks per string")
+            }
+            Fault::UnitFailure { unit } => {
+                limit("unit", unit, self.units.count, if self.units.parallel { "units" } else { "modules" })
+            }
+            Fault::MainsPhaseLoss { phase } => {
+                limit("phase", phase, usize::from(self.model.ratings.input_phases), "input phases")
+            }
+            _ => Ok(()),
+        }
     }
 
-    /// Clears every fault of that name; returns how many were in force.
-    pub fn clear(&mut self, name: &str) -> usize {
+    /// Clears every fault of that kind; returns how many were in force.
+    pub fn clear(&mut self, kind: FaultKind) -> usize {
         let (cleared, kept): (Vec<ActiveFault>, Vec<ActiveFault>) =
-            std::mem::take(&mut self.faults).into_iter().partition(|f| f.fault.name == name);
+            std::mem::take(&mut self.faults).into_iter().partition(|f| f.fault.kind() == kind);
         self.faults = kept;
-        for fault in &cleared {
-            self.undo(fault);
+        for active in &cleared {
+            self.set_at_once(&active.fault, false);
         }
-        if BATTERY_FAULTS.contains(&name) {
+        if changes_the_bank(kind) {
             self.apply_battery_faults();
         }
         cleared.len()
     }
 
-    fn undo(&mut self, active: &ActiveFault) {
-        let fault = &active.fault;
-        match fault.name {
-            "genset" => self.genset.stop(),
-            "overload" => self.load.overload_total_w = None,
-            "output_short_circuit" => self.load.short_circuit = false,
-            "ambient_temperature" => self.set_ambient_c(self.start_ambient_c),
-            "fan_failure" => self.thermal.fans_failed = false,
-            "battery_disconnected" => self.battery.breaker_open = false,
-            "miscalibrated_runtime" => self.estimate.factor = 1.0,
-            "unit_failure" => self.units.failed[fault.index("unit")] = false,
-            "remote_control_disabled" => self.remote_control_enabled = self.model.capabilities.remote_control,
-            _ => {}
+    /// What a fault changes at once in the UPS when it is injected (`on`) and puts back
+    /// when it is cleared. Every fault is listed, so a new one must say where it acts.
+    fn set_at_once(&mut self, fault: &Fault, on: bool) {
+        match *fault {
+            Fault::Genset { start_delay_s, rating_pct } if on => {
+                self.genset.start(start_delay_s, self.rated_w() * rating_pct / 100.0)
+            }
+            Fault::Genset { .. } => self.genset.stop(),
+            Fault::Overload { load_pct } => {
+                self.load.overload_total_w = on.then(|| self.rated_w() * load_pct / 100.0)
+            }
+            Fault::OutputShortCircuit => self.load.short_circuit = on,
+            Fault::AmbientTemperature { temperature_c } => {
+                self.set_ambient_c(if on { temperature_c } else { self.start_ambient_c })
+            }
+            Fault::FanFailure => self.thermal.fans_failed = on,
+            Fault::BatteryDisconnected => self.battery.breaker_open = on,
+            Fault::MiscalibratedRuntime { factor } => self.estimate.factor = if on { factor } else { 1.0 },
+            Fault::UnitFailure { unit } => self.units.failed[index(unit)] = on,
+            Fault::RemoteControlDisabled => {
+                self.remote_control_enabled = !on && self.model.capabilities.remote_control
+            }
+            // Read where they act: the supplies (`inputs`), the bank (`apply_battery_faults`),
+            // the firmware's conditions (`derive`) and the power path.
+            Fault::MainsBlackout
+            | Fault::MainsSag { .. }
+            | Fault::MainsSwell { .. }
+            | Fault::MainsFrequency { .. }
+            | Fault::MainsPhaseLoss { .. }
+            | Fault::MainsPhaseRotation
+            | Fault::MainsFlapping { .. }
+            | Fault::BypassOutOfTolerance
+            | Fault::BypassBlackout
+            | Fault::WeakBlock { .. }
+            | Fault::OpenBlock { .. }
+            | Fault::AgedBattery { .. }
+            | Fault::ChargerFault
+            | Fault::RectifierFault
+            | Fault::InverterFault
+            | Fault::BypassFault
+            | Fault::EmergencyPowerOff
+            | Fault::MaintenanceBypassClosed
+            | Fault::ExternalAlarm { .. } => {}
         }
     }
 
@@ -139,11 +175,16 @@ impl Ups {
     fn apply_battery_faults(&mut self) {
         let health_faults: Vec<Fault> = self
             .active_faults()
-            .filter(|f| f.name == "weak_block" || f.name == "aged_battery")
-            .cloned()
+            .filter(|f| matches!(f, Fault::WeakBlock { .. } | Fault::AgedBattery { .. }))
+            .copied()
             .collect();
-        let open_strings: Vec<usize> =
-            self.active_faults().filter(|f| f.name == "open_block").map(|f| f.index("string")).collect();
+        let open_strings: Vec<usize> = self
+            .active_faults()
+            .filter_map(|f| match *f {
+                Fault::OpenBlock { string, .. } => Some(index(string)),
+                _ => None,
+            })
+            .collect();
         if !health_faults.is_empty() && self.natural_health.is_none() {
             self.natural_health = Some(self.battery.bank().blocks().map(|b| b.state_of_health()).collect());
         }
@@ -153,18 +194,20 @@ impl Ups {
         let blocks = bank.strings()[0].len();
         if let Some(natural) = natural {
             for (i, &own) in natural.iter().enumerate() {
-                let (string, index) = (i / blocks, i % blocks);
+                let (string, block) = (i / blocks, i % blocks);
                 let forced = health_faults
                     .iter()
-                    .filter_map(|f| match f.name {
-                        "aged_battery" => Some(f.param("soh_pct") / 100.0),
-                        _ if f.index("string") == string && f.index("block") == index => {
-                            Some(f.param("capacity_pct") / 100.0)
+                    .filter_map(|f| match *f {
+                        Fault::AgedBattery { soh_pct } => Some(soh_pct / 100.0),
+                        Fault::WeakBlock { string: s, block: b, capacity_pct }
+                            if index(s) == string && index(b) == block =>
+                        {
+                            Some(capacity_pct / 100.0)
                         }
                         _ => None,
                     })
                     .fold(None, |lowest: Option<f64>, soh| Some(lowest.map_or(soh, |l| l.min(soh))));
-                if let Some(block) = bank.block_mut(string, index) {
+                if let Some(block) = bank.block_mut(string, block) {
                     block.set_state_of_health(forced.unwrap_or(own));
                 }
             }
@@ -181,140 +224,147 @@ impl Ups {
 
     /// Runs a firmware command, or says why the UPS refuses it.
     pub fn command(&mut self, command: &Command) -> Result<(), Refused> {
-        let name = command.name;
+        command.check().map_err(|e| Refused { command: command.name(), reason: e.0 })?;
         let capabilities = self.model.capabilities.clone();
         if !capabilities.remote_control {
-            return refused(name, "this UPS has no remote control");
+            return refused(command, "this UPS has no remote control");
         }
         if !self.remote_control_enabled {
-            return refused(name, "remote control is disabled on the UPS panel");
+            return refused(command, "remote control is disabled on the UPS panel");
         }
         let now = self.time_s;
         let mode = self.firmware.mode;
-        match name {
-            "battery_test" => {
+        match *command {
+            Command::BatteryTest => {
                 if !capabilities.battery_test {
-                    return refused(name, "this UPS has no battery test");
+                    return refused(command, "this UPS has no battery test");
                 }
                 if self.firmware.battery_test.is_some() {
-                    return refused(name, "a battery test is already running");
+                    return refused(command, "a battery test is already running");
                 }
                 if !self.inputs.rectifier_ok {
-                    return refused(name, "mains is not in tolerance");
+                    return refused(command, "mains is not in tolerance");
                 }
                 if !matches!(mode, Mode::OnInverter | Mode::Eco | Mode::LineInteractive)
                     || self.conditions.on_battery
                 {
-                    return refused(name, format!("the load is not on the UPS with mains (mode {mode:?})"));
+                    return refused(
+                        command,
+                        format!("the load is not on the UPS with mains (mode {mode:?})"),
+                    );
                 }
                 if self.battery.breaker_open {
-                    return refused(name, "the battery is disconnected");
+                    return refused(command, "the battery is disconnected");
                 }
                 let charge_pct = self.estimate.charge_pct();
                 if charge_pct < 90.0 {
-                    return refused(name, format!("the battery is not charged ({charge_pct:.0} %)"));
+                    return refused(command, format!("the battery is not charged ({charge_pct:.0} %)"));
                 }
                 self.firmware.latches.battery_test_failed = false;
                 self.firmware.latches.battery_test_interrupted = false;
                 self.firmware.battery_test =
                     Some(BatteryTestRun::new(now, self.measurements.remaining_runtime_s));
             }
-            "eco_on" | "eco_off" => {
+            Command::EcoOn | Command::EcoOff => {
                 if !capabilities.eco_mode {
-                    return refused(name, "this UPS has no eco mode");
+                    return refused(command, "this UPS has no eco mode");
                 }
-                self.firmware.settings.eco_enabled = name == "eco_on";
+                self.firmware.settings.eco_enabled = *command == Command::EcoOn;
             }
-            "standby_on" | "standby_off" => {
+            Command::StandbyOn | Command::StandbyOff => {
                 if !capabilities.standby {
-                    return refused(name, "this UPS has no standby mode");
+                    return refused(command, "this UPS has no standby mode");
                 }
-                self.firmware.settings.standby_requested = name == "standby_on";
+                self.firmware.settings.standby_requested = *command == Command::StandbyOn;
             }
-            "line_interactive_on" | "line_interactive_off" => {
+            Command::LineInteractiveOn | Command::LineInteractiveOff => {
                 if !capabilities.line_interactive {
-                    return refused(name, "this UPS is not line-interactive");
+                    return refused(command, "this UPS is not line-interactive");
                 }
-                self.firmware.settings.line_interactive_enabled = name == "line_interactive_on";
+                self.firmware.settings.line_interactive_enabled = *command == Command::LineInteractiveOn;
             }
-            "transfer_to_bypass" => {
-                if self.has_fault("bypass_fault") {
-                    return refused(name, "the bypass is faulty (transfer locked)");
+            Command::TransferToBypass => {
+                if self.has_fault(FaultKind::BypassFault) {
+                    return refused(command, "the bypass is faulty (transfer locked)");
                 }
                 if !self.inputs.bypass_ok {
                     return refused(
-                        name,
+                        command,
                         "the bypass is out of tolerance or not synchronised (transfer impossible)",
                     );
                 }
                 self.firmware.settings.bypass_requested = true;
             }
-            "transfer_to_inverter" => {
-                if self.has_fault("inverter_fault")
+            Command::TransferToInverter => {
+                if self.has_fault(FaultKind::InverterFault)
                     || self.firmware.inverter_blocked
                     || self.units.working() == 0
                 {
-                    return refused(name, "the inverter is not available");
+                    return refused(command, "the inverter is not available");
                 }
                 self.firmware.settings.bypass_requested = false;
             }
-            "alarm_ack" => {
+            Command::AlarmAck => {
                 self.buzzer_silenced = true;
                 self.firmware.latches = Default::default();
             }
-            "shutdown" => {
-                self.firmware.shutdown = Some(PendingShutdown {
-                    at_s: now + command.param("delay_s"),
-                    restart_delay_s: command.param("restart_delay_s"),
-                });
+            Command::Shutdown { delay_s, restart_delay_s } => {
+                self.firmware.shutdown = Some(PendingShutdown { at_s: now + delay_s, restart_delay_s });
             }
-            "cancel_shutdown" => {
+            Command::CancelShutdown => {
                 if self.firmware.shutdown.take().is_none() {
-                    return refused(name, "no shutdown is pending");
+                    return refused(command, "no shutdown is pending");
                 }
             }
-            "load_off" => {
+            Command::LoadOff => {
                 if matches!(mode, Mode::LoadOff | Mode::Off) {
-                    return refused(name, "the load is already off");
+                    return refused(command, "the load is already off");
                 }
                 self.firmware.load_off(now);
             }
-            "load_on" => {
+            Command::LoadOn => {
                 if mode != Mode::LoadOff {
-                    return refused(name, format!("the load is not off (mode {mode:?})"));
+                    return refused(command, format!("the load is not off (mode {mode:?})"));
                 }
                 self.firmware.load_on(now);
             }
-            "power_share" | "power_share_mode" => {
-                let plugs = usize::from(capabilities.power_share_plugs).min(MAX_PLUGS);
-                let plug = command.param("plug") as usize;
-                if plug > plugs {
-                    return refused(name, format!("this UPS has {plugs} power-share plugs"));
-                }
-                let plug = &mut self.plugs[plug - 1];
-                if name == "power_share" {
-                    plug.mode = PlugMode::Manual;
-                    plug.closed = command.param("closed") > 0.5;
-                } else {
-                    plug.mode = match command.param("mode") as u8 {
-                        0 => PlugMode::Manual,
-                        1 => PlugMode::BatteryCapacity,
-                        2 => PlugMode::RemainingTime,
-                        3 => PlugMode::TimeOnBattery,
-                        _ => PlugMode::EmergencyLight,
-                    };
-                    plug.threshold = command.param("threshold");
-                }
+            Command::PowerShare { plug, closed } => {
+                let plug = self.plug(command, plug)?;
+                plug.mode = PlugMode::Manual;
+                plug.closed = closed > 0.5;
             }
-            "set_date_time" => {
+            Command::PowerShareMode { plug, mode: plug_mode, threshold } => {
+                let plug = self.plug(command, plug)?;
+                plug.mode = match plug_mode as u8 {
+                    0 => PlugMode::Manual,
+                    1 => PlugMode::BatteryCapacity,
+                    2 => PlugMode::RemainingTime,
+                    3 => PlugMode::TimeOnBattery,
+                    _ => PlugMode::EmergencyLight,
+                };
+                plug.threshold = threshold;
+            }
+            Command::SetDateTime { epoch_s } => {
                 if !capabilities.date_time {
-                    return refused(name, "this UPS has no clock");
+                    return refused(command, "this UPS has no clock");
                 }
-                self.clock_epoch_s = command.param("epoch_s");
+                self.clock_epoch_s = epoch_s;
             }
-            other => return refused(name, format!("`{other}` is not handled by this firmware")),
         }
         Ok(())
+    }
+
+    /// The power-share plug a command names (1-based), if this UPS has it.
+    fn plug(&mut self, command: &Command, number: f64) -> Result<&mut Plug, Refused> {
+        let plugs = usize::from(self.model.capabilities.power_share_plugs).min(MAX_PLUGS);
+        let number = number as usize;
+        if number > plugs {
+            return Err(Refused {
+                command: command.name(),
+                reason: format!("this UPS has {plugs} power-share plugs"),
+            });
+        }
+        Ok(&mut self.plugs[number - 1])
     }
 
     /// Automatic plug modes follow the battery.

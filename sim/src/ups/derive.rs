@@ -2,7 +2,9 @@
 //! reports, derived from firmware state and physics, never set directly.
 
 use super::Ups;
+use super::catalogue::index;
 use super::conditions::{Conditions, MAX_EXTERNAL_INPUTS, MAX_UNITS};
+use super::faults::{Fault, FaultKind};
 use super::firmware::{self, Mode, Rectifier, StopReason};
 use super::measurements::{AcPoint, Measurements};
 use super::power_path::PathStep;
@@ -28,7 +30,8 @@ impl Ups {
         c.rectifier_input_present = inputs.rectifier_present;
         c.rectifier_on = fw.rectifier != Rectifier::Off && mode != Mode::Off;
         c.rectifier_starting = matches!(fw.rectifier, Rectifier::WalkIn { .. });
-        c.charger_on = c.rectifier_on && fw.rectifier == Rectifier::On && !self.has_fault("charger_fault");
+        c.charger_on =
+            c.rectifier_on && fw.rectifier == Rectifier::On && !self.has_fault(FaultKind::ChargerFault);
         c.inverter_on = step.inverter_running || mode == Mode::Eco;
         c.inverter_synchronized = c.inverter_on && inputs.synchronized;
         c.bypass_input_present = inputs.bypass_present;
@@ -37,7 +40,7 @@ impl Ups {
         c.load_on_inverter = mode == Mode::OnInverter;
         c.load_on_automatic_bypass = mode == Mode::OnBypass || starting_on_bypass;
         c.load_on_maintenance_bypass = mode == Mode::MaintenanceBypass;
-        c.maintenance_bypass_closed = self.has_fault("maintenance_bypass_closed");
+        c.maintenance_bypass_closed = self.has_fault(FaultKind::MaintenanceBypassClosed);
         c.load_off =
             matches!(mode, Mode::LoadOff | Mode::Off) || mode == Mode::Starting && !starting_on_bypass;
         c.on_battery = on_battery;
@@ -52,7 +55,8 @@ impl Ups {
         c.ups_off_procedure = fw.shutdown.is_some();
         c.operating = matches!(mode, Mode::OnInverter | Mode::OnBypass | Mode::Eco | Mode::LineInteractive)
             || starting_on_bypass;
-        c.available = mode != Mode::Off && !self.has_fault("inverter_fault") && self.units.working() > 0;
+        c.available =
+            mode != Mode::Off && !self.has_fault(FaultKind::InverterFault) && self.units.working() > 0;
         c.on_genset = inputs.on_genset;
         c.parallel_system = self.units.parallel;
 
@@ -88,8 +92,9 @@ impl Ups {
         }
         c.power_share_active = plugs.iter().any(|p| !p.closed);
         for input in 0..MAX_EXTERNAL_INPUTS {
-            c.external_alarm[input] =
-                self.active_faults().any(|f| f.name == "external_alarm" && f.index("input") == input);
+            c.external_alarm[input] = self
+                .active_faults()
+                .any(|f| matches!(*f, Fault::ExternalAlarm { input: i } if index(i) == input));
         }
 
         // Alarms.
@@ -109,13 +114,13 @@ impl Ups {
         c.phase_rotation_fault = inputs.phase_rotation_fault;
         c.over_temperature = self.thermal.over_temperature_alarm();
         c.fan_failure = self.thermal.fans_failed;
-        c.charger_fault = self.has_fault("charger_fault");
-        c.rectifier_fault = self.has_fault("rectifier_fault");
-        c.inverter_fault = self.has_fault("inverter_fault") || self.units.working() == 0;
-        c.bypass_fault = self.has_fault("bypass_fault");
+        c.charger_fault = self.has_fault(FaultKind::ChargerFault);
+        c.rectifier_fault = self.has_fault(FaultKind::RectifierFault);
+        c.inverter_fault = self.has_fault(FaultKind::InverterFault) || self.units.working() == 0;
+        c.bypass_fault = self.has_fault(FaultKind::BypassFault);
         c.inverter_stopped_for_overload = fw.latches.inverter_stopped_for_overload;
         c.ups_stopped_for_overload = fw.latches.ups_stopped_for_overload;
-        c.esd_activated = self.has_fault("emergency_power_off");
+        c.esd_activated = self.has_fault(FaultKind::EmergencyPowerOff);
         c.ups_power_off = mode == Mode::Off
             || mode == Mode::LoadOff
                 && matches!(fw.stop_reason, Some(StopReason::Command | StopReason::Shutdown { .. }));

@@ -1,6 +1,7 @@
 //! What the UPS sees at its input terminals this step: the rectifier feed and the bypass
 //! feed after faults, and whether each is within the firmware's tolerance windows.
 
+use super::catalogue::index;
 use super::faults::Fault;
 use super::sources::{Feed, Genset};
 
@@ -57,22 +58,22 @@ pub fn evaluate<'a>(
     let mut bypass_fault_applied = false;
     let mut bypass_blackout = false;
     for (fault, started_s) in faults {
-        match fault.name {
-            "mains_blackout" => mains = Feed::dead(),
-            "mains_sag" | "mains_swell" => {
-                mains.voltage_v = mains.voltage_v.map(|v| v * fault.param("voltage_pct") / 100.0);
+        match *fault {
+            Fault::MainsBlackout => mains = Feed::dead(),
+            Fault::MainsSag { voltage_pct } | Fault::MainsSwell { voltage_pct } => {
+                mains.voltage_v = mains.voltage_v.map(|v| v * voltage_pct / 100.0);
             }
-            "mains_frequency" => mains.frequency_hz = fault.param("frequency_hz"),
-            "mains_phase_loss" if input_phases == 3 => mains.voltage_v[fault.index("phase").min(2)] = 0.0,
-            "mains_phase_rotation" => mains.angle_deg.swap(1, 2),
-            "mains_flapping" => {
-                let period_s = fault.param("period_s");
-                if ((time_s - started_s) / period_s).fract() >= 0.5 {
-                    mains = Feed::dead();
-                }
+            Fault::MainsFrequency { frequency_hz } => mains.frequency_hz = frequency_hz,
+            Fault::MainsPhaseLoss { phase } if input_phases == 3 => {
+                mains.voltage_v[index(phase).min(2)] = 0.0
             }
-            "bypass_out_of_tolerance" => bypass_fault_applied = true,
-            "bypass_blackout" => bypass_blackout = true,
+            Fault::MainsPhaseRotation => mains.angle_deg.swap(1, 2),
+            Fault::MainsFlapping { period_s } if ((time_s - started_s) / period_s).fract() >= 0.5 => {
+                mains = Feed::dead();
+            }
+            Fault::BypassOutOfTolerance => bypass_fault_applied = true,
+            Fault::BypassBlackout => bypass_blackout = true,
+            // The genset is its own source (`sources`); the rest act inside the UPS.
             _ => {}
         }
     }

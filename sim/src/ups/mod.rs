@@ -29,7 +29,7 @@ use battery_port::BatteryPort;
 use conditions::{Conditions, MAX_PLUGS};
 use end_of_discharge::DischargeRate;
 use estimate::RuntimeEstimate;
-use faults::Fault;
+use faults::{Fault, FaultKind};
 use firmware::Firmware;
 use load::Load;
 use measurements::Measurements;
@@ -327,12 +327,8 @@ impl Ups {
         self.faults.iter().map(|f| &f.fault)
     }
 
-    fn fault(&self, name: &str) -> Option<&Fault> {
-        self.faults.iter().map(|f| &f.fault).find(|f| f.name == name)
-    }
-
-    fn has_fault(&self, name: &str) -> bool {
-        self.fault(name).is_some()
+    fn has_fault(&self, kind: FaultKind) -> bool {
+        self.active_faults().any(|f| f.kind() == kind)
     }
 
     /// Advances the twin by `dt_s`.
@@ -418,11 +414,11 @@ impl Ups {
         firmware::Context {
             time_s: self.time_s,
             inputs: self.inputs,
-            esd: self.has_fault("emergency_power_off"),
-            maintenance_bypass_closed: self.has_fault("maintenance_bypass_closed"),
-            rectifier_fault: self.has_fault("rectifier_fault"),
-            bypass_fault: self.has_fault("bypass_fault"),
-            inverter_fault: self.has_fault("inverter_fault") || inverter_capacity_w <= 0.0,
+            esd: self.has_fault(FaultKind::EmergencyPowerOff),
+            maintenance_bypass_closed: self.has_fault(FaultKind::MaintenanceBypassClosed),
+            rectifier_fault: self.has_fault(FaultKind::RectifierFault),
+            bypass_fault: self.has_fault(FaultKind::BypassFault),
+            inverter_fault: self.has_fault(FaultKind::InverterFault) || inverter_capacity_w <= 0.0,
             short_circuit: self.load.short_circuit,
             output_load_pct: 100.0 * load_w / self.rated_w(),
             inverter_load_pct: if inverter_capacity_w > 0.0 {

@@ -3,6 +3,7 @@
 //! The energy balance holds by construction of each converter (in = out + loss), and the
 //! battery's share is what the battery really gave.
 
+use super::faults::FaultKind;
 use super::firmware::{Mode, Rectifier};
 use super::{Flows, Ups};
 use crate::battery::ChargeTarget;
@@ -75,7 +76,7 @@ impl Ups {
         let output_phases = usize::from(ratings.output_phases);
         let inputs = self.inputs;
         let starting_on_bypass =
-            mode == Mode::Starting && inputs.bypass_ok && !self.has_fault("bypass_fault");
+            mode == Mode::Starting && inputs.bypass_ok && !self.has_fault(FaultKind::BypassFault);
         // Output voltage and frequency by path.
         // The inverter follows the bypass while synchronized, its own clock otherwise, and
         // moves between them at its slew rate; stopped, it is ready at the bypass's.
@@ -188,7 +189,7 @@ impl Ups {
         let charger_runs = battery.is_none()
             && self.firmware.rectifier == Rectifier::On
             && !battery_test
-            && !self.has_fault("charger_fault")
+            && !self.has_fault(FaultKind::ChargerFault)
             && mode != Mode::Off;
         let battery = match battery {
             Some(step) => step,

@@ -3,10 +3,10 @@
 //! frames are shown as Modbus/TCP with the slave id as unit id; their CRC (checked on
 //! arrival) is left out, and bytes that are no frame (garbage) are kept in the CSV only.
 
-use crate::modbus::rtu;
 use etherparse::PacketBuilder;
 use pcap_file::DataLink;
 use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
+use sim::modbus::rtu;
 use std::time::Duration;
 
 const CARD_IP: [u8; 4] = [10, 0, 0, 2];
@@ -39,7 +39,7 @@ impl Pcap {
             if to_ups {
                 self.transaction = self.transaction.wrapping_add(1);
             }
-            crate::modbus::tcp::encode(self.transaction, slave, pdu)
+            sim::modbus::tcp::encode(self.transaction, slave, pdu)
         } else {
             bytes.to_vec()
         };

@@ -1,24 +1,17 @@
-//! The edges that put the twin on the wire: a shared twin stepped against the wall clock,
-//! Modbus RTU on a pty or a real serial port, Modbus TCP, wire faults and the frame trace.
-//! Everything here does I/O; the twin and the Modbus service stay pure.
+//! The twin as the links and the control plane share it: the UPS, the register image that
+//! answers for it, the wire between, the frame trace and the session recording.
 
-pub mod clock;
-pub mod pcap;
-pub mod pty;
+pub mod control;
 pub mod record;
-pub mod rtu;
-pub mod tcp;
-pub mod trace;
-pub mod wire_faults;
 
 use crate::image::RegisterImage;
 use crate::modbus::service::Service;
 use crate::ups::Ups;
+use crate::wire::faults::WireFaults;
+use crate::wire::trace::Trace;
 use record::Recording;
 use std::sync::{Arc, Mutex, MutexGuard};
-use trace::Trace;
 use ups_models::LoadedModel;
-use wire_faults::WireFaults;
 
 /// Everything the links and the control API share.
 #[derive(Debug)]

@@ -1,6 +1,6 @@
 //! Steps the twin against the wall clock, `speed` times faster than real time.
 
-use super::SharedTwin;
+use sim::twin::SharedTwin;
 use std::time::Duration;
 use tokio::time::{Instant, MissedTickBehavior, interval};
 

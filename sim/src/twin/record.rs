@@ -1,19 +1,8 @@
 //! What a live session did, kept to be written as a scenario (`upstwin serve --record`):
 //! the actions taken through the control API and the modes the twin went through.
 
-use crate::ups::catalogue::Action;
+use super::control::Control;
 use crate::ups::{Mode, Ups};
-
-/// An action taken on the live twin.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Recorded {
-    Fault(Action),
-    Clear(String),
-    WireFault(Action),
-    ClearWireFault(String),
-    Command(Action),
-    Load(f64),
-}
 
 /// A mode the twin entered: when, the mode, and whether the battery fed the inverter.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -25,13 +14,17 @@ pub struct ModeChange {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Recording {
-    pub actions: Vec<(f64, Recorded)>,
+    pub actions: Vec<(f64, Control)>,
     pub modes: Vec<ModeChange>,
 }
 
 impl Recording {
-    pub fn action(&mut self, time_s: f64, action: Recorded) {
-        self.actions.push((time_s, action));
+    /// Notes an action taken at `time_s`. Per-phase loads are left out: a scenario has no
+    /// step for them.
+    pub fn action(&mut self, time_s: f64, action: Control) {
+        if !matches!(action, Control::PhaseLoads(_)) {
+            self.actions.push((time_s, action));
+        }
     }
 
     /// Notes the twin's mode if it changed since the last call.
