@@ -25,13 +25,17 @@ field() { # json name → number
     sed -n "s/.*\"$2\":\([0-9.e-]*\).*/\1/p" <<< "$1"
 }
 
+# The card's API wants a login: an administrator password provisioned for the run.
+password="BenchPoll#${RANDOM}Card1"
+printf '%s\n' "$password" > "$dir/admin-password"
+
 for baud in 9600 57600; do
     "$upstwin" serve --model "$model" --pty --link "$dir/tty$baud" --baud "$baud" --timing on \
         --turnaround-ms 2 > "$dir/serve$baud.log" 2>&1 &
     pids+=($!)
     wait_for "$dir/serve$baud.log" ready
     "$upstwin" card --port "$dir/tty$baud" --baud "$baud" --polling-s 0.02 --http 127.0.0.1:0 \
-        --state-dir "$dir/card$baud" > "$dir/card$baud.log" 2>&1 &
+        --state-dir "$dir/card$baud" --admin-password-file "$dir/admin-password" > "$dir/card$baud.log" 2>&1 &
     pids+=($!)
     wait_for "$dir/card$baud.log" ready
     api=$(sed -n 's/.*API \(http[^ ]*\).*/\1/p' "$dir/card$baud.log")
@@ -39,7 +43,7 @@ for baud in 9600 57600; do
     minimum="" requests="" words=""
     end=$((SECONDS + seconds))
     while [ "$SECONDS" -lt "$end" ]; do
-        status=$(curl -sf "$api")
+        status=$(curl -sf -u "admin:$password" "$api") || { echo "cannot read $api" >&2; exit 1; }
         poll=$(sed -n 's/.*"poll":{\([^}]*\)}.*/\1/p' <<< "$status")
         cycle=$(field "$poll" last_cycle_s)
         [ -n "$cycle" ] && cycles+=("$cycle") # null until the first whole cycle

@@ -165,17 +165,26 @@ impl Agent {
     }
 }
 
-/// The card shared by the poll loop, the API and the services: the agent, the poll loop's
-/// wake-up, and the news the services wait on (the last event raised, the last events log
-/// line written).
+/// The card shared by the poll loop, the API and the services.
 #[derive(Debug, Clone)]
-pub struct Shared(Arc<Mutex<Agent>>, Arc<Notify>, Arc<watch::Sender<News>>);
+pub struct Shared {
+    agent: Arc<Mutex<Agent>>,
+    /// Wakes the poll loop when a write is queued.
+    wake_poll: Arc<Notify>,
+    /// The news the services wait on: the last event raised, the last events log line.
+    news: Arc<watch::Sender<News>>,
+}
 
-/// The sequence numbers of the last event raised and of the last events log line.
-pub type News = (u64, u64);
+/// What the services wait on: the sequence numbers of the last event raised and of the
+/// last events log line written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct News {
+    pub last_event: u64,
+    pub last_log_line: u64,
+}
 
 fn news(agent: &Agent) -> News {
-    (agent.card.notices().last_seq(), agent.card.logs().last_event_line())
+    News { last_event: agent.card.notices().last_seq(), last_log_line: agent.card.logs().last_event_line() }
 }
 
 /// The agent, locked; whatever was raised or logged meanwhile is announced on release.
@@ -209,24 +218,28 @@ impl Drop for Locked<'_> {
 impl Shared {
     pub fn new(agent: Agent) -> Self {
         let last = news(&agent);
-        Self(Arc::new(Mutex::new(agent)), Arc::new(Notify::new()), Arc::new(watch::channel(last).0))
+        Self {
+            agent: Arc::new(Mutex::new(agent)),
+            wake_poll: Arc::new(Notify::new()),
+            news: Arc::new(watch::channel(last).0),
+        }
     }
 
     /// Changes whenever the card raises events or writes an events log line.
     pub fn notices(&self) -> watch::Receiver<News> {
-        self.2.subscribe()
+        self.news.subscribe()
     }
 
     /// The agent; a panic elsewhere while it was held does not make it unreadable.
     pub fn lock(&self) -> Locked<'_> {
-        Locked { guard: self.0.lock().unwrap_or_else(|p| p.into_inner()), news: &self.2 }
+        Locked { guard: self.agent.lock().unwrap_or_else(|p| p.into_inner()), news: &self.news }
     }
 
     /// Sends `write` to the UPS before the next read; resolves with the UPS's answer.
     pub async fn send(&self, write: Write, label: String) -> Result<(), ReadError> {
         let (reply, outcome) = oneshot::channel();
         self.lock().writes.push_back(Pending { write, label, asker: Asker::Request(reply) });
-        self.1.notify_one();
+        self.wake_poll.notify_one();
         match tokio::time::timeout(WRITE_WAIT, outcome).await {
             Ok(Ok(answer)) => answer,
             Ok(Err(_)) | Err(_) => Err(ReadError::Link("the card's poll loop did not take the write".into())),
@@ -287,7 +300,7 @@ pub async fn poll(mut master: Master, shared: Shared, mut on_event: impl FnMut(P
             // Never spin: a read or a schedule's moment is due then; a write wakes the loop.
             tokio::select! {
                 () = tokio::time::sleep(Duration::from_secs_f64(wait_s.max(0.001))) => {}
-                () = shared.1.notified() => {}
+                () = shared.wake_poll.notified() => {}
             }
             continue;
         };

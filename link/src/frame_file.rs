@@ -12,8 +12,9 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-/// How often queued frames are written.
-const PERIOD: Duration = Duration::from_millis(50);
+/// How often queued frames are written: seldom enough that a co-simulated day (a paused
+/// clock) costs few wake-ups, often enough that a crash loses at most this much.
+const PERIOD: Duration = Duration::from_secs(1);
 
 #[derive(Debug)]
 enum Sink {
@@ -87,7 +88,7 @@ impl FrameFile {
         }
     }
 
-    /// Writes the twin's frames every 50 ms until the returned writer is finished.
+    /// Writes the twin's frames every second until the returned writer is finished.
     pub fn spawn(mut self, twin: SharedTwin) -> FrameWriter {
         let (stop, mut stopped) = oneshot::channel();
         let task = tokio::spawn(async move {

@@ -82,7 +82,8 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         for reply in replies {
             let due = arrived + reply.after;
             match timing {
-                Timing::Simulated(_) => sleep_until(due).await,
+                Timing::Simulated(_) if due > Instant::now() => sleep_until(due).await,
+                Timing::Simulated(_) => {}
                 _ => wait_until(due).await,
             }
             port.write_all(&reply.bytes).await?;

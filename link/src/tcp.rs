@@ -32,7 +32,11 @@ async fn connection(mut stream: TcpStream, twin: SharedTwin, link: String) -> st
         let arrived = Instant::now();
         let received = session.received(&mut twin.lock(), wall::now_s(), &chunk[..n]);
         for reply in received.replies {
-            sleep_until(arrived + reply.after).await;
+            // A timer rounds to the millisecond: only a delayed reply (a wire fault) waits.
+            let due = arrived + reply.after;
+            if due > Instant::now() {
+                sleep_until(due).await;
+            }
             stream.write_all(&reply.bytes).await?;
             session.sent(&mut twin.lock(), wall::now_s(), &reply);
         }
