@@ -31,6 +31,7 @@ pub mod services;
 pub mod severity;
 pub mod shutdown;
 pub mod snmp;
+pub mod stack;
 pub mod syslog;
 mod tls;
 pub mod wake_on_lan;

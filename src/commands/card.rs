@@ -6,11 +6,10 @@ use super::{CommandResult, Failure};
 use crate::cli::CardArgs;
 use card::clock::Clock;
 use card::config::Config;
-use card::core::Card;
-use card::link::{Link, Master};
-use card::logs::Logs;
+use card::link::Link;
 use card::poller::PollEvent;
-use card::run::{self, Agent, Shared};
+use card::run::{Agent, Shared};
+use card::stack::Stack;
 use card::web::accounts::{ADMIN, Refused, Store};
 use card::web::identity;
 use std::io::Write;
@@ -100,15 +99,6 @@ fn say(line: &str) {
     let _ = out.flush();
 }
 
-/// The bundled maps the card tries, each with its rules.
-pub(super) fn candidates() -> Vec<(ups_models::map::RegisterMap, card::rules::Rules)> {
-    ["jbusp", "vumap"]
-        .into_iter()
-        .filter_map(ups_models::maps::bundled)
-        .filter_map(|map| card::rules::bundled(&map).map(|rules| (map, rules)))
-        .collect()
-}
-
 /// The web accounts: those kept in the state directory, or new ones whose administrator's
 /// first password — the MAC's last 6 characters — is said once, on the first start. With
 /// `--admin-password-file` the administrator's password is set from the file (provisioning).
@@ -167,29 +157,33 @@ fn serve_https(
     Ok(address)
 }
 
+/// A started card: its state, for whoever runs beside it, and where its pages are served
+/// (the addresses bound, a port 0 asked for resolved).
+#[derive(Debug)]
+pub struct Started {
+    pub shared: Shared,
+    pub http: Option<std::net::SocketAddr>,
+    pub https: Option<std::net::SocketAddr>,
+}
+
 /// Starts the card on `tasks`: its servers, its services and its polling, which says
-/// `ready` on stdout once the UPS answered. The card's state, for whoever runs beside it.
+/// `ready` on stdout once the UPS answered.
 pub async fn start(
     args: &CardArgs,
     prepared: Prepared,
     tasks: &mut tokio::task::JoinSet<()>,
-) -> Result<Shared, Failure> {
+) -> Result<Started, Failure> {
     let Prepared { link, state_dir, config, config_path } = prepared;
     let clock = Clock::system();
-    let logs = Logs::open(&state_dir, clock.stamp())
-        .map_err(|e| Failure::failed(format!("cannot keep the logs in {}: {e}", state_dir.display())))?;
-    let card = Card::new(candidates(), config.poll(), config.intervals(), logs, clock.now_s(), clock.stamp())
-        .trying_bauds(if link.baud().is_some() { config.serial.bauds_to_try() } else { Vec::new() });
-    let where_ = link.to_string();
-    let (slave, additional_timeout) = (config.serial.slave, config.serial.fixed_timeout());
-    // Where the UPS was looked for, and at which speeds.
-    let (port, speeds) = match (&args.port, card.baud()) {
+    // Where the UPS is looked for, and at which speeds.
+    let (port, speeds) = match (&args.port, link.baud()) {
         (Some(path), Some(_)) => {
             let bauds: Vec<String> = config.serial.bauds_to_try().iter().map(u32::to_string).collect();
             (path.display().to_string(), format!(" at {} baud", bauds.join(", ")))
         }
-        _ => (where_.clone(), String::new()),
+        _ => (link.to_string(), String::new()),
     };
+    let slave = config.serial.slave;
     let northbound = match args.modbus_tcp {
         Some(address) => Some(address),
         None if config.modbus_tcp.enabled => Some(([0, 0, 0, 0], config.modbus_tcp.port).into()),
@@ -211,18 +205,25 @@ pub async fn start(
             card::config::MIN_SECRET_CHARS
         )));
     }
-    let line_baud = link.baud();
-    let mut agent = Agent::new(card, where_.clone(), line_baud, clock, config);
-    agent.config_path = Some(config_path);
-    agent.web.accounts = Some(accounts(args, &state_dir, agent.clock.calendar_s() as i64)?);
-    let shared = Shared::new(agent);
+    std::fs::create_dir_all(&state_dir).map_err(|e| {
+        Failure::failed(format!("cannot keep the card's state in {}: {e}", state_dir.display()))
+    })?;
+    let accounts = accounts(args, &state_dir, clock.calendar_s() as i64)?;
+    let assembled = Stack::new(link, clock, config, &state_dir)
+        .settings_file(config_path)
+        .accounts(accounts)
+        .build()
+        .map_err(|e| Failure::failed(format!("cannot keep the logs in {}: {e}", state_dir.display())))?;
+    let shared = assembled.shared.clone();
     let mut services = String::new();
     let web = shared.lock().config.web.clone();
     let mut api_url = None;
+    let (mut http_bound, mut https_bound) = (None, None);
     if web.https_enabled {
         let address = serve_https(args, &state_dir, &shared, tasks)?;
         services.push_str(&format!(", HTTPS https://{address}/"));
         api_url = Some(format!("https://{address}/api/status"));
+        https_bound = Some(address);
     }
     if web.http_enabled {
         let listener = tokio::net::TcpListener::bind(args.http)
@@ -237,6 +238,7 @@ pub async fn start(
             }
         });
         api_url = Some(format!("http://{http}/api/status"));
+        http_bound = Some(http);
     }
     let api_url = api_url.unwrap_or_default();
     if let Some(address) = northbound {
@@ -273,7 +275,6 @@ pub async fn start(
         services.push_str(&format!(", shutdown agents {}", listener.local_addr().map_err(Failure::failed)?));
         tasks.spawn(card::shutdown::listener::serve(listener, shared.clone()));
     }
-    card::services::spawn(&shared, tasks);
     let mut found = false;
     let on_event = move |event: PollEvent, agent: &Agent| match event {
         PollEvent::FirstPoll => {
@@ -289,7 +290,5 @@ pub async fn start(
         PollEvent::CommRestored if found => say("UPS communication restored"),
         PollEvent::CommRestored | PollEvent::Cycle => {}
     };
-    let master = Master::new(link, slave).with_additional_timeout(additional_timeout);
-    tasks.spawn(run::poll(master, shared.clone(), on_event));
-    Ok(shared)
+    Ok(Started { shared: assembled.start(tasks, on_event), http: http_bound, https: https_bound })
 }

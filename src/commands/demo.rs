@@ -22,13 +22,15 @@ fn parse<T: clap::Args>(words: &[String]) -> Result<T, Failure> {
     Parsed::<T>::try_parse_from(words).map(|p| p.args).map_err(|e| Failure::bad_input(e.to_string()))
 }
 
-/// `wanted` if it can be bound now (port 0: a free port), else a free port on the same
-/// address.
-fn free(wanted: SocketAddr) -> Result<SocketAddr, Failure> {
-    std::net::TcpListener::bind(wanted)
-        .or_else(|_| std::net::TcpListener::bind(SocketAddr::new(wanted.ip(), 0)))
-        .and_then(|listener| listener.local_addr())
-        .map_err(|e| Failure::failed(format!("no free port on {}: {e}", wanted.ip())))
+/// Where to serve: `wanted` if it can be bound now (port 0 stays 0: the server binds a free
+/// port itself and says which), else port 0 on the same address.
+fn free(wanted: SocketAddr) -> SocketAddr {
+    // Port 0 is bound as such by whoever serves there, so nothing can take it meanwhile.
+    if wanted.port() == 0 || std::net::TcpListener::bind(wanted).is_ok() {
+        wanted
+    } else {
+        SocketAddr::new(wanted.ip(), 0)
+    }
 }
 
 /// `$XDG_STATE_HOME/upstwin/demo-card`, else `~/.local/state/upstwin/demo-card`.
@@ -49,10 +51,10 @@ async fn start(args: &DemoArgs, prepared: serve::Prepared) -> Result<Running, Fa
     let mut tasks = tokio::task::JoinSet::new();
     let card_pty = serve::spawn_pty(&twin, line, Timing::Off, None, &mut tasks)?;
     let peer_pty = serve::spawn_pty(&twin, line, Timing::Off, None, &mut tasks)?;
-    let tcp = serve::spawn_tcp(&free(args.tcp)?.to_string(), &twin, &mut tasks).await?;
-    let control = serve::spawn_control(&free(args.control)?.to_string(), &twin, None, &mut tasks).await?;
+    let tcp = serve::spawn_tcp(&free(args.tcp).to_string(), &twin, &mut tasks).await?;
+    let control = serve::spawn_control(&free(args.control).to_string(), &twin, None, &mut tasks).await?;
     tasks.spawn(clock::run(twin.clone(), args.speed));
-    let (http, https) = (free(args.http)?, free(args.https)?);
+    let (http, https) = (free(args.http), free(args.https));
     let state_dir = args.state_dir.clone().unwrap_or_else(default_state_dir);
     let mut words: Vec<String> = [
         "card",
@@ -71,7 +73,8 @@ async fn start(args: &DemoArgs, prepared: serve::Prepared) -> Result<Running, Fa
         words.extend(["--admin-password-file".to_string(), file.display().to_string()]);
     }
     let card_args: CardArgs = parse(&words)?;
-    let card = card_command::start(&card_args, card_command::prepare(&card_args)?, &mut tasks).await?;
+    let started = card_command::start(&card_args, card_command::prepare(&card_args)?, &mut tasks).await?;
+    let (card, http, https) = (started.shared, started.http.unwrap_or(http), started.https.unwrap_or(https));
     let links = vec![
         ("Card web pages".to_string(), format!("http://{http}/")),
         ("Control API".to_string(), format!("http://{control}/api/state")),

@@ -7,7 +7,6 @@
 //! the card's mails, syslog messages and magic packets come through memory: the same bytes,
 //! decoded by the same observers as `exec:` mode's, timed in virtual time.
 
-use super::card::candidates;
 use super::observers;
 use super::observers::reported::number_in;
 use super::observers::smtp::Mailbox;
@@ -15,12 +14,10 @@ use axum::Router;
 use axum::body::Body;
 use card::clock::Clock;
 use card::config::Config;
-use card::core::Card;
-use card::link::{Line, Link, Master};
-use card::logs::Logs;
+use card::link::{Line, Link};
 use card::outlet::Outlet;
 use card::poller::PollEvent;
-use card::run::{self, Agent, Shared};
+use card::stack::Stack;
 use link::frame_file::FrameFile;
 use link::rtu::{self, Timing};
 use scenarios::compile::{Check, Compiled};
@@ -118,14 +115,6 @@ async fn co_simulate(scenario: &Compiled, out: Option<&Path>, card_dir: &Path) -
     // The card out of the box (it finds the UPS's speed), on the twin's virtual clock,
     // starting at the UPS clock's date.
     let clock = Clock::starting_at(epoch_s);
-    let logs = match Logs::open(card_dir, clock.stamp()) {
-        Ok(logs) => logs,
-        Err(e) => {
-            replay
-                .fail("the card runs".into(), format!("cannot keep its logs in {}: {e}", card_dir.display()));
-            return replay.finish(0.0, 0.0);
-        }
-    };
     let mut config = match &scenario.card_settings {
         Some(path) => match Config::load(path) {
             Ok(config) => config,
@@ -138,24 +127,26 @@ async fn co_simulate(scenario: &Compiled, out: Option<&Path>, card_dir: &Path) -
     };
     config.serial.slave = serial.slave_id;
     let link = Link::InProcess(Line { baud: config.serial.baud, far_ends });
-    let card = Card::new(candidates(), config.poll(), config.intervals(), logs, clock.now_s(), clock.stamp())
-        .trying_bauds(config.serial.bauds_to_try());
-    let (where_, line_baud) = (link.to_string(), link.baud());
-    let mut agent = Agent::new(card, where_, line_baud, clock, config);
     // What the card sends reaches the observers in virtual time, through memory.
     let (outlet, mut outgoing) = tokio::sync::mpsc::unbounded_channel();
-    agent.outlet = Outlet::Memory(outlet);
-    let shared = Shared::new(agent);
+    let assembled = match Stack::new(link, clock, config, card_dir).outlet(Outlet::Memory(outlet)).build() {
+        Ok(assembled) => assembled,
+        Err(e) => {
+            replay
+                .fail("the card runs".into(), format!("cannot keep its logs in {}: {e}", card_dir.display()));
+            return replay.finish(0.0, 0.0);
+        }
+    };
     let mut services = tokio::task::JoinSet::new();
-    card::services::spawn(&shared, &mut services);
+    let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let shared = assembled.start(&mut services, move |event, _| {
+        let _ = events_tx.send(event);
+    });
+    // No SNMP agent here: the traps go out without one, through the outlet.
     services.spawn(card::snmp::traps::send_without_agent(shared.clone()));
+    let router = card::api::in_process(shared);
     let mailbox = Mailbox::new(observers::Inbox::default(), out.unwrap_or(card_dir));
     let mut received: Vec<(f64, Heard)> = Vec::new();
-    let router = card::api::in_process(shared.clone());
-    let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
-    let poller = tokio::spawn(run::poll(Master::new(link, serial.slave_id), shared, move |event, _| {
-        let _ = events_tx.send(event);
-    }));
     fail_probes(&mut replay, scenario);
 
     let steps = (scenario.duration_s / scenario.dt_s).round() as u64;
@@ -204,7 +195,6 @@ async fn co_simulate(scenario: &Compiled, out: Option<&Path>, card_dir: &Path) -
             look(&mut replay, &router, &twin, now_s).await;
         }
     }
-    poller.abort();
     services.shutdown().await;
     if let Some(frames) = frames {
         frames.finish().await;
