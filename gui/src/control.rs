@@ -16,12 +16,8 @@ pub type Params = BTreeMap<String, f64>;
 /// message to show instead.
 pub type Asked = Result<Control, String>;
 
-fn numbers(params: &Params) -> Vec<(&str, f64)> {
-    params.iter().map(|(key, value)| (key.as_str(), *value)).collect()
-}
-
 pub fn inject(fault: &str, params: &Params) -> Asked {
-    Fault::with_params(fault, &numbers(params)).map(Control::Inject).map_err(|e| e.0)
+    Fault::with_params(fault, params).map(Control::Inject).map_err(|e| e.0)
 }
 
 pub fn clear(fault: &str) -> Asked {
@@ -29,7 +25,7 @@ pub fn clear(fault: &str) -> Asked {
 }
 
 pub fn inject_wire(fault: &str, params: &Params) -> Asked {
-    WireFault::with_params(fault, &numbers(params)).map(Control::InjectWire).map_err(|e| e.0)
+    WireFault::with_params(fault, params).map(Control::InjectWire).map_err(|e| e.0)
 }
 
 pub fn clear_wire(fault: &str) -> Asked {
@@ -37,7 +33,7 @@ pub fn clear_wire(fault: &str) -> Asked {
 }
 
 pub fn command(name: &str, params: &Params) -> Asked {
-    Command::with_params(name, &numbers(params)).map(Control::Command).map_err(|e| e.0)
+    Command::with_params(name, params).map(Control::Command).map_err(|e| e.0)
 }
 
 /// The load on each output phase, % of the phase's share of the rating.

@@ -14,7 +14,6 @@ use sim::ups::faults::{Fault, FaultKind};
 use sim::ups::load::ProfilePoint;
 use sim::ups::sources::MainsPoint;
 use sim::wire::faults::{WireFault, WireFaultKind};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ups_models::profile::{LoadProfile, MainsProfile};
 use ups_models::{LoadError, LoadedModel, Located, load_model, ron_text};
@@ -177,11 +176,6 @@ fn duration(text: &str) -> Result<f64, Mistake> {
 
 fn condition(text: &str) -> Result<Condition, Mistake> {
     Condition::parse(text).map_err(|e| mistake(text, e))
-}
-
-/// A scenario's numeric parameters as the catalogues take them.
-fn numbers(params: &BTreeMap<String, f64>) -> Vec<(&str, f64)> {
-    params.iter().map(|(key, value)| (key.as_str(), *value)).collect()
 }
 
 fn relative(dir: &Path, file: &str) -> PathBuf {
@@ -400,20 +394,20 @@ fn trigger(event: &Event, find: &impl Fn(&str) -> Result<usize, Mistake>) -> Res
 
 fn step(action: &Action, dir: &Path) -> Result<Step, Mistake> {
     Ok(match action {
-        Action::Fault(name, params) => Step::Control(Control::Inject(
-            Fault::with_params(name, &numbers(params)).map_err(|e| mistake(name, e.0))?,
-        )),
+        Action::Fault(name, params) => {
+            Step::Control(Control::Inject(Fault::with_params(name, params).map_err(|e| mistake(name, e.0))?))
+        }
         Action::Clear(name) => {
             Step::Control(Control::Clear(FaultKind::parse(name).map_err(|e| mistake(name, e.0))?))
         }
         Action::WireFault(name, params) => Step::Control(Control::InjectWire(
-            WireFault::with_params(name, &numbers(params)).map_err(|e| mistake(name, e.0))?,
+            WireFault::with_params(name, params).map_err(|e| mistake(name, e.0))?,
         )),
         Action::ClearWireFault(name) => {
             Step::Control(Control::ClearWire(WireFaultKind::parse(name).map_err(|e| mistake(name, e.0))?))
         }
         Action::Command(name, params) => Step::Control(Control::Command(
-            Command::with_params(name, &numbers(params)).map_err(|e| mistake(name, e.0))?,
+            Command::with_params(name, params).map_err(|e| mistake(name, e.0))?,
         )),
         Action::Load(pct) => {
             if !(pct.is_finite() && (0.0..=1000.0).contains(pct)) {

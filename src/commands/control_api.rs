@@ -65,12 +65,6 @@ struct Named {
     params: BTreeMap<String, f64>,
 }
 
-impl Named {
-    fn params(&self) -> Vec<(&str, f64)> {
-        self.params.iter().map(|(key, value)| (key.as_str(), *value)).collect()
-    }
-}
-
 /// Applies an action and answers as the API says: `body` on success; 404 for something
 /// not in force, 409 for a refused command, 422 for a fault the model cannot have, 400
 /// for the rest.
@@ -117,7 +111,7 @@ async fn state(State(api): State<Api>) -> Json<Value> {
 }
 
 async fn inject(State(api): State<Api>, Json(body): Json<Named>) -> Response {
-    match Fault::with_params(&body.name, &body.params()) {
+    match Fault::with_params(&body.name, &body.params) {
         Ok(fault) => apply(&api, Control::Inject(fault), |_| json!({ "injected": body.name })),
         Err(e) => error(StatusCode::BAD_REQUEST, e.0),
     }
@@ -134,7 +128,7 @@ async fn clear(State(api): State<Api>, Path(name): Path<String>) -> Response {
 }
 
 async fn inject_wire(State(api): State<Api>, Json(body): Json<Named>) -> Response {
-    match WireFault::with_params(&body.name, &body.params()) {
+    match WireFault::with_params(&body.name, &body.params) {
         Ok(fault) => apply(&api, Control::InjectWire(fault), |_| json!({ "injected": body.name })),
         Err(e) => error(StatusCode::BAD_REQUEST, e.0),
     }
@@ -148,7 +142,7 @@ async fn clear_wire(State(api): State<Api>, Path(name): Path<String>) -> Respons
 }
 
 async fn command(State(api): State<Api>, Json(body): Json<Named>) -> Response {
-    match Command::with_params(&body.name, &body.params()) {
+    match Command::with_params(&body.name, &body.params) {
         Ok(command) => apply(&api, Control::Command(command), |_| json!({ "accepted": body.name })),
         Err(e) => error(StatusCode::BAD_REQUEST, e.0),
     }

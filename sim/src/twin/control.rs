@@ -154,11 +154,6 @@ impl ControlPlane {
     pub fn apply(&self, control: Control) -> Result<Done, ControlError> {
         self.0.lock().control(control)
     }
-
-    /// The twin, for reading its state.
-    pub fn twin(&self) -> &SharedTwin {
-        &self.0
-    }
 }
 
 #[cfg(test)]

@@ -158,14 +158,15 @@ macro_rules! catalogue {
                 Ok(Self::build(kind, &values))
             }
 
-            /// Looks `name` up and validates its numeric parameters against their ranges,
-            /// filling in defaults.
+            /// Looks `name` up and validates its numeric parameters (JSON, scenario files,
+            /// the window's sliders) against their ranges, filling in defaults.
             pub fn with_params(
                 name: &str,
-                given: &[(&str, f64)],
+                given: &std::collections::BTreeMap<String, f64>,
             ) -> Result<Self, $crate::ups::catalogue::ParseError> {
                 let kind = $kind::parse(name)?;
-                let values = $crate::ups::catalogue::check_params(kind.name(), kind.spec().params, given)?;
+                let given: Vec<(&str, f64)> = given.iter().map(|(key, value)| (key.as_str(), *value)).collect();
+                let values = $crate::ups::catalogue::check_params(kind.name(), kind.spec().params, &given)?;
                 Ok(Self::build(kind, &values))
             }
 

@@ -4,7 +4,7 @@
 //! speed the twin is played at.
 
 use crate::SimRng;
-use crate::ups::catalogue::{ParseError, catalogue};
+use crate::ups::catalogue::catalogue;
 use rand::{RngExt, SeedableRng};
 use std::time::Duration;
 
@@ -33,11 +33,6 @@ catalogue! {
 
 /// Every wire fault, in the order the documentation lists them.
 pub const WIRE_FAULTS: &[crate::ups::catalogue::Spec] = WireFault::SPECS;
-
-/// Looks a wire fault up and validates its parameters (`key=value` pairs).
-pub fn parse(name: &str, params: &[(&str, &str)]) -> Result<WireFault, ParseError> {
-    WireFault::parse(name, params)
-}
 
 impl WireFault {
     /// How likely the fault is to strike one reply (a line break always does while it lasts).
@@ -165,7 +160,7 @@ mod tests {
     #[test]
     fn a_line_break_lasts_its_seconds_of_twin_time() {
         let mut wire = WireFaults::new(1);
-        wire.inject(parse("line_break", &[("seconds", "10")]).unwrap(), 100.0);
+        wire.inject(WireFault::parse("line_break", &[("seconds", "10")]).unwrap(), 100.0);
         assert!(wire.line_broken(100.0));
         assert!(wire.line_broken(109.9));
         assert!(!wire.line_broken(110.0));
