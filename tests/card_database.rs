@@ -32,7 +32,7 @@ fn twin(model: &LoadedModel, on_battery: bool) -> SharedTwin {
 async fn poll_once(master: &mut Master, name: &str, bauds: Vec<u32>) -> Card {
     let dir = std::env::temp_dir().join(format!("upstwin-card-database-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let logs = Logs::open(&dir, Stamp::default()).unwrap();
+    let (logs, _files) = Logs::open(&dir, Stamp::default()).unwrap();
     let candidates = ["jbusp", "vumap"]
         .map(|name| {
             let map = ups_models::maps::bundled(name).unwrap();

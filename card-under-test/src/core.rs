@@ -7,7 +7,7 @@ use crate::battery_test::BatteryTests;
 use crate::clock::Stamp;
 use crate::database::Database;
 use crate::derive::{self, View};
-use crate::logs::{Intervals, Logs};
+use crate::logs::{Intervals, Logs, WriteFailed};
 use crate::notify::{Detail, Notifier, catalogue};
 use crate::plan::ReadRequest;
 use crate::poller::{Comm, PollConfig, PollEvent, Poller, ReadError};
@@ -205,8 +205,7 @@ impl Card {
                     self.polled_at_s = Some(now_s);
                     self.refresh(now_s, stamp, true);
                     let database = self.poller.as_ref().map_or(&NO_DATABASE, Poller::database);
-                    let result = self.logs.on_cycle(now_s, stamp, database, self.intervals);
-                    self.note_log_result(result);
+                    self.logs.on_cycle(now_s, stamp, database, self.intervals);
                 }
             }
         }
@@ -259,24 +258,29 @@ impl Card {
         self.conditions = conditions;
     }
 
-    fn note_log_result(&mut self, result: std::io::Result<()>) {
-        self.log_error = result.err().map(|e| format!("cannot write the logs: {e}"));
+    /// What the log writer made of the last writes: a failure is shown by the API until a
+    /// write succeeds, and the logs it hit are written whole next time.
+    pub fn logs_written(&mut self, result: Result<(), WriteFailed>) {
+        self.log_error = match result {
+            Ok(()) => None,
+            Err(failed) => {
+                self.logs.rewrite_later(&failed.kinds);
+                Some(format!("cannot write the logs: {}", failed.error))
+            }
+        };
     }
 
     pub fn ups_event(&mut self, stamp: Stamp, level: Severity, text: &str) {
-        let result = self.logs.ups_event(stamp, level, text);
-        self.note_log_result(result);
+        self.logs.ups_event(stamp, level, text);
     }
 
     /// A card events log line about what a service did (mails, Wake-on-LAN, shutdown).
     pub fn service_event(&mut self, stamp: Stamp, level: Severity, text: &str) {
-        let result = self.logs.service_event(stamp, level, text);
-        self.note_log_result(result);
+        self.logs.service_event(stamp, level, text);
     }
 
     pub fn card_event(&mut self, stamp: Stamp, level: Severity, text: &str) {
-        let result = self.logs.card_event(stamp, level, text);
-        self.note_log_result(result);
+        self.logs.card_event(stamp, level, text);
     }
 
     /// New poll and log settings, from the next cycle on.

@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::controls::{self, Write};
 use crate::core::Card;
 use crate::link::Master;
+use crate::logs::{LogKind, LogWriter, WriteFailed};
 use crate::poller::{PollEvent, ReadError};
 use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
@@ -21,6 +22,8 @@ const CLOCK_SYNC_EVERY_S: f64 = 86_400.0;
 const CLOCK_RETRY_S: f64 = 3_600.0;
 /// Longest wait for a write's turn and answer: a poll loop that has stopped answers nobody.
 const WRITE_WAIT: Duration = Duration::from_secs(10);
+/// After the logs could not be written, the next try comes this much later.
+const LOG_RETRY: Duration = Duration::from_secs(1);
 
 /// A write waiting for its turn on the line, and who waits for its outcome.
 #[derive(Debug)]
@@ -173,6 +176,10 @@ pub struct Shared {
     wake_poll: Arc<Notify>,
     /// The news the services wait on: the last event raised, the last events log line.
     news: Arc<watch::Sender<News>>,
+    /// The logs' files; held while a batch is written so batches reach the disk in order.
+    log_writer: Arc<tokio::sync::Mutex<LogWriter>>,
+    /// Wakes the log writer when a lock released leaves log records to write.
+    wake_log_writer: Arc<Notify>,
 }
 
 /// What the services wait on: the sequence numbers of the last event raised and of the
@@ -187,11 +194,13 @@ fn news(agent: &Agent) -> News {
     News { last_event: agent.card.notices().last_seq(), last_log_line: agent.card.logs().last_event_line() }
 }
 
-/// The agent, locked; whatever was raised or logged meanwhile is announced on release.
+/// The agent, locked; whatever was raised or logged meanwhile is announced on release, and
+/// records left to write wake the log writer.
 #[derive(Debug)]
 pub struct Locked<'a> {
     guard: MutexGuard<'a, Agent>,
     news: &'a watch::Sender<News>,
+    wake_log_writer: &'a Notify,
 }
 
 impl std::ops::Deref for Locked<'_> {
@@ -212,16 +221,51 @@ impl Drop for Locked<'_> {
     fn drop(&mut self) {
         let now = news(&self.guard);
         self.news.send_if_modified(|seen| std::mem::replace(seen, now) != now);
+        if self.guard.card.logs().has_writes() {
+            self.wake_log_writer.notify_one();
+        }
     }
 }
 
 impl Shared {
-    pub fn new(agent: Agent) -> Self {
+    /// The card and the writer of its logs' files.
+    pub fn new(agent: Agent, log_writer: LogWriter) -> Self {
         let last = news(&agent);
         Self {
             agent: Arc::new(Mutex::new(agent)),
             wake_poll: Arc::new(Notify::new()),
             news: Arc::new(watch::channel(last).0),
+            log_writer: Arc::new(tokio::sync::Mutex::new(log_writer)),
+            wake_log_writer: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Puts the log records written so far on disk (blocking I/O, off the runtime's
+    /// threads); says why when it could not. What the writer made of it is also kept for
+    /// the API (`Card::log_error`).
+    pub async fn flush_logs(&self) -> Result<(), String> {
+        let mut writer = self.log_writer.clone().lock_owned().await;
+        let writes = self.lock().card.logs_mut().take_writes();
+        if writes.is_empty() {
+            return Ok(());
+        }
+        let result = tokio::task::spawn_blocking(move || writer.write(writes)).await;
+        let result = result.unwrap_or_else(|e| {
+            Err(WriteFailed { kinds: LogKind::ALL.to_vec(), error: std::io::Error::other(e.to_string()) })
+        });
+        let why = result.as_ref().err().map(|failed| failed.error.to_string());
+        self.lock().card.logs_written(result);
+        why.map_or(Ok(()), Err)
+    }
+
+    /// The log writer: writes whatever the card logged, as soon as it is logged; after a
+    /// failure it tries again a second later, writing the failed logs whole.
+    pub async fn write_logs(self) {
+        loop {
+            self.wake_log_writer.notified().await;
+            if self.flush_logs().await.is_err() {
+                tokio::time::sleep(LOG_RETRY).await;
+            }
         }
     }
 
@@ -232,7 +276,11 @@ impl Shared {
 
     /// The agent; a panic elsewhere while it was held does not make it unreadable.
     pub fn lock(&self) -> Locked<'_> {
-        Locked { guard: self.agent.lock().unwrap_or_else(|p| p.into_inner()), news: &self.news }
+        Locked {
+            guard: self.agent.lock().unwrap_or_else(|p| p.into_inner()),
+            news: &self.news,
+            wake_log_writer: &self.wake_log_writer,
+        }
     }
 
     /// Sends `write` to the UPS before the next read; resolves with the UPS's answer.
@@ -312,5 +360,51 @@ pub async fn poll(mut master: Master, shared: Shared, mut on_event: impl FnMut(P
             on_event(event, &agent);
         }
         agent.sync_clock_if_due();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logs::{Intervals, Logs};
+    use crate::poller::PollConfig;
+
+    fn card_events(dir: &std::path::Path) -> String {
+        std::fs::read_to_string(dir.join("card-events.csv")).unwrap_or_default()
+    }
+
+    /// The poll path only queues log records; the writer puts them on disk, says when it
+    /// cannot, and once the disk is back writes whole every log it could not write.
+    #[tokio::test]
+    async fn the_log_writer_says_why_it_cannot_write_and_loses_nothing_once_it_can() {
+        let dir = std::env::temp_dir().join(format!("upstwin-log-writer-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let clock = Clock::starting_at(1_767_225_600.0);
+        let (logs, writer) = Logs::open(&dir, clock.stamp()).unwrap();
+        let card = Card::new(
+            crate::stack::bundled_maps(),
+            PollConfig::default(),
+            Intervals::default(),
+            logs,
+            0.0,
+            clock.stamp(),
+        );
+        let shared = Shared::new(Agent::new(card, "nowhere".into(), None, clock, Config::default()), writer);
+        assert!(!card_events(&dir).contains("Cold boot"), "queued, not yet written");
+        shared.flush_logs().await.unwrap();
+        assert!(card_events(&dir).contains("Cold boot"));
+
+        std::fs::remove_dir_all(&dir).unwrap();
+        let stamp = shared.lock().clock.stamp();
+        shared.lock().card.card_event(stamp, Severity::Warning, "logged while the disk was away");
+        let why = shared.flush_logs().await.unwrap_err();
+        println!("with the state directory removed: {why}");
+        assert_eq!(shared.lock().card.log_error(), Some(format!("cannot write the logs: {why}").as_str()));
+
+        std::fs::create_dir_all(&dir).unwrap();
+        shared.flush_logs().await.unwrap();
+        assert_eq!(shared.lock().card.log_error(), None);
+        let text = card_events(&dir);
+        assert!(text.contains("Cold boot") && text.contains("logged while the disk was away"), "{text}");
     }
 }

@@ -88,7 +88,7 @@ mod tests {
                 (map, rules)
             })
             .to_vec();
-        let logs = Logs::open(dir, clock.stamp()).unwrap();
+        let (logs, _files) = Logs::open(dir, clock.stamp()).unwrap();
         let card =
             Card::new(candidates, PollConfig::default(), Intervals::default(), logs, 0.0, clock.stamp());
         let mut config = Config::default();

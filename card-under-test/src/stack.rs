@@ -77,7 +77,7 @@ impl Stack {
     /// Opens the logs and assembles the card; nothing runs until `Assembled::start`.
     pub fn build(self) -> std::io::Result<Assembled> {
         let Stack { link, clock, config, state_dir, settings_file, outlet, accounts } = self;
-        let logs = Logs::open(&state_dir, clock.stamp())?;
+        let (logs, log_writer) = Logs::open(&state_dir, clock.stamp())?;
         // Over a serial line the card finds the UPS's speed; over TCP there is none.
         let bauds = if link.baud().is_some() { config.serial.bauds_to_try() } else { Vec::new() };
         let card =
@@ -90,7 +90,7 @@ impl Stack {
         agent.config_path = settings_file;
         agent.outlet = outlet;
         agent.web.accounts = accounts;
-        Ok(Assembled { shared: Shared::new(agent), master })
+        Ok(Assembled { shared: Shared::new(agent, log_writer), master })
     }
 }
 
@@ -103,14 +103,15 @@ pub struct Assembled {
 }
 
 impl Assembled {
-    /// Starts the services that send what the card raises (mail, syslog, shutdown
-    /// management) and the poll loop on `tasks`; `on_event` hears every poll event with the
+    /// Starts the log writer, the services that send what the card raises (mail, syslog,
+    /// shutdown management) and the poll loop on `tasks`; `on_event` hears every poll event with the
     /// agent after it. Returns the card's shared state.
     pub fn start(
         self,
         tasks: &mut JoinSet<()>,
         on_event: impl FnMut(PollEvent, &Agent) + Send + 'static,
     ) -> Shared {
+        tasks.spawn(self.shared.clone().write_logs());
         crate::services::spawn(&self.shared, tasks);
         tasks.spawn(run::poll(self.master, self.shared.clone(), on_event));
         self.shared

@@ -70,9 +70,12 @@ pub fn run(args: &CardArgs) -> CommandResult {
         tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(Failure::failed)?;
     runtime.block_on(async {
         let mut tasks = tokio::task::JoinSet::new();
-        start(args, prepared, &mut tasks).await?;
+        let started = start(args, prepared, &mut tasks).await?;
         super::until_stopped().await?;
         tasks.shutdown().await;
+        if let Err(e) = started.shared.flush_logs().await {
+            eprintln!("upstwin card: the last log records were not written: {e}");
+        }
         say("stopped");
         Ok(())
     })

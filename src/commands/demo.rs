@@ -131,7 +131,9 @@ pub fn run(args: &DemoArgs) -> CommandResult {
                 "demo: no display (DISPLAY and WAYLAND_DISPLAY are not set): running headless; Ctrl-C stops"
             );
         }
-        return runtime.block_on(super::until_stopped());
+        let stopped = runtime.block_on(super::until_stopped());
+        runtime.block_on(flush_card_logs(&running.card));
+        return stopped;
     }
     let setup = gui::Setup {
         twin: running.twin.clone(),
@@ -147,5 +149,14 @@ pub fn run(args: &DemoArgs) -> CommandResult {
             captions: true,
         }),
     };
-    gui::run(setup).map_err(Failure::failed)
+    let closed = gui::run(setup).map_err(Failure::failed);
+    runtime.block_on(flush_card_logs(&running.card));
+    closed
+}
+
+/// The card's last log records, on disk before the demo ends.
+async fn flush_card_logs(card: &card::run::Shared) {
+    if let Err(e) = card.flush_logs().await {
+        eprintln!("demo: the card's last log records were not written: {e}");
+    }
 }

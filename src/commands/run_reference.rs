@@ -144,7 +144,7 @@ async fn co_simulate(scenario: &Compiled, out: Option<&Path>, card_dir: &Path) -
     });
     // No SNMP agent here: the traps go out without one, through the outlet.
     services.spawn(card::snmp::traps::send_without_agent(shared.clone()));
-    let router = card::api::in_process(shared);
+    let router = card::api::in_process(shared.clone());
     let mailbox = Mailbox::new(observers::Inbox::default(), out.unwrap_or(card_dir));
     let mut received: Vec<(f64, Heard)> = Vec::new();
     fail_probes(&mut replay, scenario);
@@ -196,6 +196,9 @@ async fn co_simulate(scenario: &Compiled, out: Option<&Path>, card_dir: &Path) -
         }
     }
     services.shutdown().await;
+    if let Err(e) = shared.flush_logs().await {
+        output_errors.push(format!("the card's last log records: {e}"));
+    }
     if let Some(frames) = frames {
         frames.finish().await;
     }

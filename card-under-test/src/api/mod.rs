@@ -276,12 +276,13 @@ async fn clear_log(
 ) -> Result<Response, Refusal> {
     role.may_change()?;
     let (kind, _) = log_kind(&name)?;
-    let mut agent = shared.lock();
-    let stamp = agent.clock.stamp();
-    agent
-        .card
-        .logs_mut()
-        .clear(kind, stamp)
+    {
+        let mut agent = shared.lock();
+        let stamp = agent.clock.stamp();
+        agent.card.logs_mut().clear(kind, stamp);
+    }
+    // The answer waits until the file is cleared too.
+    (shared.flush_logs().await)
         .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, format!("cannot clear {}: {e}", kind.name())))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -1,37 +1,32 @@
-//! One log on disk, crash-safe: a header naming the log and its schema, then one CSV record
-//! per line, each appended and fsynced before `append` returns. A crash can tear only the
-//! line being written; opening drops that torn tail. The file holds at most twice the
-//! log's capacity: past that it is rewritten with the newest records (write, fsync,
-//! rename), so a crash leaves the old file or the new one, never a mix.
+//! One log as the card keeps it in memory: its records (at most `capacity`) and what its
+//! file still needs — lines to append, or a whole new file. Appending only queues: the
+//! poll path never waits for a disk. The log writer (`disk.rs`) puts the queue on disk
+//! outside the card's lock. The file holds at most twice the log's capacity: past that the
+//! queue asks for the file to be replaced with the newest records.
 
 use std::collections::VecDeque;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
 
-/// What the card found when it opened a log.
+/// What a log's file needs, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Opened {
-    /// No file yet: a new, empty log.
-    New,
-    /// Records read back; `torn`: a last line cut by a crash was dropped.
-    Loaded { records: usize, torn: bool },
-    /// The file had another schema (or no valid header): it was kept as `kept` and the log
-    /// re-created empty.
-    Recreated { kept: PathBuf },
+pub enum DiskWrite {
+    /// A CSV line to append.
+    Append(String),
+    /// The whole file (header, columns, records), to replace the old one atomically.
+    Replace(String),
 }
 
 #[derive(Debug)]
-pub struct LogFile {
-    path: PathBuf,
+pub struct Log {
     header: String,
     columns: Vec<String>,
     capacity: usize,
     records: VecDeque<Vec<String>>,
-    file: File,
+    /// The lines the file holds once `pending` is written.
     lines_in_file: usize,
+    pending: Vec<DiskWrite>,
 }
 
+/// A record as one CSV line, `\n` terminated.
 fn csv_line(fields: &[String]) -> String {
     let mut writer =
         csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
@@ -40,40 +35,19 @@ fn csv_line(fields: &[String]) -> String {
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-fn parse_line(line: &str) -> Option<Vec<String>> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(line.as_bytes());
-    let record = reader.records().next()?.ok()?;
-    Some(record.iter().map(str::to_string).collect())
-}
-
-impl LogFile {
-    /// Opens `dir/<name>.csv` holding records of `columns` under `schema`.
-    pub fn open(
-        dir: &Path,
-        name: &str,
-        schema: u32,
-        columns: &[&str],
+impl Log {
+    /// A log of `columns` holding `records` (the newest `capacity` are kept), its file
+    /// already written as `file_text` says.
+    pub(super) fn new(
+        header: String,
+        columns: Vec<String>,
         capacity: usize,
-    ) -> io::Result<(Self, Opened)> {
-        let path = dir.join(format!("{name}.csv"));
-        let header = format!("# upstwin-card log {name} schema {schema}");
-        let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
-        let (records, opened) = match fs::read(&path) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => (VecDeque::new(), Opened::New),
-            Err(e) => return Err(e),
-            Ok(bytes) => read_back(&path, &bytes, &header, &columns)?,
-        };
-        let mut records = records;
-        while records.len() > capacity {
-            records.pop_front();
-        }
-        let file = replace(&path, &header, &columns, &records)?;
-        let lines_in_file = records.len();
-        let opened = match opened {
-            Opened::Loaded { torn, .. } => Opened::Loaded { records: records.len(), torn },
-            other => other,
-        };
-        Ok((Self { path, header, columns, capacity, records, file, lines_in_file }, opened))
+        records: VecDeque<Vec<String>>,
+    ) -> Self {
+        let mut log = Self { header, columns, capacity, records, lines_in_file: 0, pending: Vec::new() };
+        log.trim_to_capacity();
+        log.lines_in_file = log.records.len();
+        log
     }
 
     pub fn columns(&self) -> &[String] {
@@ -84,28 +58,48 @@ impl LogFile {
         self.records.iter()
     }
 
-    /// Appends a record and waits until it is on disk.
-    pub fn append(&mut self, record: Vec<String>) -> io::Result<()> {
-        if self.lines_in_file >= 2 * self.capacity {
-            self.trim_to_capacity();
-            self.rewrite()?;
-        }
-        self.file.write_all(csv_line(&record).as_bytes())?;
-        self.file.sync_data()?;
-        self.lines_in_file += 1;
+    /// Keeps `record` and queues it for the file.
+    pub fn append(&mut self, record: Vec<String>) {
+        let line = csv_line(&record);
         self.records.push_back(record);
         self.trim_to_capacity();
-        Ok(())
+        if self.lines_in_file >= 2 * self.capacity || self.pending.len() >= self.capacity {
+            // A file grown past twice the log, or a queue as long as the log (a disk that
+            // has not taken anything for a while): one new file says it all.
+            self.replace_file();
+        } else {
+            self.pending.push(DiskWrite::Append(line));
+            self.lines_in_file += 1;
+        }
     }
 
-    pub fn clear(&mut self) -> io::Result<()> {
+    pub fn clear(&mut self) {
         self.records.clear();
-        self.rewrite()
+        self.replace_file();
+    }
+
+    /// After a failed write the file's state is unknown: the next write replaces it whole.
+    pub fn rewrite_later(&mut self) {
+        self.replace_file();
+    }
+
+    /// What the file needs, oldest first; the queue is then empty.
+    pub fn take_writes(&mut self) -> Vec<DiskWrite> {
+        std::mem::take(&mut self.pending)
+    }
+
+    pub fn has_writes(&self) -> bool {
+        !self.pending.is_empty()
     }
 
     /// The log as the CSV a user downloads: the column names, then the records.
     pub fn csv(&self) -> String {
         std::iter::once(csv_line(&self.columns)).chain(self.records.iter().map(|r| csv_line(r))).collect()
+    }
+
+    /// The whole file: the header naming the log and its schema, then the CSV.
+    pub(super) fn file_text(&self) -> String {
+        format!("{}\n{}", self.header, self.csv())
     }
 
     fn trim_to_capacity(&mut self) {
@@ -114,99 +108,67 @@ impl LogFile {
         }
     }
 
-    /// Replaces the file with the header and the records held.
-    fn rewrite(&mut self) -> io::Result<()> {
-        self.file = replace(&self.path, &self.header, &self.columns, &self.records)?;
+    /// Queues the whole file in place of whatever was queued before (it says it all).
+    fn replace_file(&mut self) {
+        self.pending = vec![DiskWrite::Replace(self.file_text())];
         self.lines_in_file = self.records.len();
-        Ok(())
     }
-}
-
-/// Replaces `path` atomically with a log of `records`; returns the new file open for
-/// appending.
-fn replace(
-    path: &Path,
-    header: &str,
-    columns: &[String],
-    records: &VecDeque<Vec<String>>,
-) -> io::Result<File> {
-    let mut text = format!("{header}\n{}", csv_line(columns));
-    text.extend(records.iter().map(|r| csv_line(r)));
-    crate::durable::replace_file(path, text.as_bytes())?;
-    OpenOptions::new().append(true).open(path)
-}
-
-/// Reads a log file back: its records, or a re-created log when the header is not ours.
-fn read_back(
-    path: &Path,
-    bytes: &[u8],
-    header: &str,
-    columns: &[String],
-) -> io::Result<(VecDeque<Vec<String>>, Opened)> {
-    let torn = !bytes.is_empty() && !bytes.ends_with(b"\n");
-    let whole_lines = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-    let bytes = &bytes[..whole_lines];
-    let mut lines = BufReader::new(bytes).lines().map_while(Result::ok);
-    let same_schema = lines.next().as_deref() == Some(header)
-        && lines.next().and_then(|l| parse_line(&l)).as_deref() == Some(columns);
-    if !same_schema {
-        let kept = path.with_extension("csv.old");
-        fs::rename(path, &kept)?;
-        return Ok((VecDeque::new(), Opened::Recreated { kept }));
-    }
-    let records: VecDeque<Vec<String>> =
-        lines.filter_map(|l| parse_line(&l)).filter(|r| r.len() == columns.len()).collect();
-    let count = records.len();
-    Ok((records, Opened::Loaded { records: count, torn }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("upstwin-card-store-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        dir
+    fn log(capacity: usize) -> Log {
+        Log::new("# h".into(), vec!["Time".into(), "Text".into()], capacity, VecDeque::new())
     }
 
     fn record(n: usize) -> Vec<String> {
-        vec![n.to_string(), format!("event, \"{n}\"")]
+        vec![n.to_string(), format!("event {n}")]
     }
 
     #[test]
-    fn records_survive_reopening_a_torn_tail_is_dropped_and_the_ring_keeps_the_newest() {
-        let dir = temp_dir("ring");
-        let (mut log, opened) = LogFile::open(&dir, "events", 1, &["Time", "Text"], 3).unwrap();
-        assert_eq!(opened, Opened::New);
-        for n in 0..8 {
-            log.append(record(n)).unwrap();
+    fn appends_are_queued_in_order_and_the_ring_keeps_the_newest() {
+        let mut log = log(3);
+        log.append(record(0));
+        log.append(record(1));
+        assert_eq!(log.take_writes(), [0, 1].map(|n| DiskWrite::Append(csv_line(&record(n)))));
+        assert!(!log.has_writes());
+        for n in 2..5 {
+            log.append(record(n));
+            assert_eq!(log.take_writes(), [DiskWrite::Append(csv_line(&record(n)))]);
         }
-        assert_eq!(log.records().cloned().collect::<Vec<_>>(), [record(5), record(6), record(7)]);
-        drop(log);
-        // A crash in the middle of a line.
-        let mut file = OpenOptions::new().append(true).open(dir.join("events.csv")).unwrap();
-        file.write_all(b"8,\"event, ").unwrap();
-        let (log, opened) = LogFile::open(&dir, "events", 1, &["Time", "Text"], 3).unwrap();
-        assert_eq!(opened, Opened::Loaded { records: 3, torn: true });
-        assert_eq!(log.records().last(), Some(&record(7)));
-        assert_eq!(
-            log.csv(),
-            "Time,Text\n5,\"event, \"\"5\"\"\"\n6,\"event, \"\"6\"\"\"\n7,\"event, \"\"7\"\"\"\n"
-        );
+        assert_eq!(log.records().cloned().collect::<Vec<_>>(), [record(2), record(3), record(4)]);
     }
 
     #[test]
-    fn another_schema_is_kept_aside_and_the_log_recreated() {
-        let dir = temp_dir("schema");
-        let (mut log, _) = LogFile::open(&dir, "history", 1, &["Time", "V"], 10).unwrap();
-        log.append(vec!["t".into(), "230".into()]).unwrap();
-        drop(log);
-        let (mut log, opened) = LogFile::open(&dir, "history", 2, &["Time", "V", "Hz"], 10).unwrap();
-        assert!(matches!(opened, Opened::Recreated { ref kept } if kept.exists()));
-        assert_eq!(log.records().len(), 0);
-        log.clear().unwrap();
-        assert_eq!(log.csv(), "Time,V,Hz\n");
+    fn a_file_twice_the_log_is_replaced_with_the_newest_records() {
+        let mut log = log(2);
+        for n in 0..4 {
+            log.append(record(n));
+            log.take_writes();
+        }
+        log.append(record(4));
+        assert_eq!(log.take_writes(), [DiskWrite::Replace("# h\nTime,Text\n3,event 3\n4,event 4\n".into())]);
+    }
+
+    #[test]
+    fn a_queue_as_long_as_the_log_becomes_one_replacement_and_a_failure_rewrites_the_file() {
+        let mut log = log(2);
+        for n in 0..3 {
+            log.append(record(n));
+        }
+        assert_eq!(log.take_writes(), [DiskWrite::Replace("# h\nTime,Text\n1,event 1\n2,event 2\n".into())]);
+        log.rewrite_later();
+        log.append(record(3));
+        assert_eq!(
+            log.take_writes(),
+            [
+                DiskWrite::Replace("# h\nTime,Text\n1,event 1\n2,event 2\n".into()),
+                DiskWrite::Append("3,event 3\n".into())
+            ]
+        );
+        log.clear();
+        assert_eq!(log.take_writes(), [DiskWrite::Replace("# h\nTime,Text\n".into())]);
     }
 }

@@ -120,9 +120,13 @@ pub async fn clear(State(shared): State<Shared>, _: Writer, Path(name): Path<Str
     let Some((kind, _, path)) = find(&name) else {
         return (StatusCode::NOT_FOUND, "no such log").into_response();
     };
-    let mut agent = shared.lock();
-    let stamp = agent.clock.stamp();
-    if let Err(e) = agent.card.logs_mut().clear(kind, stamp) {
+    {
+        let mut agent = shared.lock();
+        let stamp = agent.clock.stamp();
+        agent.card.logs_mut().clear(kind, stamp);
+    }
+    // The page comes back once the file is cleared too.
+    if let Err(e) = shared.flush_logs().await {
         return (StatusCode::INTERNAL_SERVER_ERROR, format!("cannot clear {}: {e}", kind.name()))
             .into_response();
     }
