@@ -4,11 +4,12 @@
 
 use crate::alarms::{AlarmTable, Change, Severity};
 use crate::battery_test::BatteryTests;
+use crate::catalogue;
 use crate::clock::Stamp;
 use crate::database::Database;
 use crate::derive::{self, View};
 use crate::logs::{Intervals, Logs, WriteFailed};
-use crate::notify::{Detail, Notifier, catalogue};
+use crate::notify::{Detail, Notifier};
 use crate::plan::ReadRequest;
 use crate::poller::{Comm, PollConfig, PollEvent, Poller, ReadError};
 use crate::rules::{Condition, Rules};

@@ -3,8 +3,8 @@
 //! shares only the register map definitions of `ups-models`.
 
 pub mod alarms;
-pub mod api;
 pub mod battery_test;
+pub mod catalogue;
 pub mod clock;
 pub mod command;
 pub mod config;

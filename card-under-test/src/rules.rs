@@ -174,7 +174,7 @@ pub fn parse(text: &str, map: &RegisterMap) -> Result<Rules, Located> {
         .iter()
         .map(|t| {
             let key = format!("trap {}", t.number);
-            match crate::notify::catalogue::trap(t.number) {
+            match crate::catalogue::trap(t.number) {
                 Some(_) => Ok(TrapRule { number: t.number, when: compile(&key, &t.when)? }),
                 None => Err(Located::at(1, 1, format!("{key}: the vendor traps are numbered 1 to 40"))),
             }

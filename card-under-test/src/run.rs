@@ -69,27 +69,24 @@ pub struct Agent {
     pub(crate) schedules_seen_s: Option<i64>,
     /// Where mails, syslog messages, magic packets and the agents' messages go.
     pub outlet: crate::outlet::Outlet,
-    /// Shutdown management (§16.8) and the client table (§15).
-    pub shutdown: crate::shutdown::State,
-    /// The web interface's accounts, session and failed logins.
-    pub web: crate::web::State,
 }
 
 impl Agent {
     /// Validates `text` as a whole configuration and puts it in force: saved, applied to
     /// the poll and logs, every changed setting logged "… has been changed via `via` by
     /// `by`". A bad file changes nothing.
-    pub fn replace_config(&mut self, text: &str, via: &str, by: &str) -> Result<Changed, String> {
-        let config = Config::parse(text).map_err(|e| format!("{}:{}: {}", e.line, e.column, e.message))?;
+    pub fn replace_config(&mut self, text: &str, via: &str, by: &str) -> Result<Changed, ConfigRefused> {
+        let config = Config::parse(text)
+            .map_err(|e| ConfigRefused::Invalid(format!("{}:{}: {}", e.line, e.column, e.message)))?;
         self.put_config(config, via, by)
     }
 
     /// Puts `config` (already valid) in force; see `replace_config`. Settings that take
     /// effect only at the next restart are saved, said in the log line, and listed in
     /// `restart_needed`.
-    pub fn put_config(&mut self, config: Config, via: &str, by: &str) -> Result<Changed, String> {
+    pub fn put_config(&mut self, config: Config, via: &str, by: &str) -> Result<Changed, ConfigRefused> {
         if let Some(path) = &self.config_path {
-            config.save(path).map_err(|e| format!("cannot save {}: {e}", path.display()))?;
+            config.save(path).map_err(|error| ConfigRefused::Unsaved { path: path.clone(), error })?;
         }
         let changed = config.changed_from(&self.config);
         // Of the settings changed now, those the card started with still rule until a restart.
@@ -108,6 +105,17 @@ impl Agent {
         self.config = config;
         Ok(Changed { changed, restart_needed })
     }
+}
+
+/// Why a configuration was not put in force; nothing changed either way. The caller's
+/// fault or the card's: a form gets 400 for the one, 500 for the other.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigRefused {
+    /// Not a valid configuration: `line:col: what`.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("cannot save {}: {error}", path.display())]
+    Unsaved { path: PathBuf, error: std::io::Error },
 }
 
 /// What a new configuration changed, and which of those changes wait for a restart.
@@ -143,8 +151,6 @@ impl Agent {
             clock_synced_s: None,
             schedules_seen_s: None,
             outlet: crate::outlet::Outlet::Network,
-            shutdown: crate::shutdown::State::default(),
-            web: crate::web::State::default(),
         }
     }
 
@@ -369,6 +375,46 @@ mod tests {
     use crate::logs::{Intervals, Logs};
     use crate::poller::PollConfig;
 
+    fn agent_in(dir: &std::path::Path) -> (Agent, LogWriter) {
+        let clock = Clock::starting_at(1_767_225_600.0);
+        let (logs, writer) = Logs::open(dir, clock.stamp()).unwrap();
+        let card = Card::new(
+            crate::stack::bundled_maps(),
+            PollConfig::default(),
+            Intervals::default(),
+            logs,
+            0.0,
+            clock.stamp(),
+        );
+        (Agent::new(card, "nowhere".into(), None, clock, Config::default()), writer)
+    }
+
+    /// A bad file is the caller's fault, a disk that refuses the card's: the API answers
+    /// 400 for one and 500 for the other, and neither changes a setting.
+    #[test]
+    fn a_refused_configuration_says_whose_fault_it_is_and_changes_nothing() {
+        let dir = std::env::temp_dir().join(format!("upstwin-config-refused-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let (mut agent, _writer) = agent_in(&dir);
+        let good =
+            ron::ser::to_string(&Config { system_name: "Room 4".into(), ..Config::default() }).unwrap();
+
+        let invalid = agent.replace_config("(system_name: 4)", "REST API", "admin").unwrap_err();
+        assert!(matches!(&invalid, ConfigRefused::Invalid(why) if why.starts_with("1:")), "{invalid}");
+
+        agent.config_path = Some(dir.join("no-such-directory").join("card.ron"));
+        let unsaved = agent.replace_config(&good, "REST API", "admin").unwrap_err();
+        println!("saving into a missing directory: {unsaved}");
+        assert!(matches!(unsaved, ConfigRefused::Unsaved { .. }), "{unsaved}");
+        assert_eq!(agent.config, Config::default(), "nothing changed");
+
+        agent.config_path = Some(dir.join("card.ron"));
+        let changed = agent.replace_config(&good, "REST API", "admin").unwrap();
+        assert_eq!(changed.changed, ["System Name"]);
+        assert_eq!(agent.config.system_name, "Room 4");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     fn card_events(dir: &std::path::Path) -> String {
         std::fs::read_to_string(dir.join("card-events.csv")).unwrap_or_default()
     }
@@ -379,17 +425,8 @@ mod tests {
     async fn the_log_writer_says_why_it_cannot_write_and_loses_nothing_once_it_can() {
         let dir = std::env::temp_dir().join(format!("upstwin-log-writer-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let clock = Clock::starting_at(1_767_225_600.0);
-        let (logs, writer) = Logs::open(&dir, clock.stamp()).unwrap();
-        let card = Card::new(
-            crate::stack::bundled_maps(),
-            PollConfig::default(),
-            Intervals::default(),
-            logs,
-            0.0,
-            clock.stamp(),
-        );
-        let shared = Shared::new(Agent::new(card, "nowhere".into(), None, clock, Config::default()), writer);
+        let (agent, writer) = agent_in(&dir);
+        let shared = Shared::new(agent, writer);
         assert!(!card_events(&dir).contains("Cold boot"), "queued, not yet written");
         shared.flush_logs().await.unwrap();
         assert!(card_events(&dir).contains("Cold boot"));

@@ -13,8 +13,10 @@ use crate::logs::Logs;
 use crate::outlet::Outlet;
 use crate::poller::PollEvent;
 use crate::rules::Rules;
-use crate::run::{self, Agent, Shared};
+use crate::run::{self, Agent};
+use crate::shutdown::Shutdown;
 use crate::web::accounts::Store;
+use crate::web::{Site, Web};
 use std::path::{Path, PathBuf};
 use tokio::task::JoinSet;
 use ups_models::map::RegisterMap;
@@ -89,8 +91,12 @@ impl Stack {
         let mut agent = Agent::new(card, where_, line_baud, clock, config);
         agent.config_path = settings_file;
         agent.outlet = outlet;
-        agent.web.accounts = accounts;
-        Ok(Assembled { shared: Shared::new(agent, log_writer), master })
+        let site = Site {
+            card: run::Shared::new(agent, log_writer),
+            web: Web::new(accounts),
+            shutdown: Shutdown::default(),
+        };
+        Ok(Assembled { site, master })
     }
 }
 
@@ -98,7 +104,7 @@ impl Stack {
 #[derive(Debug)]
 pub struct Assembled {
     /// What the servers, the API and whoever runs beside the card share.
-    pub shared: Shared,
+    pub site: Site,
     master: Master,
 }
 
@@ -110,10 +116,11 @@ impl Assembled {
         self,
         tasks: &mut JoinSet<()>,
         on_event: impl FnMut(PollEvent, &Agent) + Send + 'static,
-    ) -> Shared {
-        tasks.spawn(self.shared.clone().write_logs());
-        crate::services::spawn(&self.shared, tasks);
-        tasks.spawn(run::poll(self.master, self.shared.clone(), on_event));
-        self.shared
+    ) -> Site {
+        let Site { card, shutdown, .. } = &self.site;
+        tasks.spawn(card.clone().write_logs());
+        crate::services::spawn(card, shutdown, tasks);
+        tasks.spawn(run::poll(self.master, card.clone(), on_event));
+        self.site
     }
 }

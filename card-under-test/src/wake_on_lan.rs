@@ -43,13 +43,22 @@ async fn round(shared: &Shared, macs: &[[u8; 6]]) -> Result<usize, String> {
     Ok(macs.len())
 }
 
+/// Why nobody was woken: nothing to wake (a setting), or the packets could not go out.
+#[derive(Debug, thiserror::Error)]
+pub enum NotWoken {
+    #[error("no Wake-on-LAN target to wake")]
+    NoTarget,
+    #[error("{0}")]
+    NotSent(String),
+}
+
 /// Wakes the targets (`only`: those MACs, for the test), `why` said in the card events log;
 /// the first round goes now, the repeats from a task of their own. The number of targets.
-pub async fn wake(shared: &Shared, only: Option<&[[u8; 6]]>, why: &str) -> Result<usize, String> {
+pub async fn wake(shared: &Shared, only: Option<&[[u8; 6]]>, why: &str) -> Result<usize, NotWoken> {
     let settings = shared.lock().config.wake_on_lan.clone();
     let macs = targets(&settings, only);
     if macs.is_empty() {
-        return Err("no Wake-on-LAN target to wake".into());
+        return Err(NotWoken::NoTarget);
     }
     let sent = round(shared, &macs).await;
     {
@@ -63,7 +72,7 @@ pub async fn wake(shared: &Shared, only: Option<&[[u8; 6]]>, why: &str) -> Resul
         };
         agent.card.service_event(stamp, line.0, &line.1);
     }
-    let count = sent?;
+    let count = sent.map_err(NotWoken::NotSent)?;
     if settings.repeat > 1 {
         let shared = shared.clone();
         tokio::spawn(async move {

@@ -11,7 +11,7 @@ use card::poller::PollEvent;
 use card::run::{Agent, Shared};
 use card::stack::Stack;
 use card::web::accounts::{ADMIN, Refused, Store};
-use card::web::identity;
+use card::web::{Site, identity};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -137,12 +137,12 @@ fn accounts(args: &CardArgs, state_dir: &std::path::Path, now_unix_s: i64) -> Re
 fn serve_https(
     args: &CardArgs,
     state_dir: &std::path::Path,
-    shared: &Shared,
+    site: &Site,
     tasks: &mut tokio::task::JoinSet<()>,
 ) -> Result<std::net::SocketAddr, Failure> {
     use card::web::https;
     let path = state_dir.join("https.pem");
-    let names = vec![shared.lock().config.host_name(), "localhost".into(), args.https.ip().to_string()];
+    let names = vec![site.card.lock().config.host_name(), "localhost".into(), args.https.ip().to_string()];
     let pem = https::load_or_make(&path, names).map_err(Failure::failed)?;
     let server_config =
         https::server_config(&pem).map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?;
@@ -150,8 +150,8 @@ fn serve_https(
     let listener = std::net::TcpListener::bind(args.https)
         .map_err(|e| Failure::failed(format!("cannot serve HTTPS on {}: {e}", args.https)))?;
     let address = listener.local_addr().map_err(Failure::failed)?;
-    shared.lock().web.tls = Some(https::Tls { path, config: config.clone() });
-    let app = card::web::app(shared.clone());
+    site.web.lock().tls = Some(https::Tls { path, config: config.clone() });
+    let app = card::web::app(site.clone());
     tasks.spawn(async move {
         if let Err(e) = https::serve(listener, config, app).await {
             eprintln!("upstwin card: https: {e}");
@@ -217,13 +217,14 @@ pub async fn start(
         .accounts(accounts)
         .build()
         .map_err(|e| Failure::failed(format!("cannot keep the logs in {}: {e}", state_dir.display())))?;
-    let shared = assembled.shared.clone();
+    let site = assembled.site.clone();
+    let shared = site.card.clone();
     let mut services = String::new();
     let web = shared.lock().config.web.clone();
     let mut api_url = None;
     let (mut http_bound, mut https_bound) = (None, None);
     if web.https_enabled {
-        let address = serve_https(args, &state_dir, &shared, tasks)?;
+        let address = serve_https(args, &state_dir, &site, tasks)?;
         services.push_str(&format!(", HTTPS https://{address}/"));
         api_url = Some(format!("https://{address}/api/status"));
         https_bound = Some(address);
@@ -233,8 +234,7 @@ pub async fn start(
             .await
             .map_err(|e| Failure::failed(format!("cannot serve HTTP on {}: {e}", args.http)))?;
         let http = listener.local_addr().map_err(Failure::failed)?;
-        let app =
-            card::web::app(shared.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let app = card::web::app(site.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
         tasks.spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {
                 eprintln!("upstwin card: http: {e}");
@@ -276,7 +276,7 @@ pub async fn start(
             .await
             .map_err(|e| Failure::failed(format!("cannot accept shutdown agents on {address}: {e}")))?;
         services.push_str(&format!(", shutdown agents {}", listener.local_addr().map_err(Failure::failed)?));
-        tasks.spawn(card::shutdown::listener::serve(listener, shared.clone()));
+        tasks.spawn(card::shutdown::listener::serve(listener, shared.clone(), site.shutdown.clone()));
     }
     let mut found = false;
     let on_event = move |event: PollEvent, agent: &Agent| match event {
@@ -293,5 +293,5 @@ pub async fn start(
         PollEvent::CommRestored if found => say("UPS communication restored"),
         PollEvent::CommRestored | PollEvent::Cycle => {}
     };
-    Ok(Started { shared: assembled.start(tasks, on_event), http: http_bound, https: https_bound })
+    Ok(Started { shared: assembled.start(tasks, on_event).card, http: http_bound, https: https_bound })
 }

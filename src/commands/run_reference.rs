@@ -139,12 +139,13 @@ async fn co_simulate(scenario: &Compiled, out: Option<&Path>, card_dir: &Path) -
     };
     let mut services = tokio::task::JoinSet::new();
     let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
-    let shared = assembled.start(&mut services, move |event, _| {
+    let site = assembled.start(&mut services, move |event, _| {
         let _ = events_tx.send(event);
     });
+    let shared = site.card.clone();
     // No SNMP agent here: the traps go out without one, through the outlet.
     services.spawn(card::snmp::traps::send_without_agent(shared.clone()));
-    let router = card::api::in_process(shared.clone());
+    let router = card::web::api::in_process(site);
     let mailbox = Mailbox::new(observers::Inbox::default(), out.unwrap_or(card_dir));
     let mut received: Vec<(f64, Heard)> = Vec::new();
     fail_probes(&mut replay, scenario);

@@ -4,7 +4,6 @@
 //! Pure: the core raises them; the trap sender, the mailer and syslog read them by sequence
 //! number, each at its own pace.
 
-pub mod catalogue;
 mod notifier;
 
 pub use notifier::{Detail, Notice, Notifier};

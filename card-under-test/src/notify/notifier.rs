@@ -1,7 +1,7 @@
 //! The events the card raised, in order, kept for the services that send them.
 
-use super::catalogue::{self, ON_BATTERY};
 use crate::alarms::{Change, Severity};
+use crate::catalogue::{self, ON_BATTERY};
 use crate::clock::Stamp;
 use crate::rules::Rules;
 use serde::Serialize;

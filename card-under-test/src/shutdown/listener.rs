@@ -2,6 +2,7 @@
 //! row in the client table (§15) for as long as they stay, and hear every order.
 
 use super::ClientRow;
+use super::Shutdown;
 use super::protocol::{self, Handshake, Message, ProtocolError, Session};
 use crate::alarms::Severity;
 use crate::run::Shared;
@@ -19,11 +20,11 @@ pub const MAX_CLIENTS: usize = 250;
 const MAX_NAME_CHARS: usize = 64;
 
 /// Accepts agents for ever; a failed accept (no file descriptor left) is retried.
-pub async fn serve(listener: TcpListener, shared: Shared) {
+pub async fn serve(listener: TcpListener, shared: Shared, shutdown: Shutdown) {
     loop {
         match listener.accept().await {
             Ok((stream, peer)) => {
-                tokio::spawn(connection(stream, peer, shared.clone()));
+                tokio::spawn(connection(stream, peer, shared.clone(), shutdown.clone()));
             }
             Err(e) => {
                 eprintln!("upstwin card: shutdown agents: {e}");
@@ -39,11 +40,11 @@ fn log(shared: &Shared, level: Severity, line: &str) {
     agent.card.service_event(stamp, level, line);
 }
 
-async fn connection(stream: TcpStream, peer: SocketAddr, shared: Shared) {
+async fn connection(stream: TcpStream, peer: SocketAddr, shared: Shared, shutdown: Shutdown) {
     let (read, mut write) = stream.into_split();
     let mut reader = BufReader::new(read);
     let handshake =
-        tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake(&mut reader, &mut write, peer, &shared));
+        tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake(&mut reader, &mut write, peer, &shared, &shutdown));
     let (mut session, row) = match handshake.await {
         Ok(Ok(accepted)) => accepted,
         Ok(Err(why)) => {
@@ -58,11 +59,11 @@ async fn connection(stream: TcpStream, peer: SocketAddr, shared: Shared) {
             return;
         }
     };
-    let mut orders = shared.lock().shutdown.to_agents.subscribe();
+    let mut orders = shutdown.lock().to_agents.subscribe();
     let welcome = Handshake::Welcome { client: row.index };
     let ended = serve_agent(reader, &mut write, &mut session, &mut orders, welcome).await;
     let mut agent = shared.lock();
-    agent.shutdown.clients.retain(|r| r.index != row.index);
+    shutdown.lock().clients.retain(|r| r.index != row.index);
     let stamp = agent.clock.stamp();
     let line = format!("Shutdown client {} ({}) disconnected: {ended}", row.client_name, row.ip_address);
     agent.card.service_event(stamp, Severity::Information, &line);
@@ -74,6 +75,7 @@ async fn handshake(
     write: &mut tokio::net::tcp::OwnedWriteHalf,
     peer: SocketAddr,
     shared: &Shared,
+    shutdown: &Shutdown,
 ) -> Result<(Session, ClientRow), ProtocolError> {
     let Handshake::Hello { protocol: name_of_protocol, version, name, nonce: agent_nonce } =
         protocol::read_handshake(reader).await?
@@ -116,14 +118,15 @@ async fn handshake(
         return Err(ProtocolError::Bad(format!("{name}: authentication failed (not the shared secret)")));
     }
     let mut agent = shared.lock();
-    if agent.shutdown.clients.len() >= MAX_CLIENTS {
+    let mut state = shutdown.lock();
+    if state.clients.len() >= MAX_CLIENTS {
         return Err(ProtocolError::Bad(format!("the client table is full ({MAX_CLIENTS})")));
     }
-    let index = (1..).find(|i| agent.shutdown.clients.iter().all(|r| r.index != *i)).unwrap_or(0);
+    let index = (1..).find(|i| state.clients.iter().all(|r| r.index != *i)).unwrap_or(0);
     let stamp = agent.clock.stamp();
     let row = ClientRow { index, ip_address: peer.ip(), client_name: name, connected_time: stamp };
     // In the table from now on, so two agents at once get two rows.
-    agent.shutdown.clients.push(row.clone());
+    state.clients.push(row.clone());
     let line = format!("Shutdown client {} ({}) connected", row.client_name, row.ip_address);
     agent.card.service_event(stamp, Severity::Information, &line);
     Ok((Session::new(&secret, &agent_nonce, &card_nonce), row))

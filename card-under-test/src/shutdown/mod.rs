@@ -17,7 +17,8 @@ use crate::clock::Stamp;
 use crate::config::ShutdownEvent;
 use serde::Serialize;
 use std::collections::BTreeSet;
-use tokio::sync::broadcast;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::{Notify, broadcast};
 
 /// A row of the client table (§15).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -32,6 +33,22 @@ pub struct ClientRow {
 /// far is told so and reconnects).
 const BACKLOG: usize = 64;
 
+/// Shutdown management's state, shared by its service, the agents' listener and the API.
+/// Whoever needs the card too locks the card first (`Shared::lock`), then this.
+#[derive(Debug, Clone, Default)]
+pub struct Shutdown {
+    state: Arc<Mutex<State>>,
+    /// Wakes the service (the test button).
+    wake: Arc<Notify>,
+}
+
+impl Shutdown {
+    /// The state; a panic elsewhere while it was held does not make it unreadable.
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 /// What the card keeps for shutdown management.
 #[derive(Debug)]
 pub struct State {
@@ -43,8 +60,6 @@ pub struct State {
     pub clients: Vec<ClientRow>,
     /// The orders for every connected agent (each connection numbers and signs them).
     pub to_agents: broadcast::Sender<protocol::Message>,
-    /// Wakes the service (the test button).
-    pub wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Default for State {
@@ -55,7 +70,6 @@ impl Default for State {
             scheduled_seen_s: None,
             clients: Vec::new(),
             to_agents: broadcast::channel(BACKLOG).0,
-            wake: std::sync::Arc::default(),
         }
     }
 }

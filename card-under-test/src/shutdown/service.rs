@@ -7,8 +7,10 @@
 use super::events;
 use super::manager::{Inputs, Order};
 use super::protocol::Message;
+use super::{Shutdown, State};
 use crate::alarms::Severity;
-use crate::notify::{Detail, catalogue};
+use crate::catalogue;
+use crate::notify::Detail;
 use crate::outlet::Outgoing;
 use crate::rules::Condition;
 use crate::run::{Agent, Shared};
@@ -20,96 +22,92 @@ const VIA: &str = "Shutdown Management";
 const BY: &str = "NET VISION";
 
 /// Starts the shutdown test (§16.8) asked `by` someone; the service runs it.
-pub fn start_test(shared: &Shared, by: &str) -> Result<(), String> {
+pub fn start_test(shared: &Shared, shutdown: &Shutdown, by: &str) -> Result<(), String> {
     let mut agent = shared.lock();
     let settings = agent.config.shutdown.clone();
-    agent.shutdown.manager.start_test(&settings)?;
+    shutdown.lock().manager.start_test(&settings)?;
     let stamp = agent.clock.stamp();
     let line = format!("Shutdown test started (simulated AC fail) via {by}");
     agent.card.card_event(stamp, Severity::Information, &line);
-    agent.shutdown.wake.notify_one();
+    shutdown.wake.notify_one();
     Ok(())
 }
 
-pub async fn run(shared: Shared) {
+pub async fn run(shared: Shared, shutdown: Shutdown) {
     let mut news = shared.notices();
-    let wake = shared.lock().shutdown.wake.clone();
     loop {
-        let (orders, wait_s) = shared.lock().step_shutdown();
+        let (orders, wait_s) = step(&mut shared.lock(), &mut shutdown.lock());
         for order in orders {
             carry_out(&shared, order).await;
         }
         let wait = Duration::from_secs_f64(wait_s.unwrap_or(3600.0).clamp(0.001, 3600.0));
         tokio::select! {
             changed = news.changed() => if changed.is_err() { return },
-            () = wake.notified() => {}
+            () = shutdown.wake.notified() => {}
             () = tokio::time::sleep(wait) => {}
         }
     }
 }
 
-impl Agent {
-    /// One step of the sequence; the orders that need the UPS or the network, and how long
-    /// until the next deadline (card seconds).
-    fn step_shutdown(&mut self) -> (Vec<Order>, Option<f64>) {
-        let calendar_s = self.clock.calendar_s().floor() as i64;
-        let from_s = self.shutdown.scheduled_seen_s.replace(calendar_s).unwrap_or(calendar_s);
-        events::scheduled(&self.config.schedules, from_s, calendar_s, &mut self.shutdown.scheduled);
-        let schedule_wait_s = events::next_moment_s(&self.config.schedules, calendar_s)
-            .map(|at_s| (at_s as f64 - self.clock.calendar_s()).max(0.0));
-        let settings = &self.config.shutdown;
-        let Some(present) = events::present(&self.card, settings.battery_level_pct, &self.shutdown.scheduled)
-        else {
-            // The UPS is not answering: the sequence holds until it does.
-            return (Vec::new(), schedule_wait_s);
-        };
-        let conditions = self.card.conditions();
-        let output_on = conditions.is_some_and(|c| !c.contains(&Condition::LoadOff));
-        let now_s = self.clock.now_s();
-        let orders = self.shutdown.manager.step(now_s, &Inputs { present, output_on }, settings);
-        let later: Vec<Order> = orders.into_iter().filter(|order| !self.tell_agents(order)).collect();
-        let next_s = self.shutdown.manager.next_s().map(|at_s| (at_s - now_s).max(0.0));
-        (later, next_s.into_iter().chain(schedule_wait_s).min_by(f64::total_cmp))
-    }
+/// One step of the sequence; the orders that need the UPS or the network, and how long
+/// until the next deadline (card seconds).
+fn step(agent: &mut Agent, state: &mut State) -> (Vec<Order>, Option<f64>) {
+    let calendar_s = agent.clock.calendar_s().floor() as i64;
+    let from_s = state.scheduled_seen_s.replace(calendar_s).unwrap_or(calendar_s);
+    events::scheduled(&agent.config.schedules, from_s, calendar_s, &mut state.scheduled);
+    let schedule_wait_s = events::next_moment_s(&agent.config.schedules, calendar_s)
+        .map(|at_s| (at_s as f64 - agent.clock.calendar_s()).max(0.0));
+    let settings = &agent.config.shutdown;
+    let Some(present) = events::present(&agent.card, settings.battery_level_pct, &state.scheduled) else {
+        // The UPS is not answering: the sequence holds until it does.
+        return (Vec::new(), schedule_wait_s);
+    };
+    let conditions = agent.card.conditions();
+    let output_on = conditions.is_some_and(|c| !c.contains(&Condition::LoadOff));
+    let now_s = agent.clock.now_s();
+    let orders = state.manager.step(now_s, &Inputs { present, output_on }, settings);
+    let later: Vec<Order> = orders.into_iter().filter(|order| !tell_agents(agent, state, order)).collect();
+    let next_s = state.manager.next_s().map(|at_s| (at_s - now_s).max(0.0));
+    (later, next_s.into_iter().chain(schedule_wait_s).min_by(f64::total_cmp))
+}
 
-    /// Logs an order for the agents, raises its trap and sends it; `false` for the orders
-    /// that are not for the agents.
-    fn tell_agents(&mut self, order: &Order) -> bool {
-        let test_note = |test: bool| if test { " (test)" } else { "" };
-        let (line, level, trap, message) = match *order {
-            Order::Warning { event, test, shutdown_in_s } => {
-                let when = shutdown_in_s.map_or(String::new(), |s| format!(", shutdown in {s} s"));
-                (
-                    format!("Send shutdown warning to clients ({}{when}){}", event.label(), test_note(test)),
-                    Severity::Warning,
-                    catalogue::SHUTDOWN_WARNING,
-                    Message::Warning { seq: 0, event: event.label().into(), test, shutdown_in_s },
-                )
-            }
-            Order::Shutdown { event, test } => (
-                format!("Send shutdown request to clients ({}){}", event.label(), test_note(test)),
+/// Logs an order for the agents, raises its trap and sends it; `false` for the orders
+/// that are not for the agents.
+fn tell_agents(agent: &mut Agent, state: &State, order: &Order) -> bool {
+    let test_note = |test: bool| if test { " (test)" } else { "" };
+    let (line, level, trap, message) = match *order {
+        Order::Warning { event, test, shutdown_in_s } => {
+            let when = shutdown_in_s.map_or(String::new(), |s| format!(", shutdown in {s} s"));
+            (
+                format!("Send shutdown warning to clients ({}{when}){}", event.label(), test_note(test)),
                 Severity::Warning,
-                catalogue::SHUTDOWN_REQUEST,
-                Message::Shutdown { seq: 0, event: event.label().into(), test },
-            ),
-            Order::Cancel { event, test } => (
-                format!("Send shutdown cancel to clients ({}){}", event.label(), test_note(test)),
-                Severity::Information,
-                catalogue::SHUTDOWN_CANCELLED,
-                Message::Cancel { seq: 0, event: event.label().into(), test },
-            ),
-            Order::UpsShutOff { .. } | Order::UpsOn | Order::WakeOnLan { .. } => return false,
-        };
-        let stamp = self.clock.stamp();
-        self.card.card_event(stamp, level, &line);
-        self.card.raise(stamp, trap, Detail::None);
-        let json = serde_json::to_vec(&message).expect("messages serialize");
-        if self.outlet.divert(Outgoing::ShutdownAgents { message: json }).is_some() {
-            // No agent connected is no error: the log says the card sent it.
-            let _ = self.shutdown.to_agents.send(message);
+                catalogue::SHUTDOWN_WARNING,
+                Message::Warning { seq: 0, event: event.label().into(), test, shutdown_in_s },
+            )
         }
-        true
+        Order::Shutdown { event, test } => (
+            format!("Send shutdown request to clients ({}){}", event.label(), test_note(test)),
+            Severity::Warning,
+            catalogue::SHUTDOWN_REQUEST,
+            Message::Shutdown { seq: 0, event: event.label().into(), test },
+        ),
+        Order::Cancel { event, test } => (
+            format!("Send shutdown cancel to clients ({}){}", event.label(), test_note(test)),
+            Severity::Information,
+            catalogue::SHUTDOWN_CANCELLED,
+            Message::Cancel { seq: 0, event: event.label().into(), test },
+        ),
+        Order::UpsShutOff { .. } | Order::UpsOn | Order::WakeOnLan { .. } => return false,
+    };
+    let stamp = agent.clock.stamp();
+    agent.card.card_event(stamp, level, &line);
+    agent.card.raise(stamp, trap, Detail::None);
+    let json = serde_json::to_vec(&message).expect("messages serialize");
+    if agent.outlet.divert(Outgoing::ShutdownAgents { message: json }).is_some() {
+        // No agent connected is no error: the log says the card sent it.
+        let _ = state.to_agents.send(message);
     }
+    true
 }
 
 /// Sends a UPS command of the sequence, logging it when the UPS cannot take it (a command

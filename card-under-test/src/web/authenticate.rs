@@ -2,9 +2,8 @@
 //! logins slowed down (`throttle`), the password's age, the caller's role. The Argon2 work
 //! runs on a copy of the accounts, outside the card's lock, so that no poll waits on it.
 
-use super::role_of;
+use super::{Site, role_of};
 use crate::role::Role;
-use crate::run::Shared;
 use std::net::IpAddr;
 
 /// Who logged in.
@@ -24,34 +23,32 @@ pub enum Denied {
     NoAccounts,
 }
 
-pub fn authenticate(
-    shared: &Shared,
-    from: IpAddr,
-    user: &str,
-    password: &str,
-) -> Result<Authenticated, Denied> {
-    let (accounts, validity_days, now_unix_s) = {
-        let agent = shared.lock();
-        if let Some(wait_s) = agent.web.throttle.wait_s(from, agent.clock.now_s()) {
+pub fn authenticate(site: &Site, from: IpAddr, user: &str, password: &str) -> Result<Authenticated, Denied> {
+    let (validity_days, now_s, now_unix_s) = {
+        let agent = site.card.lock();
+        (agent.config.first_login_reset_days, agent.clock.now_s(), agent.clock.calendar_s() as i64)
+    };
+    let accounts = {
+        let web = site.web.lock();
+        if let Some(wait_s) = web.throttle.wait_s(from, now_s) {
             return Err(Denied::Wait(wait_s));
         }
-        let accounts = agent.web.accounts.clone().ok_or(Denied::NoAccounts)?;
-        (accounts, agent.config.first_login_reset_days, agent.clock.calendar_s() as i64)
+        web.accounts.clone().ok_or(Denied::NoAccounts)?
     };
     let checked = accounts.check(user, password).map(|account| Authenticated {
         user: account.name.clone(),
         role: role_of(account),
         must_change: account.must_change || account.expired(validity_days, now_unix_s),
     });
-    let mut agent = shared.lock();
-    let now_s = agent.clock.now_s();
+    let now_s = site.card.lock().clock.now_s();
+    let mut web = site.web.lock();
     match checked {
         Some(authenticated) => {
-            agent.web.throttle.succeeded(from);
+            web.throttle.succeeded(from);
             Ok(authenticated)
         }
         None => {
-            agent.web.throttle.failed(from, now_s);
+            web.throttle.failed(from, now_s);
             Err(Denied::Wrong)
         }
     }

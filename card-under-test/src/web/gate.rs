@@ -4,8 +4,7 @@
 //! carry the session's CSRF token. What passes carries the caller's `Role`.
 
 use super::authenticate::{Denied, authenticate};
-use super::{Caller, cookies};
-use crate::run::Shared;
+use super::{Caller, Site, cookies};
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
@@ -58,13 +57,13 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PeerIp {
     }
 }
 
-pub async fn gate(State(shared): State<Shared>, mut request: Request, next: Next) -> Response {
+pub async fn gate(State(site): State<Site>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     if public(&path) {
         return next.run(request).await;
     }
     let page = !path.starts_with("/api/");
-    let caller = match identify(&shared, &request) {
+    let caller = match identify(&site, &request) {
         Ok(caller) => caller,
         Err(Refusal::NotLoggedIn(why)) if page => {
             let to = match why {
@@ -102,10 +101,10 @@ fn changes(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-fn identify(shared: &Shared, request: &Request) -> Result<Caller, Refusal> {
+fn identify(site: &Site, request: &Request) -> Result<Caller, Refusal> {
     let headers = request.headers();
     if let Some((name, password)) = basic_credentials(headers) {
-        return match authenticate(shared, peer_of(request.extensions()), &name, &password) {
+        return match authenticate(site, peer_of(request.extensions()), &name, &password) {
             Ok(who) => {
                 Ok(Caller { user: who.user, role: who.role, csrf: None, must_change: who.must_change })
             }
@@ -123,9 +122,11 @@ fn identify(shared: &Shared, request: &Request) -> Result<Caller, Refusal> {
     }
     let token = cookies::session_token(headers).ok_or(Refusal::NotLoggedIn(None))?;
     let active = !headers.contains_key(REFRESH_HEADER);
-    let mut agent = shared.lock();
-    let (timeout_s, now_s) = (f64::from(agent.config.login_timeout_s), agent.clock.now_s());
-    match agent.web.sessions.find(&token, timeout_s, active, now_s) {
+    let (timeout_s, now_s) = {
+        let agent = site.card.lock();
+        (f64::from(agent.config.login_timeout_s), agent.clock.now_s())
+    };
+    match site.web.lock().sessions.find(&token, timeout_s, active, now_s) {
         Ok(session) => Ok(Caller {
             user: session.user.clone(),
             role: session.role,

@@ -3,6 +3,7 @@
 //! sessions, CSRF); the pages read the same JSON API as every other client.
 
 pub mod accounts;
+pub mod api;
 mod assets;
 pub mod authenticate;
 pub mod cookies;
@@ -18,8 +19,56 @@ pub mod throttle;
 
 use crate::role::Role;
 use crate::run::Shared;
+use crate::shutdown::Shutdown;
 use axum::Router;
+use axum::extract::FromRef;
 use axum::middleware;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// The card as its web interface reaches it: the card itself, the web's own state and
+/// shutdown management, each behind its own lock. A handler takes the part it needs
+/// (`State<Shared>`, `State<Web>`, `State<Shutdown>`); one that needs the card and another
+/// part locks the card first.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub card: Shared,
+    pub web: Web,
+    pub shutdown: Shutdown,
+}
+
+impl FromRef<Site> for Shared {
+    fn from_ref(site: &Site) -> Self {
+        site.card.clone()
+    }
+}
+
+impl FromRef<Site> for Web {
+    fn from_ref(site: &Site) -> Self {
+        site.web.clone()
+    }
+}
+
+impl FromRef<Site> for Shutdown {
+    fn from_ref(site: &Site) -> Self {
+        site.shutdown.clone()
+    }
+}
+
+/// The web interface's state, shared by its handlers.
+#[derive(Debug, Clone, Default)]
+pub struct Web(Arc<Mutex<State>>);
+
+impl Web {
+    /// No session yet, no failed login, no HTTPS; `accounts` as the card opened them.
+    pub fn new(accounts: Option<accounts::Store>) -> Self {
+        Self(Arc::new(Mutex::new(State { accounts, ..State::default() })))
+    }
+
+    /// The state; a panic elsewhere while it was held does not make it unreadable.
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
 
 /// What the web interface keeps: the accounts (`None` until the card opens them: a card in
 /// co-simulation has none, and its API is reached in-process only), the one session, the
@@ -91,11 +140,11 @@ pub fn role_of(account: &accounts::Account) -> Role {
 }
 
 /// The pages and the API, behind the gate, with the security headers: what the card serves.
-pub fn app(shared: Shared) -> Router {
-    pages::router(shared.clone())
-        .merge(crate::api::router(shared.clone()))
+pub fn app(site: Site) -> Router {
+    pages::router(site.clone())
+        .merge(api::router(site.clone()))
         .merge(assets::router())
-        .layer(middleware::from_fn_with_state(shared.clone(), gate::gate))
-        .layer(middleware::from_fn_with_state(shared, firewall::filter))
+        .layer(middleware::from_fn_with_state(site.clone(), gate::gate))
+        .layer(middleware::from_fn_with_state(site.card, firewall::filter))
         .layer(middleware::map_response(headers::secure))
 }

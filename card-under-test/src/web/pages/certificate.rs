@@ -3,14 +3,18 @@
 
 use super::layout::{TopBar, page};
 use crate::run::Shared;
-use crate::web::Caller;
 use crate::web::https::MAX_PEM_BYTES;
+use crate::web::{Caller, Web};
 use axum::Extension;
 use axum::extract::State;
 use maud::{Markup, html};
 
-pub async fn get(State(shared): State<Shared>, Extension(caller): Extension<Caller>) -> Markup {
-    let tls = shared.lock().web.tls.clone();
+pub async fn get(
+    State(shared): State<Shared>,
+    State(web): State<Web>,
+    Extension(caller): Extension<Caller>,
+) -> Markup {
+    let tls = web.lock().tls.clone();
     let info = match &tls {
         Some(tls) => Some(tls.certificate().await),
         None => None,

@@ -130,16 +130,16 @@ pub async fn post(
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let mut config = shared.lock().config.clone();
-    let outcome = match apply(&mut config, &form) {
-        Err(why) => Err(why),
-        Ok(()) => shared.lock().put_config(config, "HTTP", &caller.user).map(|changed| {
-            if changed.changed.is_empty() {
-                "Nothing changed.".to_string()
-            } else {
-                format!("Saved: {}.", changed.changed.join(", "))
+    let (status, outcome) = match apply(&mut config, &form) {
+        Err(why) => (StatusCode::BAD_REQUEST, Err(why)),
+        Ok(()) => match shared.lock().put_config(config, "HTTP", &caller.user) {
+            Ok(changed) if changed.changed.is_empty() => (StatusCode::OK, Ok("Nothing changed.".to_string())),
+            Ok(changed) => (StatusCode::OK, Ok(format!("Saved: {}.", changed.changed.join(", ")))),
+            Err(refused) => {
+                let (status, why) = crate::web::api::config_refusal(&refused);
+                (status, Err(why))
             }
-        }),
+        },
     };
-    let status = if outcome.is_ok() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
     (status, render(&shared, &caller, Some(outcome))).into_response()
 }

@@ -2,7 +2,7 @@
 //! UPS reference, the alarm icon with its count, the login state — the menu of §11.2, and
 //! the page's content.
 
-use super::settings::{NET_VISION_MANAGEMENT, SettingsPage, UPS_MANAGEMENT};
+use super::settings_table::{NET_VISION_MANAGEMENT, SettingsPage, UPS_MANAGEMENT};
 use crate::role::Role;
 use crate::run::Agent;
 use crate::web::Caller;

@@ -7,7 +7,7 @@ use crate::web::accounts::Refused;
 use crate::web::authenticate::{Denied, authenticate};
 use crate::web::gate::PeerIp;
 use crate::web::session::{Ended, token};
-use crate::web::{Caller, cookies, policy};
+use crate::web::{Caller, Site, Web, cookies, policy};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -61,7 +61,7 @@ pub struct LoginForm {
 }
 
 pub async fn post_login(
-    State(shared): State<Shared>,
+    State(site): State<Site>,
     PeerIp(from): PeerIp,
     headers: HeaderMap,
     jar: CookieJar,
@@ -71,7 +71,7 @@ pub async fn post_login(
         let message = "The login form expired: please log in again.";
         return login_page(jar, StatusCode::FORBIDDEN, Some(message));
     }
-    let who = match authenticate(&shared, from, &form.user, &form.password) {
+    let who = match authenticate(&site, from, &form.user, &form.password) {
         Ok(who) => who,
         Err(Denied::Wait(wait_s)) => {
             let message = format!("Too many failed logins: try again in {wait_s} s.");
@@ -82,16 +82,15 @@ pub async fn post_login(
         }
     };
     let session = {
-        let mut agent = shared.lock();
-        let now_s = agent.clock.now_s();
-        agent.web.sessions.open(&who.user, who.role, who.must_change, now_s).token.clone()
+        let now_s = site.card.lock().clock.now_s();
+        site.web.lock().sessions.open(&who.user, who.role, who.must_change, now_s).token.clone()
     };
     let jar = jar.remove(cookies::removal(cookies::LOGIN)).add(cookies::make(cookies::SESSION, session));
     (jar, Redirect::to(if who.must_change { "/password" } else { "/" })).into_response()
 }
 
-pub async fn post_logout(State(shared): State<Shared>, jar: CookieJar) -> Response {
-    shared.lock().web.sessions.end(Ended::LoggedOut);
+pub async fn post_logout(State(web): State<Web>, jar: CookieJar) -> Response {
+    web.lock().sessions.end(Ended::LoggedOut);
     let to = format!("/login?ended={}", cookies::encode_query(Ended::LoggedOut.message()));
     (jar.remove(cookies::removal(cookies::SESSION)), Redirect::to(&to)).into_response()
 }
@@ -133,6 +132,7 @@ pub struct PasswordForm {
 /// A changed password ends the session: the next one opens with it (§11.5).
 pub async fn post_password(
     State(shared): State<Shared>,
+    State(web): State<Web>,
     Extension(caller): Extension<Caller>,
     jar: CookieJar,
     Form(form): Form<PasswordForm>,
@@ -143,15 +143,15 @@ pub async fn post_password(
         return refuse("The new password and its confirmation differ.");
     }
     // Checked on a copy, outside the card's lock (Argon2 takes a while).
-    let Some(snapshot) = shared.lock().web.accounts.clone() else {
+    let Some(snapshot) = web.lock().accounts.clone() else {
         return refuse("This card has no accounts.");
     };
     if snapshot.check(&caller.user, &form.current).is_none() {
         return refuse("The current password is wrong.");
     }
-    let mut agent = shared.lock();
-    let now_unix_s = agent.clock.calendar_s() as i64;
-    let Some(accounts) = agent.web.accounts.as_mut() else { return refuse("This card has no accounts.") };
+    let now_unix_s = shared.lock().clock.calendar_s() as i64;
+    let mut web = web.lock();
+    let Some(accounts) = web.accounts.as_mut() else { return refuse("This card has no accounts.") };
     match accounts.set_password(&caller.user, &form.new, true, now_unix_s) {
         Ok(()) => {}
         Err(refused @ (Refused::Policy(_) | Refused::SameAsBefore)) => return refuse(&refused.to_string()),
@@ -160,7 +160,7 @@ pub async fn post_password(
                 .into_response();
         }
     }
-    agent.web.sessions.end(Ended::PasswordChanged);
+    web.sessions.end(Ended::PasswordChanged);
     let to = format!("/login?ended={}", cookies::encode_query(Ended::PasswordChanged.message()));
     (jar.remove(cookies::removal(cookies::SESSION)), Redirect::to(&to)).into_response()
 }

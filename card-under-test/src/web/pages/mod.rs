@@ -13,10 +13,12 @@ mod login;
 mod monitoring;
 mod power_share;
 mod settings;
+mod settings_table;
 mod synoptic;
 mod users;
 
 use crate::run::Shared;
+use crate::web::Site;
 use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -30,8 +32,8 @@ async fn acknowledge(State(shared): State<Shared>, _: crate::web::Writer) -> Res
     Redirect::to("/alarms").into_response()
 }
 
-pub fn router(shared: Shared) -> Router {
-    let settings_pages = settings::UPS_MANAGEMENT.iter().chain(settings::NET_VISION_MANAGEMENT);
+pub fn router(site: Site) -> Router {
+    let settings_pages = settings_table::UPS_MANAGEMENT.iter().chain(settings_table::NET_VISION_MANAGEMENT);
     let with_settings =
         settings_pages.fold(Router::new(), |router, page| router.route(page.path, get(settings::get)));
     with_settings
@@ -53,5 +55,5 @@ pub fn router(shared: Shared) -> Router {
         .route("/history/save", get(history::save_and_clear))
         .route("/history/{name}", get(history::get))
         .route("/history/{name}/clear", post(history::clear))
-        .with_state(shared)
+        .with_state(site)
 }

@@ -3,9 +3,8 @@
 //! a first password: the user changes it at the next login.
 
 use super::layout::{Outcome, TopBar, forbidden, outcome, page};
-use crate::run::Shared;
 use crate::web::accounts::{Level, MAX_USERS};
-use crate::web::{Administrator, Caller};
+use crate::web::{Administrator, Caller, Site};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -29,9 +28,8 @@ fn level_select(current: Option<Level>) -> Markup {
     }
 }
 
-fn render(shared: &Shared, caller: &Caller, result: Outcome) -> Markup {
-    let agent = shared.lock();
-    let users: Vec<(String, Level, bool)> = (agent.web.accounts.as_ref())
+fn render(site: &Site, caller: &Caller, result: Outcome) -> Markup {
+    let users: Vec<(String, Level, bool)> = (site.web.lock().accounts.as_ref())
         .map(|store| store.accounts.users.iter().map(|a| (a.name.clone(), a.level, a.must_change)).collect())
         .unwrap_or_default();
     let csrf = html! { @if let Some(csrf) = &caller.csrf { input type="hidden" name="csrf" value=(csrf); } };
@@ -76,20 +74,20 @@ fn render(shared: &Shared, caller: &Caller, result: Outcome) -> Markup {
         }
         p.muted { (crate::web::policy::RULE) }
     };
-    page("Multi-User Table", "/card/users", caller, &TopBar::of(&agent), content)
+    page("Multi-User Table", "/card/users", caller, &TopBar::of(&site.card.lock()), content)
 }
 
-pub async fn get(State(shared): State<Shared>, Extension(caller): Extension<Caller>) -> Response {
+pub async fn get(State(site): State<Site>, Extension(caller): Extension<Caller>) -> Response {
     match caller.role.may_administer() {
-        Ok(()) => render(&shared, &caller, None).into_response(),
+        Ok(()) => render(&site, &caller, None).into_response(),
         Err((_, why)) => {
-            forbidden("Multi-User Table", "/card/users", &caller, &TopBar::of(&shared.lock()), &why)
+            forbidden("Multi-User Table", "/card/users", &caller, &TopBar::of(&site.card.lock()), &why)
         }
     }
 }
 
 pub async fn post(
-    State(shared): State<Shared>,
+    State(site): State<Site>,
     Administrator(caller): Administrator,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
@@ -97,9 +95,8 @@ pub async fn post(
     let level = LEVELS.iter().find(|(_, value, _)| form.get("level").map(String::as_str) == Some(*value));
     let password = form.get("password").map(String::as_str).filter(|p| !p.is_empty());
     let outcome = {
-        let mut agent = shared.lock();
-        let now_unix_s = agent.clock.calendar_s() as i64;
-        let done = match (agent.web.accounts.as_mut(), form.get("action").map(String::as_str), level) {
+        let now_unix_s = site.card.lock().clock.calendar_s() as i64;
+        let done = match (site.web.lock().accounts.as_mut(), form.get("action").map(String::as_str), level) {
             (None, ..) => Err("this card has no accounts".to_string()),
             (Some(store), Some("remove"), _) => {
                 store.remove_user(name).map(|()| format!("{name} removed.")).map_err(|e| e.to_string())
@@ -111,10 +108,10 @@ pub async fn post(
             _ => Err("expected action save (with a level) or remove".to_string()),
         };
         if done.is_ok() {
-            crate::api::users::changed(&mut agent, "HTTP", &caller.user);
+            crate::web::api::users::changed(&mut site.card.lock(), "HTTP", &caller.user);
         }
         done
     };
     let status = if outcome.is_ok() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
-    (status, render(&shared, &caller, Some(outcome))).into_response()
+    (status, render(&site, &caller, Some(outcome))).into_response()
 }

@@ -78,7 +78,7 @@ pub async fn patch(
         ));
     }
     let changed =
-        agent.put_config(config, "HTTP", role.name()).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
+        agent.put_config(config, "HTTP", role.name()).map_err(|refused| super::config_refusal(&refused))?;
     Ok(json(&changed))
 }
 

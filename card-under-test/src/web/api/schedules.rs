@@ -70,6 +70,6 @@ pub async fn put(role: Role, State(shared): State<Shared>, body: String) -> Resu
     config.schedules = schedules;
     let changed = agent
         .put_config(config, "REST API", role.name())
-        .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
+        .map_err(|refused| super::config_refusal(&refused))?;
     Ok(json(&changed))
 }

@@ -100,7 +100,7 @@ mod mib_tests {
     /// number, with its name and its sentence: an NMS loading it reads what the card sends.
     #[test]
     fn the_shipped_mib_has_every_trap_under_its_number() {
-        let mib = include_str!("../../mibs/NETVISION-MIB.txt");
+        let mib = include_str!("../mibs/NETVISION-MIB.txt");
         for number in 1..=40 {
             let kind = super::trap(number).expect("traps 1 to 40");
             let start = mib.find(&format!("{} NOTIFICATION-TYPE", kind.name)).expect(kind.name);

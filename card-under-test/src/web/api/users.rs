@@ -6,6 +6,7 @@ use super::{Refusal, json};
 use crate::alarms::Severity;
 use crate::role::Role;
 use crate::run::Shared;
+use crate::web::Web;
 use crate::web::accounts::{Level, Refused};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -13,10 +14,10 @@ use axum::response::Response;
 use serde::Deserialize;
 
 /// `GET /api/users`: the administrator, then the users (name, level, password age).
-pub async fn list(role: Role, State(shared): State<Shared>) -> Result<Response, Refusal> {
+pub async fn list(role: Role, State(web): State<Web>) -> Result<Response, Refusal> {
     role.may_administer()?;
-    let agent = shared.lock();
-    let accounts = agent.web.accounts.as_ref().ok_or(no_accounts())?;
+    let web = web.lock();
+    let accounts = web.accounts.as_ref().ok_or(no_accounts())?;
     let rows: Vec<_> = std::iter::once(&accounts.accounts.admin)
         .chain(&accounts.accounts.users)
         .map(|a| {
@@ -57,6 +58,7 @@ fn refusal(refused: Refused) -> Refusal {
 pub async fn put(
     role: Role,
     State(shared): State<Shared>,
+    State(web): State<Web>,
     Path(name): Path<String>,
     body: String,
 ) -> Result<Response, Refusal> {
@@ -69,11 +71,13 @@ pub async fn put(
             ),
         )
     })?;
-    let mut agent = shared.lock();
-    let now_unix_s = agent.clock.calendar_s() as i64;
-    let accounts = agent.web.accounts.as_mut().ok_or(no_accounts())?;
-    accounts.put_user(&name, form.level, form.password.as_deref(), now_unix_s).map_err(refusal)?;
-    changed(&mut agent, "REST API", role.name());
+    let now_unix_s = shared.lock().clock.calendar_s() as i64;
+    {
+        let mut web = web.lock();
+        let accounts = web.accounts.as_mut().ok_or(no_accounts())?;
+        accounts.put_user(&name, form.level, form.password.as_deref(), now_unix_s).map_err(refusal)?;
+    }
+    changed(&mut shared.lock(), "REST API", role.name());
     Ok(json(&serde_json::json!({ "user": name, "level": form.level })))
 }
 
@@ -81,13 +85,16 @@ pub async fn put(
 pub async fn delete(
     role: Role,
     State(shared): State<Shared>,
+    State(web): State<Web>,
     Path(name): Path<String>,
 ) -> Result<Response, Refusal> {
     role.may_administer()?;
-    let mut agent = shared.lock();
-    let accounts = agent.web.accounts.as_mut().ok_or(no_accounts())?;
-    accounts.remove_user(&name).map_err(refusal)?;
-    changed(&mut agent, "REST API", role.name());
+    {
+        let mut web = web.lock();
+        let accounts = web.accounts.as_mut().ok_or(no_accounts())?;
+        accounts.remove_user(&name).map_err(refusal)?;
+    }
+    changed(&mut shared.lock(), "REST API", role.name());
     Ok(json(&serde_json::json!({ "removed": name })))
 }
 

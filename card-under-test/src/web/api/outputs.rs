@@ -3,7 +3,8 @@
 
 use super::{Refusal, json};
 use crate::alarms::Severity;
-use crate::notify::{Detail, catalogue};
+use crate::catalogue;
+use crate::notify::Detail;
 use crate::role::Role;
 use crate::run::Shared;
 use axum::extract::State;
@@ -69,6 +70,9 @@ pub async fn test_wake_on_lan(
     let why = format!("test via REST API by {}", role.name());
     match crate::wake_on_lan::wake(&shared, only.as_deref(), &why).await {
         Ok(woken) => Ok(json(&serde_json::json!({ "woken": woken }))),
-        Err(e) => Err((StatusCode::CONFLICT, e)),
+        Err(e @ crate::wake_on_lan::NotWoken::NoTarget) => Err((StatusCode::CONFLICT, e.to_string())),
+        Err(e @ crate::wake_on_lan::NotWoken::NotSent(_)) => {
+            Err((StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+        }
     }
 }

@@ -9,7 +9,8 @@ use crate::database::{FlagState, Reading};
 use crate::derive::View;
 use crate::logs::LogKind;
 use crate::role::Role;
-use crate::run::{Agent, Shared};
+use crate::run::{Agent, ConfigRefused, Shared};
+use crate::web::Site;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -27,6 +28,15 @@ mod shutdown;
 pub(crate) mod users;
 
 type Refusal = (StatusCode, String);
+
+/// A configuration refused: the caller's mistake (400) or the card's disk (500).
+pub(crate) fn config_refusal(refused: &ConfigRefused) -> Refusal {
+    let status = match refused {
+        ConfigRefused::Invalid(_) => StatusCode::BAD_REQUEST,
+        ConfigRefused::Unsaved { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    (status, refused.to_string())
+}
 
 /// `GET /api/status`: the UPS as the card sees it now.
 #[derive(Debug, Serialize)]
@@ -311,14 +321,18 @@ async fn backup_config(_role: Role, State(shared): State<Shared>) -> Response {
 async fn restore_config(role: Role, State(shared): State<Shared>, body: String) -> Result<Response, Refusal> {
     role.may_change()?;
     let mut agent = shared.lock();
-    let changed = agent.replace_config(&body, "REST API", role.name()).map_err(|e| {
+    let changed = agent.replace_config(&body, "REST API", role.name()).map_err(|refused| {
         let stamp = agent.clock.stamp();
-        agent.card.card_event(
-            stamp,
-            Severity::Warning,
-            &format!("Upload configuration with 1 error(s) via REST API by {}", role.name()),
-        );
-        (StatusCode::BAD_REQUEST, e)
+        let line = match &refused {
+            ConfigRefused::Invalid(_) => {
+                format!("Upload configuration with 1 error(s) via REST API by {}", role.name())
+            }
+            ConfigRefused::Unsaved { .. } => {
+                format!("Upload configuration not saved via REST API by {} ({refused})", role.name())
+            }
+        };
+        agent.card.card_event(stamp, Severity::Warning, &line);
+        config_refusal(&refused)
     })?;
     let stamp = agent.clock.stamp();
     agent.card.card_event(
@@ -335,7 +349,7 @@ async fn factory_reset(role: Role, State(shared): State<Shared>) -> Result<Respo
     let mut agent = shared.lock();
     let changed = agent
         .put_config(Config::default(), "REST API", role.name())
-        .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
+        .map_err(|refused| config_refusal(&refused))?;
     let stamp = agent.clock.stamp();
     agent.card.card_event(stamp, Severity::Information, "NET VISION UPS Agent Parameters reset to default");
     Ok(json(&changed))
@@ -344,7 +358,7 @@ async fn factory_reset(role: Role, State(shared): State<Shared>) -> Result<Respo
 /// `GET /api/mib`: the NET VISION vendor MIB (SMIv2) for NMSs to load (§18.2 "Download
 /// MIB file").
 async fn get_mib(_role: Role) -> Response {
-    const MIB: &str = include_str!("../../mibs/NETVISION-MIB.txt");
+    const MIB: &str = include_str!("../../../mibs/NETVISION-MIB.txt");
     let headers = [
         (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
         (header::CONTENT_DISPOSITION, "attachment; filename=\"NETVISION-MIB.txt\""),
@@ -354,12 +368,12 @@ async fn get_mib(_role: Role) -> Response {
 
 /// The API for callers in this process (the scenario runner, the GUI): every request is the
 /// administrator's. Never serve it on a socket — `web::app` is what the card serves.
-pub fn in_process(shared: Shared) -> Router {
-    router(shared).layer(axum::Extension(Role::Admin))
+pub fn in_process(site: Site) -> Router {
+    router(site).layer(axum::Extension(Role::Admin))
 }
 
 /// The API; each request must carry the caller's `Role` (see `web::gate`).
-pub fn router(shared: Shared) -> Router {
+pub fn router(site: Site) -> Router {
     Router::new()
         .route("/api/status", get(get_status))
         .route("/api/flags", get(get_flags))
@@ -386,5 +400,5 @@ pub fn router(shared: Shared) -> Router {
         .route("/api/https/certificate", get(https::get).put(https::put))
         .route("/api/users", get(users::list))
         .route("/api/users/{name}", axum::routing::put(users::put).delete(users::delete))
-        .with_state(shared)
+        .with_state(site)
 }

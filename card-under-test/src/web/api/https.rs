@@ -5,7 +5,7 @@ use super::{Refusal, json};
 use crate::alarms::Severity;
 use crate::role::Role;
 use crate::run::Shared;
-use crate::web::https;
+use crate::web::{Web, https};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -15,17 +15,22 @@ fn not_served() -> Refusal {
 }
 
 /// `GET /api/https/certificate`: subject, issuer, validity, self-signed or not.
-pub async fn get(_role: Role, State(shared): State<Shared>) -> Result<Response, Refusal> {
-    let tls = shared.lock().web.tls.clone().ok_or_else(not_served)?;
+pub async fn get(_role: Role, State(web): State<Web>) -> Result<Response, Refusal> {
+    let tls = web.lock().tls.clone().ok_or_else(not_served)?;
     let info = tls.certificate().await.map_err(|why| (StatusCode::INTERNAL_SERVER_ERROR, why))?;
     Ok(json(&info))
 }
 
 /// `PUT /api/https/certificate`, body: the PEM text. 400 with the reason when it is not a
 /// key and its certificate; served from the next connection on.
-pub async fn put(role: Role, State(shared): State<Shared>, body: String) -> Result<Response, Refusal> {
+pub async fn put(
+    role: Role,
+    State(shared): State<Shared>,
+    State(web): State<Web>,
+    body: String,
+) -> Result<Response, Refusal> {
     role.may_change()?;
-    let tls = shared.lock().web.tls.clone().ok_or_else(not_served)?;
+    let tls = web.lock().tls.clone().ok_or_else(not_served)?;
     let config = https::server_config(&body).map_err(|why| (StatusCode::BAD_REQUEST, why))?;
     crate::durable::replace_file(&tls.path, body.as_bytes())
         .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, format!("{}: {e}", tls.path.display())))?;
