@@ -86,7 +86,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ControlArgs {
-    /// The control API of `upstwin serve` (its `ready` line prints it).
+    /// The control API of `upstwin serve` or the demo (their `ready` lines print it), as a
+    /// URL or as `HOST:PORT` the way `serve --control` takes it.
     #[arg(long, default_value = "http://127.0.0.1:8700")]
     pub control: String,
     /// Bearer token, if the server requires one.
@@ -402,7 +403,7 @@ pub struct DemoArgs {
     #[arg(long, default_value = "127.0.0.1:1502")]
     pub tcp: std::net::SocketAddr,
     /// The twin's control API; another free port if taken.
-    #[arg(long, default_value = "127.0.0.1:8090")]
+    #[arg(long, default_value = "127.0.0.1:8700")]
     pub control: std::net::SocketAddr,
     /// The reference card's web pages; another free port if taken.
     #[arg(long, default_value = "127.0.0.1:8080")]
@@ -434,7 +435,9 @@ pub struct DemoArgs {
     /// battery recharges (`scenarios/library/26-demo-story.ron`, at 20×).
     #[arg(long, conflicts_with = "headless")]
     pub story: bool,
-    /// Save the window to this PNG once it has run `--screenshot-after-s`, then stop.
+    /// Save the window to this PNG once it has run `--screenshot-after-s`, then stop; a
+    /// `.json` of the same name beside it says where each synoptic element is in the picture,
+    /// its colour and the frame times (for tests that check the picture).
     #[arg(long)]
     pub screenshot: Option<PathBuf>,
     #[arg(long, default_value_t = 3.0)]
@@ -454,7 +457,9 @@ pub struct GuiArgs {
     /// Virtual seconds per wall second, 1 to 1000.
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
-    /// Save the window to this PNG once it has run `--screenshot-after-s`, then close it.
+    /// Save the window to this PNG once it has run `--screenshot-after-s`, then close it; a
+    /// `.json` of the same name beside it says where each synoptic element is in the picture,
+    /// its colour and the frame times (for tests that check the picture).
     #[arg(long)]
     pub screenshot: Option<PathBuf>,
     #[arg(long, default_value_t = 3.0)]

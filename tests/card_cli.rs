@@ -382,3 +382,37 @@ fn schedules_are_validated_whole_and_kept_with_the_settings() {
     let saved = std::fs::read_to_string(state.join("card.ron")).unwrap();
     assert!(saved.contains("day: Friday") && saved.contains("at: \"20:00\""), "{saved}");
 }
+
+/// Accounts for programs: a user added with a first password must change it before the API
+/// takes it; one provisioned with `"must_change": false` is usable at once (CI).
+#[test]
+fn a_user_provisioned_for_programs_is_usable_at_once() {
+    let served = Served::start(&["--model", "itys-2k", "--tcp", "127.0.0.1:0"]);
+    let state = tempfile::tempdir().unwrap();
+    let (mut card, api) = card_on_tcp(served.field("tcp"), state.path(), &[]);
+    let put =
+        |name: &str, body: &str| send(common::admin(ureq::put(format!("{api}/api/users/{name}"))), body);
+    let status_as = |basic: &str| {
+        let answer = ureq::get(format!("{api}/api/status"))
+            .header("Authorization", basic)
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .call()
+            .unwrap();
+        let code = answer.status().as_u16();
+        (code, answer.into_body().read_to_string().unwrap())
+    };
+    let (code, body) = put("op", r#"{"level": "ReadOnly", "password": "Operator#2026"}"#);
+    assert_eq!(code, 200, "{body}");
+    let (code, body) = status_as("Basic b3A6T3BlcmF0b3IjMjAyNg==");
+    assert_eq!((code, body.as_str()), (403, "the password must be changed first (web interface)"));
+    let (code, body) =
+        put("ci", r#"{"level": "ReadWrite", "password": "Ci#Provision2026", "must_change": false}"#);
+    assert_eq!(code, 200, "{body}");
+    let (code, body) = status_as("Basic Y2k6Q2kjUHJvdmlzaW9uMjAyNg==");
+    assert_eq!(code, 200, "{body}");
+    assert!(body.contains("\"ups_status\""), "{body}");
+    let _ = card.kill();
+    let _ = card.wait();
+}

@@ -48,8 +48,8 @@ sed -e "s|@SECRET@-to-fill-in|$UPSTWIN_AGENT_SECRET|" -e "s|127.0.0.1:9\"|$UPSTW
 for server in web-1 web-2; do
     "$UPSTWIN_BIN" agent --card "$UPSTWIN_CARD_AGENTS" --name "$server" --dry-run > "$UPSTWIN_DIR/agent-$server.log" 2>&1 &
 done
-exec "$UPSTWIN_BIN" card --tcp "$UPSTWIN_TCP" --http "$UPSTWIN_CARD_HTTP" --agents "$UPSTWIN_CARD_AGENTS" \
-    --polling-s 0.5 --state-dir "$state"
+exec "$UPSTWIN_BIN" card --tcp "$UPSTWIN_TCP" --http "$UPSTWIN_CARD_HTTP" --https "$UPSTWIN_CARD_HTTPS" \
+    --agents "$UPSTWIN_CARD_AGENTS" --polling-s 0.5 --state-dir "$state"
 "#,
             template = template.display()
         ),

@@ -1,6 +1,8 @@
 //! The `upstwin` binary end to end: listing, validation, bad files, and the data-sheet
 //! fit → discharge round trip a user runs.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -258,6 +260,7 @@ fn simulate_refuses_bad_input_with_one_line() {
         (vec!["--at", "60s"], "expected TIME:ACTION"),
         (vec!["--at", "1m:weak_block:string=1"], "missing parameter block"),
         (vec!["--at", "1m:cmd:self_destruct"], "unknown command `self_destruct`"),
+        (vec!["--at", "3h:mains_blackout"], "at 10800 s, after the end of the run (--duration 1m, 60 s)"),
         (vec!["--duration", "forever"], "--duration: bad time `forever`"),
         (vec!["--load-pct=-5"], "--load-pct must be within 0..=1000"),
         (vec!["--load-profile", profile.to_str().unwrap()], "profile.csv:3:4: expected a number"),
@@ -405,4 +408,45 @@ fn a_reader_that_closes_the_pipe_ends_the_command_quietly() {
     let complaint = stderr(&output);
     assert!(!complaint.contains("panicked"), "{complaint}");
     assert_eq!(output.status.code(), Some(141), "{complaint}");
+}
+
+/// The README's control examples work as printed against a running twin — `upstwin inject`,
+/// `clear` and the `curl` one-liner (which labels its JSON as a form) — with the address
+/// given as `serve --control` takes it.
+#[test]
+fn the_readme_control_examples_run_as_printed() {
+    let served = common::Served::start(&[
+        "--model",
+        "delphys-mx-300",
+        "--tcp",
+        "127.0.0.1:0",
+        "--control",
+        "127.0.0.1:0",
+    ]);
+    let address = served.field("control").trim_start_matches("http://").to_string();
+    let readme = std::fs::read_to_string(repo("README.md")).unwrap();
+    let mut commands: Vec<String> = Vec::new();
+    for line in readme.lines().filter_map(|l| l.strip_prefix("$ ")) {
+        let (command, comment) = line.split_once('#').map_or((line, ""), |(c, r)| (c, r));
+        if let Some(rest) = command.trim().strip_prefix("upstwin ")
+            && ["inject ", "clear ", "command "].iter().any(|verb| rest.starts_with(verb))
+        {
+            commands.push(format!("{} {rest} --control {address}", env!("CARGO_BIN_EXE_upstwin")));
+        }
+        if let Some(curl) = comment.trim().strip_prefix("or: ").filter(|c| c.starts_with("curl ")) {
+            commands.push(curl.replace("localhost:8700", &address).replace("127.0.0.1:8700", &address));
+        }
+    }
+    assert!(commands.len() >= 4, "the README's control examples: {commands:?}");
+    let mut done = Vec::new();
+    for command in &commands {
+        let output = Command::new("sh").args(["-c", command]).output().expect("sh runs");
+        println!("$ {command}\n{}{}", stdout(&output), stderr(&output));
+        done.push((command.clone(), output.status.success(), stdout(&output)));
+    }
+    drop(served);
+    for (command, success, out) in done {
+        assert!(success, "`{command}` failed");
+        assert!(out.trim_start().starts_with('{') && !out.contains("\"error\""), "`{command}`: {out}");
+    }
 }

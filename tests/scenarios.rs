@@ -157,13 +157,94 @@ fn a_wrong_expectation_fails_the_run_and_says_why() {
     assert!(html.contains("FAIL — 1 of 2 expectations failed"), "{html}");
     assert!(
         html.contains(
-            "<td class=\"fail\">FAIL</td><td>never on battery</td><td>held at 30.1 s, where it must not</td>"
+            "<td class=\"fail\">FAIL</td><td>never on battery</td><td>held at 30.1 s, where it must not: \
+             ups.on_battery true</td>"
         ),
         "{html}"
     );
     assert_eq!(html.matches("<svg").count(), 3, "three charts");
     for legend in ["input L1", "battery charge", "remaining runtime"] {
         assert!(html.contains(legend), "legend {legend}");
+    }
+}
+
+/// A failed condition says what its signals read (the last value, the range over the
+/// window, or the values when it broke), and a condition may compare two signals — the
+/// runtime estimate with the physics' runtime, one voltage with another.
+#[test]
+fn a_failed_condition_says_what_was_seen_and_two_signals_compare() {
+    let out = temp_dir("seen-values");
+    let output = run_none(&repo("tests/scenarios/seen-values.ron"), &out, &[]);
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    println!("{stdout}\n{stderr}");
+    assert_eq!(output.status.code(), Some(1), "two fail on purpose");
+    let timeline = std::fs::read_to_string(out.join("seen-values/timeline.txt")).expect("timeline written");
+    assert!(timeline.contains("PASS output above input in the blackout: held at 10."), "{timeline}");
+    let line = |label: &str| {
+        timeline
+            .lines()
+            .find(|l| l.contains(label))
+            .unwrap_or_else(|| panic!("{label}: {timeline}"))
+            .to_string()
+    };
+    let estimate = line("the estimate against the physics");
+    assert!(
+        estimate.contains("PASS") && estimate.contains("held at")
+            || estimate.contains("ups.remaining_runtime_min")
+                && estimate.contains("truth.remaining_runtime_min"),
+        "{estimate}"
+    );
+    let charge = line("charge below half");
+    assert!(
+        charge.contains("FAIL") && charge.contains("never held in its window; saw battery.charge_pct "),
+        "{charge}"
+    );
+    assert!(
+        charge.contains("at last (") && charge.contains(" in the window)"),
+        "the range over the window: {charge}"
+    );
+    let throughout = line("mains present throughout");
+    assert!(
+        throughout.contains("FAIL")
+            && throughout.contains("broke at 10.")
+            && throughout.ends_with(": input.voltage_v[1] 0.000"),
+        "the value when it broke: {throughout}"
+    );
+}
+
+/// One bad file in a suite is an errored test case with its `file:line:col` message; the
+/// other files still run (two named `blackout.ron` in two folders, each with its own
+/// artefacts), and the JUnit file is written.
+#[test]
+fn a_bad_file_in_a_suite_is_an_errored_case_and_the_others_still_run() {
+    let out = temp_dir("suite-with-a-bad-file");
+    let suite = out.join("suite");
+    for dir in ["a", "b"] {
+        std::fs::create_dir_all(suite.join(dir)).unwrap();
+        std::fs::copy(repo("scenarios/library/01-short-blackout.ron"), suite.join(dir).join("blackout.ron"))
+            .unwrap();
+    }
+    std::fs::copy(repo("tests/scenarios/bad/01-syntax.ron"), suite.join("a/syntax.ron")).unwrap();
+    let output = run_none(&suite, &out.join("runs"), &[]);
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    println!("{stdout}\n{stderr}");
+    assert_eq!(output.status.code(), Some(2), "a bad file is bad input");
+    assert!(stdout.contains("2 passed, 1 failed"), "{stdout}");
+    let bad = suite.join("a/syntax.ron");
+    assert!(
+        stderr.contains(&format!("ERROR syntax — not run: {}:7:20: Expected comma", bad.display())),
+        "{stderr}"
+    );
+    let xml = std::fs::read_to_string(out.join("runs/out.xml")).expect("junit written");
+    assert!(xml.contains("errors=\"1\"") && xml.contains("failures=\"0\""), "{xml}");
+    assert!(
+        xml.contains(&format!("<testcase classname=\"syntax\" name=\"(scenario)\" file=\"{}\"><error message=\"{}:7:20: Expected comma", bad.display(), bad.display())),
+        "{xml}"
+    );
+    for dir in ["a", "b"] {
+        let timeline = std::fs::read_to_string(out.join("runs").join(dir).join("blackout/timeline.txt"))
+            .unwrap_or_else(|e| panic!("{dir}/blackout has its own artefacts: {e}"));
+        assert!(timeline.contains(&format!("suite/{dir}/blackout.ron")), "{timeline}");
     }
 }
 

@@ -156,3 +156,49 @@ fn the_reference_card_as_an_external_card_reaches_the_observers() {
     assert!(first.contains("Content-Disposition: attachment; filename=\"history.csv\""), "{first}");
     assert!(syslog.contains("<134>1 "), "RFC 5424 over TCP, local0.info:\n{syslog}");
 }
+
+/// Two exec cards side by side (`--jobs 2`) with 127.0.0.1:8443 taken: every port a card
+/// opens comes from the runner's variables, so neither collides with the other or with
+/// whatever else holds the default ports; files of the same name in two folders keep their
+/// artefacts apart.
+#[test]
+fn two_exec_cards_side_by_side_never_collide() {
+    // Held for the test (if something else holds it already, the point stands).
+    let _https_default = std::net::TcpListener::bind("127.0.0.1:8443");
+    let suite = tempfile::tempdir().unwrap();
+    for dir in ["suite-a", "suite-b"] {
+        std::fs::create_dir_all(suite.path().join(dir)).unwrap();
+        std::fs::copy(
+            repo("tests/scenarios/reference-card-exec.ron"),
+            suite.path().join(dir).join("card.ron"),
+        )
+        .unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let junit = out.path().join("junit.xml");
+    let card = format!("exec:{}", repo("scripts/cards/upstwin-card").display());
+    let output = Command::new(env!("CARGO_BIN_EXE_upstwin"))
+        .args(["run", suite.path().to_str().unwrap(), "--card", &card, "--jobs", "2"])
+        .args(["--out", out.path().to_str().unwrap(), "--junit", junit.to_str().unwrap()])
+        .env("UPSTWIN_BIN", env!("CARGO_BIN_EXE_upstwin"))
+        .output()
+        .expect("upstwin runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let read = |path: &str| std::fs::read_to_string(out.path().join(path)).unwrap_or_default();
+    for dir in ["suite-a", "suite-b"] {
+        println!(
+            "{dir}:\n{}\n{}",
+            read(&format!("{dir}/card/timeline.txt")),
+            read(&format!("{dir}/card/card.log"))
+        );
+    }
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("2 passed, 0 failed"), "{stdout}");
+    for dir in ["suite-a", "suite-b"] {
+        let timeline = read(&format!("{dir}/card/timeline.txt"));
+        assert!(timeline.contains(&format!("{dir}/card.ron")), "{dir} has its own artefacts: {timeline}");
+        assert!(timeline.contains("PASS the on-battery mail, over STARTTLS"), "{timeline}");
+        assert!(!read(&format!("{dir}/card/card.log")).contains("Address already in use"));
+    }
+    assert!(read("junit.xml").contains("failures=\"0\" errors=\"0\""), "{}", read("junit.xml"));
+}

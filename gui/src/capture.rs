@@ -112,8 +112,11 @@ fn capture(
         &frames.0,
     ))
     .unwrap_or_default();
-    if let Err(e) = std::fs::write(&json_path, text) {
-        error!("cannot write {}: {e}", json_path.display());
+    match std::fs::write(&json_path, text) {
+        Ok(()) => {
+            info!("{} written beside the screenshot (where each element is, its colour)", json_path.display())
+        }
+        Err(e) => error!("cannot write {}: {e}", json_path.display()),
     }
     commands.spawn(Screenshot::primary_window()).observe(save_to_disk(capture.path.clone())).observe(
         |_: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| {

@@ -1,7 +1,8 @@
 //! Conditions in scenarios: `battery.charge_pct < 30`, `ups.mode == OnBattery`,
-//! `ups.on_battery and output.voltage_v[1] > 200`. Comparisons of one signal with a value,
-//! joined by `and`, alternatives by `or` (`and` binds tighter); a signal alone means "is
-//! true".
+//! `ups.on_battery and output.voltage_v[1] > 200`,
+//! `ups.remaining_runtime_min <= truth.remaining_runtime_min`. Comparisons of a signal with a
+//! value or with another numeric signal, joined by `and`, alternatives by `or` (`and` binds
+//! tighter); a signal alone means "is true".
 
 use sim::Ups;
 use sim::image::signals::{self, Measurement};
@@ -38,13 +39,27 @@ pub enum Value {
     Number(f64),
     Bool(bool),
     Word(String),
+    /// Another numeric signal, read at the same moment.
+    Signal(Signal, String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Term {
     pub signal: Signal,
+    /// The signal as the scenario wrote it (`battery.charge_pct`), for what a failure saw.
+    pub name: String,
     pub op: Op,
     pub value: Value,
+}
+
+/// A signal's value at one moment, as a failure says what was seen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reading {
+    Number(f64),
+    Bool(bool),
+    Word(&'static str),
+    /// Not measured by this model (or the truth not computed at that moment).
+    Unknown,
 }
 
 /// A parsed condition, ready to evaluate at every step: it holds when every term of one of
@@ -171,6 +186,24 @@ impl Signal {
             Signal::Mode | Signal::Condition(_) | Signal::TrueRuntimeMin => None,
         }
     }
+
+    /// Whether it is read as a number (and so may be compared with another).
+    fn is_numeric(&self) -> bool {
+        matches!(self, Signal::Measurement(..) | Signal::Time | Signal::TrueRuntimeMin)
+    }
+
+    /// The value now; `truth_min` is the physical runtime when it was computed.
+    pub fn reading(&self, ups: &Ups, flat: &[bool], truth_min: Option<f64>) -> Reading {
+        let number = |value: Option<f64>| value.map_or(Reading::Unknown, Reading::Number);
+        match self {
+            Signal::Mode => Reading::Word(mode_name(ups)),
+            Signal::Condition(position) => {
+                flat.get(*position).map_or(Reading::Unknown, |on| Reading::Bool(*on))
+            }
+            Signal::TrueRuntimeMin => number(truth_min),
+            Signal::Measurement(..) | Signal::Time => number(self.number(ups)),
+        }
+    }
 }
 
 fn parse_term(text: &str) -> Result<Term, String> {
@@ -186,6 +219,16 @@ fn parse_term(text: &str) -> Result<Term, String> {
         "true" => Value::Bool(true),
         "false" => Value::Bool(false),
         word if word.parse::<f64>().is_ok() => Value::Number(word.parse().unwrap_or_default()),
+        // A signal's name on the right: compared with that signal at the same moment.
+        word if signal.is_numeric() && (word.contains('.') || word == "time_s") => {
+            let other = parse_signal(word)?;
+            if !other.is_numeric() {
+                return Err(format!(
+                    "`{text}`: `{word}` is not a number: a number is compared with a number"
+                ));
+            }
+            Value::Signal(other, word.to_string())
+        }
         word => Value::Word(word.to_string()),
     };
     match (&signal, &value, op) {
@@ -201,10 +244,14 @@ fn parse_term(text: &str) -> Result<Term, String> {
         (Signal::Condition(_), _, _) => {
             return Err(format!("`{text}`: a condition is compared with == or != and true/false"));
         }
-        (_, Value::Number(_), _) => {}
-        (_, _, _) => return Err(format!("`{text}`: expected a number to compare with")),
+        (_, Value::Number(_) | Value::Signal(..), _) => {}
+        (_, _, _) => {
+            return Err(format!(
+                "`{text}`: expected a number or a numeric signal (e.g. truth.remaining_runtime_min) to compare with"
+            ));
+        }
     }
-    Ok(Term { signal, op, value })
+    Ok(Term { signal, name: signal_text.to_string(), op, value })
 }
 
 impl Condition {
@@ -221,7 +268,24 @@ impl Condition {
 
     /// Whether the condition needs the (costly) physical runtime.
     pub fn needs_truth(&self) -> bool {
-        self.alternatives.iter().flatten().any(|t| t.signal == Signal::TrueRuntimeMin)
+        self.signals().any(|(signal, _)| *signal == Signal::TrueRuntimeMin)
+    }
+
+    /// Every signal the condition reads, with its name as written (once each).
+    pub fn signals(&self) -> impl Iterator<Item = (&Signal, &str)> {
+        let mut all: Vec<(&Signal, &str)> = Vec::new();
+        for term in self.alternatives.iter().flatten() {
+            let right = match &term.value {
+                Value::Signal(signal, name) => Some((signal, name.as_str())),
+                _ => None,
+            };
+            for (signal, name) in std::iter::once((&term.signal, term.name.as_str())).chain(right) {
+                if !all.iter().any(|(_, seen)| *seen == name) {
+                    all.push((signal, name));
+                }
+            }
+        }
+        all.into_iter()
     }
 
     /// Evaluates the condition now; `flat` is `ups.conditions().flat()`, `truth_min` the
@@ -232,9 +296,13 @@ impl Condition {
 }
 
 fn term_holds(term: &Term, ups: &Ups, flat: &[bool], truth_min: Option<f64>) -> bool {
-    let number = |value: f64| match (&term.value, term.op) {
-        (Value::Number(target), op) => compare(value, *target, op),
-        _ => false,
+    let number = |value: f64| match &term.value {
+        Value::Number(target) => compare(value, *target, term.op),
+        Value::Signal(other, _) => match other.reading(ups, flat, truth_min) {
+            Reading::Number(target) => compare(value, target, term.op),
+            _ => false,
+        },
+        Value::Bool(_) | Value::Word(_) => false,
     };
     match &term.signal {
         Signal::Mode => {
@@ -281,5 +349,20 @@ mod tests {
         assert!(Condition::parse("ups.mode == OnBatery").unwrap_err().contains("did you mean `OnBattery`"));
         assert!(Condition::parse("ups.mode < 3").is_err());
         assert!(Condition::parse("output.voltage_v[4] > 1").is_err());
+    }
+
+    /// The runtime-accuracy check a QA engineer writes first: the UPS's estimate against
+    /// the physics', read at the same moment.
+    #[test]
+    fn compares_two_signals() {
+        let runtime = Condition::parse("ups.remaining_runtime_min <= truth.remaining_runtime_min").unwrap();
+        assert!(runtime.needs_truth());
+        let names: Vec<&str> = runtime.signals().map(|(_, name)| name).collect();
+        assert_eq!(names, ["ups.remaining_runtime_min", "truth.remaining_runtime_min"]);
+        assert!(Condition::parse("output.voltage_v[1] > input.voltage_v[1]").is_ok());
+        let error = Condition::parse("battery.charge_pct < ups.on_battery").unwrap_err();
+        assert!(error.contains("is not a number"), "{error}");
+        let error = Condition::parse("battery.charge_pct < battery.charge").unwrap_err();
+        assert!(error.contains("did you mean `battery.charge_pct`"), "{error}");
     }
 }

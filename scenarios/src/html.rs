@@ -169,10 +169,17 @@ pub fn page(report: &Report, dir: &Path) -> Result<String, String> {
         Err(why) => format!("<p>No plots: {}</p>", escape(&why)),
     };
     let failed = report.outcomes.iter().filter(|o| !o.passed).count();
-    let verdict = match (failed, &report.skipped) {
-        (_, Some(why)) => format!("<p class=\"skip\">SKIPPED: {}</p>", escape(why)),
-        (0, None) => format!("<p class=\"pass\">PASS — {} expectations held</p>", report.outcomes.len()),
-        (n, None) => {
+    let verdict = match (failed, &report.skipped, &report.error) {
+        (_, Some(why), _) => format!("<p class=\"skip\">SKIPPED: {}</p>", escape(why)),
+        (_, None, Some(why)) => format!("<p class=\"fail\">NOT RUN: {}</p>", escape(why)),
+        (0, None, None) if !report.output_errors.is_empty() => format!(
+            "<p class=\"fail\">FAIL — outputs not written: {}</p>",
+            escape(&report.output_errors.join("; "))
+        ),
+        (0, None, None) => {
+            format!("<p class=\"pass\">PASS — {} expectations held</p>", report.outcomes.len())
+        }
+        (n, None, None) => {
             format!("<p class=\"fail\">FAIL — {n} of {} expectations failed</p>", report.outcomes.len())
         }
     };

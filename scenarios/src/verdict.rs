@@ -2,6 +2,8 @@
 //! with events, and what was seen inside it decides pass or fail.
 
 use crate::compile::{Check, CompiledExpectation, Instant};
+use crate::expr::Reading;
+use std::fmt::Write as _;
 
 /// How one expectation ended.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -21,11 +23,80 @@ pub struct Tracker {
     window_seen: bool,
     /// What a `reports:` probe saw last, in words (for a failure's detail).
     pub last_seen: Option<String>,
+    /// What a condition's signals read in the window, in the order `Condition::signals`
+    /// gives them.
+    seen: Vec<Seen>,
+}
+
+/// One signal of a condition as the window saw it: its last value (at the decisive moment,
+/// once there is one) and the range of its numbers.
+#[derive(Debug, Clone, PartialEq)]
+struct Seen {
+    name: String,
+    last: Reading,
+    min: f64,
+    max: f64,
+    ever_true: bool,
+}
+
+impl Seen {
+    fn said(&self, with_range: bool) -> String {
+        match self.last {
+            Reading::Number(value) if with_range && self.min < self.max => {
+                format!("{} {value:.3} at last ({:.3} to {:.3} in the window)", self.name, self.min, self.max)
+            }
+            Reading::Number(value) => format!("{} {value:.3}", self.name),
+            Reading::Bool(on) if with_range && !on => {
+                format!("{} false{}", self.name, if self.ever_true { " at last" } else { " throughout" })
+            }
+            Reading::Bool(on) => format!("{} {on}", self.name),
+            Reading::Word(word) => format!("{} {word}", self.name),
+            Reading::Unknown => format!("{} not measured", self.name),
+        }
+    }
 }
 
 impl Tracker {
     pub fn new(expectation: CompiledExpectation) -> Self {
-        Self { expectation, seen_at: None, window_seen: false, last_seen: None }
+        let seen = (expectation.check.condition().into_iter())
+            .flat_map(|condition| condition.signals())
+            .map(|(_, name)| Seen {
+                name: name.to_string(),
+                last: Reading::Unknown,
+                min: f64::INFINITY,
+                max: f64::NEG_INFINITY,
+                ever_true: false,
+            })
+            .collect();
+        Self { expectation, seen_at: None, window_seen: false, last_seen: None, seen }
+    }
+
+    /// What the condition's signals read now (call with `observe`, before it).
+    pub fn saw(&mut self, readings: impl IntoIterator<Item = Reading>) {
+        for (seen, reading) in self.seen.iter_mut().zip(readings) {
+            match reading {
+                Reading::Number(value) => {
+                    seen.min = seen.min.min(value);
+                    seen.max = seen.max.max(value);
+                }
+                Reading::Bool(on) => seen.ever_true |= on,
+                Reading::Word(_) | Reading::Unknown => {}
+            }
+            seen.last = reading;
+        }
+    }
+
+    /// The signals as seen: `; saw battery.charge_pct 45.000 at last (…)`, or nothing
+    /// when the expectation reads no signal.
+    fn what_was_seen(&self, with_range: bool) -> String {
+        if self.seen.is_empty() || !self.window_seen {
+            return String::new();
+        }
+        let mut text = String::from(if with_range { "; saw " } else { ": " });
+        for (i, seen) in self.seen.iter().enumerate() {
+            let _ = write!(text, "{}{}", if i > 0 { ", " } else { "" }, seen.said(with_range));
+        }
+        text
     }
 
     /// The window at this moment: start, and end (`None` = until the end of the run).
@@ -104,7 +175,7 @@ impl Tracker {
             }
             (Check::Eventually(_) | Check::Probe { .. }, Some(t)) => (true, format!("held at {}", at(t))),
             (Check::Eventually(_) | Check::Probe { .. }, None) => {
-                (false, "never held in its window".to_string())
+                (false, format!("never held in its window{}", self.what_was_seen(true)))
             }
             (Check::Reports { .. } | Check::Api { wanted: true, .. }, Some(t)) => {
                 (true, format!("held at {}: {}", at(t), self.last_seen.as_deref().unwrap_or_default()))
@@ -131,8 +202,12 @@ impl Tracker {
                     self.last_seen.as_deref().unwrap_or_default()
                 ),
             ),
-            (Check::Always(_), Some(t)) => (false, format!("broke at {}", at(t))),
-            (Check::Never(_), Some(t)) => (false, format!("held at {}, where it must not", at(t))),
+            (Check::Always(_), Some(t)) => {
+                (false, format!("broke at {}{}", at(t), self.what_was_seen(false)))
+            }
+            (Check::Never(_), Some(t)) => {
+                (false, format!("held at {}, where it must not{}", at(t), self.what_was_seen(false)))
+            }
             (
                 Check::Always(_)
                 | Check::Never(_)

@@ -2,13 +2,15 @@
 //! wire faults, commands, load — and to read the frame trace. Bad requests get 4xx with a
 //! message; refused commands 409 with the firmware's reason.
 
-use axum::extract::{Path, Query, Request, State};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use sim::image::signals::{MEASUREMENTS, measurement};
 use sim::twin::SharedTwin;
@@ -54,6 +56,23 @@ async fn authorize(State(api): State<Api>, request: Request, next: Next) -> Resp
         }
     }
     next.run(request).await
+}
+
+/// A JSON body, whatever its `Content-Type` says (`curl -d '{…}'` labels JSON as a form).
+/// As axum's `Json` answers: 400 for a body that is not JSON, 422 for JSON of another shape,
+/// here with why, in the API's error shape.
+struct JsonBody<T>(T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let bytes = Bytes::from_request(request, state).await.map_err(IntoResponse::into_response)?;
+        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| match e.classify() {
+            serde_json::error::Category::Data => error(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+            _ => error(StatusCode::BAD_REQUEST, format!("expected a JSON body: {e}")),
+        })
+    }
 }
 
 /// A fault, wire fault or command by name with numeric parameters.
@@ -110,7 +129,7 @@ async fn state(State(api): State<Api>) -> Json<Value> {
     }))
 }
 
-async fn inject(State(api): State<Api>, Json(body): Json<Named>) -> Response {
+async fn inject(State(api): State<Api>, JsonBody(body): JsonBody<Named>) -> Response {
     match Fault::with_params(&body.name, &body.params) {
         Ok(fault) => apply(&api, Control::Inject(fault), |_| json!({ "injected": body.name })),
         Err(e) => error(StatusCode::BAD_REQUEST, e.0),
@@ -127,7 +146,7 @@ async fn clear(State(api): State<Api>, Path(name): Path<String>) -> Response {
     }
 }
 
-async fn inject_wire(State(api): State<Api>, Json(body): Json<Named>) -> Response {
+async fn inject_wire(State(api): State<Api>, JsonBody(body): JsonBody<Named>) -> Response {
     match WireFault::with_params(&body.name, &body.params) {
         Ok(fault) => apply(&api, Control::InjectWire(fault), |_| json!({ "injected": body.name })),
         Err(e) => error(StatusCode::BAD_REQUEST, e.0),
@@ -141,7 +160,7 @@ async fn clear_wire(State(api): State<Api>, Path(name): Path<String>) -> Respons
     }
 }
 
-async fn command(State(api): State<Api>, Json(body): Json<Named>) -> Response {
+async fn command(State(api): State<Api>, JsonBody(body): JsonBody<Named>) -> Response {
     match Command::with_params(&body.name, &body.params) {
         Ok(command) => apply(&api, Control::Command(command), |_| json!({ "accepted": body.name })),
         Err(e) => error(StatusCode::BAD_REQUEST, e.0),
@@ -157,7 +176,7 @@ struct LoadBody {
     phases_pct: Option<Vec<f64>>,
 }
 
-async fn load(State(api): State<Api>, Json(body): Json<LoadBody>) -> Response {
+async fn load(State(api): State<Api>, JsonBody(body): JsonBody<LoadBody>) -> Response {
     match (body.pct, body.phases_pct) {
         (Some(pct), None) => apply(&api, Control::Load(pct), |_| json!({ "load_pct": pct })),
         (None, Some(phases)) if (1..=3).contains(&phases.len()) => {

@@ -21,7 +21,9 @@ fn params(args: &ControlArgs) -> Result<Value, Failure> {
 
 /// Sends a request; a 4xx from the server is the caller's bad input (exit 2).
 fn send(args: &ControlArgs, method: &str, path: &str, body: Option<Value>) -> CommandResult {
-    let url = format!("{}{path}", args.control.trim_end_matches('/'));
+    let base = args.control.trim_end_matches('/');
+    // `127.0.0.1:8700`, as `serve --control` takes it, is the same server as its URL.
+    let url = if base.contains("://") { format!("{base}{path}") } else { format!("http://{base}{path}") };
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let authorization = args.token.as_ref().map(|t| format!("Bearer {t}"));
     let response = match (method, body) {

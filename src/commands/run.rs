@@ -11,9 +11,19 @@ use scenarios::report::{self, Report};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// Scenario files under the given paths (directories searched recursively), sorted.
-fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
-    let mut files = Vec::new();
+/// A scenario file to run, or why a path given gave none.
+enum Found {
+    File(PathBuf),
+    /// A path that does not exist or cannot be read: reported as a scenario not run.
+    Unreadable {
+        path: PathBuf,
+        why: String,
+    },
+}
+
+/// Scenario files under the given paths (directories searched recursively), sorted, each
+/// once however often it was named.
+fn scenario_files(paths: &[PathBuf]) -> Vec<Found> {
     fn walk(path: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
         if path.is_dir() {
             let mut entries: Vec<PathBuf> =
@@ -27,16 +37,32 @@ fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
         }
         Ok(())
     }
+    let mut found = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for path in paths {
-        if !path.exists() {
-            return Err(Failure::bad_input(format!("{}: no such file or directory", path.display())));
+        let mut files = Vec::new();
+        let walked = if path.exists() {
+            walk(path, &mut files)
+        } else {
+            Err(std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"))
+        };
+        if let Err(e) = walked {
+            found.push(Found::Unreadable { path: path.clone(), why: format!("{}: {e}", path.display()) });
         }
-        walk(path, &mut files).map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?;
+        for file in files {
+            if seen.insert(file.canonicalize().unwrap_or_else(|_| file.clone())) {
+                found.push(Found::File(file));
+            }
+        }
     }
-    if files.is_empty() {
-        return Err(Failure::bad_input("no scenario (.ron) files found"));
-    }
-    Ok(files)
+    found
+}
+
+/// A scenario loaded, with the directory of its artefacts; or the report of a file that
+/// gave none.
+enum Planned {
+    Run(Box<Compiled>, Option<PathBuf>),
+    NotRun(Report),
 }
 
 /// Who plays the card.
@@ -73,32 +99,51 @@ fn card(args: &RunArgs) -> Result<Card, Failure> {
 
 pub fn run(args: &RunArgs) -> CommandResult {
     let card = card(args)?;
-    let files = scenario_files(&args.paths)?;
-    let mut scenarios: Vec<Compiled> = Vec::new();
-    let mut errors = Vec::new();
-    for file in &files {
-        match compile::load(file) {
-            Ok(mut scenario) => {
-                if let Some(seed) = args.seed {
-                    scenario.seed = seed;
+    let found = scenario_files(&args.paths);
+    if found.is_empty() {
+        write_junit(args, &[])?;
+        return Err(Failure::bad_input("no scenario (.ron) files found"));
+    }
+    // A file that does not load is reported as a scenario not run, and the others still run.
+    let mut runs: Vec<Planned> = found
+        .into_iter()
+        .map(|found| match found {
+            Found::File(file) => match compile::load(&file) {
+                Ok(mut scenario) => {
+                    if let Some(seed) = args.seed {
+                        scenario.seed = seed;
+                    }
+                    Planned::Run(Box::new(scenario), None)
                 }
-                scenarios.push(scenario);
-            }
-            Err(error) => errors.push(error.to_string()),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(Failure::bad_input(errors.join("\nupstwin: ")));
-    }
+                Err(error) => Planned::NotRun(Report::not_run(&stem(&file), &file, error.to_string())),
+            },
+            Found::Unreadable { path, why } => Planned::NotRun(Report::not_run(&stem(&path), &path, why)),
+        })
+        .collect();
+    let bad_files = runs.iter().filter(|run| matches!(run, Planned::NotRun(_))).count();
     if let Some(out) = &args.out {
-        for scenario in &scenarios {
-            let dir = output_dir(out, scenario);
-            std::fs::create_dir_all(&dir).map_err(|e| Failure::failed(format!("{}: {e}", dir.display())))?;
+        let paths: Vec<PathBuf> = (runs.iter())
+            .filter_map(|run| match run {
+                Planned::Run(scenario, _) => Some(scenario.path.clone()),
+                Planned::NotRun(_) => None,
+            })
+            .collect();
+        let mut dirs = output_dirs(out, &paths).into_iter();
+        for run in &mut runs {
+            if let Planned::Run(_, dir) = run {
+                *dir = dirs.next();
+            }
+        }
+        for dir in runs.iter().filter_map(|run| match run {
+            Planned::Run(_, dir) => dir.as_ref(),
+            Planned::NotRun(_) => None,
+        }) {
+            std::fs::create_dir_all(dir).map_err(|e| Failure::failed(format!("{}: {e}", dir.display())))?;
         }
     }
     let jobs =
         args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
-    let bar = ProgressBar::new(scenarios.len() as u64);
+    let bar = ProgressBar::new(runs.len() as u64);
     bar.set_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} scenarios {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -106,7 +151,7 @@ pub fn run(args: &RunArgs) -> CommandResult {
     let next = Mutex::new(0usize);
     let reports: Mutex<Vec<(usize, Report)>> = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
-        for _ in 0..jobs.min(scenarios.len()) {
+        for _ in 0..jobs.min(runs.len()) {
             scope.spawn(|| {
                 loop {
                     let index = {
@@ -115,9 +160,14 @@ pub fn run(args: &RunArgs) -> CommandResult {
                         *next += 1;
                         index
                     };
-                    let Some(scenario) = scenarios.get(index) else { break };
-                    bar.set_message(scenario.name.clone());
-                    let report = run_one(scenario, &card, args.out.as_deref());
+                    let Some(run) = runs.get(index) else { break };
+                    let report = match run {
+                        Planned::Run(scenario, dir) => {
+                            bar.set_message(scenario.name.clone());
+                            run_one(scenario, &card, dir.as_deref())
+                        }
+                        Planned::NotRun(report) => report.clone(),
+                    };
                     reports.lock().unwrap_or_else(|p| p.into_inner()).push((index, report));
                     bar.inc(1);
                 }
@@ -129,27 +179,42 @@ pub fn run(args: &RunArgs) -> CommandResult {
     reports.sort_by_key(|(index, _)| *index);
     let reports: Vec<Report> = reports.into_iter().map(|(_, r)| r).collect();
     print_summary(&reports);
-    if let Some(path) = &args.junit {
-        std::fs::write(path, report::junit(&reports))
-            .map_err(|e| Failure::failed(format!("{}: {e}", path.display())))?;
-    }
+    write_junit(args, &reports)?;
     let failed: Vec<&Report> = reports.iter().filter(|r| r.skipped.is_none() && !r.passed()).collect();
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        for report in &failed {
-            for error in &report.output_errors {
-                eprintln!("FAIL {} — output not written: {error}", report.name);
-            }
-            for outcome in report.outcomes.iter().filter(|o| !o.passed) {
-                eprintln!("FAIL {} — {}: {}", report.name, outcome.label, outcome.detail);
-            }
+    for report in &failed {
+        if let Some(why) = &report.error {
+            eprintln!("ERROR {} — not run: {why}", report.name);
         }
-        Err(Failure::failed(format!("{} of {} scenarios failed", failed.len(), reports.len())))
+        for error in &report.output_errors {
+            eprintln!("FAIL {} — output not written: {error}", report.name);
+        }
+        for outcome in report.outcomes.iter().filter(|o| !o.passed) {
+            eprintln!("FAIL {} — {}: {}", report.name, outcome.label, outcome.detail);
+        }
+    }
+    let summary = format!("{} of {} scenarios failed", failed.len(), reports.len());
+    match (bad_files, failed.len()) {
+        (0, 0) => Ok(()),
+        (0, _) => Err(Failure::failed(summary)),
+        (bad, _) => Err(Failure::bad_input(format!("{summary} ({bad} could not be loaded)"))),
     }
 }
 
-fn run_one(scenario: &Compiled, card: &Card, out: Option<&Path>) -> Report {
+/// The JUnit file, when asked for: written whatever happened, so CI always shows results.
+fn write_junit(args: &RunArgs, reports: &[Report]) -> Result<(), Failure> {
+    let Some(path) = &args.junit else { return Ok(()) };
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Failure::failed(format!("{}: {e}", dir.display())))?;
+    }
+    std::fs::write(path, report::junit(reports))
+        .map_err(|e| Failure::failed(format!("{}: {e}", path.display())))
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem().unwrap_or(path.as_os_str()).to_string_lossy().into_owned()
+}
+
+fn run_one(scenario: &Compiled, card: &Card, dir: Option<&Path>) -> Report {
     if scenario.needs.contains(&Need::ReferenceCard) && !matches!(card, Card::Reference) {
         return Report::skipped(
             &scenario.name,
@@ -157,17 +222,16 @@ fn run_one(scenario: &Compiled, card: &Card, out: Option<&Path>) -> Report {
             "needs the reference card: run with --card reference".into(),
         );
     }
-    let dir = out.map(|out| output_dir(out, scenario));
     match card {
         Card::None if scenario.needs.contains(&Need::Card) => Report::skipped(
             &scenario.name,
             &scenario.path,
             "needs a card under test: run with --card reference or --card exec:…".into(),
         ),
-        Card::None => scenarios::virtual_run::run(scenario, dir.as_deref()),
-        Card::Reference => run_reference::run(scenario, dir.as_deref()),
+        Card::None => scenarios::virtual_run::run(scenario, dir),
+        Card::Reference => run_reference::run(scenario, dir),
         Card::Exec(exec) => match dir {
-            Some(dir) => run_exec::run(scenario, exec, &dir),
+            Some(dir) => run_exec::run(scenario, exec, dir),
             // Without --out the card's files go to a directory removed after the run.
             None => match tempfile::Builder::new().prefix("upstwin-run-").tempdir() {
                 Ok(temp) => run_exec::run(scenario, exec, temp.path()),
@@ -179,10 +243,39 @@ fn run_one(scenario: &Compiled, card: &Card, out: Option<&Path>) -> Report {
     }
 }
 
-/// One directory per scenario, named after its file (`01-short-blackout`): names are
-/// unique within a directory, and free of spaces for shell users.
-fn output_dir(out: &Path, scenario: &Compiled) -> PathBuf {
-    out.join(scenario.path.file_stem().unwrap_or(scenario.name.as_ref()))
+/// One directory per scenario, named after its file (`01-short-blackout`): free of spaces
+/// for shell users. Files that share a name (`suiteA/blackout.ron`, `suiteB/blackout.ron`)
+/// each get their path below the directories they have in common (`suiteA/blackout`,
+/// `suiteB/blackout`), so no run overwrites another's artefacts.
+fn output_dirs(out: &Path, files: &[PathBuf]) -> Vec<PathBuf> {
+    let absolute: Vec<PathBuf> =
+        files.iter().map(|f| f.canonicalize().unwrap_or_else(|_| f.to_path_buf())).collect();
+    let mut count: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for file in &absolute {
+        *count.entry(stem(file)).or_default() += 1;
+    }
+    let shared: Vec<&Path> = absolute.iter().filter(|f| count[&stem(f)] > 1).map(PathBuf::as_path).collect();
+    let common = shared.iter().filter_map(|f| f.parent()).fold(None::<PathBuf>, |common, parent| {
+        Some(match common {
+            None => parent.to_path_buf(),
+            Some(common) => common
+                .components()
+                .zip(parent.components())
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| a)
+                .collect(),
+        })
+    });
+    absolute
+        .iter()
+        .map(|file| match (&common, count[&stem(file)] > 1) {
+            (Some(common), true) => {
+                let below = file.strip_prefix(common).unwrap_or(file);
+                out.join(below.with_extension(""))
+            }
+            _ => out.join(stem(file)),
+        })
+        .collect()
 }
 
 fn print_summary(reports: &[Report]) {
@@ -191,6 +284,9 @@ fn print_summary(reports: &[Report]) {
     for report in reports {
         let verdict = match (&report.skipped, report.passed()) {
             (Some(why), _) => format!("SKIPPED ({why})"),
+            (None, false) if report.error.is_some() => {
+                "NOT RUN (its file or this machine: see below)".to_string()
+            }
             (None, true) => "pass".to_string(),
             (None, false) => format!("FAIL ({} of {})", report.failures(), report.outcomes.len()),
         };

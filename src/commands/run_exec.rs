@@ -241,10 +241,10 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
         report
     };
     let inbox = Inbox::default();
-    let ports = || -> std::io::Result<[u16; 5]> {
-        Ok([free_port()?, free_port()?, free_port()?, free_port()?, free_port()?])
+    let ports = || -> std::io::Result<[u16; 6]> {
+        Ok([free_port()?, free_port()?, free_port()?, free_port()?, free_port()?, free_port()?])
     };
-    let [card_port, modbus_port, snmp_port, http_port, agents_port] = match ports() {
+    let [card_port, modbus_port, snmp_port, http_port, https_port, agents_port] = match ports() {
         Ok(ports) => ports,
         Err(e) => return failed(replay, format!("no free port for the card: {e}")),
     };
@@ -275,6 +275,7 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
         ("UPSTWIN_CARD_MODBUS", card_servers.modbus.to_string()),
         ("UPSTWIN_CARD_SNMP", card_servers.snmp.to_string()),
         ("UPSTWIN_CARD_HTTP", card_servers.http.to_string()),
+        ("UPSTWIN_CARD_HTTPS", loopback(https_port).to_string()),
         ("UPSTWIN_CARD_AGENTS", agents.address.to_string()),
         ("UPSTWIN_AGENT_SECRET", agents.secret.clone()),
         ("UPSTWIN_SPEED", card.speed.to_string()),

@@ -39,6 +39,15 @@ pub fn run(args: &SimulateArgs) -> CommandResult {
     for (i, text) in args.at.iter().enumerate() {
         let action = script::parse_at(text)
             .map_err(|e| Failure::bad_input(format!("--at #{} `{text}`: {e}", i + 1)))?;
+        // An action after the end would never happen: say so rather than drop it.
+        if action.at_s > duration_s {
+            return Err(Failure::bad_input(format!(
+                "--at #{} `{text}`: at {} s, after the end of the run (--duration {}, {duration_s} s)",
+                i + 1,
+                action.at_s,
+                args.duration
+            )));
+        }
         actions.push(action);
     }
     let options = StartOptions {

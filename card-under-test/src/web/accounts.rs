@@ -168,11 +168,14 @@ impl Store {
 
     /// Adds a user with a first password they must change, or changes an existing user's
     /// level (and password, when one is given).
+    /// Adds or changes a user; a password given is a first password to change at the next
+    /// login (§18.4) unless `must_change` is false (provisioning a program's account).
     pub fn put_user(
         &mut self,
         name: &str,
         level: Level,
         password: Option<&str>,
+        must_change: bool,
         now_unix_s: i64,
     ) -> Result<(), Refused> {
         let valid = (1..=32).contains(&name.len())
@@ -191,7 +194,7 @@ impl Store {
             if let Some(password) = password {
                 user.password_hash = hash(password)?;
                 user.password_set_unix_s = now_unix_s;
-                user.must_change = true;
+                user.must_change = must_change;
             }
         } else if users.len() >= MAX_USERS {
             return Err(Refused::Full);
@@ -202,7 +205,7 @@ impl Store {
                 level,
                 password_hash: hash(password)?,
                 password_set_unix_s: now_unix_s,
-                must_change: true,
+                must_change,
             });
         }
         self.save_or_undo(before)
@@ -250,12 +253,18 @@ mod tests {
     fn users_up_to_eight_and_a_disabled_one_cannot_log_in() {
         let mut store = Store::open(None, "A1B2C3", 0).unwrap();
         for i in 0..MAX_USERS {
-            store.put_user(&format!("op{i}"), Level::ReadOnly, Some("Operator#2026"), 0).unwrap();
+            store.put_user(&format!("op{i}"), Level::ReadOnly, Some("Operator#2026"), true, 0).unwrap();
         }
-        assert_eq!(store.put_user("op9", Level::ReadOnly, Some("Operator#2026"), 0), Err(Refused::Full));
-        assert_eq!(store.put_user("admin", Level::ReadOnly, Some("Operator#2026"), 0), Err(Refused::BadName));
+        assert_eq!(
+            store.put_user("op9", Level::ReadOnly, Some("Operator#2026"), true, 0),
+            Err(Refused::Full)
+        );
+        assert_eq!(
+            store.put_user("admin", Level::ReadOnly, Some("Operator#2026"), true, 0),
+            Err(Refused::BadName)
+        );
         assert!(store.check("op1", "Operator#2026").is_some_and(|u| u.must_change));
-        store.put_user("op1", Level::Disabled, None, 0).unwrap();
+        store.put_user("op1", Level::Disabled, None, true, 0).unwrap();
         assert!(store.check("op1", "Operator#2026").is_none());
         assert!(store.check("nobody", "Operator#2026").is_none());
     }

@@ -253,10 +253,20 @@ pub fn check_params(
 
 /// ", did you mean `x`?" when a known name is within two edits.
 pub fn suggest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> String {
-    let mut close: Vec<&str> = known.filter(|k| edit_distance(k, name) <= 2 || k.contains(name)).collect();
+    let known: Vec<&str> = known.collect();
+    let mut close: Vec<&str> =
+        known.iter().copied().filter(|k| edit_distance(k, name) <= 2 || k.contains(name)).collect();
     close.truncate(3);
-    if close.is_empty() { String::new() } else { format!(", did you mean `{}`?", close.join("`, `")) }
+    match (close.is_empty(), known.len()) {
+        (false, _) => format!(", did you mean `{}`?", close.join("`, `")),
+        // Nothing close: a short catalogue is listed whole, so the user sees what exists.
+        (true, 1..=MAX_LISTED) => format!("; expected one of `{}`", known.join("`, `")),
+        (true, _) => String::new(),
+    }
 }
+
+/// The most names an unknown name's message lists when none is close.
+const MAX_LISTED: usize = 40;
 
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();

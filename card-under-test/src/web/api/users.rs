@@ -41,6 +41,14 @@ fn no_accounts() -> Refusal {
 pub struct UserForm {
     level: Level,
     password: Option<String>,
+    /// `false`: the password is the user's own, usable by programs at once (an account
+    /// provisioned for CI); by default it is a first password to change at the next login.
+    #[serde(default = "first_password")]
+    must_change: bool,
+}
+
+fn first_password() -> bool {
+    true
 }
 
 fn refusal(refused: Refused) -> Refusal {
@@ -67,7 +75,7 @@ pub async fn put(
         (
             StatusCode::BAD_REQUEST,
             format!(
-                "expected {{\"level\": \"Disabled\"|\"ReadOnly\"|\"ReadWrite\", \"password\": \"…\"}}: {e}"
+                "expected {{\"level\": \"Disabled\"|\"ReadOnly\"|\"ReadWrite\", \"password\": \"…\", \"must_change\": true|false}}: {e}"
             ),
         )
     })?;
@@ -75,7 +83,9 @@ pub async fn put(
     {
         let mut web = web.lock();
         let accounts = web.accounts.as_mut().ok_or(no_accounts())?;
-        accounts.put_user(&name, form.level, form.password.as_deref(), now_unix_s).map_err(refusal)?;
+        accounts
+            .put_user(&name, form.level, form.password.as_deref(), form.must_change, now_unix_s)
+            .map_err(refusal)?;
     }
     changed(&mut shared.lock(), "REST API", role.name());
     Ok(json(&serde_json::json!({ "user": name, "level": form.level })))

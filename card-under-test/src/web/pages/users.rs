@@ -102,7 +102,7 @@ pub async fn post(
                 store.remove_user(name).map(|()| format!("{name} removed.")).map_err(|e| e.to_string())
             }
             (Some(store), Some("save"), Some((level, _, label))) => (store
-                .put_user(name, *level, password, now_unix_s))
+                .put_user(name, *level, password, true, now_unix_s))
             .map(|()| format!("{name} saved: {label}."))
             .map_err(|e| e.to_string()),
             _ => Err("expected action save (with a level) or remove".to_string()),
