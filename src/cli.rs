@@ -82,6 +82,12 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Print the control API's OpenAPI 3 document (what `/api/openapi.json` serves).
+    Openapi {
+        /// Print it as the Markdown reference (docs/control-api.md).
+        #[arg(long)]
+        markdown: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -6,7 +6,6 @@
 
 use scenarios::compile::Compiled;
 use scenarios::replay::Replay;
-use scenarios::verdict::Outcome;
 use sim::twin::Twin;
 use sim::wire::faults::WireFaults;
 
@@ -14,6 +13,17 @@ use sim::wire::faults::WireFaults;
 pub const SPEEDS: std::ops::RangeInclusive<f64> = 1.0..=1000.0;
 /// The most virtual time one frame steps: a slow frame at 1000× does not stall the window.
 const MOST_PER_FRAME_S: f64 = 60.0;
+
+/// Where an expectation stands in the window.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    Waiting,
+    /// What was seen.
+    Passed(String),
+    Failed(String),
+    /// Why the window cannot decide it.
+    Skipped(&'static str),
+}
 
 #[derive(Debug)]
 pub struct Player {
@@ -93,9 +103,23 @@ impl Player {
         self.replay.events()
     }
 
-    /// Each expectation with its outcome once decided.
-    pub fn verdicts(&self, now_s: f64) -> Vec<(String, Option<Outcome>)> {
-        self.replay.progress(now_s)
+    /// Each expectation with its verdict so far. The window runs no card: what only a card
+    /// can decide is skipped, as `upstwin run --card none` skips it.
+    pub fn verdicts(&self, now_s: f64) -> Vec<(String, Verdict)> {
+        let checks = self.scenario().expectations.iter().map(|e| e.check.needs_card());
+        (self.replay.progress(now_s).into_iter().zip(checks))
+            .map(|((label, outcome), needs_card)| {
+                let verdict = match outcome {
+                    _ if needs_card => {
+                        Verdict::Skipped("needs a card under test: run it with upstwin run --card …")
+                    }
+                    Some(outcome) if outcome.passed => Verdict::Passed(outcome.detail),
+                    Some(outcome) => Verdict::Failed(outcome.detail),
+                    None => Verdict::Waiting,
+                };
+                (label, verdict)
+            })
+            .collect()
     }
 
     /// The caption at this moment: the label of the event that happened last.
@@ -122,6 +146,23 @@ mod tests {
 
     fn twin(scenario: &Compiled) -> Twin {
         Twin::new(scenario.start_ups(), &scenario.model, 1, scenario.seed, Trace::in_memory())
+    }
+
+    /// A card story in the window (which has no card): its `api:` expectations are skipped,
+    /// as `run --card none` skips them, never failed for "never read".
+    #[test]
+    fn what_only_a_card_can_decide_is_skipped() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../scenarios/library/20-card-blackout.ron");
+        let scenario = scenarios::compile::load(&path).unwrap();
+        let api_checks = scenario.expectations.iter().filter(|e| e.check.needs_card()).count();
+        let mut twin = twin(&scenario);
+        let end_s = scenario.duration_s;
+        let player = Player::new(scenario, &mut twin, end_s);
+        let verdicts = player.verdicts(twin.ups.time_s());
+        let skipped = verdicts.iter().filter(|(_, v)| matches!(v, Verdict::Skipped(_))).count();
+        assert!(api_checks > 0 && skipped == api_checks, "{verdicts:?}");
+        assert!(!verdicts.iter().any(|(_, v)| matches!(v, Verdict::Failed(_))), "{verdicts:?}");
     }
 
     #[test]
@@ -151,8 +192,8 @@ mod tests {
         let verdicts = player.verdicts(twin.ups.time_s());
         let on_battery = &verdicts[0];
         assert_eq!(on_battery.0, "on battery at once");
-        assert!(on_battery.1.as_ref().is_some_and(|o| o.passed), "{verdicts:?}");
-        assert!(verdicts[2].1.is_none(), "`back on mains` waits for its event");
+        assert!(matches!(on_battery.1, Verdict::Passed(_)), "{verdicts:?}");
+        assert_eq!(verdicts[2].1, Verdict::Waiting, "`back on mains` waits for its event");
         player.seek(&mut twin, 10.0);
         assert_eq!(player.caption(), None, "back before the blackout");
         assert!(!twin.ups.conditions().on_battery);

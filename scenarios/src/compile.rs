@@ -82,6 +82,15 @@ pub enum Check {
 
 impl Check {
     /// The condition on the twin's truth, if this check has one.
+    /// Whether only a card under test can decide it (a probe, a reading, a message, the
+    /// card's API): with no card (`--card none`, the window) it is skipped, not failed.
+    pub fn needs_card(&self) -> bool {
+        matches!(
+            self,
+            Check::Probe { .. } | Check::Reports { .. } | Check::Received { .. } | Check::Api { .. }
+        )
+    }
+
     pub fn condition(&self) -> Option<&Condition> {
         match self {
             Check::Eventually(c) | Check::Always(c) | Check::Never(c) => Some(c),

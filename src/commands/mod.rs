@@ -10,6 +10,7 @@ pub mod faults;
 pub mod maps;
 pub mod models;
 pub mod observers;
+pub mod openapi;
 pub mod run;
 pub mod run_exec;
 pub mod run_reference;

@@ -58,7 +58,18 @@ pub fn model(model: &UpsModel) -> Check {
     {
         return Err(invalid(
             "identity.map_family",
-            format!("`{family}` is not a family of map `{}`; it has {:?}", map.name, map.families),
+            if map.families.is_empty() {
+                format!(
+                    "map `{}` has no families (it identifies the UPS by other words): remove map_family",
+                    map.name
+                )
+            } else {
+                format!(
+                    "`{family}` is not a family of map `{}`; expected one of `{}`",
+                    map.name,
+                    map.families.join("`, `")
+                )
+            },
         ));
     }
     let id = &model.identity;
@@ -198,6 +209,7 @@ fn battery(model: &UpsModel) -> Check {
     }
     let c = &b.charger;
     within("battery.charger.float_v_per_cell", c.float_v_per_cell, 2.0, 3.65, "V/cell")?;
+    end_of_discharge_below_float(b, c.float_v_per_cell)?;
     within(
         "battery.charger.boost_v_per_cell",
         c.boost_v_per_cell,
@@ -215,6 +227,34 @@ fn battery(model: &UpsModel) -> Check {
     )?;
     within("battery.charger.boost_end_current_c10", c.boost_end_current_c10, 0.001, 0.2, "× C10")?;
     within("battery.charger.boost_max_h", c.boost_max_h, 0.0, 48.0, "h")
+}
+
+/// The most an end-of-discharge voltage may be, as a share of the float voltage: above it a
+/// battery under load is at its end of discharge the moment the mains fail (VRLA: 2.04 of
+/// 2.27 V/cell; lithium iron phosphate: 3.1 of 3.45).
+const MAX_END_OF_DISCHARGE_OF_FLOAT: f64 = 0.9;
+
+fn end_of_discharge_below_float(b: &crate::model::BatterySpec, float_v_per_cell: f64) -> Check {
+    let limit = MAX_END_OF_DISCHARGE_OF_FLOAT * float_v_per_cell;
+    let (field, highest) = match b.end_of_discharge_v_per_cell {
+        Some(v) => ("battery.end_of_discharge_v_per_cell".to_string(), v),
+        None => {
+            let (index, highest) = (b.end_of_discharge_by_rate.iter().enumerate())
+                .map(|(i, p)| (i, p.v_per_cell))
+                .fold((0, f64::NEG_INFINITY), |best, next| if next.1 > best.1 { next } else { best });
+            (format!("battery.end_of_discharge_by_rate[{index}]"), highest)
+        }
+    };
+    if highest > limit {
+        return Err(invalid(
+            &field,
+            format!(
+                "{highest} V/cell is above {limit:.3} V/cell, 90 % of the float voltage ({float_v_per_cell} \
+                 V/cell): the UPS would end its backup the moment the mains fail"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Rates increase and the voltage never rises with the rate (a heavier discharge ends lower).

@@ -99,6 +99,31 @@ fn model_boost_below_float() {
     );
 }
 
+/// An end of discharge above the float voltage would end the backup the moment the mains
+/// fail (the model validated, and the UPS dropped its load at once).
+#[test]
+fn model_end_of_discharge_above_float() {
+    assert_error(
+        load_model(&bad("end-of-discharge-above-float.ron")).unwrap_err(),
+        "end-of-discharge-above-float.ron",
+        27,
+        9,
+        "battery.end_of_discharge_v_per_cell: 2.5 V/cell is above 2.043 V/cell, 90 % of the float voltage",
+    );
+}
+
+/// VU-MAP has no families: the message says so rather than "it has []".
+#[test]
+fn model_family_on_a_map_without_families() {
+    assert_error(
+        load_model(&bad("family-on-a-map-without-families.ron")).unwrap_err(),
+        "family-on-a-map-without-families.ron",
+        9,
+        9,
+        "identity.map_family: map `vumap` has no families",
+    );
+}
+
 #[test]
 fn model_efficiency_not_increasing() {
     assert_error(

@@ -3,7 +3,7 @@
 //! scenario, a field to open one (the library's are listed).
 
 use crate::palette;
-use crate::player::{Player, SPEEDS};
+use crate::player::{Player, SPEEDS, Verdict};
 use bevy_egui::egui;
 use std::path::PathBuf;
 
@@ -93,19 +93,19 @@ pub fn show(
         });
         columns[1].strong("Expectations");
         egui::ScrollArea::vertical().id_salt("verdicts").show(&mut columns[1], |ui| {
-            for (label, outcome) in player.verdicts(now_s) {
-                match outcome {
-                    Some(outcome) if outcome.passed => {
+            for (label, verdict) in player.verdicts(now_s) {
+                match verdict {
+                    Verdict::Passed(detail) => {
                         ui.colored_label(palette::egui(palette::GREEN), format!("✔ {label}"))
-                            .on_hover_text(outcome.detail);
+                            .on_hover_text(detail);
                     }
-                    Some(outcome) => {
-                        ui.colored_label(
-                            palette::egui(palette::RED),
-                            format!("✘ {label}: {}", outcome.detail),
-                        );
+                    Verdict::Failed(detail) => {
+                        ui.colored_label(palette::egui(palette::RED), format!("✘ {label}: {detail}"));
                     }
-                    None => {
+                    Verdict::Skipped(why) => {
+                        ui.weak(format!("– {label} (skipped)")).on_hover_text(why);
+                    }
+                    Verdict::Waiting => {
                         ui.label(format!("… {label}"));
                     }
                 }

@@ -1,0 +1,130 @@
+//! The control API of `upstwin serve`: HTTP/JSON to read the twin and act on it — faults,
+//! wire faults, commands, load — and to read the frame trace and the registers. Bad
+//! requests get 4xx with a message; refused commands 409 with the firmware's reason.
+//! Every route is declared with its OpenAPI description (utoipa), so the document served
+//! at `/api/openapi.json` covers exactly the routes served.
+
+mod actions;
+mod body;
+mod reading;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use sim::twin::SharedTwin;
+use sim::twin::control::ControlPlane;
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(Clone)]
+struct Api {
+    twin: SharedTwin,
+    plane: ControlPlane,
+    token: Option<String>,
+}
+
+/// What every refusal carries.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({ "error": "unknown fault `mains_blakout`, did you mean `mains_blackout`?" }))]
+struct ApiError {
+    error: String,
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(ApiError { error: message.into() })).into_response()
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "upstwin control API",
+        description = "Read the UPS twin and act on it as a test bench does: inject and clear faults \
+                       (the UPS's and the wire's), send commands, set the load, read the register image \
+                       as a Modbus master would and the frame trace. Served by `upstwin serve --control` and \
+                       the demo; loopback only unless a bearer token is given (`--token`). Bodies are JSON, \
+                       with or without `Content-Type: application/json`."
+    ),
+    modifiers(&BearerToken)
+)]
+struct ApiDoc;
+
+/// The bearer token `--token` asks for.
+struct BearerToken;
+
+impl utoipa::Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some(
+            "Required on every route but this document when the server was started with --token.",
+        ));
+        components.add_security_scheme("token", SecurityScheme::Http(scheme.build()));
+    }
+}
+
+/// The routes and their OpenAPI document, built together.
+fn routes() -> (Router<Api>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(reading::state))
+        .routes(routes!(reading::registers))
+        .routes(routes!(reading::trace))
+        .routes(routes!(actions::inject))
+        .routes(routes!(actions::clear))
+        .routes(routes!(actions::inject_wire))
+        .routes(routes!(actions::clear_wire))
+        .routes(routes!(actions::command))
+        .routes(routes!(actions::load))
+        .split_for_parts()
+}
+
+/// The OpenAPI 3 document of this API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut openapi) = routes();
+    openapi.paths.paths.insert("/api/openapi.json".into(), document_path());
+    openapi
+}
+
+/// `/api/openapi.json` as the document describes it (served without the token).
+fn document_path() -> utoipa::openapi::PathItem {
+    use utoipa::openapi::path::{HttpMethod, OperationBuilder};
+    use utoipa::openapi::{ContentBuilder, ResponseBuilder};
+    let answer = ResponseBuilder::new()
+        .description("This document (OpenAPI 3.1).")
+        .content("application/json", ContentBuilder::new().build())
+        .build();
+    let operation = OperationBuilder::new()
+        .summary(Some("The OpenAPI document of this API"))
+        .response("200", answer)
+        .build();
+    utoipa::openapi::PathItem::new(HttpMethod::Get, operation)
+}
+
+/// The router, behind a bearer token when one is given; its OpenAPI document is served
+/// without one.
+pub fn router(twin: SharedTwin, token: Option<String>) -> Router {
+    let api = Api { plane: ControlPlane::new(twin.clone()), twin, token };
+    let (routes, _) = routes();
+    let document = Arc::new(openapi().to_pretty_json().unwrap_or_default());
+    routes.layer(middleware::from_fn_with_state(api.clone(), authorize)).with_state(api).route(
+        "/api/openapi.json",
+        axum::routing::get(move || async move {
+            ([(header::CONTENT_TYPE, "application/json")], document.as_str().to_owned())
+        }),
+    )
+}
+
+async fn authorize(State(api): State<Api>, request: Request, next: Next) -> Response {
+    if let Some(token) = &api.token {
+        let given = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        if given != Some(format!("Bearer {token}").as_str()) {
+            return error(StatusCode::UNAUTHORIZED, "a bearer token is required");
+        }
+    }
+    next.run(request).await
+}
