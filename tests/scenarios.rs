@@ -232,13 +232,16 @@ fn a_bad_file_in_a_suite_is_an_errored_case_and_the_others_still_run() {
     assert!(stdout.contains("2 passed, 1 failed"), "{stdout}");
     let bad = suite.join("a/syntax.ron");
     assert!(
-        stderr.contains(&format!("ERROR syntax — not run: {}:7:20: Expected comma", bad.display())),
+        stderr.contains(&format!(
+            "ERROR syntax — not run: {}:7:20: in `timeline[0].at`: Expected comma",
+            bad.display()
+        )),
         "{stderr}"
     );
     let xml = std::fs::read_to_string(out.join("runs/out.xml")).expect("junit written");
     assert!(xml.contains("errors=\"1\"") && xml.contains("failures=\"0\""), "{xml}");
     assert!(
-        xml.contains(&format!("<testcase classname=\"syntax\" name=\"(scenario)\" file=\"{}\"><error message=\"{}:7:20: Expected comma", bad.display(), bad.display())),
+        xml.contains(&format!("<testcase classname=\"syntax\" name=\"(scenario)\" file=\"{}\"><error message=\"{}:7:20: in `timeline[0].at`: Expected comma", bad.display(), bad.display())),
         "{xml}"
     );
     for dir in ["a", "b"] {
@@ -246,6 +249,30 @@ fn a_bad_file_in_a_suite_is_an_errored_case_and_the_others_still_run() {
             .unwrap_or_else(|e| panic!("{dir}/blackout has its own artefacts: {e}"));
         assert!(timeline.contains(&format!("suite/{dir}/blackout.ron")), "{timeline}");
     }
+}
+
+/// A `contains` on a card log looks at the records written since its window opened: the
+/// first outage's record is not taken for the second's, and a record written before the
+/// window does not make a check pass (unless `since_window: false` asks for the whole log).
+#[test]
+fn a_log_check_looks_at_the_records_since_its_window_opened() {
+    let out = temp_dir("log-since-window");
+    let scenario = repo("tests/scenarios/log-since-window.ron");
+    let output =
+        upstwin(&["run", scenario.to_str().unwrap(), "--card", "reference", "--out", out.to_str().unwrap()]);
+    let timeline =
+        std::fs::read_to_string(out.join("log-since-window/timeline.txt")).expect("timeline written");
+    println!("{timeline}");
+    assert_eq!(output.status.code(), Some(1), "one fails on purpose");
+    assert!(timeline.contains("PASS the second outage is logged: held at 15"), "{timeline}");
+    assert!(timeline.contains("PASS somewhere in the log (whole): held at 6"), "{timeline}");
+    let wrong = timeline.lines().find(|l| l.contains("wrong on purpose")).unwrap();
+    assert!(
+        wrong.contains("FAIL")
+            && wrong.contains("never held in its window; last /api/logs/ups-events/records was ["),
+        "{wrong}"
+    );
+    assert!(!wrong.contains("Operating on Battery"), "only the records since the window: {wrong}");
 }
 
 /// Each file in `tests/scenarios/bad` says on its first line the error it must give:

@@ -68,6 +68,15 @@ pub struct ApiCheck {
     pub path: String,
     pub pointer: String,
     pub test: Test,
+    /// `contains` on an array looks only at the items added since the window opened.
+    pub since_window: bool,
+}
+
+/// What an array held when a window opened: its length and its last item, so the items
+/// after it are the new ones (a ring that dropped old items keeps its newest last).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Baseline {
+    last: Option<serde_json::Value>,
 }
 
 impl ApiCheck {
@@ -93,11 +102,33 @@ impl ApiCheck {
         {
             return Err("`at_least`/`at_most` take a finite number".into());
         }
-        Ok(Self { path: api.get.clone(), pointer: api.pointer.clone(), test })
+        // A log only grows: what a window is about is what it brought. Other arrays (the
+        // controls, the alarm rows) are states, read whole unless asked otherwise.
+        let since_window = api.since_window.unwrap_or(api.get.starts_with("/api/logs/"));
+        if api.since_window.is_some() && !matches!(test, Test::Contains(_)) {
+            return Err("`since_window` applies to `contains` only".into());
+        }
+        Ok(Self { path: api.get.clone(), pointer: api.pointer.clone(), test, since_window })
     }
 
-    /// Judges an answer's body: whether the test holds, and what was seen, in words.
-    pub fn judge(&self, status: u16, body: &str) -> (bool, String) {
+    /// Whether the window's opening must be remembered (a `contains` looking at new items).
+    pub fn wants_baseline(&self) -> bool {
+        self.since_window && matches!(self.test, Test::Contains(_))
+    }
+
+    /// What the answer held when the window opened (`None` when it held no array there).
+    pub fn baseline(&self, status: u16, body: &str) -> Option<Baseline> {
+        if !(200..300).contains(&status) {
+            return None;
+        }
+        let json = serde_json::from_str::<serde_json::Value>(body).ok()?;
+        let items = json.pointer(&self.pointer)?.as_array()?;
+        Some(Baseline { last: items.last().cloned() })
+    }
+
+    /// Judges an answer's body: whether the test holds, and what was seen, in words. With a
+    /// baseline, `contains` on an array looks only at the items after it.
+    pub fn judge(&self, status: u16, body: &str, baseline: Option<&Baseline>) -> (bool, String) {
         if !(200..300).contains(&status) {
             return (false, format!("GET {} answered {status}: {}", self.path, body.trim()));
         }
@@ -106,6 +137,15 @@ impl ApiCheck {
         };
         let Some(value) = json.pointer(&self.pointer) else {
             return (false, format!("GET {} has nothing at {}", self.path, self.pointer));
+        };
+        let newer;
+        let value = match (baseline, value.as_array(), &self.test) {
+            (Some(Baseline { last: Some(last) }), Some(items), Test::Contains(_)) => {
+                let after = items.iter().rposition(|item| item == last).map_or(0, |at| at + 1);
+                newer = serde_json::Value::Array(items[after..].to_vec());
+                &newer
+            }
+            _ => value,
         };
         let text = match value {
             serde_json::Value::String(text) => text.clone(),
@@ -150,7 +190,7 @@ mod tests {
     use super::*;
 
     fn check(pointer: &str, test: Test) -> ApiCheck {
-        ApiCheck { path: "/api/status".into(), pointer: pointer.into(), test }
+        ApiCheck { path: "/api/status".into(), pointer: pointer.into(), test, since_window: true }
     }
 
     #[test]
@@ -170,17 +210,40 @@ mod tests {
     #[test]
     fn values_are_tested_as_text_or_number() {
         let body = r#"{"ups_status":"Operating on Battery","alarm_count":2,"alarms":[{"level":"Warning"}]}"#;
-        assert!(check("/ups_status", Test::Equals("Operating on Battery".into())).judge(200, body).0);
-        assert!(check("/alarm_count", Test::Equals("2".into())).judge(200, body).0);
-        assert!(check("/alarm_count", Test::AtLeast(2.0)).judge(200, body).0);
-        assert!(!check("/alarm_count", Test::AtMost(1.0)).judge(200, body).0);
-        let (holds, seen) = check("/alarms", Test::AtLeast(2.0)).judge(200, body);
+        assert!(check("/ups_status", Test::Equals("Operating on Battery".into())).judge(200, body, None).0);
+        assert!(check("/alarm_count", Test::Equals("2".into())).judge(200, body, None).0);
+        assert!(check("/alarm_count", Test::AtLeast(2.0)).judge(200, body, None).0);
+        assert!(!check("/alarm_count", Test::AtMost(1.0)).judge(200, body, None).0);
+        let (holds, seen) = check("/alarms", Test::AtLeast(2.0)).judge(200, body, None);
         assert!(!holds);
         assert_eq!(seen, "/api/status/alarms held 1 items");
-        assert!(check("/alarms", Test::Contains(r#""level":"Warning""#.into())).judge(200, body).0);
-        let (holds, seen) = check("/nothing", Test::AtLeast(0.0)).judge(200, body);
+        assert!(check("/alarms", Test::Contains(r#""level":"Warning""#.into())).judge(200, body, None).0);
+        let (holds, seen) = check("/nothing", Test::AtLeast(0.0)).judge(200, body, None);
         assert!(!holds && seen.contains("nothing at /nothing"));
-        assert!(!check("", Test::Contains("x".into())).judge(503, "busy").0);
+        assert!(!check("", Test::Contains("x".into())).judge(503, "busy", None).0);
+    }
+
+    /// A log's records since the window opened: one written before (an earlier outage's
+    /// "Operating on Battery") is not taken for the event under test.
+    #[test]
+    fn contains_looks_at_the_items_added_since_the_window_opened() {
+        let before =
+            r#"{"records":[["09:00","Operating on Battery"],["09:05","Load protected by Inverter"]]}"#;
+        let after = r#"{"records":[["09:00","Operating on Battery"],["09:05","Load protected by Inverter"],["09:10","General Alarm"]]}"#;
+        let on_battery = check("/records", Test::Contains("Operating on Battery".into()));
+        let baseline = on_battery.baseline(200, before);
+        assert!(baseline.is_some());
+        let (holds, seen) = on_battery.judge(200, after, baseline.as_ref());
+        assert!(!holds, "the earlier record is not new: {seen}");
+        assert_eq!(seen, r#"/api/status/records was [["09:10","General Alarm"]]"#);
+        assert!(on_battery.judge(200, after, None).0, "without a baseline every record counts");
+        let alarm = check("/records", Test::Contains("General Alarm".into()));
+        assert!(alarm.judge(200, after, alarm.baseline(200, before).as_ref()).0);
+        // A ring that dropped the baseline's last record: every record is new.
+        let rolled = r#"{"records":[["09:20","Operating on Battery"]]}"#;
+        assert!(on_battery.judge(200, rolled, baseline.as_ref()).0);
+        let whole = ApiCheck { since_window: false, ..on_battery.clone() };
+        assert!(!whole.wants_baseline() && on_battery.wants_baseline());
     }
 
     #[test]
@@ -190,6 +253,7 @@ mod tests {
             pointer: String::new(),
             equals: equals.map(String::from),
             contains: None,
+            since_window: None,
             at_least,
             at_most: None,
         };

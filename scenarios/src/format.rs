@@ -191,9 +191,15 @@ pub struct Api {
     /// The value as text is exactly this (a string without its quotes; `true`, `42`).
     #[serde(default)]
     pub equals: Option<String>,
-    /// The value as text (arrays and objects as compact JSON) contains this.
+    /// The value as text (arrays and objects as compact JSON) contains this. On a log's
+    /// records (`/api/logs/…`) only those written since the window opened are looked at,
+    /// unless `since_window: false`.
     #[serde(default)]
     pub contains: Option<String>,
+    /// Whether `contains` on an array looks only at the items added since the window
+    /// opened (default: for the logs, `/api/logs/…`, yes; for other arrays, no).
+    #[serde(default)]
+    pub since_window: Option<bool>,
     /// The number is at least this; an array's length counts as its number.
     #[serde(default)]
     pub at_least: Option<f64>,

@@ -9,11 +9,13 @@ use std::path::Path;
 /// Most points a series is drawn with; longer traces keep each bucket's min and max.
 const MAX_POINTS: usize = 1500;
 
-/// One chart: a title, a unit, and the trace columns it draws (column, legend, colour).
+/// One chart: a title, a unit, and the trace columns it draws (column, legend, colour,
+/// line width), drawn in that order: a wide pale line first stays visible under a narrow
+/// one that runs on top of it (bypass and input are often the same voltage).
 struct Chart {
     title: &'static str,
     unit: &'static str,
-    series: &'static [(&'static str, &'static str, RGBColor)],
+    series: &'static [(&'static str, &'static str, RGBColor, u32)],
     /// Multiplies every value (seconds → minutes).
     scale: f64,
 }
@@ -23,9 +25,9 @@ const CHARTS: [Chart; 3] = [
         title: "Voltages",
         unit: "V",
         series: &[
-            ("input_v_l1", "input L1", RGBColor(0x1f, 0x77, 0xb4)),
-            ("bypass_v_l1", "bypass L1", RGBColor(0x9a, 0x9a, 0x9a)),
-            ("output_v_l1", "output L1", RGBColor(0x2c, 0xa0, 0x2c)),
+            ("bypass_v_l1", "bypass L1", RGBColor(0xc8, 0xc8, 0xc8), 6),
+            ("input_v_l1", "input L1", RGBColor(0x1f, 0x77, 0xb4), 2),
+            ("output_v_l1", "output L1", RGBColor(0x2c, 0xa0, 0x2c), 2),
         ],
         scale: 1.0,
     },
@@ -33,15 +35,15 @@ const CHARTS: [Chart; 3] = [
         title: "Battery charge and load",
         unit: "%",
         series: &[
-            ("battery_charge_pct", "battery charge", RGBColor(0xd6, 0x27, 0x28)),
-            ("load_pct_max", "load (highest phase)", RGBColor(0xff, 0x7f, 0x0e)),
+            ("battery_charge_pct", "battery charge", RGBColor(0xd6, 0x27, 0x28), 2),
+            ("load_pct_max", "load (highest phase)", RGBColor(0xff, 0x7f, 0x0e), 2),
         ],
         scale: 1.0,
     },
     Chart {
         title: "Remaining runtime (UPS estimate)",
         unit: "min",
-        series: &[("remaining_runtime_s", "remaining runtime", RGBColor(0x94, 0x67, 0xbd))],
+        series: &[("remaining_runtime_s", "remaining runtime", RGBColor(0x94, 0x67, 0xbd), 2)],
         scale: 1.0 / 60.0,
     },
 ];
@@ -99,6 +101,8 @@ fn svg(chart: &Chart, series: &[Vec<(f64, f64)>], end_s: f64, events: &[f64]) ->
         let mut plot = ChartBuilder::on(&root)
             .caption(format!("{} ({})", chart.title, chart.unit), ("sans-serif", 18))
             .margin(8)
+            // Room for the last tick's label, which is centred on the right edge.
+            .margin_right(32)
             .x_label_area_size(30)
             .y_label_area_size(56)
             .build_cartesian_2d(0.0..end_s.max(1.0), low..high)
@@ -113,12 +117,12 @@ fn svg(chart: &Chart, series: &[Vec<(f64, f64)>], end_s: f64, events: &[f64]) ->
                 LineSeries::new([(*at, low), (*at, high)], RGBColor(0xbb, 0xbb, 0xbb).stroke_width(1));
             plot.draw_series(marker).map_err(|e| e.to_string())?;
         }
-        for ((_, legend, colour), points) in chart.series.iter().zip(series) {
-            let colour = *colour;
-            plot.draw_series(LineSeries::new(points.iter().copied(), colour.stroke_width(2)))
+        for ((_, legend, colour, width), points) in chart.series.iter().zip(series) {
+            let (colour, width) = (*colour, *width);
+            plot.draw_series(LineSeries::new(points.iter().copied(), colour.stroke_width(width)))
                 .map_err(|e| e.to_string())?
                 .label(*legend)
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], colour.stroke_width(2)));
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], colour.stroke_width(width)));
         }
         plot.configure_series_labels()
             .background_style(WHITE.mix(0.85))

@@ -254,10 +254,41 @@ impl<'a> Replay<'a> {
         self.trackers[index].observe(time_s, holds);
     }
 
-    /// What the card's API answered for an `api:` expectation at `time_s`: whether the test
-    /// held, and what was seen.
-    pub fn api_result(&mut self, index: usize, time_s: f64, holds: bool, seen: String) {
+    /// The `api:` expectations whose window has opened by `now_s` and that must first see
+    /// what the card held then (a `contains` on new items): (index, path to GET). Call
+    /// after `fire_due` and before the step's card actions, so what they log is new; hand
+    /// each answer to `api_baseline`.
+    pub fn opening_api_checks(&mut self, now_s: f64) -> Vec<(usize, String)> {
+        let fired = &self.fired;
+        let fired_at = |i: usize| fired[i];
+        let mut opening = Vec::new();
+        for (index, tracker) in self.trackers.iter_mut().enumerate() {
+            let Check::Api { check, .. } = &tracker.expectation.check else { continue };
+            if check.wants_baseline() && tracker.baseline.is_none() && tracker.wants(now_s, &fired_at) {
+                opening.push((index, check.path.clone()));
+            }
+        }
+        opening
+    }
+
+    /// What the card answered when an `api:` window opened (see `opening_api_checks`).
+    pub fn api_baseline(&mut self, index: usize, answer: Result<(u16, String), String>) {
         let tracker = &mut self.trackers[index];
+        let Check::Api { check, .. } = &tracker.expectation.check else { return };
+        let baseline = answer.ok().and_then(|(status, body)| check.baseline(status, &body));
+        tracker.baseline = Some(baseline);
+    }
+
+    /// What the card's API answered for an `api:` expectation at `time_s` (or why it did
+    /// not): judged against what it held when the window opened, where that counts.
+    pub fn api_answer(&mut self, index: usize, time_s: f64, answer: Result<(u16, String), String>) {
+        let tracker = &mut self.trackers[index];
+        let Check::Api { check, .. } = &tracker.expectation.check else { return };
+        let baseline = tracker.baseline.as_ref().and_then(Option::as_ref);
+        let (holds, seen) = match answer {
+            Ok((status, body)) => check.judge(status, &body, baseline),
+            Err(why) => (false, why),
+        };
         tracker.last_seen = Some(seen);
         tracker.observe(time_s, holds);
     }

@@ -1,6 +1,7 @@
 //! Following expectations through a run: each one's window opens and closes with time or
 //! with events, and what was seen inside it decides pass or fail.
 
+use crate::card_api::Baseline;
 use crate::compile::{Check, CompiledExpectation, Instant};
 use crate::expr::Reading;
 use std::fmt::Write as _;
@@ -26,6 +27,9 @@ pub struct Tracker {
     /// What a condition's signals read in the window, in the order `Condition::signals`
     /// gives them.
     seen: Vec<Seen>,
+    /// For an `api:` `contains` on an array: what it held when the window opened (`Some`
+    /// once looked at, holding `None` when there was no array).
+    pub baseline: Option<Option<Baseline>>,
 }
 
 /// One signal of a condition as the window saw it: its last value (at the decisive moment,
@@ -68,7 +72,7 @@ impl Tracker {
                 ever_true: false,
             })
             .collect();
-        Self { expectation, seen_at: None, window_seen: false, last_seen: None, seen }
+        Self { expectation, seen_at: None, window_seen: false, last_seen: None, seen, baseline: None }
     }
 
     /// What the condition's signals read now (call with `observe`, before it).

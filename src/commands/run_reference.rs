@@ -160,6 +160,11 @@ async fn co_simulate(scenario: &Compiled, out: Option<&Path>, card_dir: &Path) -
             replay.fire_due(ups, Some(wire));
             (ups.time_s(), replay.take_card_actions())
         };
+        // What the card holds as windows open, before this step's actions log anything.
+        for (index, path) in replay.opening_api_checks(now_s) {
+            let answer = call(&router, "GET", &path, "").await;
+            replay.api_baseline(index, answer);
+        }
         for (index, request) in actions {
             let answer = match call(&router, request.method, &request.path, &request.body).await {
                 Ok((status, body)) if (200..300).contains(&status) => Ok(format!("{status} {}", body.trim())),
@@ -243,11 +248,8 @@ async fn look(replay: &mut Replay<'_>, router: &Router, twin: &SharedTwin, now_s
     for due in replay.due_probes(now_s) {
         match &due.check {
             Check::Api { check, .. } => {
-                let (holds, seen) = match call(router, "GET", &check.path, "").await {
-                    Ok((status, body)) => check.judge(status, &body),
-                    Err(why) => (false, why),
-                };
-                replay.api_result(due.index, now_s, holds, seen);
+                let answer = call(router, "GET", &check.path, "").await;
+                replay.api_answer(due.index, now_s, answer);
             }
             Check::Reports { read, scale, .. } => {
                 let value = match read {

@@ -24,7 +24,7 @@ fn model_syntax_error() {
         "syntax-missing-comma.ron",
         10,
         9,
-        "Expected comma",
+        "in `identity.model_code`: Expected comma",
     );
 }
 
@@ -51,7 +51,7 @@ fn model_wrong_type() {
         "wrong-type.ron",
         68,
         19,
-        "Expected integer",
+        "in `serial.baud`: Expected integer",
     );
 }
 

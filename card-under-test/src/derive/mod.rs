@@ -26,6 +26,8 @@ pub struct View {
     pub nominal_output_current_a: Option<f64>,
     /// The UPS is on battery: the dashboard then shows the remaining time (§13).
     pub discharging: bool,
+    /// The load is fed (the UPS status is not "Load OFF", and the UPS answers).
+    pub load_fed: bool,
 }
 
 /// Nominal output current per phase, A, from the nominal apparent power and voltage.
@@ -56,5 +58,6 @@ pub fn view(database: &Database, rules: &Rules, online: bool, alarm_present: boo
         topology: topology::topology(database, &holds),
         nominal_output_current_a: nominal_output_current_a(database),
         discharging: holds(crate::rules::Condition::OnBattery),
+        load_fed: online && status::load_fed(&holds),
     }
 }

@@ -58,6 +58,14 @@ pub fn ups_status(holds: &impl Fn(Condition) -> bool) -> &'static str {
     first(UPS_STATUS, holds).unwrap_or("Load OFF")
 }
 
+/// Whether the load is fed: the UPS status is one of the fed ones, not "Load OFF".
+pub fn load_fed(holds: &impl Fn(Condition) -> bool) -> bool {
+    UPS_STATUS
+        .iter()
+        .find(|(condition, _)| holds(*condition))
+        .is_some_and(|(condition, _)| *condition != LoadOff)
+}
+
 pub fn battery_status(holds: &impl Fn(Condition) -> bool) -> &'static str {
     first(BATTERY_STATUS, holds).unwrap_or("Battery OK")
 }
@@ -87,5 +95,18 @@ mod tests {
         assert_eq!(battery_status(&with(&[])), "Battery OK");
         assert_eq!(output_status(&with(&[LoadOnBypass, EcoMode])), "eco mode");
         assert_eq!(output_status(&with(&[MaintenanceBypass, LoadOnBypass])), "On maintenance bypass");
+    }
+
+    /// The window's top bar colours the status by it: a load off is never shown green.
+    #[test]
+    fn the_load_is_fed_unless_the_status_says_load_off() {
+        assert!(load_fed(&with(&[LoadOnInverter])));
+        assert!(load_fed(&with(&[LoadOnInverter, OnBattery])));
+        assert!(!load_fed(&with(&[LoadOff])));
+        assert!(!load_fed(&with(&[])));
+        assert_eq!(
+            load_fed(&with(&[LoadOff, LoadOnBypass])),
+            ups_status(&with(&[LoadOff, LoadOnBypass])) != "Load OFF"
+        );
     }
 }

@@ -38,9 +38,10 @@ impl Default for FaultPanel {
     }
 }
 
-/// A parameter's starting value: its default, else the bottom of its range.
+/// A parameter's starting value: its default, else a value that shows the fault, else the
+/// bottom of its range.
 fn initial(spec: &ParamSpec) -> f64 {
-    spec.default.unwrap_or(spec.min)
+    spec.default.or(spec.example).unwrap_or(spec.min)
 }
 
 /// Whether a parameter counts things (a phase, a block, a unit): moved in whole steps.

@@ -57,7 +57,11 @@ fn top_bar(ui: &mut egui::Ui, live: &Live, links: &Links) {
         ui.label(egui::RichText::new("upstwin").strong().size(18.0).color(egui::Color32::WHITE));
         ui.label(egui::RichText::new(&live.title).color(egui::Color32::WHITE));
         ui.separator();
-        let mode = if view.discharging { palette::YELLOW } else { palette::GREEN };
+        let mode = match (view.load_fed, view.discharging) {
+            (false, _) => palette::RED,
+            (true, true) => palette::YELLOW,
+            (true, false) => palette::GREEN,
+        };
         ui.label(egui::RichText::new(view.ups_status).strong().color(palette::egui(mode)));
         ui.label(egui::RichText::new(view.battery_status).color(egui::Color32::WHITE));
         ui.label(

@@ -14,6 +14,9 @@ pub struct ParamSpec {
     pub max: f64,
     /// Used when the parameter is not given; `None` makes it required.
     pub default: Option<f64>,
+    /// A value that shows what the entry does (a sag the rectifier cannot ride, 120 % load),
+    /// where a required parameter's slider starts.
+    pub example: Option<f64>,
 }
 
 /// An entry of a catalogue: a fault or a command.
@@ -56,7 +59,7 @@ macro_rules! catalogue {
         pub enum $name:ident, kinds $kind:ident, called $what:literal {
             $(
                 $variant:ident
-                $({ $($field:ident : $unit:literal in $min:literal ..= $max:literal $(= $default:literal)?),+ $(,)? })?
+                $({ $($field:ident : $unit:literal in $min:literal ..= $max:literal $(= $default:literal)? $(like $example:literal)?),+ $(,)? })?
                 = $text:literal : $effect:literal
             ),+ $(,)?
         }
@@ -121,6 +124,7 @@ macro_rules! catalogue {
                             min: $min,
                             max: $max,
                             default: $crate::ups::catalogue::default_value!($($default)?),
+                            example: $crate::ups::catalogue::default_value!($($example)?),
                         }
                     ),+)?],
                     effect: $effect,

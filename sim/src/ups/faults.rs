@@ -9,11 +9,11 @@ catalogue! {
     /// A fault in the UPS or its supplies, with its parameters.
     pub enum Fault, kinds FaultKind, called "fault" {
         MainsBlackout = "mains_blackout": "rectifier input lost: UPS on battery; on return, rectifier walk-in and recharge",
-        MainsSag { voltage_pct: "% of nominal" in 0.0..=100.0 }
+        MainsSag { voltage_pct: "% of nominal" in 0.0..=100.0 like 70.0 }
             = "mains_sag": "below the rectifier window (−15 %) the UPS goes on battery (eco leaves the bypass for the inverter)",
-        MainsSwell { voltage_pct: "% of nominal" in 100.0..=200.0 }
+        MainsSwell { voltage_pct: "% of nominal" in 100.0..=200.0 like 125.0 }
             = "mains_swell": "above the rectifier window (+15 %) the UPS goes on battery",
-        MainsFrequency { frequency_hz: "Hz" in 30.0..=80.0 }
+        MainsFrequency { frequency_hz: "Hz" in 30.0..=80.0 like 44.0 }
             = "mains_frequency": "outside ±5 Hz the rectifier drops out (on battery); outside ±2 Hz the inverter stops following the bypass and transfers become impossible",
         MainsPhaseLoss { phase: "" in 1.0..=3.0 }
             = "mains_phase_loss": "one input phase at 0 V: rectifier input out of tolerance, UPS on battery (3-phase input only)",
@@ -27,10 +27,10 @@ catalogue! {
             rating_pct: "% of the UPS's rating" in 50.0..=1000.0 = 150.0,
         }
             = "genset": "a genset starts and, once up, feeds rectifier and bypass when mains is down; its voltage and frequency dip when load is thrown on it (ISO 8528-5 class G2, less when the rectifier walks in) and its frequency wanders under load (clear = stop)",
-        Overload { load_pct: "% of rating" in 0.0..=1000.0 }
+        Overload { load_pct: "% of rating" in 0.0..=1000.0 like 120.0 }
             = "overload": "load set to this share of the rating: overload alarm above 100 %, transfer to bypass after the overload curve, or stop without bypass",
         OutputShortCircuit = "output_short_circuit": "output shorted: inverter current-limits, stops after 0.3 s, load transferred to bypass (or off)",
-        AmbientTemperature { temperature_c: "°C" in -20.0..=70.0 }
+        AmbientTemperature { temperature_c: "°C" in -20.0..=70.0 like 45.0 }
             = "ambient_temperature": "ambient (and battery) temperature: cabinet heats up, over-temperature alarm, then transfer to bypass",
         FanFailure = "fan_failure": "fans stop: cabinet cooling 5× worse, over-temperature alarm, then transfer to bypass",
         BatteryDisconnected = "battery_disconnected": "battery breaker open: battery circuit open alarm; a mains failure drops the load",
@@ -42,7 +42,7 @@ catalogue! {
             = "weak_block": "one block keeps this share of its capacity: shorter runtime; a battery test fails if the block runs dry during it and its string drops out",
         OpenBlock { string: "" in 1.0..=16.0, block: "" in 1.0..=80.0 }
             = "open_block": "a block opens: its string is cut off (all strings: battery circuit open)",
-        AgedBattery { soh_pct: "%" in 1.0..=100.0 }
+        AgedBattery { soh_pct: "%" in 1.0..=100.0 like 60.0 }
             = "aged_battery": "every block at this state of health: shorter runtime",
         ChargerFault = "charger_fault": "charger stops: charger alarm, battery no longer recharged",
         RectifierFault = "rectifier_fault": "rectifier stops: rectifier critical alarm, UPS on battery with mains present",
@@ -52,7 +52,7 @@ catalogue! {
         MaintenanceBypassClosed = "maintenance_bypass_closed": "manual bypass switch closed: load on maintenance bypass",
         ExternalAlarm { input: "" in 1.0..=4.0 }
             = "external_alarm": "external alarm contact closed: external alarm raised",
-        MiscalibratedRuntime { factor: "×" in 0.1..=10.0 }
+        MiscalibratedRuntime { factor: "×" in 0.1..=10.0 like 1.5 }
             = "miscalibrated_runtime": "the UPS's runtime estimate is multiplied by this factor; the physics is unchanged",
         UnitFailure { unit: "" in 1.0..=15.0 }
             = "unit_failure": "a module or parallel unit fails: unit alarm, redundancy lost or insufficient resources",
