@@ -56,6 +56,22 @@ pub fn label(name: &str) -> String {
     .to_string()
 }
 
+/// A control's parameter as a form shows it: `delay_s` → "Delay (s)", `restart_delay_s` →
+/// "Restart delay (s)", `plug` → "Plug": words from the name, the unit from its suffix.
+pub fn param_label(name: &str) -> String {
+    let (words, unit) = match name.rsplit_once('_') {
+        Some((words, "s")) => (words, " (s)"),
+        Some((words, "min")) => (words, " (min)"),
+        Some((words, "pct")) => (words, " (%)"),
+        _ => (name, ""),
+    };
+    let mut text = words.replace('_', " ");
+    if let Some(first) = text.get(..1) {
+        text.replace_range(..1, &first.to_uppercase());
+    }
+    text + unit
+}
+
 /// The card events log line for a control the UPS took (§21.4 words where it has them).
 pub fn sent_event(name: &str) -> String {
     match name {
@@ -217,6 +233,14 @@ mod tests {
     }
 
     const NOON: Stamp = Stamp { unix_ms: 1_767_268_800_000 }; // 01/01/2026 12:00:00
+
+    #[test]
+    fn parameters_are_shown_in_words_with_their_unit() {
+        assert_eq!(param_label("delay_s"), "Delay (s)");
+        assert_eq!(param_label("restart_delay_s"), "Restart delay (s)");
+        assert_eq!(param_label("plug"), "Plug");
+        assert_eq!(param_label("closed"), "Closed");
+    }
 
     #[test]
     fn commands_become_the_maps_writes() {

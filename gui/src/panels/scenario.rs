@@ -64,8 +64,11 @@ pub fn show(
         });
         return asked;
     };
-    ui.horizontal(|ui| {
-        ui.strong(&player.scenario().name);
+    // The name on a line of its own, cut to the panel's width (the whole name on hover), so a
+    // long one never pushes the controls out of the panel.
+    let name = &player.scenario().name;
+    ui.add(egui::Label::new(egui::RichText::new(name).strong()).truncate()).on_hover_text(name);
+    ui.horizontal_wrapped(|ui| {
         let label = if player.playing { "⏸ Pause" } else { "⏵ Play" };
         if ui.button(label).clicked() {
             player.playing = !player.playing;

@@ -26,7 +26,7 @@ fn render(shared: &Shared, caller: &Caller, result: Outcome) -> Markup {
                         (control.label)
                     }
                     @for param in &control.params {
-                        label.param { (param) input type="number" name=(param) step="any"; }
+                        label.param { (crate::controls::param_label(param)) input type="number" name=(param) step="any"; }
                     }
                 }
                 button type="submit" { "Apply" }
