@@ -249,6 +249,18 @@ fn controls_reach_the_ups_and_bad_forms_are_refused() {
     assert!(names.contains(&"eco_on") && names.contains(&"shutdown"), "{names:?}");
     // NET VISION §16.1: transfers are for VU-MAP UPSs only; MASTERYS speaks JBUSP.
     assert!(!names.contains(&"transfer_to_bypass"), "{names:?}");
+    // This MASTERYS has no power share plug (JBUSP T10 = 0): the card offers none (§16.7).
+    let no_plug = |controls: Value| {
+        controls.as_array().unwrap().iter().any(|c| {
+            c["name"] == "power_share"
+                && c["available"] == false
+                && c["why_not"] == "the UPS has no power share plug"
+        })
+    };
+    assert!(
+        eventually(10.0, || no_plug(get_json(format!("{api}/api/controls")))),
+        "power share without plugs"
+    );
     for (name, body, wanted, says) in [
         ("self_destruct", "", 404, "no control self_destruct"),
         ("shutdown", "{not json", 400, "expected"),

@@ -44,7 +44,7 @@ pub fn prepare(
 ) -> Result<(Write, String), Refused> {
     let card = &agent.card;
     let map = card.map().ok_or(Refused::NoUps)?;
-    let known = controls::list(map, card.conditions(), card.online());
+    let known = card.controls();
     let control = known.iter().find(|c| c.name == name).ok_or_else(|| {
         let names: Vec<&str> = known.iter().map(|c| c.name.as_str()).collect();
         Refused::Unknown(format!("no control {name}; the controls are {}", names.join(", ")))

@@ -117,8 +117,14 @@ fn commands(map: &RegisterMap) -> Vec<(String, Vec<String>)> {
 
 /// The controls and whether each is allowed now: the UPS must answer and allow remote
 /// controls (alarm acknowledgement is always present, §16.1), and have what the control
-/// needs (a battery test not already running).
-pub fn list(map: &RegisterMap, conditions: Option<&BTreeSet<Condition>>, online: bool) -> Vec<Control> {
+/// needs (a battery test not already running; power share plugs, which JBUSP's T10 "Number
+/// of Power Share Plugs Available" counts: `power_share_plugs`, when the map has it).
+pub fn list(
+    map: &RegisterMap,
+    conditions: Option<&BTreeSet<Condition>>,
+    online: bool,
+    power_share_plugs: Option<f64>,
+) -> Vec<Control> {
     let holds = |c: Condition| conditions.is_some_and(|set| set.contains(&c));
     commands(map)
         .into_iter()
@@ -131,6 +137,8 @@ pub fn list(map: &RegisterMap, conditions: Option<&BTreeSet<Condition>>, online:
                 Some("the UPS has no battery test")
             } else if name == "battery_test" && holds(Condition::BatteryTest) {
                 Some("a battery test is in progress")
+            } else if name.starts_with("power_share") && power_share_plugs.is_some_and(|plugs| plugs < 1.0) {
+                Some("the UPS has no power share plug")
             } else {
                 None
             };
@@ -291,7 +299,7 @@ mod tests {
         let map = jbusp();
         let find =
             |controls: &[Control], name: &str| controls.iter().find(|c| c.name == name).cloned().unwrap();
-        let all = list(&map, Some(&BTreeSet::new()), true);
+        let all = list(&map, Some(&BTreeSet::new()), true, None);
         assert!(all.iter().all(|c| c.available), "{all:?}");
         // §16.1: the transfer and line-interactive controls are "only for VU-MAP UPS
         // compliancy".
@@ -299,19 +307,28 @@ mod tests {
             ["transfer_to_bypass", "transfer_to_inverter", "line_interactive_on", "line_interactive_off"]
         {
             assert!(all.iter().all(|c| c.name != name), "JBUSP offers {name}");
-            let vumap = list(&ups_models::maps::bundled("vumap").unwrap(), Some(&BTreeSet::new()), true);
+            let vumap =
+                list(&ups_models::maps::bundled("vumap").unwrap(), Some(&BTreeSet::new()), true, None);
             assert!(find(&vumap, name).available, "VU-MAP offers {name}");
         }
         assert_eq!(find(&all, "power_share").params, ["plug", "closed"]);
         let disabled = BTreeSet::from([Condition::RemoteControlsDisabled]);
-        let controls = list(&map, Some(&disabled), true);
+        let controls = list(&map, Some(&disabled), true, None);
         assert_eq!(
             find(&controls, "eco_on").why_not.as_deref(),
             Some("remote controls are disabled by the UPS")
         );
         assert!(find(&controls, "alarm_ack").available, "always present");
         let testing = BTreeSet::from([Condition::BatteryTest]);
-        assert!(!find(&list(&map, Some(&testing), true), "battery_test").available);
-        assert!(list(&map, None, false).iter().all(|c| !c.available));
+        assert!(!find(&list(&map, Some(&testing), true, None), "battery_test").available);
+        assert!(list(&map, None, false, None).iter().all(|c| !c.available));
+        // A UPS whose T10 says it has no power share plug is offered none (§16.7: "if
+        // power share plugs present").
+        let without_plugs = list(&map, Some(&BTreeSet::new()), true, Some(0.0));
+        assert_eq!(
+            find(&without_plugs, "power_share").why_not.as_deref(),
+            Some("the UPS has no power share plug")
+        );
+        assert!(find(&list(&map, Some(&BTreeSet::new()), true, Some(2.0)), "power_share").available);
     }
 }

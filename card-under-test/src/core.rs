@@ -352,7 +352,10 @@ impl Card {
     /// the map is known.
     pub fn controls(&self) -> Vec<crate::controls::Control> {
         let online = self.online();
-        self.map().map(|map| crate::controls::list(map, self.conditions(), online)).unwrap_or_default()
+        let plugs = (self.database().readings.iter())
+            .find(|r| r.field == Some(ups_models::map::ModelField::PowerSharePlugs))
+            .and_then(|r| r.value);
+        self.map().map(|map| crate::controls::list(map, self.conditions(), online, plugs)).unwrap_or_default()
     }
 
     /// The battery test page (§16.2).

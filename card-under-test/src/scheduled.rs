@@ -37,9 +37,7 @@ impl Agent {
             let why_not = if name == "battery_test" && !schedules::battery_test_schedule_allowed(&map.name) {
                 Some(schedules::BATTERY_TEST_SCHEDULE_VU_MAP_ONLY.to_string())
             } else {
-                let online = self.card.online();
-                let offered = controls::list(map, self.card.conditions(), online);
-                match offered.into_iter().find(|c| c.name == name) {
+                match self.card.controls().into_iter().find(|c| c.name == name) {
                     Some(control) => control.why_not,
                     None => Some("the UPS has no such control".to_string()),
                 }
