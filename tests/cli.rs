@@ -327,15 +327,10 @@ fn serve_refuses_bad_arguments() {
 
 #[test]
 fn the_control_api_validates_and_wants_its_token() {
-    use std::io::{BufRead, BufReader};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_upstwin"))
-        .args(["serve", "--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0", "--token", "s3cret"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let control = line.split_whitespace().find_map(|kv| kv.strip_prefix("control=")).unwrap().to_string();
+    // Stopped when dropped, a failed assertion included.
+    let served =
+        common::Served::start(&["--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0", "--token", "s3cret"]);
+    let control = served.field("control").to_string();
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let status =
         |request: Result<ureq::http::Response<ureq::Body>, ureq::Error>| request.unwrap().status().as_u16();
@@ -385,8 +380,6 @@ fn the_control_api_validates_and_wants_its_token() {
         loads.iter().zip([20.0, 60.0, 100.0]).all(|(seen, set)| (seen - set).abs() < 5.0),
         "each phase at its own load: {loads:?}"
     );
-    let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
-    let _ = child.wait();
 }
 
 /// `upstwin simulate … | head -1`: the reader leaves after one line; the command ends
