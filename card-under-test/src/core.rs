@@ -352,9 +352,7 @@ impl Card {
     /// the map is known.
     pub fn controls(&self) -> Vec<crate::controls::Control> {
         let online = self.online();
-        let plugs = (self.database().readings.iter())
-            .find(|r| r.field == Some(ups_models::map::ModelField::PowerSharePlugs))
-            .and_then(|r| r.value);
+        let plugs = self.database().model_value(ups_models::map::ModelField::PowerSharePlugs);
         self.map().map(|map| crate::controls::list(map, self.conditions(), online, plugs)).unwrap_or_default()
     }
 

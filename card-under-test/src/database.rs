@@ -110,6 +110,11 @@ impl Database {
         }
     }
 
+    /// The model value the map reads for `field` (nominal kVA, power share plugs…).
+    pub fn model_value(&self, field: ModelField) -> Option<f64> {
+        self.readings.iter().find(|r| r.field == Some(field)).and_then(|r| r.value)
+    }
+
     pub fn reading(&self, code: &str) -> Option<&Reading> {
         self.readings.iter().find(|r| r.code == code)
     }

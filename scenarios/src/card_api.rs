@@ -72,8 +72,8 @@ pub struct ApiCheck {
     pub since_window: bool,
 }
 
-/// What an array held when a window opened: its length and its last item, so the items
-/// after it are the new ones (a ring that dropped old items keeps its newest last).
+/// What an array held when a window opened: its last item, so the items after it are the
+/// new ones (a ring that dropped old items keeps its newest last).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Baseline {
     last: Option<serde_json::Value>,

@@ -224,9 +224,7 @@ impl<'a> Replay<'a> {
             let Some(condition) = tracker.expectation.check.condition() else { continue };
             if tracker.wants(now, &fired_at) {
                 let holds = condition.holds(ups, flat, truth_min);
-                let readings: Vec<_> =
-                    condition.signals().map(|(signal, _)| signal.reading(ups, flat, truth_min)).collect();
-                tracker.saw(readings);
+                tracker.saw(ups, flat, truth_min);
                 tracker.observe(now, holds);
             }
         }

@@ -3,7 +3,8 @@
 
 use crate::card_api::Baseline;
 use crate::compile::{Check, CompiledExpectation, Instant};
-use crate::expr::Reading;
+use crate::expr::{Reading, Signal};
+use sim::Ups;
 use std::fmt::Write as _;
 
 /// How one expectation ended.
@@ -36,6 +37,7 @@ pub struct Tracker {
 /// once there is one) and the range of its numbers.
 #[derive(Debug, Clone, PartialEq)]
 struct Seen {
+    signal: Signal,
     name: String,
     last: Reading,
     min: f64,
@@ -64,7 +66,8 @@ impl Tracker {
     pub fn new(expectation: CompiledExpectation) -> Self {
         let seen = (expectation.check.condition().into_iter())
             .flat_map(|condition| condition.signals())
-            .map(|(_, name)| Seen {
+            .map(|(signal, name)| Seen {
+                signal: signal.clone(),
                 name: name.to_string(),
                 last: Reading::Unknown,
                 min: f64::INFINITY,
@@ -75,9 +78,11 @@ impl Tracker {
         Self { expectation, seen_at: None, window_seen: false, last_seen: None, seen, baseline: None }
     }
 
-    /// What the condition's signals read now (call with `observe`, before it).
-    pub fn saw(&mut self, readings: impl IntoIterator<Item = Reading>) {
-        for (seen, reading) in self.seen.iter_mut().zip(readings) {
+    /// Reads the condition's signals now (call with `observe`, before it); `flat` and
+    /// `truth_min` as for `Condition::holds`. Nothing is allocated: it runs every step.
+    pub fn saw(&mut self, ups: &Ups, flat: &[bool], truth_min: Option<f64>) {
+        for seen in &mut self.seen {
+            let reading = seen.signal.reading(ups, flat, truth_min);
             match reading {
                 Reading::Number(value) => {
                     seen.min = seen.min.min(value);

@@ -130,15 +130,14 @@ pub fn run(args: &RunArgs) -> CommandResult {
             .collect();
         let mut dirs = output_dirs(out, &paths).into_iter();
         for run in &mut runs {
-            if let Planned::Run(_, dir) = run {
-                *dir = dirs.next();
+            // One directory per scenario loaded, in order; files that gave none take none.
+            let Planned::Run(_, slot) = run else { continue };
+            let dir = dirs.next();
+            if let Some(dir) = &dir {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| Failure::failed(format!("{}: {e}", dir.display())))?;
             }
-        }
-        for dir in runs.iter().filter_map(|run| match run {
-            Planned::Run(_, dir) => dir.as_ref(),
-            Planned::NotRun(_) => None,
-        }) {
-            std::fs::create_dir_all(dir).map_err(|e| Failure::failed(format!("{}: {e}", dir.display())))?;
+            *slot = dir;
         }
     }
     let jobs =

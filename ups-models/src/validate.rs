@@ -236,21 +236,19 @@ const MAX_END_OF_DISCHARGE_OF_FLOAT: f64 = 0.9;
 
 fn end_of_discharge_below_float(b: &crate::model::BatterySpec, float_v_per_cell: f64) -> Check {
     let limit = MAX_END_OF_DISCHARGE_OF_FLOAT * float_v_per_cell;
-    let (field, highest) = match b.end_of_discharge_v_per_cell {
-        Some(v) => ("battery.end_of_discharge_v_per_cell".to_string(), v),
-        None => {
-            let (index, highest) = (b.end_of_discharge_by_rate.iter().enumerate())
-                .map(|(i, p)| (i, p.v_per_cell))
-                .fold((0, f64::NEG_INFINITY), |best, next| if next.1 > best.1 { next } else { best });
-            (format!("battery.end_of_discharge_by_rate[{index}]"), highest)
-        }
+    // A curve never rises with the rate (checked before): its first point is its highest.
+    let (field, highest) = match (b.end_of_discharge_v_per_cell, b.end_of_discharge_by_rate.first()) {
+        (Some(v), _) => ("battery.end_of_discharge_v_per_cell", v),
+        (None, Some(point)) => ("battery.end_of_discharge_by_rate[0]", point.v_per_cell),
+        (None, None) => return Ok(()),
     };
     if highest > limit {
         return Err(invalid(
-            &field,
+            field,
             format!(
-                "{highest} V/cell is above {limit:.3} V/cell, 90 % of the float voltage ({float_v_per_cell} \
-                 V/cell): the UPS would end its backup the moment the mains fail"
+                "{highest} V/cell is above {limit:.3} V/cell, {:.0} % of the float voltage ({float_v_per_cell} \
+                 V/cell): the UPS would end its backup the moment the mains fail",
+                MAX_END_OF_DISCHARGE_OF_FLOAT * 100.0
             ),
         ));
     }

@@ -33,9 +33,8 @@ pub struct View {
 /// Nominal output current per phase, A, from the nominal apparent power and voltage.
 fn nominal_output_current_a(database: &Database) -> Option<f64> {
     use ups_models::map::ModelField;
-    let model = |field| database.readings.iter().find(|r| r.field == Some(field)).and_then(|r| r.value);
-    let kva = model(ModelField::ApparentPowerKva)?;
-    let volts = model(ModelField::NominalOutputVoltageV).filter(|v| *v > 0.0)?;
+    let kva = database.model_value(ModelField::ApparentPowerKva)?;
+    let volts = database.model_value(ModelField::NominalOutputVoltageV).filter(|v| *v > 0.0)?;
     let phases = tables::values(database, "output_voltage_v").len().max(1) as f64;
     Some(kva * 1000.0 / (volts * phases))
 }

@@ -63,7 +63,7 @@ pub struct Topology {
 }
 
 fn model_word(database: &Database, field: ModelField) -> Option<u16> {
-    database.readings.iter().find(|r| r.field == Some(field)).and_then(|r| r.value).map(|v| v as u16)
+    database.model_value(field).map(|v| v as u16)
 }
 
 /// The bit the map binds to `name:number`, if it has one.

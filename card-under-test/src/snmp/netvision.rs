@@ -3,7 +3,7 @@
 //! tenths; a value the UPS does not manage is -1 (§22 general rule).
 
 use super::Facts;
-use super::objects::{Objects, at, field, first, phases};
+use super::objects::{Objects, at, first, phases};
 use crate::rules::Condition;
 use std::net::Ipv4Addr;
 use ups_models::map::ModelField;
@@ -203,7 +203,7 @@ fn config(objects: &mut Objects, facts: &Facts) {
     let database = facts.agent.card.database();
     let topology = &facts.agent.card.view().topology;
     let units = topology.devices.len().max(1) as i32;
-    let kva = field(database, ModelField::ApparentPowerKva);
+    let kva = database.model_value(ModelField::ApparentPowerKva);
     objects.scaled_or_unmanaged(&scalar(8, 1), kva, 1.0);
     objects.put(&scalar(8, 2), units);
     objects.scaled_or_unmanaged(&scalar(8, 3), kva.map(|k| k / f64::from(units)), 1.0);

@@ -7,7 +7,6 @@ use crate::derive::tables;
 use async_snmp::{Oid, Value};
 use std::collections::BTreeMap;
 use std::ops::Bound;
-use ups_models::map::ModelField;
 
 #[derive(Debug, Default, Clone)]
 pub struct Objects(BTreeMap<Oid, Value>);
@@ -54,11 +53,6 @@ pub fn phases(database: &Database, signal: &str) -> Vec<Option<f64>> {
 /// The first value carrying `signal` (a single-phase or total value).
 pub fn first(database: &Database, signal: &str) -> Option<f64> {
     tables::values(database, signal).into_iter().flatten().next()
-}
-
-/// The model value the map reads for `field`.
-pub fn field(database: &Database, field: ModelField) -> Option<f64> {
-    database.readings.iter().find(|r| r.field == Some(field)).and_then(|r| r.value)
 }
 
 /// `base` followed by `arcs`.

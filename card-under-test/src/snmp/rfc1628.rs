@@ -4,7 +4,7 @@
 //! UPS does not give is left out.
 
 use super::Facts;
-use super::objects::{Objects, at, field, first, phases};
+use super::objects::{Objects, at, first, phases};
 use crate::rules::Condition;
 use async_snmp::{Oid, Value};
 use ups_models::map::ModelField;
@@ -42,7 +42,7 @@ fn ident(objects: &mut Objects, facts: &Facts) {
     let database = facts.agent.card.database();
     objects.put(&scalar(1, 1), "Socomec");
     objects.put(&scalar(1, 2), database.reference.clone().unwrap_or_default());
-    let firmware = field(database, ModelField::FirmwareVersion).map(|v| format!("{:.2}", v / 100.0));
+    let firmware = database.model_value(ModelField::FirmwareVersion).map(|v| format!("{:.2}", v / 100.0));
     objects.put(&scalar(1, 3), firmware.unwrap_or_default());
     objects.put(&scalar(1, 4), super::AGENT_VERSION);
     objects.put(&scalar(1, 5), facts.agent.config.system_name.clone());
@@ -185,10 +185,10 @@ fn control(objects: &mut Objects, facts: &Facts) {
 /// upsConfig: the UPS's nominal values.
 fn config(objects: &mut Objects, facts: &Facts) {
     let database = facts.agent.card.database();
-    objects.scaled(&scalar(9, 1), field(database, ModelField::NominalInputVoltageV), 1.0);
-    objects.scaled(&scalar(9, 2), field(database, ModelField::NominalInputFrequencyHz), 10.0);
-    objects.scaled(&scalar(9, 3), field(database, ModelField::NominalOutputVoltageV), 1.0);
-    objects.scaled(&scalar(9, 4), field(database, ModelField::NominalOutputFrequencyHz), 10.0);
-    objects.scaled(&scalar(9, 5), field(database, ModelField::ApparentPowerKva), 1000.0);
-    objects.scaled(&scalar(9, 6), field(database, ModelField::ActivePowerKw), 1000.0);
+    objects.scaled(&scalar(9, 1), database.model_value(ModelField::NominalInputVoltageV), 1.0);
+    objects.scaled(&scalar(9, 2), database.model_value(ModelField::NominalInputFrequencyHz), 10.0);
+    objects.scaled(&scalar(9, 3), database.model_value(ModelField::NominalOutputVoltageV), 1.0);
+    objects.scaled(&scalar(9, 4), database.model_value(ModelField::NominalOutputFrequencyHz), 10.0);
+    objects.scaled(&scalar(9, 5), database.model_value(ModelField::ApparentPowerKva), 1000.0);
+    objects.scaled(&scalar(9, 6), database.model_value(ModelField::ActivePowerKw), 1000.0);
 }

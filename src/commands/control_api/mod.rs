@@ -85,7 +85,11 @@ fn routes() -> (Router<Api>, utoipa::openapi::OpenApi) {
 
 /// The OpenAPI 3 document of this API.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, mut openapi) = routes();
+    with_document_path(routes().1)
+}
+
+/// The routes' document with the document's own route in it.
+fn with_document_path(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     openapi.paths.paths.insert("/api/openapi.json".into(), document_path());
     openapi
 }
@@ -109,8 +113,8 @@ fn document_path() -> utoipa::openapi::PathItem {
 /// without one.
 pub fn router(twin: SharedTwin, token: Option<String>) -> Router {
     let api = Api { plane: ControlPlane::new(twin.clone()), twin, token };
-    let (routes, _) = routes();
-    let document = Arc::new(openapi().to_pretty_json().unwrap_or_default());
+    let (routes, openapi) = routes();
+    let document = Arc::new(with_document_path(openapi).to_pretty_json().unwrap_or_default());
     routes.layer(middleware::from_fn_with_state(api.clone(), authorize)).with_state(api).route(
         "/api/openapi.json",
         axum::routing::get(move || async move {

@@ -84,10 +84,16 @@ def _start(arguments, ready, timeout_s):
         _, errors = process.communicate()
         said = "".join(lines) + (errors or "")
         raise UpstwinError(f"upstwin {' '.join(arguments)} was not ready within {timeout_s} s: {said.strip()}")
-    # Keep draining its output so a chatty twin never blocks on a full pipe.
-    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
-    threading.Thread(target=lambda: [None for _ in process.stderr], daemon=True).start()
+    # Keep draining its output so a chatty twin never blocks on a full pipe (and nothing
+    # of it is kept).
+    for stream in (process.stdout, process.stderr):
+        threading.Thread(target=_drain, args=(stream,), daemon=True).start()
     return process, found
+
+
+def _drain(stream):
+    for _ in stream:
+        pass
 
 
 def serve(model="masterys-gp-60", pty=True, speed=None, load_pct=None, token=None, extra=(), timeout_s=30.0):
