@@ -57,7 +57,8 @@ fn the_headless_demo_serves_the_card_the_peers_and_the_control_api() {
     let peer_pty = after(&line, "(the card's line) and ");
     let tcp_port = after(&line, "Modbus TCP ").rsplit(':').next().unwrap().to_string();
     let control = after(&line, "control API ").trim_end_matches('/').to_string();
-    let card = after(&line, "card pages ").trim_end_matches('/').to_string();
+    let pages = after(&line, "card pages ").trim_end_matches('/').to_string();
+    let card = after(&line, "also on HTTP ").trim_end_matches('/').to_string();
 
     for target in [Target::Rtu { path: peer_pty, baud: 9600 }, Target::Tcp { port: &tcp_port }] {
         let identification = read(target, 0x1000, 3).unwrap();
@@ -70,9 +71,12 @@ fn the_headless_demo_serves_the_card_the_peers_and_the_control_api() {
     let ready = said.iter().find(|l| l.starts_with("ready: ")).unwrap();
     assert!(ready.starts_with("ready: UPS MGP6000042 (jbusp) on /dev/pts/"), "{ready}");
 
-    let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
-    let login = agent.get(format!("{card}/login")).call().unwrap().status().as_u16();
-    assert_eq!(login, 200, "the card's login page");
+    let agent =
+        ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().new_agent();
+    let login = agent.get(format!("{card}/login")).call().unwrap();
+    let location = login.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert_eq!(login.status().as_u16(), 308, "the login page over HTTP goes to HTTPS");
+    assert_eq!(location, format!("{pages}/login"), "to the pages the demo links");
     let blackout = agent
         .post(format!("{control}/api/faults"))
         .send_json(serde_json::json!({ "name": "mains_blackout" }))

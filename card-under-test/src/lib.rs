@@ -12,7 +12,7 @@ pub mod controls;
 pub mod core;
 pub mod database;
 pub mod derive;
-mod durable;
+pub mod durable;
 pub mod expr;
 pub mod link;
 pub mod logs;

@@ -25,12 +25,19 @@ impl Role {
         }
     }
 
-    /// Users and their passwords are the administrator's (§18.4).
+    /// Users and their passwords are the administrator's (§18.4); so is whatever holds or
+    /// replaces secrets: the settings file whole (backup, restore, factory reset), the HTTPS
+    /// key, the passwords, communities and secrets in the settings.
     pub fn may_administer(self) -> Result<(), (StatusCode, String)> {
         match self {
             Role::Admin => Ok(()),
-            _ => Err((StatusCode::FORBIDDEN, "only the administrator manages the users".into())),
+            _ => Err((StatusCode::FORBIDDEN, "only the administrator may do this".into())),
         }
+    }
+
+    /// Whether the passwords, communities and secrets of the settings may be shown.
+    pub fn sees_secrets(self) -> bool {
+        self == Role::Admin
     }
 
     /// Changes (controls, configuration, clearing logs) need read/write rights (§11.5).

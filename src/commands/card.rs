@@ -151,9 +151,9 @@ fn serve_https(
         .map_err(|e| Failure::failed(format!("cannot serve HTTPS on {}: {e}", args.https)))?;
     let address = listener.local_addr().map_err(Failure::failed)?;
     site.web.lock().tls = Some(https::Tls { path, config: config.clone() });
-    let app = card::web::app(site.clone());
+    let app = card::web::app(site.clone(), card::web::Transport::Https);
     tasks.spawn(async move {
-        if let Err(e) = https::serve(listener, config, app).await {
+        if let Err(e) = card::web::server::serve(listener, app, Some(config), Default::default()).await {
             eprintln!("upstwin card: https: {e}");
         }
     });
@@ -211,6 +211,15 @@ pub async fn start(
     std::fs::create_dir_all(&state_dir).map_err(|e| {
         Failure::failed(format!("cannot keep the card's state in {}: {e}", state_dir.display()))
     })?;
+    // Secrets live there (settings, accounts, the HTTPS key): the card's user's only, files
+    // an earlier version left readable included.
+    for path in
+        [state_dir.clone(), state_dir.join("https.pem"), state_dir.join("accounts.ron"), config_path.clone()]
+    {
+        if let Err(e) = card::durable::keep_private(&path) {
+            eprintln!("upstwin card: {} stays readable by others: {e}", path.display());
+        }
+    }
     let accounts = accounts(args, &state_dir, clock.calendar_s() as i64)?;
     let assembled = Stack::new(link, clock, config, &state_dir)
         .settings_file(config_path)
@@ -230,13 +239,14 @@ pub async fn start(
         https_bound = Some(address);
     }
     if web.http_enabled {
-        let listener = tokio::net::TcpListener::bind(args.http)
-            .await
+        let listener = std::net::TcpListener::bind(args.http)
             .map_err(|e| Failure::failed(format!("cannot serve HTTP on {}: {e}", args.http)))?;
         let http = listener.local_addr().map_err(Failure::failed)?;
-        let app = card::web::app(site.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let transport =
+            card::web::Transport::Http { https_port: https_bound.map(|a: std::net::SocketAddr| a.port()) };
+        let app = card::web::app(site.clone(), transport);
         tasks.spawn(async move {
-            if let Err(e) = axum::serve(listener, app).await {
+            if let Err(e) = card::web::server::serve(listener, app, None, Default::default()).await {
                 eprintln!("upstwin card: http: {e}");
             }
         });

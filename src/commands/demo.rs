@@ -76,11 +76,11 @@ async fn start(args: &DemoArgs, prepared: serve::Prepared) -> Result<Running, Fa
     let started = card_command::start(&card_args, card_command::prepare(&card_args)?, &mut tasks).await?;
     let (card, http, https) = (started.shared, started.http.unwrap_or(http), started.https.unwrap_or(https));
     let links = vec![
-        ("Card web pages".to_string(), format!("http://{http}/")),
+        ("Card web pages".to_string(), format!("https://{https}/")),
         ("Control API".to_string(), format!("http://{control}/api/state")),
     ];
     println!(
-        "demo: twin {} on {} (the card's line) and {} (for another card, NUT or mbpoll), Modbus TCP {tcp}, control API http://{control}/; card pages http://{http}/ and https://{https}/",
+        "demo: twin {} on {} (the card's line) and {} (for another card, NUT or mbpoll), Modbus TCP {tcp}, control API http://{control}/; card pages https://{https}/ (the card's own self-signed certificate), its API also on HTTP http://{http}/ (where pages redirect to HTTPS)",
         args.model,
         card_pty.display(),
         peer_pty.display(),

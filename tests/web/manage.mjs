@@ -122,12 +122,17 @@ await screenshot(page, "realtime.png");
 
 // HTTPS: the pages over TLS with the card's self-signed certificate; a bad PEM is refused;
 // an uploaded one is served from the next connection on.
-const secure = await (await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } })).newPage();
-secure.on("pageerror", (error) => check("no script error on the page", false, error.message));
-const overTls = await secure.goto(`${env("CARD_HTTPS")}/login`);
-check("the login page is served over HTTPS", overTls.status() === 200 && (await secure.$("#login-form")) !== null, String(overTls.status()));
+const secure = await newPage(browser);
+const overHttp = await secure.goto(`${env("CARD_HTTP")}/login`);
+check("a page asked over HTTP is served over HTTPS", secure.url().startsWith(`${card}/login`) && overHttp.status() === 200, secure.url());
+const hsts = (await overHttp.allHeaders())["strict-transport-security"] || "";
+check("HTTPS answers with HSTS", /max-age=\d{7,}/.test(hsts), hsts);
 await login(secure, "admin", password);
-await secure.goto(`${env("CARD_HTTPS")}/card/https`);
+const sessionCookie = (await secure.context().cookies()).find((c) => c.name === "upstwin_session");
+check("the session cookie is Secure and HttpOnly", sessionCookie?.secure === true && sessionCookie?.httpOnly === true, JSON.stringify(sessionCookie));
+const apiOverHttp = await fetch(`${env("CARD_HTTP")}/api/status`, { headers: { Authorization: basic } });
+check("programs still reach the API over HTTP", apiOverHttp.status === 200, String(apiOverHttp.status));
+await secure.goto(`${card}/card/https`);
 check("the certificate made at the first start is self-signed", (await secure.textContent("#cert-self-signed")).startsWith("Yes"));
 const certificateForm = "#certificate-form";
 await secure.setInputFiles(`${certificateForm} input[type=file]`, { name: "bad.pem", mimeType: "text/plain", buffer: Buffer.from("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n") });
@@ -140,7 +145,7 @@ await secure.click(`${certificateForm} button[type=submit]`);
 await within(5, async () => ((await secure.textContent(`${certificateForm} [role=status]`)) || "").startsWith("Uploaded"));
 check("a key and certificate are taken", (await secure.textContent(`${certificateForm} [role=status]`)).startsWith("Uploaded"));
 const served = await new Promise((resolve, reject) => {
-  const { hostname, port } = new URL(env("CARD_HTTPS"));
+  const { hostname, port } = new URL(card);
   const socket = connect({ host: hostname, port: Number(port), rejectUnauthorized: false }, () => {
     resolve(socket.getPeerCertificate().subject.CN);
     socket.end();

@@ -16,11 +16,14 @@ pub struct Web {
     pub https_enabled: bool,
     /// "HTTPs Port", default 443.
     pub https_port: u16,
+    /// While HTTPS is served too, HTTP answers the pages with a redirect to HTTPS (§3:
+    /// "Enabled HTTPS protocol and disable HTTP"); the API stays on HTTP for programs.
+    pub http_redirects: bool,
 }
 
 impl Default for Web {
     fn default() -> Self {
-        Self { http_enabled: true, http_port: 80, https_enabled: true, https_port: 443 }
+        Self { http_enabled: true, http_port: 80, https_enabled: true, https_port: 443, http_redirects: true }
     }
 }
 

@@ -5,12 +5,9 @@
 //! get 0x0B (gateway target failed to respond). One connection at a time, from allowed
 //! addresses only; a connection silent for the idle time (one minute) is closed.
 
-mod idle;
-
 use crate::config::ModbusTcp;
 use crate::poller::Comm;
 use crate::run::Shared;
-use idle::IdleClose;
 use std::future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -18,6 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio_io_timeout::TimeoutStream;
 use tokio_modbus::server::tcp::Server;
 use tokio_modbus::{ExceptionCode, Request, Response};
 
@@ -101,9 +99,11 @@ pub async fn serve(listener: TcpListener, shared: Shared) -> io::Result<()> {
         // The firewall (§18.15), then the Modbus allow list (§18.12), then one client at a time.
         let accepted = firewall && allowed(&settings, peer) && !busy.swap(true, Ordering::SeqCst);
         let tables = Tables { shared: shared.clone(), busy: busy.clone() };
-        let idle = Duration::from_secs_f64(settings.idle_close_s);
+        // §18.12: closed after the idle time without data (a read that waits that long fails).
+        let mut timed = TimeoutStream::new(stream);
+        timed.set_read_timeout(Some(Duration::from_secs_f64(settings.idle_close_s)));
         // Refused: the stream is dropped, which closes it.
-        future::ready(Ok(accepted.then(|| (tables, IdleClose::new(stream, idle)))))
+        future::ready(Ok(accepted.then(|| (tables, Box::pin(timed)))))
     };
     Server::new(listener).serve(&on_connected, |_error| {}).await
 }

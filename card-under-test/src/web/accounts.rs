@@ -28,7 +28,7 @@ pub struct Account {
     /// Ignored for the administrator.
     pub level: Level,
     /// PHC string (`$argon2id$v=19$…`).
-    password_hash: String,
+    pub(super) password_hash: String,
     /// When the password was set, Unix s (card calendar).
     pub password_set_unix_s: i64,
     /// Set for a first password: nothing but the password change until it is changed.
@@ -88,6 +88,11 @@ fn verifies(password: &str, phc: &str) -> bool {
 
 impl Account {
     /// Whether the password is older than `validity_days` at `now_unix_s` (§18.4).
+    /// The administrator always is (§18.4: "this account is always active").
+    pub fn enabled(&self) -> bool {
+        self.name == ADMIN || self.level != Level::Disabled
+    }
+
     pub fn expired(&self, validity_days: u32, now_unix_s: i64) -> bool {
         now_unix_s - self.password_set_unix_s > i64::from(validity_days) * 86_400
     }
@@ -140,7 +145,7 @@ impl Store {
         // (there is no account), and takes as long as a known name.
         let phc = account.unwrap_or(&self.accounts.admin).password_hash.as_str();
         let matches = verifies(password, phc);
-        account.filter(|a| matches && (a.name == ADMIN || a.level != Level::Disabled))
+        account.filter(|a| matches && a.enabled())
     }
 
     /// Sets `name`'s password; `by_themselves`: the user chose it (no change asked any more),

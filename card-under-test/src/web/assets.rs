@@ -1,6 +1,6 @@
 //! The pages' own files, built into the card (no CDN: the card works offline).
 
-use axum::Router;
+use super::routes::Routes;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -22,8 +22,8 @@ fn file(content_type: &'static str, body: &'static str) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-cache")], body)
 }
 
-pub fn router() -> Router {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::default()
         .route("/assets/app.css", get(|| async { file("text/css; charset=utf-8", APP_CSS) }))
         .route("/assets/app.js", get(|| async { file("text/javascript; charset=utf-8", APP_JS) }))
         .route("/assets/tree.js", get(|| async { file("text/javascript; charset=utf-8", TREE_JS) }))

@@ -1,6 +1,8 @@
 //! Checking a name and password, for the login form and for HTTP Basic alike: failed
 //! logins slowed down (`throttle`), the password's age, the caller's role. The Argon2 work
-//! runs on a copy of the accounts, outside the card's lock, so that no poll waits on it.
+//! runs on tokio's blocking threads, on a copy of the accounts, outside every lock: no poll,
+//! SNMP answer or agent waits on it. A password verified lately is taken without Argon2
+//! (`verified`).
 
 use super::{Site, role_of};
 use crate::role::Role;
@@ -23,33 +25,44 @@ pub enum Denied {
     NoAccounts,
 }
 
-pub fn authenticate(site: &Site, from: IpAddr, user: &str, password: &str) -> Result<Authenticated, Denied> {
+pub async fn authenticate(
+    site: &Site,
+    from: IpAddr,
+    user: &str,
+    password: &str,
+) -> Result<Authenticated, Denied> {
     let (validity_days, now_s, now_unix_s) = {
         let agent = site.card.lock();
         (agent.config.first_login_reset_days, agent.clock.now_s(), agent.clock.calendar_s() as i64)
     };
-    let accounts = {
-        let web = site.web.lock();
-        if let Some(wait_s) = web.throttle.wait_s(from, now_s) {
-            return Err(Denied::Wait(wait_s));
-        }
-        web.accounts.clone().ok_or(Denied::NoAccounts)?
-    };
-    let checked = accounts.check(user, password).map(|account| Authenticated {
+    let who = |account: &super::accounts::Account| Authenticated {
         user: account.name.clone(),
         role: role_of(account),
         must_change: account.must_change || account.expired(validity_days, now_unix_s),
-    });
+    };
+    let accounts = {
+        let mut web = site.web.lock();
+        // The wait comes first: a guess answered from the cache would otherwise tell a
+        // right password from a wrong one while the address must wait.
+        if let Some(wait_s) = web.throttle.wait_s(from, now_s) {
+            return Err(Denied::Wait(wait_s));
+        }
+        let accounts = web.accounts.clone().ok_or(Denied::NoAccounts)?;
+        if let Some(account) = web.verified.find(&accounts, user, password, now_s) {
+            let authenticated = who(account);
+            web.throttle.succeeded(from);
+            return Ok(authenticated);
+        }
+        web.throttle.attempt(from, now_s).map_err(Denied::Wait)?;
+        accounts
+    };
+    let (name, given) = (user.to_owned(), password.to_owned());
+    let checked =
+        tokio::task::spawn_blocking(move || accounts.check(&name, &given).cloned()).await.ok().flatten();
+    let Some(account) = checked else { return Err(Denied::Wrong) };
     let now_s = site.card.lock().clock.now_s();
     let mut web = site.web.lock();
-    match checked {
-        Some(authenticated) => {
-            web.throttle.succeeded(from);
-            Ok(authenticated)
-        }
-        None => {
-            web.throttle.failed(from, now_s);
-            Err(Denied::Wrong)
-        }
-    }
+    web.throttle.succeeded(from);
+    web.verified.remember(&account, password, now_s);
+    Ok(who(&account))
 }

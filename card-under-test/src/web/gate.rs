@@ -12,7 +12,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use subtle::ConstantTimeEq;
 
 /// Header a page's script sends its CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -63,7 +62,8 @@ pub async fn gate(State(site): State<Site>, mut request: Request, next: Next) ->
         return next.run(request).await;
     }
     let page = !path.starts_with("/api/");
-    let caller = match identify(&site, &request) {
+    let peer = peer_of(request.extensions());
+    let caller = match identify(&site, request.headers(), peer).await {
         Ok(caller) => caller,
         Err(Refusal::NotLoggedIn(why)) if page => {
             let to = match why {
@@ -101,10 +101,9 @@ fn changes(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-fn identify(site: &Site, request: &Request) -> Result<Caller, Refusal> {
-    let headers = request.headers();
+async fn identify(site: &Site, headers: &HeaderMap, peer: IpAddr) -> Result<Caller, Refusal> {
     if let Some((name, password)) = basic_credentials(headers) {
-        return match authenticate(site, peer_of(request.extensions()), &name, &password) {
+        return match authenticate(site, peer, &name, &password).await {
             Ok(who) => {
                 Ok(Caller { user: who.user, role: who.role, csrf: None, must_change: who.must_change })
             }
@@ -151,7 +150,7 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 /// `csrf` field (forms). The request comes back whole either way.
 async fn csrf_checked(request: Request, expected: &str) -> (Result<(), String>, Request) {
     // Compared in constant time: how long it takes says nothing of the token.
-    let same = |given: &str| bool::from(given.as_bytes().ct_eq(expected.as_bytes()));
+    let same = |given: &str| super::session::same_token(given, expected);
     if let Some(given) = request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
         let ok = same(given);
         return (if ok { Ok(()) } else { Err("wrong CSRF token".into()) }, request);

@@ -100,19 +100,6 @@ pub fn load_or_make(path: &Path, names: Vec<String>) -> Result<String, String> {
     }
 }
 
-/// Serves `app` over TLS on `listener` (bound already, so its address is known) until the
-/// task is dropped. Each connection's handshake runs on its own, so a slow client holds
-/// up no one.
-pub async fn serve(
-    listener: std::net::TcpListener,
-    config: RustlsConfig,
-    app: axum::Router,
-) -> std::io::Result<()> {
-    listener.set_nonblocking(true)?;
-    let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum_server::from_tcp_rustls(listener, config)?.serve(service).await
-}
-
 /// The first certificate of a PEM text, described.
 pub fn describe(pem: &str) -> Option<CertificateInfo> {
     let certificate = CertificateDer::pem_slice_iter(pem.as_bytes()).next()?.ok()?;

@@ -14,8 +14,15 @@ pub mod https;
 pub mod identity;
 mod pages;
 pub mod policy;
+mod redirect;
+pub mod routes;
+pub mod server;
 pub mod session;
 pub mod throttle;
+mod verified;
+
+#[cfg(test)]
+mod authorization_tests;
 
 use crate::role::Role;
 use crate::run::Shared;
@@ -78,6 +85,8 @@ pub struct State {
     pub accounts: Option<accounts::Store>,
     pub sessions: session::Sessions,
     pub throttle: throttle::Throttle,
+    /// Passwords verified lately (HTTP Basic callers send theirs with every request).
+    verified: verified::Verified,
     /// What HTTPS serves, when the card serves it.
     pub tls: Option<https::Tls>,
 }
@@ -139,12 +148,37 @@ pub fn role_of(account: &accounts::Account) -> Role {
     }
 }
 
+/// Every route the card serves: the pages, the API, the pages' files.
+pub fn routes() -> routes::Routes {
+    pages::routes().merge(api::routes()).merge(assets::routes())
+}
+
+/// How the card serves its pages.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Transport {
+    Https,
+    /// Plain HTTP; the HTTPS port when HTTPS is served too (pages then redirect there).
+    Http {
+        https_port: Option<u16>,
+    },
+}
+
 /// The pages and the API, behind the gate, with the security headers: what the card serves.
-pub fn app(site: Site) -> Router {
-    pages::router(site.clone())
-        .merge(api::router(site.clone()))
-        .merge(assets::router())
-        .layer(middleware::from_fn_with_state(site.clone(), gate::gate))
-        .layer(middleware::from_fn_with_state(site.card, firewall::filter))
+pub fn app(site: Site, transport: Transport) -> Router {
+    let card = site.card.clone();
+    let app = routes()
+        .with_state(site.clone())
+        .layer(middleware::from_fn_with_state(site, gate::gate))
+        .layer(middleware::from_fn(server::in_time));
+    let app = match transport {
+        Transport::Https => app.layer(middleware::map_response(headers::over_tls)),
+        Transport::Http { https_port: None } => app,
+        Transport::Http { https_port: Some(https_port) } => app.layer(middleware::from_fn_with_state(
+            redirect::ToHttps { card: card.clone(), https_port },
+            redirect::to_https,
+        )),
+    };
+    // The firewall answers first: a refused address learns nothing else.
+    app.layer(middleware::from_fn_with_state(card, firewall::filter))
         .layer(middleware::map_response(headers::secure))
 }

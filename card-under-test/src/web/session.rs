@@ -44,6 +44,11 @@ impl Ended {
     }
 }
 
+/// Whether two tokens are the same, in a time that does not depend on where they differ.
+pub fn same_token(a: &str, b: &str) -> bool {
+    bool::from(subtle::ConstantTimeEq::ct_eq(a.as_bytes(), b.as_bytes()))
+}
+
 /// Sessions ended, remembered so the login page can say why (a few only).
 const ENDED_KEPT: usize = 8;
 
@@ -77,19 +82,21 @@ impl Sessions {
         active: bool,
         now_s: f64,
     ) -> Result<&Session, Option<Ended>> {
-        let timed_out =
-            self.current.as_ref().is_some_and(|s| s.token == token && now_s - s.last_active_s > timeout_s);
+        let timed_out = self
+            .current
+            .as_ref()
+            .is_some_and(|s| same_token(&s.token, token) && now_s - s.last_active_s > timeout_s);
         if timed_out {
             self.end(Ended::TimedOut);
         }
         match &mut self.current {
-            Some(session) if session.token == token => {
+            Some(session) if same_token(&session.token, token) => {
                 if active {
                     session.last_active_s = now_s;
                 }
                 Ok(session)
             }
-            _ => Err(self.ended.iter().find(|(t, _)| t == token).map(|(_, why)| *why)),
+            _ => Err(self.ended.iter().find(|(t, _)| same_token(t, token)).map(|(_, why)| *why)),
         }
     }
 

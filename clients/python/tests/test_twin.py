@@ -80,6 +80,7 @@ def test_the_api_document_is_served(upstwin_twin):
 
 
 def test_the_demo_fixture_serves_the_twin_and_the_card(upstwin_demo):
-    assert upstwin_demo.fields["card"].startswith("http://127.0.0.1:")
+    assert upstwin_demo.fields["card"].startswith("https://127.0.0.1:")
+    assert upstwin_demo.fields["card_api"].startswith("http://127.0.0.1:")
     upstwin_demo.twin.inject("mains_blackout")
     upstwin_demo.twin.wait_for(lambda s: s["conditions"]["on_battery"])

@@ -22,14 +22,15 @@ pub async fn get(_role: Role, State(web): State<Web>) -> Result<Response, Refusa
 }
 
 /// `PUT /api/https/certificate`, body: the PEM text. 400 with the reason when it is not a
-/// key and its certificate; served from the next connection on.
+/// key and its certificate; served from the next connection on. The key is a secret: this is
+/// the administrator's.
 pub async fn put(
     role: Role,
     State(shared): State<Shared>,
     State(web): State<Web>,
     body: String,
 ) -> Result<Response, Refusal> {
-    role.may_change()?;
+    role.may_administer()?;
     let tls = web.lock().tls.clone().ok_or_else(not_served)?;
     let config = https::server_config(&body).map_err(|why| (StatusCode::BAD_REQUEST, why))?;
     crate::durable::replace_file(&tls.path, body.as_bytes())

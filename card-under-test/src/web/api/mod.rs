@@ -11,6 +11,8 @@ use crate::logs::LogKind;
 use crate::role::Role;
 use crate::run::{Agent, ConfigRefused, Shared};
 use crate::web::Site;
+use crate::web::gate::PeerIp;
+use crate::web::routes::Routes;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -24,6 +26,7 @@ mod https;
 mod outputs;
 mod schedules;
 mod settings;
+pub(crate) use settings::MASK;
 mod shutdown;
 pub(crate) mod users;
 
@@ -297,30 +300,40 @@ async fn clear_log(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// `GET /api/config`: the settings in force, as JSON; a read-only caller is not shown the
-/// passwords, secrets and communities.
+/// `GET /api/config`: the settings in force, as JSON; only the administrator is shown the
+/// passwords, secrets and communities (others see them masked).
 async fn get_config(role: Role, State(shared): State<Shared>) -> Response {
     let config = serde_json::to_value(&shared.lock().config).unwrap_or_default();
-    json(&if role.may_change().is_ok() { config } else { settings::without_secrets(config) })
+    json(&if role.sees_secrets() { config } else { settings::without_secrets(config) })
 }
 
 /// `GET /api/config/backup`: the configuration file, to download (§18.2 "Download
-/// Configuration").
-async fn backup_config(_role: Role, State(shared): State<Shared>) -> Response {
+/// Configuration"); it holds every secret, so it is the administrator's.
+async fn backup_config(role: Role, State(shared): State<Shared>) -> Result<Response, Refusal> {
+    role.may_administer()?;
     let text = shared.lock().config.to_text();
     let headers = [
         (header::CONTENT_TYPE, "application/ron; charset=utf-8"),
         (header::CONTENT_DISPOSITION, "attachment; filename=\"card.ron\""),
     ];
-    (headers, text).into_response()
+    Ok((headers, text).into_response())
 }
 
 /// `PUT /api/config`: restores a configuration file (§18.2 "Upload Configuration"). A file
 /// that does not parse or breaks a rule is refused whole (400, `line:col: what`), and
-/// nothing changes.
-async fn restore_config(role: Role, State(shared): State<Shared>, body: String) -> Result<Response, Refusal> {
-    role.may_change()?;
+/// nothing changes. It replaces secrets, so it is the administrator's; 409 when the
+/// firewall of the file would refuse the caller's own address.
+async fn restore_config(
+    role: Role,
+    PeerIp(peer): PeerIp,
+    State(shared): State<Shared>,
+    body: String,
+) -> Result<Response, Refusal> {
+    role.may_administer()?;
     let mut agent = shared.lock();
+    if let Ok(config) = Config::parse(&body) {
+        settings::keeps_caller_in(&config, peer)?;
+    }
     let changed = agent.replace_config(&body, "REST API", role.name()).map_err(|refused| {
         let stamp = agent.clock.stamp();
         let line = match &refused {
@@ -345,7 +358,7 @@ async fn restore_config(role: Role, State(shared): State<Shared>, body: String) 
 
 /// `POST /api/config/factory-reset`: every setting back to the manual's default.
 async fn factory_reset(role: Role, State(shared): State<Shared>) -> Result<Response, Refusal> {
-    role.may_change()?;
+    role.may_administer()?;
     let mut agent = shared.lock();
     let changed = agent
         .put_config(Config::default(), "REST API", role.name())
@@ -369,12 +382,12 @@ async fn get_mib(_role: Role) -> Response {
 /// The API for callers in this process (the scenario runner, the GUI): every request is the
 /// administrator's. Never serve it on a socket — `web::app` is what the card serves.
 pub fn in_process(site: Site) -> Router {
-    router(site).layer(axum::Extension(Role::Admin))
+    routes().with_state(site).layer(axum::Extension(Role::Admin))
 }
 
 /// The API; each request must carry the caller's `Role` (see `web::gate`).
-pub fn router(site: Site) -> Router {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::default()
         .route("/api/status", get(get_status))
         .route("/api/flags", get(get_flags))
         .route("/api/view", get(get_view))
@@ -400,5 +413,4 @@ pub fn router(site: Site) -> Router {
         .route("/api/https/certificate", get(https::get).put(https::put))
         .route("/api/users", get(users::list))
         .route("/api/users/{name}", axum::routing::put(users::put).delete(users::delete))
-        .with_state(site)
 }

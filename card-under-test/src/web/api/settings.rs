@@ -11,25 +11,29 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value};
+use std::net::IpAddr;
 
 /// `GET /api/config/schema`: the JSON Schema of the settings (draft 2020-12).
 pub async fn schema(_role: Role) -> Response {
     json(&schemars::schema_for!(Config))
 }
 
-/// Keys whose values a read-only caller is not shown.
-fn secret(key: &str) -> bool {
+/// What a secret shows to those who may not see it; sent back, it keeps the secret as it is.
+pub const MASK: &str = "••••••";
+
+/// Keys whose values only the administrator is shown.
+pub fn secret(key: &str) -> bool {
     key.contains("password") || key.contains("secret") || key.ends_with("community")
 }
 
-/// `value` with its secrets blanked, for read-only callers.
+/// `value` with its secrets masked, for callers other than the administrator.
 pub fn without_secrets(mut value: Value) -> Value {
     fn walk(value: &mut Value) {
         match value {
             Value::Object(map) => {
                 for (key, inner) in map.iter_mut() {
                     if secret(key) && inner.is_string() {
-                        *inner = Value::String("••••••".into());
+                        *inner = Value::String(MASK.into());
                     } else {
                         walk(inner);
                     }
@@ -43,12 +47,54 @@ pub fn without_secrets(mut value: Value) -> Value {
     value
 }
 
-/// `config` with each field named by a JSON pointer (`/mail/port`) set to its new value;
-/// the first field that does not exist or does not fit, by its path.
+/// `new` with every secret sent back masked set to the value it replaces in `old`: a form
+/// built from masked settings changes no secret it did not touch.
+fn unmasked(new: &mut Value, old: &Value) {
+    match (new, old) {
+        (Value::Object(map), Value::Object(old_map)) => {
+            for (key, inner) in map.iter_mut() {
+                let Some(old_inner) = old_map.get(key) else { continue };
+                if secret(key) && inner.as_str() == Some(MASK) {
+                    *inner = old_inner.clone();
+                } else {
+                    unmasked(inner, old_inner);
+                }
+            }
+        }
+        (Value::Array(items), Value::Array(old_items)) => {
+            items.iter_mut().zip(old_items).for_each(|(item, old_item)| unmasked(item, old_item));
+        }
+        _ => {}
+    }
+}
+
+/// 409 when `config`'s firewall would refuse the caller's own address (unspecified: in
+/// process), so that no change locks its sender out.
+pub(crate) fn keeps_caller_in(config: &Config, peer: IpAddr) -> Result<(), Refusal> {
+    if !peer.is_unspecified() && !config.firewall.allows(peer) {
+        return Err((
+            StatusCode::CONFLICT,
+            format!("the firewall would refuse your own address {peer}: add a rule that accepts it first"),
+        ));
+    }
+    Ok(())
+}
+
+/// `config` with each field named by a JSON pointer (`/mail/port`) set to its new value (a
+/// secret sent as `MASK` stays as it is); the first field that does not exist or does not
+/// fit, by its path.
 pub fn patched(config: &Config, changes: Map<String, Value>) -> Result<Config, String> {
-    let mut value = serde_json::to_value(config).map_err(|e| e.to_string())?;
-    for (pointer, new) in changes {
+    let old = serde_json::to_value(config).map_err(|e| e.to_string())?;
+    let mut value = old.clone();
+    for (pointer, mut new) in changes {
         let field = value.pointer_mut(&pointer).ok_or_else(|| format!("{pointer}: no such setting"))?;
+        let key = pointer.rsplit('/').next().unwrap_or_default();
+        if secret(key) && new.as_str() == Some(MASK) {
+            continue;
+        }
+        if let Some(old_field) = old.pointer(&pointer) {
+            unmasked(&mut new, old_field);
+        }
         *field = new;
     }
     let config: Config =
@@ -71,12 +117,7 @@ pub async fn patch(
         .map_err(|e| (StatusCode::BAD_REQUEST, format!("expected {{\"/setting/path\": value, …}}: {e}")))?;
     let mut agent = shared.lock();
     let config = patched(&agent.config, changes).map_err(|e| (StatusCode::BAD_REQUEST, e))?;
-    if !peer.is_unspecified() && !config.firewall.allows(peer) {
-        return Err((
-            StatusCode::CONFLICT,
-            format!("the firewall would refuse your own address {peer}: add a rule that accepts it first"),
-        ));
-    }
+    keeps_caller_in(&config, peer)?;
     let changed =
         agent.put_config(config, "HTTP", role.name()).map_err(|refused| super::config_refusal(&refused))?;
     Ok(json(&changed))
@@ -108,12 +149,26 @@ mod tests {
     }
 
     #[test]
+    fn a_masked_secret_sent_back_keeps_its_value() {
+        let mut config = Config::default();
+        config.mail.password = "hunter2".into();
+        let mut mail = without_secrets(serde_json::to_value(&config).unwrap())["mail"].clone();
+        mail["port"] = json!(2525);
+        let new = patched(&config, changes(json!({ "/mail": mail }))).unwrap();
+        assert_eq!((new.mail.port, new.mail.password.as_str()), (2525, "hunter2"));
+        let masked = json!({ "/snmp/write_community": MASK, "/mail/password": "new one" });
+        let new = patched(&config, changes(masked)).unwrap();
+        assert_eq!(new.snmp.write_community, config.snmp.write_community);
+        assert_eq!(new.mail.password, "new one", "a secret may be set without being read");
+    }
+
+    #[test]
     fn read_only_callers_see_no_secrets() {
         let mut config = Config::default();
         config.mail.password = "hunter2".into();
         let shown = without_secrets(serde_json::to_value(&config).unwrap());
-        assert_eq!(shown["mail"]["password"], "••••••");
-        assert_eq!(shown["snmp"]["read_community"], "••••••");
+        assert_eq!(shown["mail"]["password"], MASK);
+        assert_eq!(shown["snmp"]["read_community"], MASK);
         assert_eq!(shown["mail"]["port"], config.mail.port);
     }
 }

@@ -19,7 +19,8 @@ pub async fn get(
         Some(tls) => Some(tls.certificate().await),
         None => None,
     };
-    let writable = caller.role.may_change().is_ok();
+    // The key is a secret: replacing it is the administrator's.
+    let writable = caller.role.sees_secrets();
     let content = html! {
         @match &info {
             None => p #no-https { "This card does not serve HTTPS (HTTPs Port is disabled, or the card runs in co-simulation)." },

@@ -5,6 +5,7 @@
 use super::layout::{Outcome, TopBar, outcome, page};
 use crate::config::{Config, TemperatureUnit};
 use crate::run::Shared;
+use crate::web::api::MASK;
 use crate::web::{Caller, Writer};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -13,8 +14,10 @@ use axum::{Extension, Form};
 use maud::{Markup, html};
 use std::collections::HashMap;
 
-/// (form field, §18.2 label, value now).
-fn fields(config: &Config) -> Vec<(&'static str, &'static str, String)> {
+/// (form field, §18.2 label, value now); the communities masked unless `secrets` may be
+/// shown.
+fn fields(config: &Config, secrets: bool) -> Vec<(&'static str, &'static str, String)> {
+    let secret = |value: &str| if secrets { value.to_owned() } else { MASK.to_owned() };
     vec![
         ("system_name", "System Name", config.system_name.clone()),
         ("system_contact", "System Contact", config.system_contact.clone()),
@@ -24,8 +27,8 @@ fn fields(config: &Config) -> Vec<(&'static str, &'static str, String)> {
         ("polling_s", "Polling Rate (s)", config.polling_s.to_string()),
         ("first_login_reset_days", "First Login Reset (Day)", config.first_login_reset_days.to_string()),
         ("login_timeout_s", "Login Timeout (s)", config.login_timeout_s.to_string()),
-        ("read_community", "SNMP read Community", config.snmp.read_community.clone()),
-        ("write_community", "SNMP write Community", config.snmp.write_community.clone()),
+        ("read_community", "SNMP read Community", secret(&config.snmp.read_community)),
+        ("write_community", "SNMP write Community", secret(&config.snmp.write_community)),
     ]
 }
 
@@ -33,21 +36,28 @@ fn render(shared: &Shared, caller: &Caller, result: Outcome) -> Markup {
     let agent = shared.lock();
     let config = &agent.config;
     let writable = caller.role.may_change().is_ok();
+    // The settings file holds every secret: backing it up or restoring it is the
+    // administrator's.
+    let administrator = caller.role.sees_secrets();
     let content = html! {
         (outcome(&result))
         div.toolbar {
-            a.button href="/api/config/backup" download="card.ron" #download-config { "Download Configuration" }
+            @if administrator {
+                a.button href="/api/config/backup" download="card.ron" #download-config { "Download Configuration" }
+            }
             a.button href="/api/mib" download="NETVISION-MIB.txt" #download-mib { "Download MIB file" }
         }
-        @if writable {
+        @if administrator {
             form #upload-form data-upload="/api/config" {
                 label { "Upload Configuration" input type="file" #upload-file accept=".ron,text/plain" required; }
                 button type="submit" { "Upload" }
                 p #upload-result role="status" {}
             }
+        }
+        @if writable {
             form method="post" action="/card/configuration" #configuration-form {
                 @if let Some(csrf) = &caller.csrf { input type="hidden" name="csrf" value=(csrf); }
-                @for (name, label, value) in fields(config) {
+                @for (name, label, value) in fields(config, administrator) {
                     label { (label) input name=(name) value=(value); }
                 }
                 label { "Temperature unit"
@@ -60,7 +70,7 @@ fn render(shared: &Shared, caller: &Caller, result: Outcome) -> Markup {
             }
         } @else {
             table.summary #configuration {
-                @for (_, label, value) in fields(config) { tr { th { (label) } td { (value) } } }
+                @for (_, label, value) in fields(config, administrator) { tr { th { (label) } td { (value) } } }
             }
         }
     };
@@ -83,6 +93,8 @@ fn apply(config: &mut Config, form: &HashMap<String, String>) -> Result<(), Stri
             .transpose()
     }
     let text = |name: &str| form.get(name).map(|t| t.trim().to_owned());
+    // A community shown masked and sent back as it was stays as it is.
+    let secret = |name: &str| text(name).filter(|value| value != MASK);
     if let Some(v) = text("system_name") {
         config.system_name = v;
     }
@@ -92,10 +104,10 @@ fn apply(config: &mut Config, form: &HashMap<String, String>) -> Result<(), Stri
     if let Some(v) = text("system_location") {
         config.system_location = v;
     }
-    if let Some(v) = text("read_community") {
+    if let Some(v) = secret("read_community") {
         config.snmp.read_community = v;
     }
-    if let Some(v) = text("write_community") {
+    if let Some(v) = secret("write_community") {
         config.snmp.write_community = v;
     }
     if let Some(v) = number(form, "history_interval_s", "History Log Interval (s)")? {

@@ -93,8 +93,9 @@ pub async fn get(
     frame(title, path, &caller, &TopBar::of(&agent), content).into_response()
 }
 
-/// "Clear and save Logs" (§21.5): each log's CSV and its clearing.
-pub async fn save_and_clear(State(shared): State<Shared>, Extension(caller): Extension<Caller>) -> Markup {
+/// "Clear and save Logs" (§21.5): each log's CSV and its clearing; "accessible for admin or
+/// Read/write account users" (§21).
+pub async fn save_and_clear(State(shared): State<Shared>, Writer(caller): Writer) -> Markup {
     let agent = shared.lock();
     let logs = agent.card.logs();
     let content = html! {

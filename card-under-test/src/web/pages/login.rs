@@ -67,11 +67,12 @@ pub async fn post_login(
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    if cookies::login_token(&headers).as_deref() != Some(form.csrf.as_str()) {
+    if !cookies::login_token(&headers).is_some_and(|held| crate::web::session::same_token(&held, &form.csrf))
+    {
         let message = "The login form expired: please log in again.";
         return login_page(jar, StatusCode::FORBIDDEN, Some(message));
     }
-    let who = match authenticate(&site, from, &form.user, &form.password) {
+    let who = match authenticate(&site, from, &form.user, &form.password).await {
         Ok(who) => who,
         Err(Denied::Wait(wait_s)) => {
             let message = format!("Too many failed logins: try again in {wait_s} s.");

@@ -18,8 +18,7 @@ mod synoptic;
 mod users;
 
 use crate::run::Shared;
-use crate::web::Site;
-use axum::Router;
+use crate::web::routes::Routes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -32,10 +31,16 @@ async fn acknowledge(State(shared): State<Shared>, _: crate::web::Writer) -> Res
     Redirect::to("/alarms").into_response()
 }
 
-pub fn router(site: Site) -> Router {
-    let settings_pages = settings_table::UPS_MANAGEMENT.iter().chain(settings_table::NET_VISION_MANAGEMENT);
-    let with_settings =
-        settings_pages.fold(Router::new(), |router, page| router.route(page.path, get(settings::get)));
+/// The settings pages' paths (§16.3–16.8, §18), one page of the same kind each.
+pub fn settings_paths() -> Vec<&'static str> {
+    let pages = settings_table::UPS_MANAGEMENT.iter().chain(settings_table::NET_VISION_MANAGEMENT);
+    pages.map(|page| page.path).collect()
+}
+
+pub fn routes() -> Routes {
+    let with_settings = settings_paths()
+        .into_iter()
+        .fold(Routes::default(), |routes, path| routes.route(path, get(settings::get)));
     with_settings
         .route("/login", get(login::get_login).post(login::post_login))
         .route("/logout", post(login::post_logout))
@@ -55,5 +60,4 @@ pub fn router(site: Site) -> Router {
         .route("/history/save", get(history::save_and_clear))
         .route("/history/{name}", get(history::get))
         .route("/history/{name}/clear", post(history::clear))
-        .with_state(site)
 }

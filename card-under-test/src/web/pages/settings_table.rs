@@ -85,6 +85,7 @@ pub const NET_VISION_MANAGEMENT: &[SettingsPage] = &[
             ("/web/https_port", Some("HTTPs Port")),
             ("/web/http_enabled", Some("HTTP")),
             ("/web/http_port", Some("HTTP Port")),
+            ("/web/http_redirects", Some("HTTP pages redirect to HTTPS")),
             ("/snmp/enabled", Some("SNMP Support")),
             ("/snmp/port", Some("SNMP Port")),
             ("/mail/enabled", Some("SMTP Support")),

@@ -121,7 +121,8 @@ def serve(model="masterys-gp-60", pty=True, speed=None, load_pct=None, token=Non
 
 def demo(model="masterys-gp-60", admin_password_file=None, state_dir=None, extra=(), timeout_s=60.0):
     """Starts the demo headless (the twin and the reference card) on free ports; returns a
-    ``Served`` whose ``fields`` hold ``control``, ``card`` (the card's pages) and ``tcp``."""
+    ``Served`` whose ``fields`` hold ``control``, ``card`` (the card's pages, HTTPS with the
+    card's own certificate), ``card_api`` (its API over HTTP) and ``tcp``."""
     arguments = ["demo", "--headless", "--model", model]
     for option in ["--tcp", "--control", "--http", "--https"]:
         arguments += [option, "127.0.0.1:0"]
@@ -135,9 +136,15 @@ def demo(model="masterys-gp-60", admin_password_file=None, state_dir=None, extra
         control = re.search(r"control API (http://[^/\s;]+)", line)
         if not line.startswith("demo:") or not control:
             return None
-        card = re.search(r"card pages (http://[^/\s;]+)", line)
+        card = re.search(r"card pages (https?://[^/\s;]+)", line)
+        card_api = re.search(r"also on HTTP (http://[^/\s;]+)", line)
         tcp = re.search(r"Modbus TCP (\S+?),", line)
-        return {"control": control.group(1), "card": card and card.group(1), "tcp": tcp and tcp.group(1)}
+        return {
+            "control": control.group(1),
+            "card": card and card.group(1),
+            "card_api": card_api and card_api.group(1),
+            "tcp": tcp and tcp.group(1),
+        }
 
     process, fields = _start(arguments, ready, timeout_s)
     return Served(process, fields)
