@@ -158,6 +158,13 @@ pub struct ServeArgs {
     /// Serve Modbus TCP here (e.g. 127.0.0.1:1502).
     #[arg(long)]
     pub tcp: Option<String>,
+    /// Modbus TCP connections at once; one more closes the connection silent longest (if
+    /// silent a second at least), else is closed itself.
+    #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u32).range(1..))]
+    pub tcp_max_clients: u32,
+    /// A Modbus TCP connection silent this long is closed, s (0: never).
+    #[arg(long, default_value_t = 120.0)]
+    pub tcp_idle_s: f64,
     /// Control API (HTTP/JSON) address.
     #[arg(long)]
     pub control: Option<String>,

@@ -109,7 +109,7 @@ async fn after_one_poll_the_card_knows_what_the_twin_knows() {
             let twin = twin(&model, on_battery);
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let address = listener.local_addr().unwrap();
-            let server = tokio::spawn(link::tcp::serve(listener, twin.clone()));
+            let server = tokio::spawn(link::tcp::serve(listener, twin.clone(), Default::default()));
             let mut master = Master::new(Link::Tcp(address), model.model.serial.slave_id);
             let card = poll_once(&mut master, name, Vec::new()).await;
             server.abort();

@@ -170,7 +170,8 @@ fn clock(map: &RegisterMap, words: &Words) -> Option<UpsClock> {
             ClockPart::MinuteSecond => (clock.minute, clock.second) = (high, low),
             ClockPart::DayHour => (clock.day, clock.hour) = (high, low),
             ClockPart::Month => clock.month = high,
-            ClockPart::YearSince2000 => clock.year = 2000 + word,
+            // A word no UPS means (a year past 65535) leaves the clock unknown.
+            ClockPart::YearSince2000 => clock.year = 2000u16.checked_add(word)?,
         }
         found = true;
     }
@@ -251,5 +252,16 @@ mod tests {
         assert!(database.flag("S05").is_some_and(|f| f.on) && database.flag("S00").is_some_and(|f| !f.on));
         let current = map.tables.iter().flat_map(|t| &t.registers).find(|r| r.unit == "A*10").unwrap();
         assert_eq!(database.reading(&current.code).unwrap().unit, "A");
+    }
+
+    #[test]
+    fn a_year_no_ups_means_leaves_the_clock_unknown() {
+        let map = ups_models::maps::bundled("jbusp").unwrap();
+        let mut words = Words::default();
+        // D0..D3: minutes/seconds, day/hour, month, year − 2000.
+        words.store(0x1360, &[0x0102, 0x0304, 0x0500, 26]);
+        assert_eq!(decode(&map, &words).clock.map(|c| c.year), Some(2026));
+        words.store(0x1363, &[0xFFF0]);
+        assert_eq!(decode(&map, &words).clock, None);
     }
 }

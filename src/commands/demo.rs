@@ -51,7 +51,7 @@ async fn start(args: &DemoArgs, prepared: serve::Prepared) -> Result<Running, Fa
     let mut tasks = tokio::task::JoinSet::new();
     let card_pty = serve::spawn_pty(&twin, line, Timing::Off, None, &mut tasks)?;
     let peer_pty = serve::spawn_pty(&twin, line, Timing::Off, None, &mut tasks)?;
-    let tcp = serve::spawn_tcp(&free(args.tcp).to_string(), &twin, &mut tasks).await?;
+    let tcp = serve::spawn_tcp(&free(args.tcp).to_string(), &twin, Default::default(), &mut tasks).await?;
     let control = serve::spawn_control(&free(args.control).to_string(), &twin, None, &mut tasks).await?;
     tasks.spawn(clock::run(twin.clone(), args.speed));
     let (http, https) = (free(args.http), free(args.https));

@@ -146,7 +146,7 @@ fn serve(
                 }
             });
             tasks.spawn(async move {
-                let _ = tcp::serve(sockets.modbus, twin).await;
+                tcp::serve(sockets.modbus, twin, Default::default()).await;
             });
             tasks.spawn(observers::syslog::udp(sockets.syslog_udp, inbox.clone()));
             tasks.spawn(observers::syslog::tcp(sockets.syslog_tcp, inbox.clone()));

@@ -110,6 +110,7 @@ pub fn spawn_pty(
 pub async fn spawn_tcp(
     address: &str,
     twin: &SharedTwin,
+    limits: tcp::Limits,
     tasks: &mut tokio::task::JoinSet<()>,
 ) -> Result<std::net::SocketAddr, Failure> {
     let listener = tokio::net::TcpListener::bind(address)
@@ -117,12 +118,18 @@ pub async fn spawn_tcp(
         .map_err(|e| Failure::bad_input(format!("--tcp {address}: {e}")))?;
     let bound = listener.local_addr().map_err(Failure::failed)?;
     let twin = twin.clone();
-    tasks.spawn(async move {
-        if let Err(e) = tcp::serve(listener, twin).await {
-            eprintln!("upstwin: tcp: {e}");
-        }
-    });
+    tasks.spawn(tcp::serve(listener, twin, limits));
     Ok(bound)
+}
+
+/// `--tcp-max-clients` and `--tcp-idle-s` as limits; a negative or endless idle time refused.
+fn tcp_limits(args: &ServeArgs) -> Result<tcp::Limits, Failure> {
+    let idle = match args.tcp_idle_s {
+        0.0 => None,
+        s if s.is_finite() && s > 0.0 => Some(std::time::Duration::from_secs_f64(s)),
+        s => return Err(Failure::bad_input(format!("--tcp-idle-s {s}: seconds above 0, or 0 for never"))),
+    };
+    Ok(tcp::Limits { max_clients: args.tcp_max_clients as usize, idle })
 }
 
 /// Serves the control API at `address`, behind `token` if given (required beyond
@@ -176,7 +183,8 @@ async fn serve(args: &ServeArgs, prepared: Prepared) -> CommandResult {
         tasks.spawn(serial::serve(path, line.baud, parity, twin.clone(), timing));
     }
     if let Some(address) = &args.tcp {
-        ready.push(format!("tcp={}", spawn_tcp(address, &twin, &mut tasks).await?));
+        let limits = tcp_limits(args)?;
+        ready.push(format!("tcp={}", spawn_tcp(address, &twin, limits, &mut tasks).await?));
     }
     if let Some(address) = &args.control {
         let bound = spawn_control(address, &twin, args.token.clone(), &mut tasks).await?;

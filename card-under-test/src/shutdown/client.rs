@@ -1,6 +1,6 @@
 //! The agent's side of the shutdown protocol (used by `upstwin agent` and by the scenario
-//! runner's agent observer): connect, check that the card knows the shared secret — a card
-//! that does not is not on the authorization list — prove it back, then read the card's
+//! runner's agent observer): connect, prove the shared secret, check that the card proves it
+//! back — a card that does not is not on the authorization list — then read the card's
 //! orders, acknowledging each.
 
 use super::protocol::{self, Handshake, Message, ProtocolError, Session};
@@ -40,7 +40,7 @@ pub async fn connect(address: &str, name: &str, secret: &str) -> Result<Connecti
             nonce: agent_nonce.clone(),
         };
         protocol::write_handshake(&mut writer, &hello).await?;
-        let Handshake::Challenge { version, card, nonce: card_nonce, proof } =
+        let Handshake::Challenge { version, card, nonce: card_nonce } =
             protocol::read_handshake(&mut reader).await?
         else {
             return Err(ProtocolError::Bad("expected challenge".into()));
@@ -51,17 +51,17 @@ pub async fn connect(address: &str, name: &str, secret: &str) -> Result<Connecti
                 protocol::VERSION
             )));
         }
+        let auth =
+            Handshake::Auth { proof: protocol::proof(secret, "agent", &[&card_nonce, &agent_nonce, name]) };
+        protocol::write_handshake(&mut writer, &auth).await?;
+        let Handshake::Welcome { client, proof } = protocol::read_handshake(&mut reader).await? else {
+            return Err(ProtocolError::Bad("expected welcome".into()));
+        };
         if !protocol::verify(secret, "card", &[&agent_nonce, &card_nonce, &card], &proof) {
             let why = format!("card {card} did not prove the shared secret: not an authorized card");
             let _ = protocol::write_handshake(&mut writer, &Handshake::Refused { reason: why.clone() }).await;
             return Err(ProtocolError::Bad(why));
         }
-        let auth =
-            Handshake::Auth { proof: protocol::proof(secret, "agent", &[&card_nonce, &agent_nonce, name]) };
-        protocol::write_handshake(&mut writer, &auth).await?;
-        let Handshake::Welcome { client } = protocol::read_handshake(&mut reader).await? else {
-            return Err(ProtocolError::Bad("expected welcome".into()));
-        };
         Ok((card, client, Session::new(secret, &agent_nonce, &card_nonce)))
     };
     let (card, client, session) = tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake)

@@ -14,14 +14,17 @@ use sha2::Sha256;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 pub const PROTOCOL: &str = "upstwin-shutdown";
-pub const VERSION: u32 = 1;
+/// 2: the agent proves the secret first (version 1 had the card prove it to anyone who
+/// said hello, giving strangers something to guess the secret from offline).
+pub const VERSION: u32 = 2;
 /// The longest line either side accepts.
 pub const MAX_LINE_BYTES: u64 = 4096;
 
 type HmacSha256 = Hmac<Sha256>;
 
 /// The handshake, in order: `Hello` (agent), `Challenge` (card), `Auth` (agent), then
-/// `Welcome` (card); either side may answer `Refused` instead and close.
+/// `Welcome` (card); either side may answer `Refused` instead and close. The agent proves
+/// the secret first; the card proves it only to an agent that has.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Handshake {
@@ -31,20 +34,20 @@ pub enum Handshake {
         name: String,
         nonce: String,
     },
-    /// `proof`: `proof(secret, "card", [agent nonce, card nonce, card name])`.
     Challenge {
         version: u32,
         card: String,
         nonce: String,
-        proof: String,
     },
     /// `proof`: `proof(secret, "agent", [card nonce, agent nonce, agent name])`.
     Auth {
         proof: String,
     },
-    /// The agent's row in the card's client table (§15).
+    /// The agent's row in the card's client table (§15); `proof`: `proof(secret, "card",
+    /// [agent nonce, card nonce, card name])`.
     Welcome {
         client: u32,
+        proof: String,
     },
     Refused {
         reason: String,

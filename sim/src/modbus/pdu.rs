@@ -10,6 +10,10 @@ pub const WRITE_SINGLE_COIL: u8 = 0x05;
 pub const WRITE_SINGLE_REGISTER: u8 = 0x06;
 pub const WRITE_MULTIPLE_COILS: u8 = 0x0F;
 pub const WRITE_MULTIPLE_REGISTERS: u8 = 0x10;
+/// Modbus Application Protocol v1.1b3 §6.3–6.4: at most 125 registers read at once.
+pub const MAX_READ_WORDS: u16 = 125;
+/// §6.12: at most 123 registers written at once.
+pub const MAX_WRITE_WORDS: u16 = 123;
 
 /// A request as the service understands it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,14 +47,18 @@ fn word(bytes: &[u8], at: usize) -> u16 {
 
 impl Request {
     /// Decodes a PDU (function code first). Never fails: what it cannot use becomes
-    /// `Unsupported` or `Malformed`, which the service answers with an exception.
+    /// `Unsupported` or `Malformed`, which the service answers with an exception. The
+    /// quantity is checked here, before any address (the specification's order: function,
+    /// then quantity, then address).
     pub fn decode(pdu: &[u8]) -> Request {
         let Some(&function) = pdu.first() else {
             return Request::Malformed { function: 0 };
         };
         let data = &pdu[1..];
         match function {
-            READ_HOLDING_REGISTERS | READ_INPUT_REGISTERS if data.len() == 4 => {
+            READ_HOLDING_REGISTERS | READ_INPUT_REGISTERS
+                if data.len() == 4 && (1..=MAX_READ_WORDS).contains(&word(data, 2)) =>
+            {
                 Request::ReadRegisters { function, address: word(data, 0), count: word(data, 2) }
             }
             WRITE_SINGLE_REGISTER if data.len() == 4 => {
@@ -58,7 +66,8 @@ impl Request {
             }
             WRITE_MULTIPLE_REGISTERS if data.len() >= 5 => {
                 let (address, count, bytes) = (word(data, 0), word(data, 2), usize::from(data[4]));
-                if bytes != 2 * usize::from(count) || data.len() != 5 + bytes {
+                let quantity_ok = (1..=MAX_WRITE_WORDS).contains(&count);
+                if !quantity_ok || bytes != 2 * usize::from(count) || data.len() != 5 + bytes {
                     return Request::Malformed { function };
                 }
                 let values = (0..usize::from(count)).map(|i| word(data, 5 + 2 * i)).collect();
@@ -143,6 +152,10 @@ mod tests {
         );
         assert_eq!(Request::decode(&[8, 0, 0, 0x12, 0x34]), Request::Unsupported { function: 8 });
         assert_eq!(Request::decode(&[3, 0x10]), Request::Malformed { function: 3 });
+        assert_eq!(Request::decode(&[3, 0x10, 0x60, 0, 126]), Request::Malformed { function: 3 });
+        let mut most = vec![0x10, 0x15, 0x00, 0, 124, 248];
+        most.extend([0; 248]);
+        assert_eq!(Request::decode(&most), Request::Malformed { function: 0x10 }, "124 words");
         assert_eq!(Request::decode(&[]), Request::Malformed { function: 0 });
     }
 }
