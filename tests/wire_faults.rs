@@ -1,5 +1,6 @@
-//! Wire faults seen by a real RTU client on the pty: each injected misbehaviour is exactly
-//! what arrives, and a megabyte of garbage never stops the server.
+//! Wire faults seen by a real RTU client on the pty and a real Modbus TCP client: each
+//! injected misbehaviour is exactly what arrives, and a megabyte of garbage never stops the
+//! server.
 
 mod common;
 
@@ -85,6 +86,59 @@ fn with_fault(served: &Served, name: &str, params: serde_json::Value, check: imp
     let mut client = Client::open(served.field("pty"));
     check(&mut client);
     served.delete(&format!("/api/wire-faults/{name}"));
+}
+
+/// A raw Modbus TCP client, non-blocking, as the RTU client is.
+fn tcp_client(served: &Served) -> Client {
+    let stream = std::net::TcpStream::connect(served.field("tcp")).expect("connects");
+    stream.set_nonblocking(true).unwrap();
+    Client(Box::new(stream))
+}
+
+/// Read 0x1000 ×2 over Modbus TCP, transaction 9, unit 1.
+const TCP_REQUEST: [u8; 12] = [0, 9, 0, 0, 0, 6, 1, 0x03, 0x10, 0x00, 0x00, 0x02];
+
+#[test]
+fn each_wire_fault_is_what_a_modbus_tcp_client_sees() {
+    let served =
+        Served::start(&["--model", "masterys-gp-60", "--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0"]);
+    let quiet = Duration::from_millis(300);
+    let (good, _) = tcp_client(&served).transact(&TCP_REQUEST, quiet);
+    assert_eq!(good, [0, 9, 0, 0, 0, 7, 1, 0x03, 4, 0x01, 0x01, 0x02, 0x58], "257, 600 = 60 kVA × 10");
+    let with = |name: &str, params: serde_json::Value, check: &dyn Fn(&mut Client)| {
+        served.post("/api/wire-faults", json!({ "name": name, "params": params }));
+        check(&mut tcp_client(&served));
+        served.delete(&format!("/api/wire-faults/{name}"));
+    };
+    with("no_response", json!({}), &|c| assert!(c.transact(&TCP_REQUEST, quiet).0.is_empty()));
+    with("late_response", json!({ "delay_ms": 400 }), &|c| {
+        let (reply, after) = c.transact(&TCP_REQUEST, Duration::from_millis(700));
+        assert_eq!(reply, good);
+        assert!(after >= Duration::from_millis(400), "came after {after:?}");
+    });
+    with("forced_exception", json!({ "code": 6 }), &|c| {
+        let (reply, _) = c.transact(&TCP_REQUEST, quiet);
+        assert_eq!(reply, [0, 9, 0, 0, 0, 3, 1, 0x83, 0x06]);
+    });
+    // The slave id and the CRC are RTU's: over TCP those faults leave the reply as it is.
+    for rtu_only in ["wrong_slave_id", "corrupt_crc"] {
+        with(rtu_only, json!({}), &|c| assert_eq!(c.transact(&TCP_REQUEST, quiet).0, good, "{rtu_only}"));
+    }
+    with("truncated_reply", json!({}), &|c| {
+        let (reply, _) = c.transact(&TCP_REQUEST, quiet);
+        assert!(!reply.is_empty() && reply.len() < good.len() && good.starts_with(&reply), "{reply:02X?}");
+    });
+    with("garbage_burst", json!({ "bytes": 32 }), &|c| {
+        let (reply, _) = c.transact(&TCP_REQUEST, quiet);
+        assert_eq!(reply.len(), 32 + good.len());
+        assert_eq!(&reply[32..], &good[..]);
+    });
+    with("line_break", json!({ "seconds": 1 }), &|c| {
+        assert!(c.transact(&TCP_REQUEST, quiet).0.is_empty(), "the line is down");
+        std::thread::sleep(Duration::from_millis(1000));
+        assert_eq!(c.transact(&TCP_REQUEST, quiet).0, good, "and up again after 1 s");
+    });
+    assert_eq!(tcp_client(&served).transact(&TCP_REQUEST, quiet).0, good, "all cleared");
 }
 
 #[test]

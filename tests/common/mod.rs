@@ -183,6 +183,12 @@ impl Card {
         Card { _process: process, http, https, state, ready }
     }
 
+    /// Where its SNMP agent answers, from its ready line (`SNMP 127.0.0.1:PORT`).
+    pub fn snmp(&self) -> String {
+        let after = self.ready.split("SNMP ").nth(1).and_then(|r| r.split([',', ' ']).next());
+        after.unwrap_or_else(|| panic!("SNMP in {}", self.ready)).to_string()
+    }
+
     /// GET a path of its API: (status, body).
     pub fn get(&self, path: &str) -> (u16, String) {
         self.call("GET", path, "")

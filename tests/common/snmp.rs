@@ -8,7 +8,8 @@ use std::process::{Command, Output};
 pub const SNMPWALK: &str = "/usr/bin/snmpwalk";
 pub const SNMPTRAPD: &str = "/usr/sbin/snmptrapd";
 
-/// A card polling `served` with `config` as its settings file, SNMP on a free port.
+/// A card polling `served` with `config` as its settings file, SNMP on a port the card
+/// binds itself (port 0) and says in its ready line: no port picked, freed and taken again.
 pub struct SnmpCard {
     pub card: Card,
     pub snmp: String,
@@ -16,8 +17,9 @@ pub struct SnmpCard {
 
 impl SnmpCard {
     pub fn start(served: &Served, name: &str, config: &str) -> SnmpCard {
-        let snmp = format!("127.0.0.1:{}", super::free_udp_port());
-        SnmpCard { card: Card::start(served, name, config, &["--snmp", &snmp]), snmp }
+        let card = Card::start(served, name, config, &["--snmp", "127.0.0.1:0"]);
+        let snmp = card.snmp();
+        SnmpCard { card, snmp }
     }
 }
 

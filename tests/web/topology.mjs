@@ -35,8 +35,9 @@ async function parallelSystem(browser) {
   const listed = await nodes(page);
   check("the tree shows the SYSTEM and its units", listed[0] === "SYSTEM DMXS900011" && listed.slice(1).join(",") === "Unit 1,Unit 2,Unit 3", listed);
   check("it opens on the system view", (await page.textContent("#view-title")) === "System view");
-  const shown = await Promise.all(SYSTEM.map(async (n) => (await page.getAttribute(`#el-${n}`, "data-colour")) === "Hidden" || visible(page, `#el-${n}`)));
-  check("elements 1, 7, 8, 9, 11, 12, 14, 15 are drawn", shown.every(Boolean), shown);
+  // Drawn: displayed, and in a colour (an element the UPS does not manage is "Hidden").
+  const shown = await Promise.all(SYSTEM.map(async (n) => [n, await page.getAttribute(`#el-${n}`, "data-colour"), await visible(page, `#el-${n}`)]));
+  check("elements 1, 7, 8, 9, 11, 12, 14, 15 are drawn", shown.every(([, colour, displayed]) => displayed && colour !== "Hidden"), JSON.stringify(shown));
   const hidden = await Promise.all(UNIT_ONLY.map((n) => visible(page, `#el-${n}`)));
   check("the rectifier, DC bus, battery, inverter and static switch are not", hidden.every((v) => !v), hidden);
   check("the system symbol stands for the units", (await page.textContent("#system-units")) === "3 units — Operating", await page.textContent("#system-units"));

@@ -158,6 +158,11 @@ mod tests {
             file.write(log.take_writes()).unwrap();
         }
         assert_eq!(log.records().cloned().collect::<Vec<_>>(), [record(5), record(6), record(7)]);
+        // The file was compacted at twice the log (6 lines): the 7th append replaced it with
+        // the newest 3, the 8th was appended after them.
+        let text = fs::read_to_string(dir.join("events.csv")).unwrap();
+        let kept: Vec<&str> = text.lines().skip(2).map(|l| l.split(',').next().unwrap()).collect();
+        assert_eq!(kept, ["4", "5", "6", "7"], "{text}");
         drop(file);
         // A crash in the middle of a line.
         let mut raw = OpenOptions::new().append(true).open(dir.join("events.csv")).unwrap();

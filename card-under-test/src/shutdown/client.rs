@@ -87,3 +87,36 @@ impl Connection {
         Ok(message)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::AsyncBufReadExt;
+
+    /// A card that takes any proof and cannot prove the secret itself: the agent leaves.
+    #[tokio::test]
+    async fn an_agent_refuses_a_card_that_cannot_prove_the_secret() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap().to_string();
+        let rogue = tokio::spawn(async move {
+            let (stream, _) = listener.accept().await.unwrap();
+            let (read, mut write) = stream.into_split();
+            let mut lines = BufReader::new(read).lines();
+            lines.next_line().await.unwrap();
+            let challenge = Handshake::Challenge {
+                version: protocol::VERSION,
+                card: "rogue".into(),
+                nonce: protocol::nonce(),
+            };
+            protocol::write_handshake(&mut write, &challenge).await.unwrap();
+            lines.next_line().await.unwrap();
+            protocol::write_handshake(&mut write, &Handshake::Welcome { client: 1, proof: "00".repeat(32) })
+                .await
+                .unwrap();
+            lines.next_line().await.unwrap().unwrap_or_default()
+        });
+        let refused = connect(&address, "web-1", "correct-horse-battery").await.unwrap_err();
+        assert!(refused.to_string().contains("did not prove the shared secret"), "{refused}");
+        assert!(rogue.await.unwrap().contains("refused"), "the agent says so before it leaves");
+    }
+}

@@ -22,7 +22,7 @@ use crate::rules::Condition;
 use crate::run::Agent;
 pub use objects::Objects;
 pub use service::serve;
-pub use set::Sets;
+pub use set::{Plan, Sets, plan};
 
 /// upsIdentAgentSoftwareVersion.
 pub const AGENT_VERSION: &str = concat!("upstwin card ", env!("CARGO_PKG_VERSION"));
