@@ -242,3 +242,32 @@ fn the_test_procedure_cancels_after_two_minutes_and_a_two_of_two_agent_waits_for
         read(&stranger_log)
     );
 }
+
+/// An agent given two cards, one of which never answers (nothing listens there), acts on
+/// the other alone when its redundancy rule asks for one card (RCCMD: the unreachable card
+/// does not block the shutdown), and keeps trying the dead one.
+#[test]
+fn an_agent_whose_second_card_is_unreachable_acts_on_the_first() {
+    let served =
+        Served::start(&["--model", "masterys-gp-60", "--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0"]);
+    let card = Card::start(&served, "shutdown-one-dead", &settings(), &["--agents", "127.0.0.1:0"]);
+    let alive = card.ready.split("shutdown agents ").nth(1).and_then(|r| r.split([',', ' ']).next()).unwrap();
+    // A port nothing listens on: bound by the system, then closed.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let (log, ran) = (dir.path().join("agent.log"), dir.path().join("ran"));
+    let exec = format!("echo \"$UPSTWIN_AGENT_CARDS\" > {}", ran.display());
+    let _agent = agent(
+        &["--card", alive, "--card", &dead, "--name", "web-1", "--redundancy", "1", "--exec", &exec],
+        &log,
+        SECRET,
+    );
+    let rows = || card.get("/api/clients").1.contains("\"client_name\":\"web-1\"");
+    assert!(eventually(15.0, rows), "the agent is in the live card's table: {}", card.get("/api/clients").1);
+    assert!(eventually(15.0, || read(&log).contains(&dead)), "the dead card is tried: {}", read(&log));
+    let (status, body) = card.call("POST", "/api/shutdown/test", "");
+    assert_eq!(status, 200, "{body}");
+    assert!(eventually(20.0, || ran.exists()), "the live card's order is carried out:\n{}", read(&log));
+    println!("the command saw: {}\n{}", read(&ran), read(&log));
+    assert!(read(&ran).contains(alive), "{}", read(&ran));
+}

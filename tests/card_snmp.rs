@@ -1,7 +1,8 @@
 //! The card's SNMP agent with net-snmp, a real manager: snmpwalk of the UPS-MIB and the
 //! vendor subtree equals the twin's truth; snmpget -v1; snmpset of upsControlStatusControl
 //! changes the twin's mode; a wrong community and a manager outside the list get no answer;
-//! a v3 authPriv walk works with the configured user.
+//! a v3 authPriv walk works with the configured user, a wrong key and an unknown user are
+//! refused.
 
 mod common;
 
@@ -118,6 +119,21 @@ fn net_snmp_reads_and_controls_the_ups_through_the_card() {
     let secure = parse(&net_snmp(SNMPWALK, &[&v3[..], &[target, ".1.3.6.1.2.1.33.1.2"]].concat()));
     println!("v3 authPriv walk of upsBattery: {secure:?}");
     assert_eq!(secure.get("1.3.6.1.2.1.33.1.2.1.0").map(String::as_str), Some("2"), "batteryNormal over v3");
+    // RFC 3414: a wrong authentication key and an unknown user are refused, nothing read.
+    let mut wrong_key = v3;
+    wrong_key[8] = "not-the-auth-pass";
+    let mut stranger = v3;
+    stranger[4] = "intruder";
+    for (what, args, expected) in [
+        ("a wrong auth key", wrong_key, "Authentication failure"),
+        ("an unknown user", stranger, "Unknown user name"),
+    ] {
+        let refused = net_snmp("/usr/bin/snmpget", &[&args[..], &[target, "1.3.6.1.2.1.1.5.0"]].concat());
+        let said = String::from_utf8_lossy(&refused.stderr).into_owned();
+        println!("v3 with {what}: {said}");
+        assert!(!refused.status.success() && said.contains(expected), "{what}: {said}");
+        assert!(refused.stdout.is_empty(), "{what}: nothing read");
+    }
 
     let refused = net_snmp(
         "/usr/bin/snmpset",

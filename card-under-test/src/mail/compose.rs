@@ -22,6 +22,18 @@ fn subject(settings: &Mail, summary: &Summary, what: &str) -> String {
     format!("{head} - {what}")
 }
 
+/// A Message-ID (RFC 5322 §3.6.4) in the sender's domain: 16 random bytes, hex.
+fn message_id(sender: &str) -> String {
+    let mut bytes = [0u8; 16];
+    // Uniqueness, not secrecy: should the system's generator fail, the time will do.
+    if getrandom::fill(&mut bytes).is_err() {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        bytes = nanos.as_nanos().to_le_bytes();
+    }
+    let domain = sender.rsplit_once('@').map_or("localhost", |(_, domain)| domain.trim_end_matches('>'));
+    format!("<{}@{domain}>", hex::encode(bytes))
+}
+
 /// A message from the sender to `to`, the history log attached when given.
 fn message(
     settings: &Mail,
@@ -33,7 +45,12 @@ fn message(
 ) -> Result<Message, String> {
     let from = settings.sender.parse().map_err(|e| format!("sender {:?}: {e}", settings.sender))?;
     let to = to.parse().map_err(|e| format!("recipient {to:?}: {e}"))?;
-    let builder = Message::builder().from(from).to(to).subject(subject).date(at.system_time());
+    let builder = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(subject)
+        .date(at.system_time())
+        .message_id(Some(message_id(&settings.sender)));
     let text = SinglePart::plain(body);
     let made = match history_csv {
         None => builder.singlepart(text),
@@ -128,6 +145,8 @@ mod tests {
         assert!(text.contains("From: card@example.com") && text.contains("To: ops@example.com"), "{text}");
         assert!(text.contains("Battery charge: 97 %") && text.contains("Warning: General Alarm"), "{text}");
         assert!(!text.contains(HISTORY_CSV), "no attachment for Events");
+        let id = text.lines().find_map(|l| l.strip_prefix("Message-ID: ")).unwrap_or_default();
+        assert!(id.starts_with('<') && id.ends_with("@example.com>") && id.len() == 46, "{text}");
         let with_log =
             event_mail(&settings(), "ops@example.com", &notice, &summary(), Some("a;b\n1;2\n".into()))
                 .unwrap();

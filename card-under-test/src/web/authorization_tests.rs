@@ -318,3 +318,25 @@ async fn the_password_check_runs_off_the_runtime_thread_and_a_verified_one_is_re
     assert_eq!(wrong.await, Err(super::authenticate::Denied::Wrong));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn many_requests_with_one_right_password_at_once_cost_one_check_and_no_wait() {
+    use super::authenticate::authenticate;
+    let dir = std::env::temp_dir().join(format!("upstwin-burst-{}", std::process::id()));
+    let site = site(&dir);
+    let from: std::net::IpAddr = "10.0.0.5".parse().unwrap();
+    // 20 connections open at once with the same credentials, none verified yet.
+    let checks: Vec<_> = (0..20)
+        .map(|_| {
+            let site = site.clone();
+            tokio::spawn(async move {
+                authenticate(&site, from, "writer", "Writer#Pass2026").await.map(|w| w.user)
+            })
+        })
+        .collect();
+    for check in checks {
+        assert_eq!(check.await.unwrap(), Ok("writer".to_owned()), "none refused, none made to wait");
+    }
+    assert_eq!(site.web.lock().throttle.wait_s(from, 0.0), None, "no failure counted");
+    let _ = std::fs::remove_dir_all(dir);
+}
