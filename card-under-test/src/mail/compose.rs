@@ -22,16 +22,11 @@ fn subject(settings: &Mail, summary: &Summary, what: &str) -> String {
     format!("{head} - {what}")
 }
 
-/// A Message-ID (RFC 5322 §3.6.4) in the sender's domain: 16 random bytes, hex.
+/// A Message-ID (RFC 5322 §3.6.4) in the sender's domain: 16 random bytes, hex (the
+/// shutdown protocol's nonce, which falls back on the time when the system has no randomness).
 fn message_id(sender: &str) -> String {
-    let mut bytes = [0u8; 16];
-    // Uniqueness, not secrecy: should the system's generator fail, the time will do.
-    if getrandom::fill(&mut bytes).is_err() {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        bytes = nanos.as_nanos().to_le_bytes();
-    }
     let domain = sender.rsplit_once('@').map_or("localhost", |(_, domain)| domain.trim_end_matches('>'));
-    format!("<{}@{domain}>", hex::encode(bytes))
+    format!("<{}@{domain}>", crate::shutdown::protocol::nonce())
 }
 
 /// A message from the sender to `to`, the history log attached when given.

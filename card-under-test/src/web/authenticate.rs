@@ -55,18 +55,19 @@ pub async fn authenticate(
             if let Some(wait_s) = web.throttle.wait_s(from, now_s) {
                 return Err(Denied::Wait(wait_s));
             }
-            let accounts = web.accounts.clone().ok_or(Denied::NoAccounts)?;
-            match web.verified.lookup(&accounts, user, password, now_s) {
+            let super::State { accounts, verified, throttle, .. } = &mut *web;
+            let accounts = accounts.as_ref().ok_or(Denied::NoAccounts)?;
+            match verified.lookup(accounts, user, password, now_s) {
                 Lookup::Known(account) => {
-                    let authenticated = who(account);
-                    web.throttle.succeeded(from);
-                    return Ok(authenticated);
+                    throttle.succeeded(from);
+                    return Ok(who(account));
                 }
                 Lookup::Checking(waiting) => waiting,
                 Lookup::Unknown(digest) => {
-                    web.throttle.attempt(from, now_s).map_err(Denied::Wait)?;
-                    web.verified.started(digest);
-                    break (accounts, digest);
+                    throttle.attempt(from, now_s).map_err(Denied::Wait)?;
+                    verified.started(digest);
+                    // Only a check needs its own copy of the accounts (Argon2 runs unlocked).
+                    break (accounts.clone(), digest);
                 }
             }
         };
