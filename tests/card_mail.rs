@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::ports::{RefusingPort, Transport, bound_port};
 use common::{Card, KillOnDrop, Served, eventually};
 use mail_parser::{MessageParser, MimeHeaders};
 use std::path::{Path, PathBuf};
@@ -22,10 +23,6 @@ fn aiosmtpd() -> bool {
         eprintln!("SKIPPED: aiosmtpd is not installed; scripts/test installs it");
     }
     found
-}
-
-fn free_tcp_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -74,9 +71,8 @@ fn aiosmtpd_receives_the_test_mail_event_mails_and_the_daily_report() {
     let (cert, key) = (made.cert.pem(), made.signing_key.serialize_pem());
     std::fs::write(dir.join("cert.pem"), &cert).unwrap();
     std::fs::write(dir.join("key.pem"), key).unwrap();
-    let port = free_tcp_port();
     let server = Command::new(PYTHON)
-        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+        .args(["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:0"])
         .args([
             "--tlscert",
             dir.join("cert.pem").to_str().unwrap(),
@@ -87,11 +83,9 @@ fn aiosmtpd_receives_the_test_mail_event_mails_and_the_daily_report() {
         .stdout(Stdio::null())
         .spawn()
         .expect("aiosmtpd starts");
+    let pid = server.id();
     let _server = KillOnDrop(server);
-    assert!(
-        eventually(10.0, || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()),
-        "aiosmtpd listens"
-    );
+    let port = bound_port(pid, Transport::Tcp, 10.0);
 
     let (report_at, report_in_s) = next_minute();
     let config = format!(
@@ -164,7 +158,8 @@ fn aiosmtpd_receives_the_test_mail_event_mails_and_the_daily_report() {
 
 #[test]
 fn a_down_mail_server_is_logged_with_its_code_and_the_card_goes_on() {
-    let closed = free_tcp_port();
+    let refusing = RefusingPort::new();
+    let closed = refusing.port;
     let config = |server: &str, port: u16| {
         format!(
             r#"CardConfig(synchronize_ups_clock: false, polling_s: 0.2, mail: (enabled: true, server: "{server}", port: {port},

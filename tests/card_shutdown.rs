@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::ports::RefusingPort;
 use common::{Card, KillOnDrop, Served, eventually};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -252,8 +253,9 @@ fn an_agent_whose_second_card_is_unreachable_acts_on_the_first() {
         Served::start(&["--model", "masterys-gp-60", "--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0"]);
     let card = Card::start(&served, "shutdown-one-dead", &settings(), &["--agents", "127.0.0.1:0"]);
     let alive = card.ready.split("shutdown agents ").nth(1).and_then(|r| r.split([',', ' ']).next()).unwrap();
-    // A port nothing listens on: bound by the system, then closed.
-    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
+    // A port nothing listens on, held for the test.
+    let refusing = RefusingPort::new();
+    let dead = format!("127.0.0.1:{}", refusing.port);
     let dir = tempfile::tempdir().unwrap();
     let (log, ran) = (dir.path().join("agent.log"), dir.path().join("ran"));
     let exec = format!("echo \"$UPSTWIN_AGENT_CARDS\" > {}", ran.display());

@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::ports::{Transport, bound_port};
 use common::{Served, eventually, peer};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -23,14 +24,14 @@ struct Nut {
 impl Nut {
     fn start(pty: &str) -> Nut {
         let dir = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let conf = dir.path();
         let state = conf.join("state");
         std::fs::create_dir(&state).unwrap();
         std::fs::write(conf.join("ups.conf"), format!("[twin]\n  driver = socomec_jbus\n  port = {pty}\n"))
             .unwrap();
         std::fs::write(conf.join("nut.conf"), "MODE=standalone\n").unwrap();
-        std::fs::write(conf.join("upsd.conf"), format!("LISTEN 127.0.0.1 {port}\n")).unwrap();
+        // Port 0: upsd takes the port the kernel gives it, read back from /proc.
+        std::fs::write(conf.join("upsd.conf"), "LISTEN 127.0.0.1 0\n").unwrap();
         std::fs::write(conf.join("upsd.users"), "").unwrap();
         // The driver and upsd drop to user `nut`.
         use std::os::unix::fs::PermissionsExt;
@@ -53,6 +54,7 @@ impl Nut {
             "the driver did not start"
         );
         let upsd = spawn(UPSD, &["-u", "nut", "-D"]);
+        let port = bound_port(upsd.id(), Transport::Tcp, 20.0);
         Nut { children: vec![driver, upsd], port, _dir: dir }
     }
 

@@ -17,6 +17,7 @@ pub mod run_reference;
 pub mod scenario;
 pub mod serve;
 pub mod simulate;
+pub mod unclaimed_ports;
 pub mod window;
 
 /// Why a command failed, and the exit code: 2 for bad input (a file, an argument), 1 for

@@ -6,6 +6,7 @@
 use super::observers::reported::{self, CardServers};
 use super::observers::smtp::{self, Mailbox};
 use super::observers::{self, Inbox};
+use super::unclaimed_ports::unclaimed_ports;
 use async_snmp::notification::NotificationReceiver;
 use link::frame_file::FrameFile;
 use link::pty::{self, Pty};
@@ -169,10 +170,6 @@ fn serve(
     }
 }
 
-fn free_port() -> std::io::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
 /// Stops a process group: SIGTERM, then SIGKILL after the grace time.
 fn stop_group(child: &mut Child) {
     use nix::sys::signal::{Signal, killpg};
@@ -241,13 +238,12 @@ pub fn run(scenario: &Compiled, card: &ExecCard, dir: &Path) -> Report {
         report
     };
     let inbox = Inbox::default();
-    let ports = || -> std::io::Result<[u16; 6]> {
-        Ok([free_port()?, free_port()?, free_port()?, free_port()?, free_port()?, free_port()?])
-    };
-    let [card_port, modbus_port, snmp_port, http_port, https_port, agents_port] = match ports() {
-        Ok(ports) => ports,
+    // Held until the run ends (dropped with the function's locals).
+    let claimed = match unclaimed_ports::<6>() {
+        Ok(claimed) => claimed,
         Err(e) => return failed(replay, format!("no free port for the card: {e}")),
     };
+    let [card_port, modbus_port, snmp_port, http_port, https_port, agents_port] = claimed.ports;
     let loopback = |port: u16| std::net::SocketAddr::from(([127, 0, 0, 1], port));
     // The secret the card shares with the scenario's shutdown agent, new for each run.
     let agents = Agents { address: loopback(agents_port), secret: card::shutdown::protocol::nonce() };

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test file uses its own part
 
 pub mod mbpoll;
+pub mod ports;
 pub mod snmp;
 
 use serde_json::Value;
@@ -207,9 +208,4 @@ impl Card {
         let mut response = response.unwrap_or_else(|e| panic!("{method} {url}: {e}"));
         (response.status().as_u16(), response.body_mut().read_to_string().unwrap_or_default())
     }
-}
-
-/// A UDP port free now on loopback (the OS picks it; a race with another process is unlikely).
-pub fn free_udp_port() -> u16 {
-    std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
