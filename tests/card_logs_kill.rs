@@ -145,7 +145,8 @@ fn hammer(
     std::thread::spawn(move || {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(5)))
+            // Only a stall ends a request this way; the kill ends it at once.
+            .timeout_global(Some(Duration::from_secs(30)))
             .build()
             .new_agent();
         let mut taken = Vec::new();

@@ -6,6 +6,7 @@
 pub mod mbpoll;
 pub mod ports;
 pub mod snmp;
+pub mod truth;
 
 use serde_json::Value;
 use std::collections::HashMap;

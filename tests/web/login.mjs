@@ -1,7 +1,7 @@
 // §11.5 in a real browser: the first login forces a password change, a weak password is
 // refused with the policy, the new one works, a second login ends the first session, and
 // the login timeout logs out.
-import { check, changePassword, done, env, launch, login, newPage, screenshot, within } from "./lib.mjs";
+import { check, changePassword, done, env, launch, login, newPage, screenshot, within, PATIENCE_S } from "./lib.mjs";
 
 const card = env("CARD");
 const first = env("FIRST_PASSWORD");
@@ -46,7 +46,7 @@ try {
   check("the second login ended the first session", ended.includes("ended by a new login"), `${a.url()} ${ended}`);
 
   // The page refreshes itself every 2 s; those requests do not keep the session alive.
-  const took = await within(timeoutS + 15, async () => b.url().includes("/login"));
+  const took = await within(timeoutS + PATIENCE_S, async () => b.url().includes("/login"));
   const message = took === null ? "" : await b.textContent(".message");
   check(`the login timeout (${timeoutS} s) logs out`, took !== null && message.includes("timed out"), `after ${took} s: ${message}`);
   await screenshot(b, "timed-out.png");

@@ -2,7 +2,7 @@
 // chart gains points as the card records; each log's CSV download parses and matches the
 // API's records; a bad settings file is refused on upload and changes nothing.
 import { readFileSync } from "node:fs";
-import { check, done, env, launch, login, newPage, screenshot, within } from "./lib.mjs";
+import { check, done, env, launch, login, newPage, screenshot, within, PATIENCE_S } from "./lib.mjs";
 
 const card = env("CARD");
 const admin = env("ADMIN_PASSWORD");
@@ -32,9 +32,9 @@ try {
   await login(page, "admin", admin);
   await page.goto(`${card}/history/history`);
   const points = async () => Number((await page.getAttribute("#chart", "data-points")) || 0);
-  await within(15, async () => (await points()) > 0);
+  await within(PATIENCE_S, async () => (await points()) > 0);
   const first = await points();
-  const more = await within(25, async () => (await points()) > first);
+  const more = await within(PATIENCE_S, async () => (await points()) > first);
   check("the history chart gains points", more !== null, `${first} → ${await points()} points`);
   check("the chart is drawn", (await page.$("#chart .uplot")) !== null);
   check("its table pages 5 records by default", (await page.$$eval("#log-table tbody tr", (r) => r.length)) === Math.min(5, await points() || 5));
@@ -67,7 +67,7 @@ try {
   const bad = text.replace(/polling_s: [0-9.]+/, 'polling_s: "fast"');
   await page.setInputFiles("#upload-file", { name: "bad.ron", mimeType: "text/plain", buffer: Buffer.from(bad) });
   await page.click('#upload-form button[type="submit"]');
-  await within(5, async () => (await page.textContent("#upload-result")) !== "");
+  await within(PATIENCE_S, async () => (await page.textContent("#upload-result")) !== "");
   const said = await page.textContent("#upload-result");
   check("a bad configuration file is refused, by line and column", /Refused \(400\): \d+:\d+: /.test(said), said);
   const after = await (await page.request.get(`${card}/api/config`)).text();

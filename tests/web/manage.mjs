@@ -5,7 +5,7 @@
 // graph draw; a read-only user gets the settings as tables, no form, and 403 by hand.
 import { connect } from "node:tls";
 import { readFileSync } from "node:fs";
-import { launch, newPage, check, login, screenshot, within, done, env, changePassword } from "./lib.mjs";
+import { launch, newPage, check, login, screenshot, within, PATIENCE_S, done, env, changePassword } from "./lib.mjs";
 
 const card = env("CARD");
 const password = env("ADMIN_PASSWORD");
@@ -33,7 +33,7 @@ for (const [href, label] of links) {
     continue;
   }
   if (await page.$("#settings")) {
-    await within(5, async () => (await page.$("#settings .loading")) === null);
+    await within(PATIENCE_S, async () => (await page.$("#settings .loading")) === null);
   }
   opened += 1;
   await screenshot(page, `${href.replace(/^\//, "").replace(/\//g, "-") || "home"}.png`);
@@ -45,13 +45,13 @@ await page.goto(`${card}/card/email`);
 await page.waitForSelector("#settings-form");
 await page.fill('[data-path="/mail/port"]', "70000");
 await page.click("#settings-save");
-await within(5, async () => ((await page.textContent("#settings-result")) || "") !== "");
+await within(PATIENCE_S, async () => ((await page.textContent("#settings-result")) || "") !== "");
 const refused = await page.textContent("#settings-result");
 check("a port out of range is refused, naming the field", refused.includes("mail.port"), refused);
 await page.fill('[data-path="/mail/port"]', "2525");
 await page.fill('[data-path="/mail/server"]', "smtp.example.com");
 await page.click("#settings-save");
-await within(5, async () => ((await page.textContent("#settings-result")) || "").startsWith("Saved"));
+await within(PATIENCE_S, async () => ((await page.textContent("#settings-result")) || "").startsWith("Saved"));
 const saved = await page.textContent("#settings-result");
 check("a good value is saved", saved.includes("Email Notification"), saved);
 const mail = JSON.parse((await api("/api/config")).text).mail;
@@ -65,7 +65,7 @@ await page.fill('[data-path="/snmp/trap_receivers/0/address"]', "192.0.2.10");
 await page.fill('[data-path="/snmp/trap_receivers/0/community"]', "traps");
 await page.selectOption('[data-path="/snmp/trap_receivers/0/version"]', "V2c");
 await page.click("#settings-save");
-await within(5, async () => ((await page.textContent("#settings-result")) || "") !== "");
+await within(PATIENCE_S, async () => ((await page.textContent("#settings-result")) || "") !== "");
 const receivers = JSON.parse((await api("/api/config")).text).snmp.trap_receivers;
 check(
   "a receiver added on the page is in the settings",
@@ -83,7 +83,7 @@ await page.fill('[data-path="/firewall/rules/0/address"]', "127.0.0.1");
 await page.fill('[data-path="/firewall/rules/0/prefix_length"]', "32");
 await page.selectOption('[data-path="/firewall/rules/0/action"]', "Reject");
 await page.click("#settings-save");
-await within(5, async () => ((await page.textContent("#settings-result")) || "") !== "");
+await within(PATIENCE_S, async () => ((await page.textContent("#settings-result")) || "") !== "");
 const lockout = await page.textContent("#settings-result");
 check("a rule refusing the caller's own address is refused", lockout.includes("409") && lockout.includes("127.0.0.1"), lockout);
 check("the firewall is unchanged", JSON.parse((await api("/api/config")).text).firewall.enabled === false);
@@ -105,14 +105,14 @@ check("the user is added, read-only", users.some((u) => u.name === "viewer" && u
 
 // The dashboard and the real-time graph.
 await page.goto(`${card}/dashboard`);
-await within(6, async () => (await page.$("#w-output-current")) !== null);
+await within(PATIENCE_S, async () => (await page.$("#w-output-current")) !== null);
 check("the dashboard draws the output currents with the nominal line", (await page.$("#w-output-current line.nominal")) !== null);
 check("the remaining time is not shown on mains", (await page.$("#w-remaining")) === null);
 await screenshot(page, "dashboard.png");
 await page.goto(`${card}/realtime`);
 await page.waitForSelector("#measurements input");
 await page.click("#scan-start");
-const scanned = await within(10, async () => Number(await page.textContent("#scan-points")) >= 3);
+const scanned = await within(PATIENCE_S, async () => Number(await page.textContent("#scan-points")) >= 3);
 check("the real-time graph scans", scanned !== null, `${await page.textContent("#scan-points")} points`);
 await page.click("#scan-stop");
 const stopped = Number(await page.textContent("#scan-points"));
@@ -137,12 +137,12 @@ check("the certificate made at the first start is self-signed", (await secure.te
 const certificateForm = "#certificate-form";
 await secure.setInputFiles(`${certificateForm} input[type=file]`, { name: "bad.pem", mimeType: "text/plain", buffer: Buffer.from("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n") });
 await secure.click(`${certificateForm} button[type=submit]`);
-await within(5, async () => ((await secure.textContent(`${certificateForm} [role=status]`)) || "") !== "");
+await within(PATIENCE_S, async () => ((await secure.textContent(`${certificateForm} [role=status]`)) || "") !== "");
 const badPem = await secure.textContent(`${certificateForm} [role=status]`);
 check("a bad PEM file is refused", badPem.startsWith("Refused (400)"), badPem);
 await secure.setInputFiles(`${certificateForm} input[type=file]`, { name: "card.pem", mimeType: "text/plain", buffer: readFileSync(env("NEW_PEM")) });
 await secure.click(`${certificateForm} button[type=submit]`);
-await within(5, async () => ((await secure.textContent(`${certificateForm} [role=status]`)) || "").startsWith("Uploaded"));
+await within(PATIENCE_S, async () => ((await secure.textContent(`${certificateForm} [role=status]`)) || "").startsWith("Uploaded"));
 check("a key and certificate are taken", (await secure.textContent(`${certificateForm} [role=status]`)).startsWith("Uploaded"));
 const served = await new Promise((resolve, reject) => {
   const { hostname, port } = new URL(card);
@@ -161,7 +161,7 @@ await login(viewer, "viewer", "Viewer#Pass12");
 await changePassword(viewer, "Viewer#Pass12", "Viewer#Pass34");
 await login(viewer, "viewer", "Viewer#Pass34");
 await viewer.goto(`${card}/card/email`);
-await within(5, async () => (await viewer.$("#settings .loading")) === null);
+await within(PATIENCE_S, async () => (await viewer.$("#settings .loading")) === null);
 check("a read-only user gets no settings form", (await viewer.$("#settings form")) === null && (await viewer.$("#settings input")) === null);
 const shown = (await viewer.textContent("#settings")) || "";
 check("a read-only user sees the values", shown.includes("smtp.example.com") && shown.includes("2525"), shown.slice(0, 80));

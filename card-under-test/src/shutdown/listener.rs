@@ -412,4 +412,30 @@ mod tests {
             tokio::time::timeout(HANDSHAKE_TIMEOUT / 2, say(address, &hello(protocol::PROTOCOL))).await;
         assert_eq!(closed.ok().as_deref(), Some(""), "closed at once, not answered");
     }
+
+    /// A stalled agent (it reads nothing, its buffer is full) costs the card a writer for
+    /// `WRITE_TIMEOUT`, never for ever; one that reads gets the line at once.
+    #[tokio::test(start_paused = true)]
+    async fn a_write_to_an_agent_that_reads_nothing_gives_up_after_the_write_timeout() {
+        use tokio::io::AsyncReadExt;
+        let line = "x".repeat(200);
+        // The agent's end stays open (held, never read) for the whole test.
+        let (mut card_side, _stalled_agent) = tokio::io::duplex(64);
+        let started = tokio::time::Instant::now();
+        let stalled = write_in_time(&mut card_side, &line).await;
+        assert!(
+            matches!(&stalled, Err(ProtocolError::Bad(why)) if why == "the agent took nothing for 10 s"),
+            "{stalled:?}"
+        );
+        assert_eq!(started.elapsed(), WRITE_TIMEOUT);
+
+        let (mut card_side, mut reading_agent) = tokio::io::duplex(64);
+        let reader = tokio::spawn(async move {
+            let mut text = String::new();
+            reading_agent.read_to_string(&mut text).await.map(|_| text)
+        });
+        write_in_time(&mut card_side, &line).await.expect("written to a reading agent");
+        drop(card_side);
+        assert_eq!(reader.await.unwrap().unwrap().trim_end(), line);
+    }
 }

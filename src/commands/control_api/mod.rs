@@ -7,6 +7,8 @@
 mod actions;
 mod body;
 mod reading;
+#[cfg(test)]
+mod window_requests;
 
 use axum::Json;
 use axum::Router;

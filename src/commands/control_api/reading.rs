@@ -19,7 +19,7 @@ use sim::image::signals::{MEASUREMENTS, measurement};
     responses((status = 200, description = "The UPS now", body = Object, example = json!({
         "time_s": 61.0,
         "mode": "OnInverter",
-        "conditions": { "on_battery": true, "overload": false, "unit_present[2]": false },
+        "conditions": { "on_battery": true, "overload": false, "unit_present:2": false },
         "measurements": { "battery_charge_pct": 99.2, "input_voltage_v:1": 0.0, "output_voltage_v:1": 230.1 },
         "faults": [{ "name": "mains_blackout", "params": {} }],
         "wire_faults": []

@@ -58,7 +58,7 @@ class Twin:
         return self._call("GET", "/api/state")
 
     def condition(self, name):
-        """A firmware condition (``on_battery``, ``overload``, ``unit_present[2]``)."""
+        """A firmware condition (``on_battery``, ``overload``, ``unit_present:2``)."""
         return self.state()["conditions"][name]
 
     def measurement(self, name, phase=None):
