@@ -149,7 +149,7 @@ fn net_snmp_reads_and_controls_the_ups_through_the_card() {
     );
     assert!(eco.status.success(), "{}", String::from_utf8_lossy(&eco.stderr));
     assert!(
-        eventually(5.0, || served.get("/api/state")["mode"] == "Eco"),
+        eventually(30.0, || served.get("/api/state")["mode"] == "Eco"),
         "upsEcoMode(3) puts the twin in eco mode: {}",
         served.get("/api/state")["mode"]
     );
@@ -158,7 +158,10 @@ fn net_snmp_reads_and_controls_the_ups_through_the_card() {
         &[&v3[..], &[target, "1.3.6.1.4.1.4555.1.1.7.1.7.1.0", "i", "4"]].concat(),
     );
     assert!(normal.status.success(), "{}", String::from_utf8_lossy(&normal.stderr));
-    assert!(eventually(5.0, || served.get("/api/state")["mode"] == "OnInverter"), "upsNormalMode(4) over v3");
+    assert!(
+        eventually(30.0, || served.get("/api/state")["mode"] == "OnInverter"),
+        "upsNormalMode(4) over v3"
+    );
     let bad = net_snmp(
         "/usr/bin/snmpset",
         &["-v2c", "-c", "private", target, "1.3.6.1.4.1.4555.1.1.7.1.7.1.0", "i", "9"],
@@ -187,7 +190,7 @@ fn net_snmp_reads_and_controls_the_ups_through_the_card() {
     );
     assert!(test.status.success(), "{}", String::from_utf8_lossy(&test.stderr));
     assert!(
-        eventually(5.0, || served.get("/api/state")["conditions"]["battery_test_in_progress"] == true),
+        eventually(30.0, || served.get("/api/state")["conditions"]["battery_test_in_progress"] == true),
         "upsTestQuickBatteryTest starts the twin's battery test"
     );
     let lock =

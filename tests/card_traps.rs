@@ -80,7 +80,7 @@ fn snmptrapd_receives_the_blackout_traps_in_order() {
     );
     let served = twin();
     let _card = SnmpCard::start(&served, "card-traps", &config);
-    assert!(eventually(10.0, || count(&all, 27) > 0), "trap 27 at the card's start");
+    assert!(eventually(30.0, || count(&all, 27) > 0), "trap 27 at the card's start");
 
     served.post("/api/faults", serde_json::json!({ "name": "mains_blackout" }));
     let depleted = eventually(120.0, || count(&all, 13) > 0);
@@ -101,7 +101,7 @@ fn snmptrapd_receives_the_blackout_traps_in_order() {
     );
     assert!(text.contains(".1.3.6.1.2.1.33.1.6.3.2"), "trap 3 names upsAlarmOnBattery");
 
-    assert!(eventually(10.0, || count(&critical, 13) > 0), "the Critical receiver got the load off");
+    assert!(eventually(30.0, || count(&critical, 13) > 0), "the Critical receiver got the load off");
     let critical_only = vendor_traps(&critical.log());
     println!("the Critical receiver got: {critical_only:?}");
     assert!(critical_only.contains(&1) && critical_only.contains(&10) && critical_only.contains(&13));
@@ -139,11 +139,11 @@ fn event_filters_trap_filter_and_the_test_button_reach_snmptrapd_as_configured()
     );
     let served = twin();
     let card = SnmpCard::start(&served, "card-trap-filters", &config).card;
-    assert!(eventually(10.0, || count(&severity, 27) > 0), "trap 27 at the card's start");
+    assert!(eventually(30.0, || count(&severity, 27) > 0), "trap 27 at the card's start");
 
     let (status, body) = card.call("POST", "/api/traps/test", "");
     assert_eq!(status, 200, "{body}");
-    assert!(eventually(10.0, || count(&severity, 40) == 1 && count(&test_only, 40) == 1), "the test trap");
+    assert!(eventually(30.0, || count(&severity, 40) == 1 && count(&test_only, 40) == 1), "the test trap");
 
     served.post("/api/faults", serde_json::json!({ "name": "mains_blackout" }));
     let on_battery = || count(&severity, 15) > 0 && count(&severity, 1) > 0 && count(&alarm_table, 3) > 0;
@@ -154,7 +154,7 @@ fn event_filters_trap_filter_and_the_test_button_reach_snmptrapd_as_configured()
     let (status, body) = card.call("POST", "/api/traps/test", "");
     assert_eq!(status, 200, "{body}");
     let all_twice = || [&severity, &test_only, &alarm_table].iter().all(|trapd| count(trapd, 40) == 2);
-    assert!(eventually(10.0, all_twice), "the second test trap reached every receiver");
+    assert!(eventually(30.0, all_twice), "the second test trap reached every receiver");
 
     let (severity, test_only, alarm_table) =
         (vendor_traps(&severity.log()), vendor_traps(&test_only.log()), vendor_traps(&alarm_table.log()));
@@ -186,7 +186,7 @@ fn v3_traps_reach_an_nms_that_knows_the_user_and_are_refused_with_a_wrong_key() 
     let card = SnmpCard::start(&served, "card-trap-v3", config).card;
     // The engine id a v3 trap is stamped with, as the card keeps it (hex, then the boots).
     let engine_file = card.state.join("snmp-engine");
-    assert!(eventually(10.0, || engine_file.exists()), "the card keeps its engine id");
+    assert!(eventually(30.0, || engine_file.exists()), "the card keeps its engine id");
     let engine_id = std::fs::read_to_string(&engine_file).unwrap();
     let engine_id = engine_id.split_whitespace().next().unwrap().to_string();
     let nms = |name: &str, user: &str| {
@@ -213,9 +213,9 @@ fn v3_traps_reach_an_nms_that_knows_the_user_and_are_refused_with_a_wrong_key() 
     let (status, body) = card.call("POST", "/api/traps/test", "");
     assert_eq!(status, 200, "{body}");
     let received = || count(&sha_aes, 40) == 1 && count(&md5_des, 40) == 1;
-    assert!(eventually(10.0, received), "SHA/AES: {}\nMD5/DES: {}", sha_aes.log(), md5_des.log());
+    assert!(eventually(30.0, received), "SHA/AES: {}\nMD5/DES: {}", sha_aes.log(), md5_des.log());
     assert!(
-        eventually(10.0, || wrong_key.log().contains("Authentication failed for nms-sha-aes")),
+        eventually(30.0, || wrong_key.log().contains("Authentication failed for nms-sha-aes")),
         "the wrong key refuses the trap: {}",
         wrong_key.log()
     );

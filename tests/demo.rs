@@ -87,12 +87,12 @@ fn the_headless_demo_serves_the_card_the_peers_and_the_control_api() {
         response.body_mut().read_to_string().unwrap_or_default()
     };
     assert!(
-        eventually(15.0, || status().contains("\"ups_status\":\"Operating on Battery\"")),
+        eventually(30.0, || status().contains("\"ups_status\":\"Operating on Battery\"")),
         "the card sees the blackout: {}",
         status()
     );
 
     Command::new("kill").arg(pid.to_string()).status().unwrap();
-    assert!(eventually(10.0, || demo.0.try_wait().unwrap().is_some()), "SIGTERM stops the demo");
+    assert!(eventually(30.0, || demo.0.try_wait().unwrap().is_some()), "SIGTERM stops the demo");
     assert!(demo.0.wait().unwrap().success());
 }

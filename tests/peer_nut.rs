@@ -50,7 +50,7 @@ impl Nut {
         let driver = spawn(DRIVER, &["-a", "twin", "-u", "nut", "-D"]);
         // upsd needs the driver's socket.
         assert!(
-            eventually(20.0, || std::fs::read_dir(&state).is_ok_and(|d| d.count() > 0)),
+            eventually(30.0, || std::fs::read_dir(&state).is_ok_and(|d| d.count() > 0)),
             "the driver did not start"
         );
         let upsd = spawn(UPSD, &["-u", "nut", "-D"]);
@@ -149,7 +149,7 @@ fn nut_socomec_jbus_reads_the_twin() {
 
     served.post("/api/faults", serde_json::json!({ "name": "mains_blackout" }));
     assert!(
-        eventually(15.0, || nut.upsc().get("ups.status").is_some_and(|s| s.contains("OB"))),
+        eventually(30.0, || nut.upsc().get("ups.status").is_some_and(|s| s.contains("OB"))),
         "upsc never showed OB"
     );
     let values = compare(&nut, &served);
@@ -166,7 +166,7 @@ fn nut_socomec_jbus_reads_the_twin() {
 
     served.delete("/api/faults/mains_blackout");
     assert!(
-        eventually(20.0, || nut.upsc().get("ups.status").is_some_and(|s| s == "OL")),
+        eventually(30.0, || nut.upsc().get("ups.status").is_some_and(|s| s == "OL")),
         "upsc never came back to OL"
     );
 }

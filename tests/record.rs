@@ -21,11 +21,11 @@ fn a_recorded_session_replays_as_a_passing_scenario() {
         file.to_str().unwrap(),
     ]);
     served.post("/api/faults", json!({ "name": "mains_blackout" }));
-    assert!(eventually(5.0, || served.get("/api/state")["conditions"]["on_battery"] == true));
+    assert!(eventually(30.0, || served.get("/api/state")["conditions"]["on_battery"] == true));
     std::thread::sleep(std::time::Duration::from_secs(1));
     served.post("/api/load", json!({ "pct": 80.0 }));
     served.delete("/api/faults/mains_blackout");
-    assert!(eventually(15.0, || served.get("/api/state")["conditions"]["on_battery"] == false));
+    assert!(eventually(30.0, || served.get("/api/state")["conditions"]["on_battery"] == false));
     std::thread::sleep(std::time::Duration::from_secs(2));
     served.post("/api/commands", json!({ "name": "transfer_to_bypass" }));
     std::thread::sleep(std::time::Duration::from_secs(3));

@@ -78,7 +78,7 @@ impl Trapd {
         let process = KillOnDrop(process);
         let port = bound_port(pid, Transport::Udp, 10.0);
         let started =
-            eventually(10.0, || std::fs::read_to_string(&log).is_ok_and(|l| l.contains("NET-SNMP")));
+            eventually(30.0, || std::fs::read_to_string(&log).is_ok_and(|l| l.contains("NET-SNMP")));
         assert!(started, "snmptrapd says it started in {}", log.display());
         Trapd { port, log, _process: process }
     }

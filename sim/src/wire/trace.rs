@@ -141,7 +141,7 @@ pub struct Trace {
 impl Trace {
     /// A trace kept in memory only.
     pub fn in_memory() -> Self {
-        Self { origin_s: None, ring: VecDeque::with_capacity(RING), queue: None, dropped: 0 }
+        Self { origin_s: None, ring: VecDeque::new(), queue: None, dropped: 0 }
     }
 
     /// A trace whose frames are also queued for a file writer to drain.
