@@ -52,6 +52,9 @@ pub enum Command {
     /// Put the twin on the wire in wall-clock time: Modbus RTU on a pty or serial port,
     /// Modbus TCP; prints one `ready` line when it can be polled.
     Serve(ServeArgs),
+    /// Serve a fleet of twins, each at its own address (Modbus TCP), grouped by site and
+    /// feed; prints one `ready` line; a control API fails feeds, sites, groups and devices.
+    Fleet(FleetArgs),
     /// Run the reference network management card against a UPS (the twin or a real one):
     /// polls it over Modbus RTU or TCP and serves its REST API; prints one `ready` line once
     /// the first poll succeeded.
@@ -121,6 +124,29 @@ pub enum TimingArg {
     Off,
     /// Reproduce the line's character times, frame gap and turnaround.
     On,
+}
+
+#[derive(Debug, Args)]
+pub struct FleetArgs {
+    /// The fleet file (format: scenarios/fleets/README.md); without one, the bundled demo:
+    /// a campus of three sites and 300 UPSs on 127.1.0.1… port 5020.
+    pub file: Option<std::path::PathBuf>,
+    /// Virtual seconds per wall second.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Serve only part K of N (from 0) of the fleet: a contiguous run of its devices.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Write every device of the fleet (name, address, ports, model, serial, MAC, site,
+    /// feed, group) to this file: `.json` as JSON, otherwise CSV.
+    #[arg(long)]
+    pub inventory: Option<std::path::PathBuf>,
+    /// The fleet's control API (and `/metrics`).
+    #[arg(long, default_value = "127.0.0.1:8701")]
+    pub control: String,
+    /// Bearer token the control API requires (required when bound beyond loopback).
+    #[arg(long)]
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -44,6 +44,7 @@ fn main() -> ExitCode {
         cli::Command::Run(args) => commands::run::run(&args),
         cli::Command::Scenario { action } => commands::scenario::run(action),
         cli::Command::Serve(args) => commands::serve::run(&args),
+        cli::Command::Fleet(args) => commands::fleet::run(&args),
         cli::Command::Card(args) => commands::card::run(&args),
         cli::Command::Agent(args) => commands::agent::run(&args),
         cli::Command::Inject(args) => commands::control_client::inject(&args),

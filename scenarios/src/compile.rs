@@ -156,7 +156,7 @@ fn mistake(near: &str, message: impl Into<String>) -> Mistake {
     Mistake { near: near.to_string(), message: message.into() }
 }
 
-fn locate(text: &str, near: &str) -> (usize, usize) {
+pub(crate) fn locate(text: &str, near: &str) -> (usize, usize) {
     let quoted = format!("\"{near}\"");
     match text.find(&quoted) {
         Some(offset) => {

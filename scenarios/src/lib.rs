@@ -5,6 +5,7 @@
 pub mod card_api;
 pub mod compile;
 pub mod expr;
+pub mod fleet;
 pub mod format;
 pub mod from_logs;
 pub mod html;

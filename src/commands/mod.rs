@@ -7,6 +7,7 @@ pub mod control_api;
 pub mod control_client;
 pub mod demo;
 pub mod faults;
+pub mod fleet;
 pub mod maps;
 pub mod models;
 pub mod observers;

@@ -6,8 +6,18 @@ pub const MBPOLL: &str = "/usr/bin/mbpoll";
 
 #[derive(Clone, Copy)]
 pub enum Target<'a> {
-    Rtu { path: &'a str, baud: u32 },
-    Tcp { port: &'a str },
+    Rtu {
+        path: &'a str,
+        baud: u32,
+    },
+    Tcp {
+        port: &'a str,
+    },
+    /// Modbus TCP at another address (a fleet device).
+    TcpHost {
+        host: &'a str,
+        port: &'a str,
+    },
 }
 
 /// mbpoll aimed at `target`.
@@ -19,6 +29,9 @@ fn mbpoll(target: Target) -> Command {
         }
         Target::Tcp { port } => {
             command.args(["-m", "tcp", "-p", port, "127.0.0.1"]);
+        }
+        Target::TcpHost { host, port } => {
+            command.args(["-m", "tcp", "-p", port, host]);
         }
     }
     command

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 /// As axum's `Json` answers: 400 for a body that is not JSON, 422 for JSON of another shape,
 /// here with why, in the API's error shape.
-pub(super) struct JsonBody<T>(pub T);
+pub(crate) struct JsonBody<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = Response;

@@ -5,8 +5,8 @@
 //! at `/api/openapi.json` covers exactly the routes served.
 
 mod actions;
-mod body;
-mod reading;
+pub(crate) mod body;
+pub mod reading;
 #[cfg(test)]
 mod window_requests;
 
@@ -29,7 +29,6 @@ use utoipa_axum::routes;
 struct Api {
     twin: SharedTwin,
     plane: ControlPlane,
-    token: Option<String>,
 }
 
 /// What every refusal carries.
@@ -39,7 +38,7 @@ struct ApiError {
     error: String,
 }
 
-fn error(status: StatusCode, message: impl Into<String>) -> Response {
+pub(crate) fn error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(ApiError { error: message.into() })).into_response()
 }
 
@@ -114,10 +113,10 @@ fn document_path() -> utoipa::openapi::PathItem {
 /// The router, behind a bearer token when one is given; its OpenAPI document is served
 /// without one.
 pub fn router(twin: SharedTwin, token: Option<String>) -> Router {
-    let api = Api { plane: ControlPlane::new(twin.clone()), twin, token };
+    let api = Api { plane: ControlPlane::new(twin.clone()), twin };
     let (routes, openapi) = routes();
     let document = Arc::new(with_document_path(openapi).to_pretty_json().unwrap_or_default());
-    routes.layer(middleware::from_fn_with_state(api.clone(), authorize)).with_state(api).route(
+    behind_token(routes.with_state(api), token).route(
         "/api/openapi.json",
         axum::routing::get(move || async move {
             ([(header::CONTENT_TYPE, "application/json")], document.as_str().to_owned())
@@ -125,12 +124,23 @@ pub fn router(twin: SharedTwin, token: Option<String>) -> Router {
     )
 }
 
-async fn authorize(State(api): State<Api>, request: Request, next: Next) -> Response {
-    if let Some(token) = &api.token {
-        let given = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-        if given != Some(format!("Bearer {token}").as_str()) {
-            return error(StatusCode::UNAUTHORIZED, "a bearer token is required");
+/// `router` answering only requests that carry `Authorization: Bearer TOKEN`, when a token
+/// is given (the twin's control API, the fleet's).
+pub fn behind_token(router: Router, token: Option<String>) -> Router {
+    match token {
+        Some(token) => {
+            router.layer(middleware::from_fn_with_state(Arc::new(format!("Bearer {token}")), authorize))
         }
+        None => router,
+    }
+}
+
+async fn authorize(State(expected): State<Arc<String>>, request: Request, next: Next) -> Response {
+    let given =
+        request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    // Compared in constant time: how long the refusal takes says nothing about the token.
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(given.as_bytes(), expected.as_bytes())) {
+        return error(StatusCode::UNAUTHORIZED, "a bearer token is required");
     }
     next.run(request).await
 }

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sim::image::signals::{MEASUREMENTS, measurement};
+use sim::twin::Twin;
 
 /// The UPS now: virtual time, mode, every firmware condition, every measurement
 /// (`name:phase` for phased ones), the faults and wire faults in force.
@@ -26,7 +27,11 @@ use sim::image::signals::{MEASUREMENTS, measurement};
     })))
 )]
 pub(super) async fn state(State(api): State<Api>) -> Json<Value> {
-    let twin = api.twin.lock();
+    Json(state_of(&api.twin.lock()))
+}
+
+/// A twin's state as `GET /api/state` shows it (also each device of a fleet).
+pub fn state_of(twin: &Twin) -> Value {
     let ups = &twin.ups;
     let mut conditions = serde_json::Map::new();
     ups.conditions().visit(|name, index, on| {
@@ -42,14 +47,14 @@ pub(super) async fn state(State(api): State<Api>) -> Json<Value> {
             }
         }
     }
-    Json(json!({
+    json!({
         "time_s": ups.time_s(),
         "mode": format!("{:?}", ups.mode()),
         "conditions": conditions,
         "measurements": measurements,
         "faults": ups.active_faults().map(|f| json!({ "name": f.name(), "params": f.params() })).collect::<Vec<_>>(),
         "wire_faults": twin.wire.active().map(|f| json!({ "name": f.name(), "params": f.params() })).collect::<Vec<_>>(),
-    }))
+    })
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

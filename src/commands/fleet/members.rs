@@ -1,0 +1,297 @@
+//! The devices a fleet process serves, each a twin, stepped together on one clock so that a
+//! feed's fault reaches all its UPSs at the same twin instant; acting on a device, a group,
+//! a feed or a site.
+
+use scenarios::fleet::plan::{Device, FeedPlan, Plan};
+use sim::twin::control::{Control, Done};
+use sim::twin::{SharedTwin, Twin};
+use sim::ups::faults::{Fault, FaultKind};
+use sim::wire::trace::Trace;
+use sim::{StartOptions, Ups};
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Longest step a twin takes at once (as `serve`'s clock).
+const MAX_STEP_S: f64 = 0.1;
+
+pub struct Member {
+    pub device: Device,
+    pub twin: SharedTwin,
+}
+
+/// Which devices an action is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Device(String),
+    Group(String),
+    Feed(String),
+    Site(String),
+    All,
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Scope::Device(name) => write!(f, "device {name}"),
+            Scope::Group(name) => write!(f, "group {name}"),
+            Scope::Feed(name) => write!(f, "feed {name}"),
+            Scope::Site(name) => write!(f, "site {name}"),
+            Scope::All => write!(f, "device at all"),
+        }
+    }
+}
+
+impl Scope {
+    fn covers(&self, device: &Device) -> bool {
+        match self {
+            Scope::Device(name) => device.name == *name,
+            Scope::Group(name) => device.group == *name,
+            Scope::Feed(name) => device.feed == *name,
+            Scope::Site(name) => device.site == *name,
+            Scope::All => true,
+        }
+    }
+
+    /// A feed, a site or the whole fleet: what happens to its supply happens to its feeds.
+    fn is_supply(&self) -> bool {
+        matches!(self, Scope::Feed(_) | Scope::Site(_) | Scope::All)
+    }
+}
+
+/// What an action did across the scope.
+#[derive(Debug, Default, PartialEq)]
+pub struct Outcome {
+    /// Devices that took it.
+    pub done: usize,
+    /// Devices that refused it, with the first reason.
+    pub refused: usize,
+    pub first_refusal: Option<String>,
+}
+
+pub struct Members {
+    pub name: String,
+    pub feeds: Vec<FeedPlan>,
+    pub members: Vec<Member>,
+    /// How many devices the whole fleet has (this process may serve a shard of them).
+    pub fleet_devices: usize,
+    /// Which part of the fleet this is.
+    pub shard: Range<usize>,
+    /// Every name of the fleet, this shard's or not.
+    pub names: Names,
+    /// How far the twins' clock is behind the wall clock × speed, s (f64 bits).
+    clock_lag_s: AtomicU64,
+    /// Held through a whole step of the fleet and through an action on it, so that an
+    /// action finds every twin at the same instant.
+    pass: Mutex<()>,
+}
+
+impl Members {
+    /// Twins for the devices of `plan` in `shard`, each with its model, serial, load,
+    /// state of health and seed.
+    pub fn build(plan: &Plan, shard: Range<usize>) -> Members {
+        let members = plan.devices[shard.clone()]
+            .iter()
+            .map(|device| {
+                let mut loaded = (*plan.models[&device.model]).clone();
+                loaded.model.identity.serial_number = device.serial.clone();
+                let options = StartOptions {
+                    load_pct: device.load_pct,
+                    state_of_health: device.soh_pct / 100.0,
+                    ..StartOptions::default()
+                };
+                let ups = Ups::new(&loaded, device.seed, &options);
+                let slave_id = loaded.model.serial.slave_id;
+                let twin =
+                    SharedTwin::new(Twin::new(ups, &loaded, slave_id, device.seed, Trace::in_memory()));
+                Member { device: device.clone(), twin }
+            })
+            .collect();
+        Members {
+            name: plan.name.clone(),
+            feeds: plan.feeds.clone(),
+            members,
+            fleet_devices: plan.devices.len(),
+            shard,
+            names: Names::of(plan),
+            clock_lag_s: AtomicU64::new(0),
+            pass: Mutex::new(()),
+        }
+    }
+
+    pub fn clock_lag_s(&self) -> f64 {
+        f64::from_bits(self.clock_lag_s.load(Ordering::Relaxed))
+    }
+
+    pub fn set_clock_lag_s(&self, lag_s: f64) {
+        self.clock_lag_s.store(lag_s.to_bits(), Ordering::Relaxed);
+    }
+
+    /// Steps every twin `dt_s` further, in steps of at most `MAX_STEP_S`.
+    pub fn step(&self, dt_s: f64) {
+        let _pass = self.pass.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        for member in &self.members {
+            let mut twin = member.twin.lock();
+            let mut left_s = dt_s;
+            while left_s > 1e-9 {
+                let step_s = left_s.min(MAX_STEP_S);
+                twin.ups.step(step_s);
+                left_s -= step_s;
+            }
+        }
+    }
+
+    /// The twins' time (they all step together).
+    pub fn time_s(&self) -> f64 {
+        self.members.first().map_or(0.0, |m| m.twin.lock().ups.time_s())
+    }
+
+    pub fn find(&self, name: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.device.name == name)
+    }
+
+    /// Whether the scope names something of the fleet (a shard may hold none of it).
+    pub fn knows(&self, scope: &Scope) -> bool {
+        match scope {
+            Scope::Device(name) => self.names.devices.contains(name),
+            Scope::Group(name) => self.names.groups.contains(name),
+            Scope::Feed(name) => self.feeds.iter().any(|f| f.name == *name),
+            Scope::Site(name) => self.feeds.iter().any(|f| f.site == *name),
+            Scope::All => true,
+        }
+    }
+
+    /// The actions a device takes for `control` over `scope`: a mains failure of a feed
+    /// backed by a genset starts that genset too (its ATS), and clearing it stops it.
+    fn actions(&self, scope: &Scope, device: &Device, control: &Control) -> Vec<Control> {
+        let genset = self.feeds.iter().find(|f| f.name == device.feed).and_then(|f| f.genset);
+        let mut actions = vec![control.clone()];
+        if let (true, Some(genset)) = (scope.is_supply(), genset) {
+            match control {
+                Control::Inject(Fault::MainsBlackout) => {
+                    let params = BTreeMap::from([
+                        ("start_delay_s".to_string(), genset.start_delay_s),
+                        ("rating_pct".to_string(), genset.rating_pct),
+                    ]);
+                    if let Ok(fault) = Fault::with_params("genset", &params) {
+                        actions.push(Control::Inject(fault));
+                    }
+                }
+                Control::Clear(FaultKind::MainsBlackout) => actions.push(Control::Clear(FaultKind::Genset)),
+                _ => {}
+            }
+        }
+        actions
+    }
+
+    /// Applies `control` to every device in `scope` between two clock steps: all at the
+    /// same twin instant.
+    pub fn apply(&self, scope: &Scope, control: &Control) -> Outcome {
+        let _pass = self.pass.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut outcome = Outcome::default();
+        for member in self.members.iter().filter(|m| scope.covers(&m.device)) {
+            let mut twin = member.twin.lock();
+            let mut first: Option<Result<Done, String>> = None;
+            for action in self.actions(scope, &member.device, control) {
+                let done = twin.control(action).map_err(|e| e.to_string());
+                first.get_or_insert(done);
+            }
+            match first {
+                Some(Ok(_)) => outcome.done += 1,
+                Some(Err(why)) => {
+                    outcome.refused += 1;
+                    outcome.first_refusal.get_or_insert(format!("{}: {why}", member.device.name));
+                }
+                None => {}
+            }
+        }
+        outcome
+    }
+}
+
+/// The fleet's names (every shard knows them all), to tell "not here" from "no such".
+#[derive(Debug, Default)]
+pub struct Names {
+    pub devices: HashSet<String>,
+    pub groups: HashSet<String>,
+}
+
+impl Names {
+    pub fn of(plan: &Plan) -> Names {
+        Names {
+            devices: plan.devices.iter().map(|d| d.name.clone()).collect(),
+            groups: plan.devices.iter().map(|d| d.group.clone()).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scenarios::fleet;
+
+    fn demo() -> Members {
+        let plan = fleet::compile(fleet::DEMO, std::path::Path::new("campus.ron")).unwrap();
+        let part = fleet::shard(plan.devices.len(), 0, 1);
+        Members::build(&plan, part)
+    }
+
+    /// While the clock steps the fleet on another thread, a feed's blackout reaches every
+    /// UPS of the feed at one twin instant, and no other UPS.
+    #[test]
+    fn a_feed_fault_reaches_every_ups_of_the_feed_at_one_instant_and_no_other() {
+        let members = std::sync::Arc::new(demo());
+        let stepping = members.clone();
+        let clock = std::thread::spawn(move || {
+            for _ in 0..50 {
+                stepping.step(0.1);
+            }
+        });
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        let blackout = Control::Inject(Fault::MainsBlackout);
+        let outcome = members.apply(&Scope::Feed("dh-feed-b".into()), &blackout);
+        clock.join().unwrap();
+        assert_eq!(outcome, Outcome { done: 80, refused: 0, first_refusal: None });
+        let with_fault =
+            |m: &Member| m.twin.lock().ups.active_faults().any(|f| f.kind() == FaultKind::MainsBlackout);
+        let hit: Vec<&Member> = members.members.iter().filter(|m| with_fault(m)).collect();
+        assert_eq!(hit.len(), 80);
+        assert!(hit.iter().all(|m| m.device.feed == "dh-feed-b"));
+        // The same instant: every twin of the fleet at the same time, and every hit one on
+        // battery after the same number of steps.
+        let times: HashSet<u64> =
+            members.members.iter().map(|m| m.twin.lock().ups.time_s().to_bits()).collect();
+        assert_eq!(times.len(), 1, "the fleet steps together");
+        members.step(0.5);
+        assert!(hit.iter().all(|m| m.twin.lock().ups.conditions().on_battery));
+        let others = members.members.iter().filter(|m| m.device.feed != "dh-feed-b");
+        assert!(others.clone().all(|m| !m.twin.lock().ups.conditions().on_battery));
+        // Its ATS starts each UPS's genset; clearing the blackout stops it.
+        assert!(hit.iter().all(|m| m.twin.lock().ups.active_faults().any(|f| f.kind() == FaultKind::Genset)));
+        let cleared =
+            members.apply(&Scope::Feed("dh-feed-b".into()), &Control::Clear(FaultKind::MainsBlackout));
+        assert_eq!(cleared.done, 80);
+        assert!(hit.iter().all(|m| m.twin.lock().ups.active_faults().next().is_none()));
+    }
+
+    #[test]
+    fn a_device_or_group_blackout_starts_no_genset_and_a_refusal_is_counted() {
+        let members = demo();
+        let blackout = Control::Inject(Fault::MainsBlackout);
+        assert_eq!(members.apply(&Scope::Device("hq-srv-002".into()), &blackout).done, 1);
+        let device = members.find("hq-srv-002").unwrap();
+        assert_eq!(
+            device.twin.lock().ups.active_faults().count(),
+            1,
+            "its own input, not the feed: no genset"
+        );
+        let clear = Control::Clear(FaultKind::Overload);
+        let refused = members.apply(&Scope::Group("branch-racks".into()), &clear);
+        assert_eq!((refused.done, refused.refused), (0, 40));
+        assert!(refused.first_refusal.unwrap().starts_with("br-001: "), "names the device");
+        assert!(
+            members.knows(&Scope::Site("datahall".into())) && !members.knows(&Scope::Feed("nowhere".into()))
+        );
+    }
+}

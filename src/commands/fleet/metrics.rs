@@ -1,0 +1,57 @@
+//! `GET /metrics`: the fleet for Prometheus (OpenMetrics text): devices by mode, devices on
+//! battery by feed, the twins' clock and how far it lags behind the wall clock.
+
+use super::api::text;
+use super::members::Members;
+use axum::extract::State;
+use axum::response::Response;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ModeLabels {
+    mode: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct FeedLabels {
+    site: String,
+    feed: String,
+}
+
+const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+pub async fn metrics(State(members): State<Arc<Members>>) -> Response {
+    let mut registry = Registry::with_prefix("upstwin_fleet");
+    let devices = Family::<ModeLabels, Gauge>::default();
+    registry.register("devices", "Devices this process serves, by UPS mode", devices.clone());
+    let on_battery = Family::<FeedLabels, Gauge>::default();
+    registry.register("on_battery", "Devices on battery, by feed", on_battery.clone());
+    for feed in &members.feeds {
+        on_battery.get_or_create(&FeedLabels { site: feed.site.clone(), feed: feed.name.clone() }).set(0);
+    }
+    for member in &members.members {
+        let twin = member.twin.lock();
+        devices.get_or_create(&ModeLabels { mode: format!("{:?}", twin.ups.mode()) }).inc();
+        if twin.ups.conditions().on_battery {
+            let labels = FeedLabels { site: member.device.site.clone(), feed: member.device.feed.clone() };
+            on_battery.get_or_create(&labels).inc();
+        }
+    }
+    let time = Gauge::<f64, AtomicU64>::default();
+    time.set(members.time_s());
+    registry.register("twin_time_seconds", "The twins' clock (they step together)", time);
+    let lag = Gauge::<f64, AtomicU64>::default();
+    lag.set(members.clock_lag_s());
+    registry.register("clock_lag_seconds", "How far the twins' clock is behind the wall clock × speed", lag);
+    let mut body = String::new();
+    match encode(&mut body, &registry) {
+        Ok(()) => text(body, OPENMETRICS),
+        Err(e) => text(format!("# metrics could not be encoded: {e}\n"), "text/plain; charset=utf-8"),
+    }
+}

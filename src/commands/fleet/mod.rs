@@ -1,0 +1,120 @@
+//! `upstwin fleet`: many twins, each at its own address, grouped by site and feed; one
+//! `ready` line, an inventory for the system under test, and a control API to fail feeds,
+//! sites, groups and devices (`api`), with `/metrics` for Prometheus.
+
+mod api;
+mod clock;
+mod inventory;
+mod members;
+mod metrics;
+
+use super::{CommandResult, Failure};
+use crate::cli::FleetArgs;
+use link::tcp;
+use members::Members;
+use scenarios::fleet::{self, plan::Plan};
+use std::path::Path;
+use std::sync::Arc;
+
+/// `K/N`: the K-th (from 0) of N shards.
+fn shard(text: &str) -> Result<(usize, usize), Failure> {
+    let parsed =
+        text.split_once('/').and_then(|(k, n)| Some((k.parse::<usize>().ok()?, n.parse::<usize>().ok()?)));
+    match parsed {
+        Some((k, n)) if n >= 1 && k < n => Ok((k, n)),
+        _ => Err(Failure::bad_input(format!("--shard {text}: K/N with 0 ≤ K < N, e.g. 0/4"))),
+    }
+}
+
+/// Raises the soft limit on open files to the hard limit: every device holds a socket.
+fn open_files_for(devices: usize) -> Result<(), Failure> {
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
+    let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).map_err(Failure::failed)?;
+    if soft < hard {
+        setrlimit(Resource::RLIMIT_NOFILE, hard, hard).map_err(Failure::failed)?;
+    }
+    // Room for each device's listener, its clients, and the process's own files.
+    let needed = devices as u64 * 2 + 256;
+    if hard < needed {
+        return Err(Failure::failed(format!(
+            "{devices} devices need about {needed} open files; the limit is {hard} (raise it: ulimit -Hn, \
+             LimitNOFILE=, or serve a shard: --shard K/N)"
+        )));
+    }
+    Ok(())
+}
+
+pub fn run(args: &FleetArgs) -> CommandResult {
+    if !(args.speed.is_finite() && (0.001..=100_000.0).contains(&args.speed)) {
+        return Err(Failure::bad_input(format!(
+            "--speed must be within 0.001..=100000, found {}",
+            args.speed
+        )));
+    }
+    let plan: Plan = match &args.file {
+        Some(path) => fleet::load(path).map_err(Failure::bad_input)?,
+        None => fleet::compile(fleet::DEMO, Path::new("scenarios/fleets/campus.ron"))
+            .map_err(Failure::bad_input)?,
+    };
+    let (k, n) = args.shard.as_deref().map(shard).transpose()?.unwrap_or((0, 1));
+    let part = fleet::shard(plan.devices.len(), k, n);
+    if let Some(path) = &args.inventory {
+        inventory::write(path, &plan.devices).map_err(Failure::failed)?;
+    }
+    open_files_for(part.len())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(Failure::failed)?;
+    runtime.block_on(serve(args, &plan, part))
+}
+
+async fn serve(args: &FleetArgs, plan: &Plan, part: std::ops::Range<usize>) -> CommandResult {
+    let members = Arc::new(Members::build(plan, part));
+    let mut tasks = tokio::task::JoinSet::new();
+    for member in &members.members {
+        let address = member.device.modbus;
+        let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| {
+            let hint = if address.port() < 1024 {
+                " (ports below 1024 need root or CAP_NET_BIND_SERVICE)"
+            } else {
+                ""
+            };
+            Failure::failed(format!("{} at {address}: {e}{hint}", member.device.name))
+        })?;
+        tasks.spawn(tcp::serve(listener, member.twin.clone(), tcp::Limits::default()));
+    }
+    let control = tokio::net::TcpListener::bind(&args.control)
+        .await
+        .map_err(|e| Failure::bad_input(format!("--control {}: {e}", args.control)))?;
+    let bound = control.local_addr().map_err(Failure::failed)?;
+    if !bound.ip().is_loopback() && args.token.is_none() {
+        return Err(Failure::bad_input(format!(
+            "--control {} is reachable beyond this machine: give --token",
+            args.control
+        )));
+    }
+    let router = super::control_api::behind_token(api::router(members.clone()), args.token.clone());
+    tasks.spawn(async move {
+        if let Err(e) = axum::serve(control, router).await {
+            eprintln!("upstwin fleet: control: {e}");
+        }
+    });
+    tasks.spawn(clock::run(members.clone(), args.speed));
+    let (first, last) = (members.members.first(), members.members.last());
+    let address = |m: Option<&members::Member>| m.map_or("-".to_string(), |m| m.device.modbus.to_string());
+    println!(
+        "ready fleet={} devices={} fleet_devices={} first={} last={} control=http://{bound}",
+        members.name,
+        members.members.len(),
+        members.fleet_devices,
+        address(first),
+        address(last)
+    );
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    super::until_stopped().await?;
+    tasks.shutdown().await;
+    Ok(())
+}

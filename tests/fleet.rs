@@ -1,0 +1,180 @@
+//! `upstwin fleet` end to end: the bundled demo answers Modbus TCP on several device
+//! addresses (mbpoll, and a raw client) with each device's own serial; the inventory lists
+//! every device once; a feed's blackout puts that feed's UPSs on battery and no other, and a
+//! genset behind the feed picks the load up after its delay; `/metrics` speaks Prometheus;
+//! a bad fleet file is refused with its place.
+
+mod common;
+
+use common::mbpoll::{MBPOLL, Target, read};
+use common::{KillOnDrop, eventually, peer};
+use serde_json::{Value, json};
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+
+/// A running `upstwin fleet`, its ready line's fields.
+struct Fleet {
+    _process: KillOnDrop,
+    control: String,
+    ready: String,
+}
+
+impl Fleet {
+    fn start(args: &[&str]) -> Fleet {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_upstwin"))
+            .arg("fleet")
+            .args(args)
+            .args(["--control", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("upstwin fleet starts");
+        let stdout = child.stdout.take().unwrap();
+        let process = KillOnDrop(child);
+        let mut ready = String::new();
+        BufReader::new(stdout).read_line(&mut ready).unwrap();
+        assert!(ready.starts_with("ready "), "the ready line: {ready}");
+        let control = ready.split("control=").nth(1).unwrap().trim().to_string();
+        Fleet { _process: process, control, ready }
+    }
+
+    fn get(&self, path: &str) -> Value {
+        let url = format!("{}{path}", self.control);
+        ureq::get(&url).call().unwrap_or_else(|e| panic!("{url}: {e}")).body_mut().read_json().unwrap()
+    }
+
+    fn post(&self, path: &str, body: Value) -> Value {
+        let url = format!("{}{path}", self.control);
+        ureq::post(&url)
+            .send_json(body)
+            .unwrap_or_else(|e| panic!("{url}: {e}"))
+            .body_mut()
+            .read_json()
+            .unwrap()
+    }
+}
+
+/// Reads `count` words from `address` of the device at `at` (unit 1) as a Modbus TCP master.
+fn modbus_read(at: &str, address: u16, count: u16) -> Vec<u16> {
+    let mut stream = std::net::TcpStream::connect(at).unwrap_or_else(|e| panic!("{at}: {e}"));
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+    let [a_hi, a_lo] = address.to_be_bytes();
+    let [c_hi, c_lo] = count.to_be_bytes();
+    stream.write_all(&[0, 1, 0, 0, 0, 6, 1, 3, a_hi, a_lo, c_hi, c_lo]).unwrap();
+    let mut reply = vec![0u8; 9 + 2 * usize::from(count)];
+    stream.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply[7..9], &[3, (2 * count) as u8], "{at}: {reply:02X?}");
+    reply[9..].chunks(2).map(|w| u16::from_be_bytes([w[0], w[1]])).collect()
+}
+
+/// JBUSP's serial number (0x1003 ×5, first character in the low byte).
+fn serial_of(words: &[u16]) -> String {
+    let bytes: Vec<u8> = words.iter().flat_map(|w| [(*w & 0xFF) as u8, (*w >> 8) as u8]).collect();
+    String::from_utf8_lossy(&bytes).trim_end_matches('\0').to_string()
+}
+
+#[test]
+fn the_demo_fleet_answers_at_every_address_lists_its_inventory_and_fails_by_feed() {
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = dir.path().join("inventory.csv");
+    let fleet = Fleet::start(&["--speed", "10", "--inventory", inventory.to_str().unwrap()]);
+    println!("{}", fleet.ready);
+    assert!(fleet.ready.contains("devices=300 fleet_devices=300 first=127.1.0.1:5020 last=127.1.1.44:5020"));
+
+    let mut rows = csv::Reader::from_path(&inventory).unwrap();
+    let rows: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 300);
+    for column in [0, 4, 5] {
+        let distinct: HashSet<&str> = rows.iter().map(|r| &r[column]).collect();
+        assert_eq!(distinct.len(), 300, "column {column} distinct");
+    }
+    // Devices across the fleet answer at their own address with their own serial number.
+    for row in [&rows[0], &rows[99], &rows[150], &rows[299]] {
+        let at = format!("{}:{}", &row[1], &row[2]);
+        assert_eq!(serial_of(&modbus_read(&at, 0x1003, 5)), &row[4], "{at} ({})", &row[0]);
+    }
+    if peer(MBPOLL, "mbpoll") {
+        let port = rows[200][2].to_string();
+        let words = read(Target::TcpHost { host: &rows[200][1], port: &port }, 0x1003, 5).unwrap();
+        assert_eq!(serial_of(&words), &rows[200][4], "mbpoll reads {}", &rows[200][0]);
+    }
+
+    // The branch's utility fails: its 40 UPSs go on battery, and no other.
+    let answer =
+        fleet.post("/api/fleet/faults", json!({ "name": "mains_blackout", "feed": "branch-utility" }));
+    assert_eq!(answer["devices"], 40, "{answer}");
+    let on_battery = |feed: &str| {
+        fleet
+            .get(&format!("/api/fleet/devices?feed={feed}"))
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["on_battery"] == true)
+            .count()
+    };
+    assert!(eventually(30.0, || on_battery("branch-utility") == 40), "every UPS of the feed on battery");
+    let summary = fleet.get("/api/fleet");
+    assert_eq!(summary["on_battery"], 40, "no other UPS: {summary}");
+
+    // Datahall feed A fails too: its genset takes the load 8 s later (0.8 s at 10×).
+    let answer = fleet.post("/api/fleet/faults", json!({ "name": "mains_blackout", "feed": "dh-feed-a" }));
+    assert_eq!(answer["devices"], 80, "{answer}");
+    let state = fleet.get("/api/fleet/devices/dh-a-001");
+    let faults: Vec<&str> =
+        state["faults"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    assert_eq!(faults, ["mains_blackout", "genset"], "the feed's ATS starts its genset: {state}");
+    assert!(
+        eventually(60.0, || {
+            let state = fleet.get("/api/fleet/devices/dh-a-001");
+            state["conditions"]["on_genset"] == true && state["conditions"]["on_battery"] == false
+        }),
+        "on the genset: {}",
+        fleet.get("/api/fleet/devices/dh-a-001")
+    );
+    assert_eq!(on_battery("dh-feed-b"), 0);
+
+    let metrics =
+        ureq::get(&format!("{}/metrics", fleet.control)).call().unwrap().body_mut().read_to_string().unwrap();
+    assert!(
+        metrics.contains("upstwin_fleet_on_battery{site=\"branch\",feed=\"branch-utility\"} 40"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("# TYPE upstwin_fleet_devices gauge") && metrics.trim_end().ends_with("# EOF"),
+        "{metrics}"
+    );
+
+    let url = format!("{}/api/fleet/faults/mains_blackout?feed=branch-utility", fleet.control);
+    ureq::delete(&url).call().unwrap();
+    assert!(eventually(60.0, || on_battery("branch-utility") == 0), "mains back");
+    let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+    let unknown = agent
+        .post(&format!("{}/api/fleet/faults", fleet.control))
+        .send_json(json!({ "name": "mains_blackout", "feed": "nowhere" }))
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    let two = agent
+        .post(&format!("{}/api/fleet/faults", fleet.control))
+        .send_json(json!({ "name": "mains_blackout", "feed": "dh-feed-b", "site": "hq" }))
+        .unwrap();
+    assert_eq!(two.status(), 400, "one target at a time");
+}
+
+#[test]
+fn a_bad_fleet_file_is_refused_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.ron");
+    std::fs::write(
+        &path,
+        "Fleet(name: \"x\", addresses: Loopback(first: \"127.42.0.1\"), sites: [(name: \"s\", feeds: [(name: \"f\")],\n    groups: [(name: \"g\", feed: \"elsewhere\", count: 2, model: \"masterys-gp-60\")])])\n",
+    )
+    .unwrap();
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_upstwin")).args(["fleet", path.to_str().unwrap()]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("bad.ron:2:") && stderr.contains("feed `elsewhere` is not a feed of site s"),
+        "{stderr}"
+    );
+}
