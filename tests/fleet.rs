@@ -178,3 +178,32 @@ fn a_bad_fleet_file_is_refused_with_its_place() {
         "{stderr}"
     );
 }
+
+/// `listen: Shared`: one socket for every device on the port; each connection reaches the
+/// device at the address it was made to, and one to an address that is no device is closed.
+#[test]
+fn devices_sharing_one_socket_answer_each_at_its_own_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.ron");
+    std::fs::write(
+        &path,
+        r#"Fleet(name: "shared", addresses: Loopback(first: "127.43.0.1", modbus_port: 5021, listen: Shared),
+            sites: [(name: "s", feeds: [(name: "f")],
+                groups: [(name: "g", feed: "f", count: 50, model: "masterys-gp-60", serials: "SH{n:04}")])])"#,
+    )
+    .unwrap();
+    let fleet = Fleet::start(&[path.to_str().unwrap()]);
+    assert!(
+        fleet.ready.contains("devices=50") && fleet.ready.contains("first=127.43.0.1:5021"),
+        "{}",
+        fleet.ready
+    );
+    for (n, address) in [(1, "127.43.0.1:5021"), (27, "127.43.0.27:5021"), (50, "127.43.0.50:5021")] {
+        assert_eq!(serial_of(&modbus_read(address, 0x1003, 5)), format!("SH{n:04}"), "{address}");
+    }
+    let mut stranger = std::net::TcpStream::connect("127.43.0.51:5021").expect("the shared socket accepts");
+    stranger.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+    let _ = stranger.write_all(&[0, 1, 0, 0, 0, 6, 1, 3, 0x10, 0, 0, 1]);
+    let mut byte = [0u8; 1];
+    assert!(matches!(stranger.read(&mut byte), Ok(0) | Err(_)), "no device there: closed, never answered");
+}

@@ -6,11 +6,16 @@
 //! a connection silent for the idle time is closed; at most `max_clients` at once — one
 //! more closes the connection idle longest if it has been silent a second at least, and is
 //! closed itself otherwise.
+//!
+//! One listener may serve many twins (`serve_by_address`): a fleet's devices that share a
+//! port share one socket, each connection going to the twin at the address the client
+//! dialled, with the limits counted per twin.
 
 use crate::wall;
 use sim::twin::SharedTwin;
 use sim::wire::session::TcpSession;
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -39,9 +44,19 @@ const EVICTABLE_AFTER: Duration = Duration::from_secs(1);
 const FIRST_BACKOFF: Duration = Duration::from_millis(10);
 const LONGEST_BACKOFF: Duration = Duration::from_secs(1);
 
-/// Accepts connections until the task is dropped; each is served on its own task.
+/// Which twin answers at a local address (the one a client dialled); `None`: nobody there.
+pub type Resolve = Arc<dyn Fn(SocketAddr) -> Option<SharedTwin> + Send + Sync>;
+
+/// Accepts connections for `twin` until the task is dropped; each is served on its own task.
 pub async fn serve(listener: TcpListener, twin: SharedTwin, limits: Limits) {
-    let clients = Arc::new(Mutex::new(Clients::default()));
+    serve_by_address(listener, Arc::new(move |_| Some(twin.clone())), limits).await;
+}
+
+/// Accepts connections until the task is dropped, each served by the twin `resolve` finds
+/// at the address the client connected to (closed at once when there is none), with
+/// `limits` for each twin.
+pub async fn serve_by_address(listener: TcpListener, resolve: Resolve, limits: Limits) {
+    let table: Table = Arc::new(Mutex::new(HashMap::new()));
     let mut backoff = FIRST_BACKOFF;
     loop {
         let (stream, peer) = match listener.accept().await {
@@ -58,20 +73,27 @@ pub async fn serve(listener: TcpListener, twin: SharedTwin, limits: Limits) {
                 continue;
             }
         };
-        let admitted = lock(&clients).admit(Instant::now(), limits.max_clients);
-        // Refused: the stream is dropped, which closes it.
+        // Refused (nobody at that address, or no room): the stream is dropped, which closes it.
+        let Ok(local) = stream.local_addr() else { continue };
+        let Some(twin) = resolve(local) else { continue };
+        let admitted = lock(&table).entry(local).or_default().admit(Instant::now(), limits.max_clients);
         let Some((id, evicted)) = admitted else { continue };
-        let (twin, clients) = (twin.clone(), clients.clone());
+        let table = table.clone();
         tokio::spawn(async move {
-            let client = Client { id, clients };
+            let client = Client { id, local, table };
             // A client that misbehaves only loses its own connection.
             let _ = connection(stream, twin, format!("tcp:{peer}"), limits.idle, &client, &evicted).await;
         });
     }
 }
 
-fn lock(clients: &Mutex<Clients>) -> std::sync::MutexGuard<'_, Clients> {
-    clients.lock().unwrap_or_else(|p| p.into_inner())
+/// The open connections of each twin, by the local address it answers at.
+type Table = Arc<Mutex<HashMap<SocketAddr, Clients>>>;
+
+fn lock(
+    table: &Mutex<HashMap<SocketAddr, Clients>>,
+) -> std::sync::MutexGuard<'_, HashMap<SocketAddr, Clients>> {
+    table.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The open connections: when each last sent something, and how to close it.
@@ -104,12 +126,14 @@ impl Clients {
 /// A connection's place, given back when its task ends.
 struct Client {
     id: u64,
-    clients: Arc<Mutex<Clients>>,
+    local: SocketAddr,
+    table: Table,
 }
 
 impl Client {
     fn heard(&self) {
-        if let Some((seen, _)) = lock(&self.clients).open.get_mut(&self.id) {
+        if let Some((seen, _)) = lock(&self.table).get_mut(&self.local).and_then(|c| c.open.get_mut(&self.id))
+        {
             *seen = Instant::now();
         }
     }
@@ -117,7 +141,14 @@ impl Client {
 
 impl Drop for Client {
     fn drop(&mut self) {
-        lock(&self.clients).open.remove(&self.id);
+        let mut table = lock(&self.table);
+        if let Some(clients) = table.get_mut(&self.local) {
+            clients.open.remove(&self.id);
+            // A twin nobody is connected to costs nothing here.
+            if clients.open.is_empty() {
+                table.remove(&self.local);
+            }
+        }
     }
 }
 

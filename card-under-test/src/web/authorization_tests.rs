@@ -231,6 +231,13 @@ async fn every_route_answers_each_role_as_the_table_says() {
             wrong.push(format!("{method} {path}: in the table but no route has this path"));
         }
     }
+    println!(
+        "{} paths of the router × {} methods: {} served, each asked as {} users",
+        paths.len(),
+        METHODS.len(),
+        rows_seen.len(),
+        USERS.len()
+    );
     assert!(wrong.is_empty(), "{} wrong:\n{}", wrong.len(), wrong.join("\n"));
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -33,6 +33,8 @@ pub enum Addresses {
         first: Ipv4Addr,
         #[serde(default = "modbus_port")]
         modbus_port: u16,
+        #[serde(default)]
+        listen: Listen,
     },
     /// One address for every device, a port each counting up from `first_modbus_port`:
     /// for hosts that cannot have an address per device.
@@ -41,6 +43,19 @@ pub enum Addresses {
 
 fn modbus_port() -> u16 {
     502
+}
+
+/// How the devices' sockets are opened when each has an address of its own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum Listen {
+    /// A socket per device, bound to its own address.
+    #[default]
+    Each,
+    /// One socket per port bound to every address of the host (0.0.0.0), each connection
+    /// going to the device at the address it was made to, closed at once for any other
+    /// address: for fleets larger than the open-file limit allows one socket each. The
+    /// port is then open on every interface of the host.
+    Shared,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -2,7 +2,7 @@
 //! load and state of health, drawn from the fleet's seed so that the same file gives the
 //! same fleet on every machine (and every shard).
 
-use super::format::{Addresses, Fleet, Group};
+use super::format::{Addresses, Fleet, Group, Listen};
 use super::pattern::{Pattern, Place};
 use rand::{RngExt, SeedableRng};
 use sim::SimRng;
@@ -62,6 +62,8 @@ pub struct Plan {
     pub description: String,
     pub feeds: Vec<FeedPlan>,
     pub devices: Vec<Device>,
+    /// How the devices' sockets are opened.
+    pub listen: Listen,
     /// The models the groups name, loaded once.
     pub models: BTreeMap<String, Arc<LoadedModel>>,
 }
@@ -134,7 +136,7 @@ fn choices(group: &Group) -> Result<Vec<(String, u32)>, Invalid> {
 fn address(addresses: &Addresses, index: usize) -> Option<SocketAddrV4> {
     let index = u32::try_from(index).ok()?;
     match addresses {
-        Addresses::Loopback { first, modbus_port } => {
+        Addresses::Loopback { first, modbus_port, .. } => {
             let ip = u32::from(*first).checked_add(index)?;
             let ip = Ipv4Addr::from(ip);
             (ip.octets()[0] == 127 && ip != Ipv4Addr::new(127, 255, 255, 255))
@@ -153,7 +155,7 @@ pub fn plan(fleet: &Fleet, dir: &Path) -> Result<Plan, Invalid> {
         return Err(invalid("sites", "sites: at least one"));
     }
     match fleet.addresses {
-        Addresses::Loopback { first, modbus_port } if first.octets()[0] != 127 || modbus_port == 0 => {
+        Addresses::Loopback { first, modbus_port, .. } if first.octets()[0] != 127 || modbus_port == 0 => {
             return Err(invalid("addresses", "Loopback: `first` in 127.0.0.0/8 and a modbus_port above 0"));
         }
         Addresses::Ports { first_modbus_port: 0, .. } => {
@@ -307,5 +309,16 @@ pub fn plan(fleet: &Fleet, dir: &Path) -> Result<Plan, Invalid> {
             }
         }
     }
-    Ok(Plan { name: fleet.name.clone(), description: fleet.description.clone(), feeds, devices, models })
+    let listen = match fleet.addresses {
+        Addresses::Loopback { listen, .. } => listen,
+        Addresses::Ports { .. } => Listen::Each,
+    };
+    Ok(Plan {
+        name: fleet.name.clone(),
+        description: fleet.description.clone(),
+        feeds,
+        devices,
+        listen,
+        models,
+    })
 }

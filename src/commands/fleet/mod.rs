@@ -12,9 +12,15 @@ use super::{CommandResult, Failure};
 use crate::cli::FleetArgs;
 use link::tcp;
 use members::Members;
+use scenarios::fleet::format::Listen;
 use scenarios::fleet::{self, plan::Plan};
+use sim::twin::SharedTwin;
+use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
 
 /// `K/N`: the K-th (from 0) of N shards.
 fn shard(text: &str) -> Result<(usize, usize), Failure> {
@@ -26,20 +32,56 @@ fn shard(text: &str) -> Result<(usize, usize), Failure> {
     }
 }
 
-/// Raises the soft limit on open files to the hard limit: every device holds a socket.
-fn open_files_for(devices: usize) -> Result<(), Failure> {
+/// Raises the soft limit on open files to the hard limit: every device holds a socket
+/// (unless they share them, `listen: Shared`).
+fn open_files_for(devices: usize, how: Listen) -> Result<(), Failure> {
     use nix::sys::resource::{Resource, getrlimit, setrlimit};
     let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).map_err(Failure::failed)?;
     if soft < hard {
         setrlimit(Resource::RLIMIT_NOFILE, hard, hard).map_err(Failure::failed)?;
     }
-    // Room for each device's listener, its clients, and the process's own files.
-    let needed = devices as u64 * 2 + 256;
+    // Room for each device's listener (unless shared), a client each, and the process's own files.
+    let per_device = if how == Listen::Shared { 1 } else { 2 };
+    let needed = devices as u64 * per_device + 256;
     if hard < needed {
         return Err(Failure::failed(format!(
             "{devices} devices need about {needed} open files; the limit is {hard} (raise it: ulimit -Hn, \
-             LimitNOFILE=, or serve a shard: --shard K/N)"
+             LimitNOFILE=; share the sockets: listen: Shared; or serve a shard: --shard K/N)"
         )));
+    }
+    Ok(())
+}
+
+/// Opens the devices' sockets: one each, or one per port shared by the devices on it.
+async fn listen(members: &Members, how: Listen, tasks: &mut JoinSet<()>) -> CommandResult {
+    let bound = |address: SocketAddr, e: std::io::Error, who: &str| {
+        let hint =
+            if address.port() < 1024 { " (ports below 1024 need root or CAP_NET_BIND_SERVICE)" } else { "" };
+        Failure::failed(format!("{who} at {address}: {e}{hint}"))
+    };
+    match how {
+        Listen::Each => {
+            for member in &members.members {
+                let address = SocketAddr::V4(member.device.modbus);
+                let listener =
+                    TcpListener::bind(address).await.map_err(|e| bound(address, e, &member.device.name))?;
+                tasks.spawn(tcp::serve(listener, member.twin.clone(), tcp::Limits::default()));
+            }
+        }
+        Listen::Shared => {
+            let mut by_port: HashMap<u16, HashMap<SocketAddr, SharedTwin>> = HashMap::new();
+            for member in &members.members {
+                let address = SocketAddr::V4(member.device.modbus);
+                by_port.entry(address.port()).or_default().insert(address, member.twin.clone());
+            }
+            for (port, twins) in by_port {
+                let address = SocketAddr::from(([0, 0, 0, 0], port));
+                let listener =
+                    TcpListener::bind(address).await.map_err(|e| bound(address, e, "the devices"))?;
+                let resolve: tcp::Resolve = Arc::new(move |local| twins.get(&local).cloned());
+                tasks.spawn(tcp::serve_by_address(listener, resolve, tcp::Limits::default()));
+            }
+        }
     }
     Ok(())
 }
@@ -61,7 +103,7 @@ pub fn run(args: &FleetArgs) -> CommandResult {
     if let Some(path) = &args.inventory {
         inventory::write(path, &plan.devices).map_err(Failure::failed)?;
     }
-    open_files_for(part.len())?;
+    open_files_for(part.len(), plan.listen)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -73,18 +115,7 @@ pub fn run(args: &FleetArgs) -> CommandResult {
 async fn serve(args: &FleetArgs, plan: &Plan, part: std::ops::Range<usize>) -> CommandResult {
     let members = Arc::new(Members::build(plan, part));
     let mut tasks = tokio::task::JoinSet::new();
-    for member in &members.members {
-        let address = member.device.modbus;
-        let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| {
-            let hint = if address.port() < 1024 {
-                " (ports below 1024 need root or CAP_NET_BIND_SERVICE)"
-            } else {
-                ""
-            };
-            Failure::failed(format!("{} at {address}: {e}{hint}", member.device.name))
-        })?;
-        tasks.spawn(tcp::serve(listener, member.twin.clone(), tcp::Limits::default()));
-    }
+    listen(&members, plan.listen, &mut tasks).await?;
     let control = tokio::net::TcpListener::bind(&args.control)
         .await
         .map_err(|e| Failure::bad_input(format!("--control {}: {e}", args.control)))?;
