@@ -5,6 +5,7 @@ use crate::error::{LoadError, Located};
 use crate::map::{CommandAction, RegisterMap, Source, TextField};
 use crate::ron_text;
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// (name, RON text) of every bundled map.
 pub const MAPS: &[(&str, &str)] =
@@ -14,10 +15,15 @@ pub fn names() -> impl Iterator<Item = &'static str> {
     MAPS.iter().map(|(name, _)| *name)
 }
 
+/// The bundled maps, parsed once: a fleet makes thousands of twins from them.
+static PARSED: OnceLock<Vec<(&'static str, RegisterMap)>> = OnceLock::new();
+
 /// A bundled map by name (`None` if there is no such map).
 pub fn bundled(name: &str) -> Option<RegisterMap> {
-    let (_, text) = MAPS.iter().find(|(n, _)| *n == name)?;
-    Some(parse(text).expect("bundled maps are valid (tested)"))
+    let parsed = PARSED.get_or_init(|| {
+        MAPS.iter().map(|(n, text)| (*n, parse(text).expect("bundled maps are valid (tested)"))).collect()
+    });
+    parsed.iter().find(|(n, _)| *n == name).map(|(_, map)| map.clone())
 }
 
 /// Parses and checks a map file's text.

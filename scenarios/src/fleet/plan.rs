@@ -193,6 +193,8 @@ pub fn plan(fleet: &Fleet, dir: &Path) -> Result<Plan, Invalid> {
     }
 
     let mut models: BTreeMap<String, Arc<LoadedModel>> = BTreeMap::new();
+    // The serial number's length each model's map carries.
+    let mut serial_chars: HashMap<String, usize> = HashMap::new();
     let mut rng = SimRng::seed_from_u64(fleet.seed);
     let mut devices = Vec::new();
     let mut serials: HashMap<String, String> = HashMap::new();
@@ -228,6 +230,9 @@ pub fn plan(fleet: &Fleet, dir: &Path) -> Result<Plan, Invalid> {
                     };
                     let loaded =
                         ups_models::load_model(&reference).map_err(|e| invalid(model, e.to_string()))?;
+                    let chars = ups_models::maps::bundled(&loaded.model.register_map)
+                        .map_or(usize::MAX, |map| ups_models::maps::serial_chars(&map));
+                    serial_chars.insert(model.clone(), chars);
                     models.insert(model.clone(), Arc::new(loaded));
                 }
             }
@@ -255,8 +260,7 @@ pub fn plan(fleet: &Fleet, dir: &Path) -> Result<Plan, Invalid> {
                 let seed = rng.random::<u64>();
                 let name = name_pattern.expand(place);
                 let serial = serial_pattern.expand(place);
-                let serial_chars = ups_models::maps::bundled(&models[&model].model.register_map)
-                    .map_or(usize::MAX, |map| ups_models::maps::serial_chars(&map));
+                let serial_chars = serial_chars[&model];
                 if !serial.is_ascii() || serial.len() > serial_chars {
                     return Err(invalid(
                         &group.serials,

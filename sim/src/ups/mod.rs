@@ -142,6 +142,42 @@ pub struct Ups {
 impl Ups {
     /// A UPS that has been running on mains, load on inverter, battery as `options` say.
     pub fn new(loaded: &LoadedModel, seed: u64, options: &StartOptions) -> Self {
+        Self::calibrated(loaded, seed, options, Self::factory_calibration(loaded, seed, options.ambient_c))
+    }
+
+    /// The factory calibration of the model's runtime estimate: a new, full battery (the one
+    /// `seed` draws, at `ambient_c`) discharged at the rated load, with the converters'
+    /// losses it also carries, and at half of it. A full discharge simulated twice: a fleet
+    /// of one model computes it once and starts every device with it (`Ups::calibrated`).
+    pub fn factory_calibration(loaded: &LoadedModel, seed: u64, ambient_c: f64) -> FactoryCalibration {
+        let model = &loaded.model;
+        let battery_spec = &model.battery;
+        let mut rng = SimRng::seed_from_u64(seed);
+        let bank = Bank::new(
+            loaded.block.clone(),
+            battery_spec.strings as usize,
+            battery_spec.blocks_per_string as usize,
+            ambient_c,
+            &mut rng,
+        );
+        let rated_w = model.ratings.active_power_kw * 1000.0;
+        let units = Units::new(&model.topology, rated_w);
+        let full_load_dc_w =
+            rated_w + power_path::conversion_losses_w(&model.efficiency, units.capacity_w(), rated_w);
+        let full = discharge_at_power(&bank, full_load_dc_w, battery_spec, 24.0 * 3600.0);
+        let half_load_dc_w = rated_w / 2.0
+            + power_path::conversion_losses_w(&model.efficiency, units.capacity_w(), rated_w / 2.0);
+        let half_load_backup_s = runtime_at_power_s(&bank, half_load_dc_w, battery_spec, 24.0 * 3600.0);
+        FactoryCalibration { full_load_s: full.seconds, full_load_ah: full.ah, half_load_backup_s }
+    }
+
+    /// The UPS with a factory calibration already made (`Ups::factory_calibration`).
+    pub fn calibrated(
+        loaded: &LoadedModel,
+        seed: u64,
+        options: &StartOptions,
+        calibration: FactoryCalibration,
+    ) -> Self {
         let model = loaded.model.clone();
         let mut rng = SimRng::seed_from_u64(seed);
         let battery_spec = &model.battery;
@@ -154,14 +190,6 @@ impl Ups {
         );
         let rated_w = model.ratings.active_power_kw * 1000.0;
         let units = Units::new(&model.topology, rated_w);
-        // The factory calibration: the new, full battery at the rated load, with the
-        // converters' losses it also carries.
-        let full_load_dc_w =
-            rated_w + power_path::conversion_losses_w(&model.efficiency, units.capacity_w(), rated_w);
-        let calibration = discharge_at_power(&bank, full_load_dc_w, battery_spec, 24.0 * 3600.0);
-        let half_load_dc_w = rated_w / 2.0
-            + power_path::conversion_losses_w(&model.efficiency, units.capacity_w(), rated_w / 2.0);
-        let half_load_backup_s = runtime_at_power_s(&bank, half_load_dc_w, battery_spec, 24.0 * 3600.0);
         for string in 0..battery_spec.strings as usize {
             for index in 0..battery_spec.blocks_per_string as usize {
                 if let Some(block) = bank.block_mut(string, index) {
@@ -176,7 +204,11 @@ impl Ups {
             *phase = rated_w * options.load_pct / 100.0 / output_phases as f64;
         }
         let line_interactive_ups = model.capabilities.line_interactive || model.capabilities.offline;
-        let mut estimate = RuntimeEstimate::new(calibration.seconds, calibration.ah, half_load_backup_s);
+        let mut estimate = RuntimeEstimate::new(
+            calibration.full_load_s,
+            calibration.full_load_ah,
+            calibration.half_load_backup_s,
+        );
         estimate.set_left(options.state_of_charge);
         let nominal = sources::Feed::nominal(
             model.ratings.nominal_input_voltage_v,
@@ -467,6 +499,16 @@ impl Ups {
     pub fn estimated_remaining_runtime_s(&self) -> f64 {
         self.measurements.remaining_runtime_s
     }
+}
+
+/// The runtime estimate's factory calibration (`Ups::factory_calibration`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FactoryCalibration {
+    /// A new, full battery at the rated load: how long, and the charge it gave.
+    pub full_load_s: f64,
+    pub full_load_ah: f64,
+    /// The same battery at half the rated load.
+    pub half_load_backup_s: f64,
 }
 
 /// How long a copy of `bank` carried a power, and the charge it drew.

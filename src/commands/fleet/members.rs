@@ -5,10 +5,11 @@
 use scenarios::fleet::plan::{Device, FeedPlan, Plan};
 use sim::twin::control::{Control, Done};
 use sim::twin::{SharedTwin, Twin};
+use sim::ups::FactoryCalibration;
 use sim::ups::faults::{Fault, FaultKind};
 use sim::wire::trace::Trace;
 use sim::{StartOptions, Ups};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -91,17 +92,25 @@ impl Members {
     /// Twins for the devices of `plan` in `shard`, each with its model, serial, load,
     /// state of health and seed.
     pub fn build(plan: &Plan, shard: Range<usize>) -> Members {
+        // The factory calibration is the model's, not each unit's: made once per model
+        // (with the battery of the model's first device), two simulated discharges saved
+        // per device.
+        let mut calibrations: HashMap<&str, FactoryCalibration> = HashMap::new();
         let members = plan.devices[shard.clone()]
             .iter()
             .map(|device| {
-                let mut loaded = (*plan.models[&device.model]).clone();
+                let model = &plan.models[&device.model];
+                let calibration = *calibrations.entry(device.model.as_str()).or_insert_with(|| {
+                    Ups::factory_calibration(model, device.seed, StartOptions::default().ambient_c)
+                });
+                let mut loaded = (**model).clone();
                 loaded.model.identity.serial_number = device.serial.clone();
                 let options = StartOptions {
                     load_pct: device.load_pct,
                     state_of_health: device.soh_pct / 100.0,
                     ..StartOptions::default()
                 };
-                let ups = Ups::new(&loaded, device.seed, &options);
+                let ups = Ups::calibrated(&loaded, device.seed, &options, calibration);
                 let slave_id = loaded.model.serial.slave_id;
                 let twin =
                     SharedTwin::new(Twin::new(ups, &loaded, slave_id, device.seed, Trace::in_memory()));
