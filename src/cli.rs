@@ -127,7 +127,11 @@ pub enum TimingArg {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct FleetArgs {
+    /// Act on running fleet processes (every shard) rather than serve one.
+    #[command(subcommand)]
+    pub over_shards: Option<FleetClient>,
     /// The fleet file (format: scenarios/fleets/README.md); without one, the bundled demo:
     /// a campus of three sites and 300 UPSs on 127.1.0.1… port 5020.
     pub file: Option<std::path::PathBuf>,
@@ -141,12 +145,73 @@ pub struct FleetArgs {
     /// feed, group) to this file: `.json` as JSON, otherwise CSV.
     #[arg(long)]
     pub inventory: Option<std::path::PathBuf>,
+    /// Only check the file and write the inventory, serving nothing (to import the devices
+    /// into the system under test before the fleet runs).
+    #[arg(long, requires = "inventory")]
+    pub inventory_only: bool,
     /// The fleet's control API (and `/metrics`).
     #[arg(long, default_value = "127.0.0.1:8701")]
     pub control: String,
     /// Bearer token the control API requires (required when bound beyond loopback).
     #[arg(long)]
     pub token: Option<String>,
+}
+
+/// Clients of running fleet processes: each request goes to every shard's control API.
+#[derive(Debug, Subcommand)]
+pub enum FleetClient {
+    /// The whole fleet at a glance: devices, modes and devices on battery, per shard, per
+    /// feed and in total.
+    Status {
+        #[command(flatten)]
+        shards: ShardsArgs,
+        /// Print the shards' summaries and the totals as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Inject a fault on a device, group, feed or site, or on all devices, on every shard.
+    Inject(FleetActionArgs),
+    /// Clear a fault on a device, group, feed or site, or on all devices, on every shard.
+    Clear(FleetActionArgs),
+    /// Send a firmware command to a device, group, feed or site, or to all, on every shard.
+    #[command(name = "command")]
+    Send(FleetActionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ShardsArgs {
+    /// Every shard's control API (their `ready` lines print them), comma-separated, as URLs
+    /// or HOST:PORT.
+    #[arg(long, value_delimiter = ',', required = true, num_args = 1..)]
+    pub shards: Vec<String>,
+    /// Bearer token the shards require.
+    #[arg(long)]
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["device", "group", "feed", "site", "all"])))]
+pub struct FleetActionArgs {
+    #[command(flatten)]
+    pub shards: ShardsArgs,
+    #[arg(long)]
+    pub device: Option<String>,
+    #[arg(long)]
+    pub group: Option<String>,
+    #[arg(long)]
+    pub feed: Option<String>,
+    #[arg(long)]
+    pub site: Option<String>,
+    #[arg(long)]
+    pub all: bool,
+    /// Hold it until this instant on every shard: RFC 3339 (2026-12-06T18:30:00Z) or a
+    /// delay from now (+10s), the same instant sent to all.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Fault or command name.
+    pub name: String,
+    /// Parameters as key=value.
+    pub params: Vec<String>,
 }
 
 #[derive(Debug, Args)]

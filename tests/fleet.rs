@@ -7,6 +7,7 @@
 mod common;
 
 use common::mbpoll::{MBPOLL, Target, read};
+use common::modbus::{modbus_read, serial_of};
 use common::{KillOnDrop, eventually, peer};
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -54,25 +55,6 @@ impl Fleet {
     }
 }
 
-/// Reads `count` words from `address` of the device at `at` (unit 1) as a Modbus TCP master.
-fn modbus_read(at: &str, address: u16, count: u16) -> Vec<u16> {
-    let mut stream = std::net::TcpStream::connect(at).unwrap_or_else(|e| panic!("{at}: {e}"));
-    stream.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
-    let [a_hi, a_lo] = address.to_be_bytes();
-    let [c_hi, c_lo] = count.to_be_bytes();
-    stream.write_all(&[0, 1, 0, 0, 0, 6, 1, 3, a_hi, a_lo, c_hi, c_lo]).unwrap();
-    let mut reply = vec![0u8; 9 + 2 * usize::from(count)];
-    stream.read_exact(&mut reply).unwrap();
-    assert_eq!(&reply[7..9], &[3, (2 * count) as u8], "{at}: {reply:02X?}");
-    reply[9..].chunks(2).map(|w| u16::from_be_bytes([w[0], w[1]])).collect()
-}
-
-/// JBUSP's serial number (0x1003 ×5, first character in the low byte).
-fn serial_of(words: &[u16]) -> String {
-    let bytes: Vec<u8> = words.iter().flat_map(|w| [(*w & 0xFF) as u8, (*w >> 8) as u8]).collect();
-    String::from_utf8_lossy(&bytes).trim_end_matches('\0').to_string()
-}
-
 #[test]
 fn the_demo_fleet_answers_at_every_address_lists_its_inventory_and_fails_by_feed() {
     let dir = tempfile::tempdir().unwrap();
@@ -93,7 +75,9 @@ fn the_demo_fleet_answers_at_every_address_lists_its_inventory_and_fails_by_feed
         let at = format!("{}:{}", &row[1], &row[2]);
         assert_eq!(serial_of(&modbus_read(&at, 0x1003, 5)), &row[4], "{at} ({})", &row[0]);
     }
+    let mut reads = 4;
     if peer(MBPOLL, "mbpoll") {
+        reads += 1;
         let port = rows[200][2].to_string();
         let words = read(Target::TcpHost { host: &rows[200][1], port: &port }, 0x1003, 5).unwrap();
         assert_eq!(serial_of(&words), &rows[200][4], "mbpoll reads {}", &rows[200][0]);
@@ -139,6 +123,11 @@ fn the_demo_fleet_answers_at_every_address_lists_its_inventory_and_fails_by_feed
         metrics.contains("upstwin_fleet_on_battery{site=\"branch\",feed=\"branch-utility\"} 40"),
         "{metrics}"
     );
+    // Every read was one request and one reply, counted once.
+    for counter in ["requests", "replies"] {
+        let line = format!("upstwin_fleet_modbus_{counter}_total{{protocol=\"modbus_tcp\"}} {reads}\n");
+        assert!(metrics.contains(&line), "{line}in{metrics}");
+    }
     assert!(
         metrics.contains("# TYPE upstwin_fleet_devices gauge") && metrics.trim_end().ends_with("# EOF"),
         "{metrics}"

@@ -5,9 +5,10 @@ use super::{CommandResult, Failure};
 use crate::cli::ControlArgs;
 use serde_json::{Value, json};
 
-fn params(args: &ControlArgs) -> Result<Value, Failure> {
+/// `key=value` pairs as a JSON object of numbers.
+pub fn params(pairs: &[String]) -> Result<Value, Failure> {
     let mut params = serde_json::Map::new();
-    for pair in &args.params {
+    for pair in pairs {
         let (key, value) = pair
             .split_once('=')
             .ok_or_else(|| Failure::bad_input(format!("bad parameter `{pair}`: expected key=value")))?;
@@ -19,23 +20,41 @@ fn params(args: &ControlArgs) -> Result<Value, Failure> {
     Ok(Value::Object(params))
 }
 
-/// Sends a request; a 4xx from the server is the caller's bad input (exit 2).
-fn send(args: &ControlArgs, method: &str, path: &str, body: Option<Value>) -> CommandResult {
-    let base = args.control.trim_end_matches('/');
-    // `127.0.0.1:8700`, as `serve --control` takes it, is the same server as its URL.
+/// Which HTTP method a request uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Delete,
+}
+
+/// One request to a control API at `base` (a URL, or `HOST:PORT` as `--control` takes it):
+/// its status and JSON body (null when it has none).
+pub fn request(
+    base: &str,
+    token: Option<&str>,
+    method: Method,
+    path: &str,
+    body: Option<&Value>,
+) -> Result<(u16, Value), Failure> {
+    let base = base.trim_end_matches('/');
     let url = if base.contains("://") { format!("{base}{path}") } else { format!("http://{base}{path}") };
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let authorization = args.token.as_ref().map(|t| format!("Bearer {t}"));
-    let response = match (method, body) {
-        ("POST", Some(body)) => {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(30)))
+        .build()
+        .into();
+    let authorization = token.map(|t| format!("Bearer {t}"));
+    let response = match method {
+        Method::Post => {
             let mut request = agent.post(&url);
             if let Some(value) = &authorization {
                 request = request.header("Authorization", value);
             }
-            request.send_json(body)
+            request.send_json(body.cloned().unwrap_or(Value::Null))
         }
-        _ => {
-            let mut request = agent.delete(&url);
+        Method::Get | Method::Delete => {
+            let mut request = if method == Method::Get { agent.get(&url) } else { agent.delete(&url) };
             if let Some(value) = &authorization {
                 request = request.header("Authorization", value);
             }
@@ -44,20 +63,25 @@ fn send(args: &ControlArgs, method: &str, path: &str, body: Option<Value>) -> Co
     };
     let mut response = response.map_err(|e| Failure::failed(format!("{url}: {e}")))?;
     let status = response.status().as_u16();
-    let body: Value = response.body_mut().read_json().unwrap_or(Value::Null);
+    Ok((status, response.body_mut().read_json().unwrap_or(Value::Null)))
+}
+
+/// Sends a request; a 4xx from the server is the caller's bad input (exit 2).
+fn send(args: &ControlArgs, method: Method, path: &str, body: Option<Value>) -> CommandResult {
+    let (status, body) = request(&args.control, args.token.as_deref(), method, path, body.as_ref())?;
     match status {
         200..=299 => {
             println!("{body}");
             Ok(())
         }
         400..=499 => Err(Failure::bad_input(body["error"].as_str().unwrap_or("refused").to_string())),
-        _ => Err(Failure::failed(format!("{url}: HTTP {status}"))),
+        _ => Err(Failure::failed(format!("{}{path}: HTTP {status}", args.control))),
     }
 }
 
 pub fn inject(args: &ControlArgs) -> CommandResult {
     let path = if args.wire { "/api/wire-faults" } else { "/api/faults" };
-    send(args, "POST", path, Some(json!({ "name": args.name, "params": params(args)? })))
+    send(args, Method::Post, path, Some(json!({ "name": args.name, "params": params(&args.params)? })))
 }
 
 pub fn clear(args: &ControlArgs) -> CommandResult {
@@ -66,9 +90,14 @@ pub fn clear(args: &ControlArgs) -> CommandResult {
     } else {
         format!("/api/faults/{}", args.name)
     };
-    send(args, "DELETE", &path, None)
+    send(args, Method::Delete, &path, None)
 }
 
 pub fn command(args: &ControlArgs) -> CommandResult {
-    send(args, "POST", "/api/commands", Some(json!({ "name": args.name, "params": params(args)? })))
+    send(
+        args,
+        Method::Post,
+        "/api/commands",
+        Some(json!({ "name": args.name, "params": params(&args.params)? })),
+    )
 }

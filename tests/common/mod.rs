@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test file uses its own part
 
 pub mod mbpoll;
+pub mod modbus;
 pub mod ports;
 pub mod snmp;
 pub mod truth;

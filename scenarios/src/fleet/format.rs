@@ -36,6 +36,17 @@ pub enum Addresses {
         #[serde(default)]
         listen: Listen,
     },
+    /// One address per device, counting up from `first`, from a range the host has as its
+    /// own: a secondary network (a pod's range on Kubernetes, a namespace's on a bridge)
+    /// made local with `ip route add local 10.201.0.0/24 dev lo`. Each shard serves a
+    /// contiguous part of the range (`--shard K/N`), so a route per shard reaches it.
+    Range {
+        first: Ipv4Addr,
+        #[serde(default = "modbus_port")]
+        modbus_port: u16,
+        #[serde(default)]
+        listen: Listen,
+    },
     /// One address for every device, a port each counting up from `first_modbus_port`:
     /// for hosts that cannot have an address per device.
     Ports { address: Ipv4Addr, first_modbus_port: u16 },

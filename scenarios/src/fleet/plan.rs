@@ -142,11 +142,21 @@ fn address(addresses: &Addresses, index: usize) -> Option<SocketAddrV4> {
             (ip.octets()[0] == 127 && ip != Ipv4Addr::new(127, 255, 255, 255))
                 .then_some(SocketAddrV4::new(ip, *modbus_port))
         }
+        Addresses::Range { first, modbus_port, .. } => {
+            let ip = Ipv4Addr::from(u32::from(*first).checked_add(index)?);
+            routable(ip).then_some(SocketAddrV4::new(ip, *modbus_port))
+        }
         Addresses::Ports { address, first_modbus_port } => {
             let port = u16::try_from(u32::from(*first_modbus_port).checked_add(index)?).ok()?;
             Some(SocketAddrV4::new(*address, port))
         }
     }
+}
+
+/// An address a device of a `Range` can own: unicast, neither "this network" (0/8),
+/// loopback (that is `Loopback`'s) nor multicast and above.
+fn routable(ip: Ipv4Addr) -> bool {
+    !(ip.octets()[0] == 0 || ip.is_loopback() || ip.octets()[0] >= 224)
 }
 
 /// Checks the fleet and expands it; models named by a path are found next to `dir`.
@@ -157,6 +167,12 @@ pub fn plan(fleet: &Fleet, dir: &Path) -> Result<Plan, Invalid> {
     match fleet.addresses {
         Addresses::Loopback { first, modbus_port, .. } if first.octets()[0] != 127 || modbus_port == 0 => {
             return Err(invalid("addresses", "Loopback: `first` in 127.0.0.0/8 and a modbus_port above 0"));
+        }
+        Addresses::Range { first, modbus_port, .. } if !routable(first) || modbus_port == 0 => {
+            return Err(invalid(
+                "addresses",
+                "Range: `first` a unicast address outside 0/8, 127/8 (use Loopback) and 224/3, and a modbus_port above 0",
+            ));
         }
         Addresses::Ports { first_modbus_port: 0, .. } => {
             return Err(invalid("addresses", "Ports: first_modbus_port above 0"));
@@ -314,7 +330,7 @@ pub fn plan(fleet: &Fleet, dir: &Path) -> Result<Plan, Invalid> {
         }
     }
     let listen = match fleet.addresses {
-        Addresses::Loopback { listen, .. } => listen,
+        Addresses::Loopback { listen, .. } | Addresses::Range { listen, .. } => listen,
         Addresses::Ports { .. } => Listen::Each,
     };
     Ok(Plan {

@@ -5,13 +5,15 @@ use super::exception::Exception;
 use super::pdu::{self, Request};
 use crate::image::RegisterImage;
 use crate::ups::Ups;
+use std::sync::Arc;
 
 /// Exception 0x0B: no device answers at that unit id (Modbus TCP).
 const GATEWAY_TARGET_FAILED: u8 = 0x0B;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Service {
-    pub image: RegisterImage,
+    /// Shared by every twin of one model (a fleet holds thousands): it never changes.
+    pub image: Arc<RegisterImage>,
     pub slave_id: u8,
 }
 
@@ -24,8 +26,8 @@ pub struct Answer {
 }
 
 impl Service {
-    pub fn new(image: RegisterImage, slave_id: u8) -> Self {
-        Self { image, slave_id }
+    pub fn new(image: impl Into<Arc<RegisterImage>>, slave_id: u8) -> Self {
+        Self { image: image.into(), slave_id }
     }
 
     /// A request arriving over RTU: other slave ids are ignored, broadcasts (0) run writes

@@ -30,9 +30,18 @@ impl Twin {
     /// The twin with the model's register map answering as `slave_id`, no wire fault and
     /// no recording.
     pub fn new(ups: Ups, loaded: &LoadedModel, slave_id: u8, seed: u64, trace: Trace) -> Self {
+        Self::with_image(ups, Arc::new(Self::image_of(loaded)), slave_id, seed, trace)
+    }
+
+    /// The register image a model's twins answer from (its map, its family's variant).
+    pub fn image_of(loaded: &LoadedModel) -> RegisterImage {
         let map = ups_models::maps::bundled(&loaded.model.register_map)
             .expect("a validated model names a bundled map");
-        let image = RegisterImage::new(map, loaded.model.identity.map_family.clone());
+        RegisterImage::new(map, loaded.model.identity.map_family.clone())
+    }
+
+    /// As `new`, answering from an image shared with the model's other twins.
+    pub fn with_image(ups: Ups, image: Arc<RegisterImage>, slave_id: u8, seed: u64, trace: Trace) -> Self {
         Self {
             ups,
             service: Service::new(image, slave_id),

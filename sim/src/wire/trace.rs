@@ -7,6 +7,9 @@ use std::collections::VecDeque;
 
 /// Frames kept in memory for the control API.
 const RING: usize = 1000;
+/// Frames a twin of a fleet keeps: thousands of twins polled for hours must not hold a
+/// thousand frames each (≈ 250 KiB), and one device's last exchanges are what anyone asks.
+pub const FLEET_RING: usize = 16;
 /// Frames waiting for the file writer; beyond this the oldest are dropped and counted, so a
 /// slow disk costs frames in the file, never the UPS's answers or memory.
 const QUEUE: usize = 65_536;
@@ -133,6 +136,11 @@ pub struct Trace {
     /// The link clock's reading at the first frame.
     origin_s: Option<f64>,
     ring: VecDeque<Frame>,
+    /// How many frames the ring keeps.
+    ring_frames: usize,
+    /// Frames to and from the UPS since the start, for metrics.
+    received: u64,
+    sent: u64,
     /// Frames for a file writer; `None` when nobody writes the trace to a file.
     queue: Option<VecDeque<Frame>>,
     dropped: u64,
@@ -141,7 +149,25 @@ pub struct Trace {
 impl Trace {
     /// A trace kept in memory only.
     pub fn in_memory() -> Self {
-        Self { origin_s: None, ring: VecDeque::new(), queue: None, dropped: 0 }
+        Self::in_memory_keeping(RING)
+    }
+
+    /// A trace kept in memory, its last `frames` frames only (at least one).
+    pub fn in_memory_keeping(frames: usize) -> Self {
+        Self {
+            origin_s: None,
+            ring: VecDeque::new(),
+            ring_frames: frames.max(1),
+            received: 0,
+            sent: 0,
+            queue: None,
+            dropped: 0,
+        }
+    }
+
+    /// Frames received (requests) and sent (replies) since the start.
+    pub fn counts(&self) -> (u64, u64) {
+        (self.received, self.sent)
     }
 
     /// A trace whose frames are also queued for a file writer to drain.
@@ -154,6 +180,10 @@ impl Trace {
     pub fn record(&mut self, mut frame: Frame) {
         let origin_s = *self.origin_s.get_or_insert(frame.wall_s);
         frame.wall_s = (frame.wall_s - origin_s).max(0.0);
+        match frame.direction {
+            Direction::Rx => self.received += 1,
+            Direction::Tx => self.sent += 1,
+        }
         if let Some(queue) = &mut self.queue {
             if queue.len() == QUEUE {
                 queue.pop_front();
@@ -161,7 +191,7 @@ impl Trace {
             }
             queue.push_back(frame.clone());
         }
-        if self.ring.len() == RING {
+        if self.ring.len() >= self.ring_frames {
             self.ring.pop_front();
         }
         self.ring.push_back(frame);
@@ -214,5 +244,29 @@ mod tests {
         assert_eq!(trace.recent(usize::MAX).len(), RING);
         assert!(trace.drain().frames.is_empty());
         assert!(Trace::in_memory().drain().frames.is_empty());
+        assert_eq!(trace.counts(), ((QUEUE + 3) as u64, 0));
+    }
+
+    /// A fleet's twin keeps its last few frames only, and counts every one.
+    #[test]
+    fn a_short_ring_keeps_the_newest_frames_and_counts_all() {
+        let mut trace = Trace::in_memory_keeping(FLEET_RING);
+        for i in 0..100u8 {
+            let direction = if i % 2 == 0 { Direction::Rx } else { Direction::Tx };
+            let meaning = Meaning::Reply;
+            trace.record(Frame {
+                wall_s: 0.0,
+                sim_s: 0.0,
+                link: "tcp".into(),
+                transport: Transport::Tcp,
+                direction,
+                bytes: vec![i],
+                meaning,
+            });
+        }
+        let recent = trace.recent(usize::MAX);
+        assert_eq!(recent.len(), FLEET_RING);
+        assert_eq!(recent.last().unwrap().hex, "63");
+        assert_eq!(trace.counts(), (50, 50));
     }
 }

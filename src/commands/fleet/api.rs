@@ -3,6 +3,7 @@
 //! Prometheus.
 
 use super::members::{Members, Outcome, Scope};
+use super::schedule;
 use crate::commands::control_api::body::JsonBody;
 use crate::commands::control_api::error;
 use crate::commands::control_api::reading::state_of;
@@ -28,12 +29,14 @@ pub fn router(members: Arc<Members>) -> Router {
         .route("/api/fleet/faults", post(inject))
         .route("/api/fleet/faults/{name}", delete(clear))
         .route("/api/fleet/commands", post(command))
+        .route("/api/fleet/scheduled", get(scheduled))
+        .route("/api/fleet/scheduled/{id}", delete(cancel))
         .route("/metrics", get(super::metrics::metrics))
         .with_state(members)
 }
 
 /// Which devices: at most one of these (`all` for the whole fleet).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
     device: Option<String>,
@@ -42,17 +45,20 @@ pub struct Target {
     site: Option<String>,
     #[serde(default)]
     all: bool,
+    /// Held until this wall-clock instant (RFC 3339) rather than done now.
+    at: Option<String>,
 }
 
 impl Target {
     /// The one target named; `None` for none or several.
-    fn scope(self) -> Option<Scope> {
+    fn scope(&self) -> Option<Scope> {
+        let Target { device, group, feed, site, all, .. } = self.clone();
         let given = [
-            self.device.map(Scope::Device),
-            self.group.map(Scope::Group),
-            self.feed.map(Scope::Feed),
-            self.site.map(Scope::Site),
-            self.all.then_some(Scope::All),
+            device.map(Scope::Device),
+            group.map(Scope::Group),
+            feed.map(Scope::Feed),
+            site.map(Scope::Site),
+            all.then_some(Scope::All),
         ];
         let mut given = given.into_iter().flatten();
         match (given.next(), given.next()) {
@@ -76,26 +82,29 @@ struct Named {
     site: Option<String>,
     #[serde(default)]
     all: bool,
+    at: Option<String>,
 }
 
 impl Named {
-    fn scope(&self) -> Option<Scope> {
-        let Named { device, group, feed, site, all, .. } = self;
-        let (device, group, feed, site) = (device.clone(), group.clone(), feed.clone(), site.clone());
-        Target { device, group, feed, site, all: *all }.scope()
+    fn target(&self) -> Target {
+        let Named { device, group, feed, site, all, at, .. } = self;
+        let (device, group, feed, site, at) =
+            (device.clone(), group.clone(), feed.clone(), site.clone(), at.clone());
+        Target { device, group, feed, site, all: *all, at }
     }
 }
 
-/// Applies `control` to `scope` and answers with how many devices took it: 400 for no (or
-/// several) targets or a bad fault, 404 for a target the fleet does not have.
+/// Applies `control` to the target and answers with how many devices took it: 400 for no
+/// (or several) targets, a bad fault or a bad `at`, 404 for a target the fleet does not
+/// have. With `at`, holds it until then and answers 202 with its entry in the schedule.
 fn act(
-    members: &Members,
-    scope: Option<Scope>,
+    members: &Arc<Members>,
+    target: Target,
     control: Result<Control, String>,
     verb: &str,
     name: &str,
 ) -> Response {
-    let Some(scope) = scope else {
+    let Some(scope) = target.scope() else {
         return error(StatusCode::BAD_REQUEST, "name one of device, group, feed, site, or all: true");
     };
     let control = match control {
@@ -105,6 +114,14 @@ fn act(
     if !members.knows(&scope) {
         return error(StatusCode::NOT_FOUND, format!("the fleet has no {scope}"));
     }
+    if let Some(at) = &target.at {
+        let at = match schedule::parse_at(at) {
+            Ok(at) => at,
+            Err(why) => return error(StatusCode::BAD_REQUEST, why),
+        };
+        let entry = members.schedule.add(members.clone(), at, scope, control, format!("{verb} {name}"));
+        return (StatusCode::ACCEPTED, Json(json!({ "scheduled": entry }))).into_response();
+    }
     let Outcome { done, refused, first_refusal } = members.apply(&scope, &control);
     let mut answer = json!({ "devices": done, "refused": refused, "first_refusal": first_refusal });
     answer[verb] = json!(name);
@@ -113,7 +130,7 @@ fn act(
 
 async fn inject(State(members): State<Arc<Members>>, JsonBody(body): JsonBody<Named>) -> Response {
     let control = Fault::with_params(&body.name, &body.params).map(Control::Inject).map_err(|e| e.0);
-    act(&members, body.scope(), control, "injected", &body.name)
+    act(&members, body.target(), control, "injected", &body.name)
 }
 
 async fn clear(
@@ -122,12 +139,26 @@ async fn clear(
     Query(target): Query<Target>,
 ) -> Response {
     let control = FaultKind::parse(&name).map(Control::Clear).map_err(|e| e.0);
-    act(&members, target.scope(), control, "cleared", &name)
+    act(&members, target, control, "cleared", &name)
 }
 
 async fn command(State(members): State<Arc<Members>>, JsonBody(body): JsonBody<Named>) -> Response {
     let control = Command::with_params(&body.name, &body.params).map(Control::Command).map_err(|e| e.0);
-    act(&members, body.scope(), control, "sent", &body.name)
+    act(&members, body.target(), control, "sent", &body.name)
+}
+
+/// Actions held for an instant, and those that ran (when, how late, on how many devices).
+async fn scheduled(State(members): State<Arc<Members>>) -> Json<Value> {
+    let (pending, ran) = members.schedule.list();
+    Json(json!({ "pending": pending, "ran": ran }))
+}
+
+async fn cancel(State(members): State<Arc<Members>>, Path(id): Path<u64>) -> Response {
+    if members.schedule.cancel(id) {
+        Json(json!({ "cancelled": id })).into_response()
+    } else {
+        error(StatusCode::NOT_FOUND, format!("no pending action {id} (it may have run)"))
+    }
 }
 
 /// The fleet now: devices by mode, on battery, per feed.
@@ -158,6 +189,10 @@ async fn summary(State(members): State<Arc<Members>>) -> Json<Value> {
         "devices": members.members.len(),
         "fleet_devices": members.fleet_devices,
         "shard": { "first": members.shard.start, "end": members.shard.end },
+        "addresses": {
+            "first": members.members.first().map(|m| m.device.modbus.ip().to_string()),
+            "last": members.members.last().map(|m| m.device.modbus.ip().to_string()),
+        },
         "modes": modes,
         "on_battery": on_battery,
         "feeds": feeds,

@@ -3,16 +3,17 @@
 //! a feed or a site.
 
 use scenarios::fleet::plan::{Device, FeedPlan, Plan};
+use sim::image::RegisterImage;
 use sim::twin::control::{Control, Done};
 use sim::twin::{SharedTwin, Twin};
 use sim::ups::FactoryCalibration;
 use sim::ups::faults::{Fault, FaultKind};
-use sim::wire::trace::Trace;
+use sim::wire::trace::{FLEET_RING, Trace};
 use sim::{StartOptions, Ups};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Longest step a twin takes at once (as `serve`'s clock).
 const MAX_STEP_S: f64 = 0.1;
@@ -39,7 +40,7 @@ impl std::fmt::Display for Scope {
             Scope::Group(name) => write!(f, "group {name}"),
             Scope::Feed(name) => write!(f, "feed {name}"),
             Scope::Site(name) => write!(f, "site {name}"),
-            Scope::All => write!(f, "device at all"),
+            Scope::All => write!(f, "all devices"),
         }
     }
 }
@@ -83,6 +84,8 @@ pub struct Members {
     pub names: Names,
     /// How far the twins' clock is behind the wall clock × speed, s (f64 bits).
     clock_lag_s: AtomicU64,
+    /// Actions held until a wall-clock instant.
+    pub schedule: super::schedule::Schedule,
     /// Held through a whole step of the fleet and through an action on it, so that an
     /// action finds every twin at the same instant.
     pass: Mutex<()>,
@@ -96,6 +99,8 @@ impl Members {
         // (with the battery of the model's first device), two simulated discharges saved
         // per device.
         let mut calibrations: HashMap<&str, FactoryCalibration> = HashMap::new();
+        // One register image per model, shared by its twins (it never changes).
+        let mut images: HashMap<&str, Arc<RegisterImage>> = HashMap::new();
         let members = plan.devices[shard.clone()]
             .iter()
             .map(|device| {
@@ -112,8 +117,11 @@ impl Members {
                 };
                 let ups = Ups::calibrated(&loaded, device.seed, &options, calibration);
                 let slave_id = loaded.model.serial.slave_id;
+                let image =
+                    images.entry(device.model.as_str()).or_insert_with(|| Arc::new(Twin::image_of(&loaded)));
+                let trace = Trace::in_memory_keeping(FLEET_RING);
                 let twin =
-                    SharedTwin::new(Twin::new(ups, &loaded, slave_id, device.seed, Trace::in_memory()));
+                    SharedTwin::new(Twin::with_image(ups, image.clone(), slave_id, device.seed, trace));
                 Member { device: device.clone(), twin }
             })
             .collect();
@@ -125,6 +133,7 @@ impl Members {
             shard,
             names: Names::of(plan),
             clock_lag_s: AtomicU64::new(0),
+            schedule: Default::default(),
             pass: Mutex::new(()),
         }
     }

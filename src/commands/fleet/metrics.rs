@@ -1,12 +1,14 @@
 //! `GET /metrics`: the fleet for Prometheus (OpenMetrics text): devices by mode, devices on
-//! battery by feed, the twins' clock and how far it lags behind the wall clock.
+//! battery by feed, Modbus requests and replies, the twins' clock and how far it lags behind
+//! the wall clock.
 
 use super::api::text;
 use super::members::Members;
 use axum::extract::State;
 use axum::response::Response;
-use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::encoding::text::encode;
+use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
+use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
@@ -24,6 +26,26 @@ struct FeedLabels {
     feed: String,
 }
 
+/// How the devices were asked.
+#[derive(Debug, Clone, Copy, Hash, PartialEq, Eq)]
+enum Protocol {
+    ModbusTcp,
+}
+
+impl EncodeLabelValue for Protocol {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        use std::fmt::Write;
+        encoder.write_str(match self {
+            Protocol::ModbusTcp => "modbus_tcp",
+        })
+    }
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ProtocolLabels {
+    protocol: Protocol,
+}
+
 const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 pub async fn metrics(State(members): State<Arc<Members>>) -> Response {
@@ -35,14 +57,28 @@ pub async fn metrics(State(members): State<Arc<Members>>) -> Response {
     for feed in &members.feeds {
         on_battery.get_or_create(&FeedLabels { site: feed.site.clone(), feed: feed.name.clone() }).set(0);
     }
+    let (mut requests, mut replies) = (0, 0);
     for member in &members.members {
         let twin = member.twin.lock();
+        let (received, sent) = twin.trace.counts();
+        (requests, replies) = (requests + received, replies + sent);
         devices.get_or_create(&ModeLabels { mode: format!("{:?}", twin.ups.mode()) }).inc();
         if twin.ups.conditions().on_battery {
             let labels = FeedLabels { site: member.device.site.clone(), feed: member.device.feed.clone() };
             on_battery.get_or_create(&labels).inc();
         }
     }
+    // Every device of a fleet answers Modbus TCP (its twin's own server, `card: none`).
+    let frames = Family::<ProtocolLabels, Counter>::default();
+    registry.register(
+        "modbus_requests",
+        "Modbus requests received by the devices, by protocol",
+        frames.clone(),
+    );
+    frames.get_or_create(&ProtocolLabels { protocol: Protocol::ModbusTcp }).inc_by(requests);
+    let answered = Family::<ProtocolLabels, Counter>::default();
+    registry.register("modbus_replies", "Modbus replies sent by the devices, by protocol", answered.clone());
+    answered.get_or_create(&ProtocolLabels { protocol: Protocol::ModbusTcp }).inc_by(replies);
     let time = Gauge::<f64, AtomicU64>::default();
     time.set(members.time_s());
     registry.register("twin_time_seconds", "The twins' clock (they step together)", time);

@@ -7,6 +7,8 @@ mod clock;
 mod inventory;
 mod members;
 mod metrics;
+mod schedule;
+mod shards;
 
 use super::{CommandResult, Failure};
 use crate::cli::FleetArgs;
@@ -55,8 +57,19 @@ fn open_files_for(devices: usize, how: Listen) -> Result<(), Failure> {
 /// Opens the devices' sockets: one each, or one per port shared by the devices on it.
 async fn listen(members: &Members, how: Listen, tasks: &mut JoinSet<()>) -> CommandResult {
     let bound = |address: SocketAddr, e: std::io::Error, who: &str| {
-        let hint =
-            if address.port() < 1024 { " (ports below 1024 need root or CAP_NET_BIND_SERVICE)" } else { "" };
+        let hint = if e.kind() == std::io::ErrorKind::AddrNotAvailable {
+            let network = match address.ip() {
+                std::net::IpAddr::V4(ip) => std::net::Ipv4Addr::from(u32::from(ip) & 0xffff_ff00).to_string(),
+                std::net::IpAddr::V6(ip) => ip.to_string(),
+            };
+            format!(
+                " (not an address of this host: make the range local, e.g. ip route add local {network}/24 dev lo)"
+            )
+        } else if address.port() < 1024 {
+            " (ports below 1024 need root or CAP_NET_BIND_SERVICE)".to_string()
+        } else {
+            String::new()
+        };
         Failure::failed(format!("{who} at {address}: {e}{hint}"))
     };
     match how {
@@ -87,6 +100,9 @@ async fn listen(members: &Members, how: Listen, tasks: &mut JoinSet<()>) -> Comm
 }
 
 pub fn run(args: &FleetArgs) -> CommandResult {
+    if let Some(client) = &args.over_shards {
+        return shards::run(client);
+    }
     if !(args.speed.is_finite() && (0.001..=100_000.0).contains(&args.speed)) {
         return Err(Failure::bad_input(format!(
             "--speed must be within 0.001..=100000, found {}",
@@ -102,6 +118,10 @@ pub fn run(args: &FleetArgs) -> CommandResult {
     let part = fleet::shard(plan.devices.len(), k, n);
     if let Some(path) = &args.inventory {
         inventory::write(path, &plan.devices).map_err(Failure::failed)?;
+        if args.inventory_only {
+            println!("inventory {} devices={}", path.display(), plan.devices.len());
+            return Ok(());
+        }
     }
     open_files_for(part.len(), plan.listen)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
