@@ -17,6 +17,8 @@ use std::sync::{Arc, Mutex};
 
 /// Longest step a twin takes at once (as `serve`'s clock).
 const MAX_STEP_S: f64 = 0.1;
+/// Below this many twins one thread steps them all (a thread per core costs more).
+const PARALLEL_FROM: usize = 500;
 
 pub struct Member {
     pub device: Device,
@@ -98,33 +100,35 @@ impl Members {
         // The factory calibration is the model's, not each unit's: made once per model
         // (with the battery of the model's first device), two simulated discharges saved
         // per device.
+        let devices = &plan.devices[shard.clone()];
         let mut calibrations: HashMap<&str, FactoryCalibration> = HashMap::new();
         // One register image per model, shared by its twins (it never changes).
         let mut images: HashMap<&str, Arc<RegisterImage>> = HashMap::new();
-        let members = plan.devices[shard.clone()]
-            .iter()
-            .map(|device| {
-                let model = &plan.models[&device.model];
-                let calibration = *calibrations.entry(device.model.as_str()).or_insert_with(|| {
-                    Ups::factory_calibration(model, device.seed, StartOptions::default().ambient_c)
-                });
-                let mut loaded = (**model).clone();
-                loaded.model.identity.serial_number = device.serial.clone();
-                let options = StartOptions {
-                    load_pct: device.load_pct,
-                    state_of_health: device.soh_pct / 100.0,
-                    ..StartOptions::default()
-                };
-                let ups = Ups::calibrated(&loaded, device.seed, &options, calibration);
-                let slave_id = loaded.model.serial.slave_id;
-                let image =
-                    images.entry(device.model.as_str()).or_insert_with(|| Arc::new(Twin::image_of(&loaded)));
-                let trace = Trace::in_memory_keeping(FLEET_RING);
-                let twin =
-                    SharedTwin::new(Twin::with_image(ups, image.clone(), slave_id, device.seed, trace));
-                Member { device: device.clone(), twin }
-            })
-            .collect();
+        for device in devices {
+            let model = &plan.models[&device.model];
+            calibrations.entry(device.model.as_str()).or_insert_with(|| {
+                Ups::factory_calibration(model, device.seed, StartOptions::default().ambient_c)
+            });
+            images.entry(device.model.as_str()).or_insert_with(|| Arc::new(Twin::image_of(model)));
+        }
+        // The twins themselves, on every core: a shard of 100 000 starts in a minute.
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let chunk = devices.len().div_ceil(cores).max(1);
+        let (calibrations, images) = (&calibrations, &images);
+        let members = std::thread::scope(|scope| {
+            let parts: Vec<_> = devices
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter().map(|d| member(plan, d, calibrations, images)).collect::<Vec<Member>>()
+                    })
+                })
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|part| part.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect::<Vec<Member>>()
+        });
         Members {
             name: plan.name.clone(),
             feeds: plan.feeds.clone(),
@@ -147,17 +151,31 @@ impl Members {
     }
 
     /// Steps every twin `dt_s` further, in steps of at most `MAX_STEP_S`.
+    /// Large fleets are stepped on every core, each thread a contiguous part.
     pub fn step(&self, dt_s: f64) {
         let _pass = self.pass.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        for member in &self.members {
-            let mut twin = member.twin.lock();
-            let mut left_s = dt_s;
-            while left_s > 1e-9 {
-                let step_s = left_s.min(MAX_STEP_S);
-                twin.ups.step(step_s);
-                left_s -= step_s;
+        let step_part = |part: &[Member]| {
+            for member in part {
+                let mut twin = member.twin.lock();
+                let mut left_s = dt_s;
+                while left_s > 1e-9 {
+                    let step_s = left_s.min(MAX_STEP_S);
+                    twin.ups.step(step_s);
+                    left_s -= step_s;
+                }
             }
+        };
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        if cores == 1 || self.members.len() < PARALLEL_FROM {
+            step_part(&self.members);
+            return;
         }
+        let chunk = self.members.len().div_ceil(cores);
+        std::thread::scope(|scope| {
+            for part in self.members.chunks(chunk) {
+                scope.spawn(move || step_part(part));
+            }
+        });
     }
 
     /// The twins' time (they all step together).
@@ -225,6 +243,31 @@ impl Members {
             }
         }
         outcome
+    }
+}
+
+/// The twin of one device: its model's calibration and image, its own serial, load, state
+/// of health and seed.
+fn member(
+    plan: &Plan,
+    device: &Device,
+    calibrations: &HashMap<&str, FactoryCalibration>,
+    images: &HashMap<&str, Arc<RegisterImage>>,
+) -> Member {
+    let mut loaded = (*plan.models[&device.model]).clone();
+    loaded.model.identity.serial_number = device.serial.clone();
+    let options = StartOptions {
+        load_pct: device.load_pct,
+        state_of_health: device.soh_pct / 100.0,
+        ..StartOptions::default()
+    };
+    let ups = Ups::calibrated(&loaded, device.seed, &options, calibrations[device.model.as_str()]);
+    let slave_id = loaded.model.serial.slave_id;
+    let image = images[device.model.as_str()].clone();
+    let trace = Trace::in_memory_keeping(FLEET_RING);
+    Member {
+        device: device.clone(),
+        twin: SharedTwin::new(Twin::with_image(ups, image, slave_id, device.seed, trace)),
     }
 }
 
