@@ -2,7 +2,8 @@
 # The fleet at scale (issue 25's figures): `upstwin fleet` (release) with N devices of one
 # model (MASTERYS GP 60, `card: none`), each at its own loopback address: time to ready, RSS
 # per device, CPU while idle, then every device read once every 10 s for SECONDS by
-# benches/fleet_poll.py (Python asyncio): reads answered, timeouts, p50/p99 latency, CPU.
+# benches/fleet_poll.py (Python asyncio): reads answered, timeouts, p50/p99 latency, CPU;
+# last, how far the twins' clock is behind the wall clock (/metrics).
 # Usage: bash benches/fleet.sh DEVICES [SECONDS] [Each|Shared] [persistent|short]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,3 +42,7 @@ echo "fleet of $devices devices (listen: $listen): ready in $(echo "$ready - $st
 tail -n +2 "$dir/inventory.csv" | awk -F, '{print $2 ":" $3}' > "$dir/addresses"
 flag=""; [ "$connections" = persistent ] && flag="--persistent"
 python3 benches/fleet_poll.py --pid "$pid" --addresses "$dir/addresses" --seconds "$seconds" $flag
+# Whether the twins kept up with the wall clock (a fleet too large for its cores runs slow).
+control=$(sed -n 's/.*control=\([^ ]*\).*/\1/p' "$dir/ready")
+lag=$(curl -s -m 60 "$control/metrics" | awk '/^upstwin_fleet_clock_lag_seconds/ {print $2}')
+echo "twins' clock behind the wall clock at the end: ${lag:-unknown} s"

@@ -42,14 +42,23 @@ fn open_files_for(devices: usize, how: Listen) -> Result<(), Failure> {
     if soft < hard {
         setrlimit(Resource::RLIMIT_NOFILE, hard, hard).map_err(Failure::failed)?;
     }
-    // Room for each device's listener (unless shared), a client each, and the process's own files.
-    let per_device = if how == Listen::Shared { 1 } else { 2 };
+    // Room for each device's listener and a client each, and the process's own files.
+    // Shared sockets need none per device: clients beyond the limit wait (the accept
+    // loop backs off), so the limit caps clients at once, not devices.
+    let per_device = if how == Listen::Each { 2 } else { 1 };
     let needed = devices as u64 * per_device + 256;
-    if hard < needed {
+    if how == Listen::Each && hard < needed {
         return Err(Failure::failed(format!(
             "{devices} devices need about {needed} open files; the limit is {hard} (raise it: ulimit -Hn, \
              LimitNOFILE=; share the sockets: listen: Shared; or serve a shard: --shard K/N)"
         )));
+    }
+    if how == Listen::Shared && hard < needed {
+        eprintln!(
+            "upstwin fleet: the open-file limit ({hard}) allows about {} clients at once, fewer than the \
+             {devices} devices (raise it: ulimit -Hn, LimitNOFILE=)",
+            hard.saturating_sub(256)
+        );
     }
     Ok(())
 }
