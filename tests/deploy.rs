@@ -1,6 +1,7 @@
 //! deploy/kubernetes stays true to the binary: the ConfigMap's fleet file is valid and its
-//! every device falls in the range the init container makes local; `SHARDS` equals the
-//! StatefulSet's `replicas`; the shards split the fleet into parts that cover it once.
+//! every device falls in the range the init container makes local, on the port the pod
+//! exposes; `SHARDS` equals the StatefulSet's `replicas`; the command reads the file where
+//! the ConfigMap is mounted and serves the control API on the port the Service names.
 
 use std::net::Ipv4Addr;
 use std::path::Path;
@@ -57,7 +58,8 @@ fn the_manifests_fleet_file_shards_and_address_range_agree() {
     assert_eq!(replicas, shards, "SHARDS must equal replicas");
 
     // The init container's local route covers every device's address.
-    let route = statefulset.lines().find(|l| l.contains("\"route\", \"add\", \"local\"")).expect("the route");
+    let route =
+        statefulset.lines().find(|l| l.contains("\"route\", \"replace\", \"local\"")).expect("the route");
     let block = route.split('"').find(|part| part.contains('/')).unwrap();
     let (network, prefix) = block.split_once('/').unwrap();
     let (network, prefix): (Ipv4Addr, u32) = (network.parse().unwrap(), prefix.parse().unwrap());
@@ -66,5 +68,20 @@ fn the_manifests_fleet_file_shards_and_address_range_agree() {
         let address: Ipv4Addr = row[1].parse().unwrap();
         assert_eq!(u32::from(address) & mask, u32::from(network), "{} at {address} outside {block}", &row[0]);
     }
+    // The pod exposes the devices' port and the control port, and reads the mounted file.
+    assert!(rows.iter().all(|row| &row[2] == "502"), "devices on 502");
+    assert_eq!(value_after(&statefulset, "- name: modbus", "containerPort:"), "502");
+    assert_eq!(value_after(&statefulset, "- name: control", "containerPort:"), "8701");
+    assert_eq!(value_after(&manifest("service.yaml"), "- name: control", "port:"), "8701");
+    assert!(statefulset.contains("--control 0.0.0.0:8701"), "the control API on its port");
+    let mount = value_after(&statefulset, "volumeMounts:", "mountPath:");
+    assert!(
+        statefulset.contains(&format!("upstwin fleet {mount}/fleet.ron")),
+        "the file where it is mounted"
+    );
+    assert!(
+        statefulset.contains("metadata.labels['apps.kubernetes.io/pod-index']"),
+        "K from the pod's ordinal"
+    );
     println!("{} devices in {block}, {replicas} shards", rows.len());
 }

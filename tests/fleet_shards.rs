@@ -63,8 +63,9 @@ fn namespaces_allowed(probe: &str) -> bool {
 }
 
 /// The hub (holding the bridge), the shards and the client, each on the bridge with an
-/// address of 10.200.0.0/24; shard k owns 10.201.0.(32(k+1))/27 and the client routes each
-/// part to its shard.
+/// address of 10.200.0.0/24; shard k owns 10.201.0.(32(k+1))/27 (shard 0 all of
+/// 10.201.0.0/24) and the client routes each part to its shard, and what lies beyond the
+/// fleet to shard 0.
 fn network(tag: &str) -> (Namespaces, Vec<String>, String) {
     let hub = format!("utw-hub-{tag}");
     let shards: Vec<String> = (0..SHARDS).map(|k| format!("utw-s{k}-{tag}")).collect();
@@ -88,9 +89,15 @@ fn network(tag: &str) -> (Namespaces, Vec<String>, String) {
     for (k, shard) in shards.iter().enumerate() {
         on_bridge(k + 1, shard, &format!("10.200.0.{}", 10 + k));
         let part = format!("10.201.0.{}/27", PER_SHARD * (k + 1));
-        ip_ok(&["-n", shard, "route", "add", "local", &part, "dev", "lo"]);
+        // Shard 0 has the whole range local, as the pods of deploy/ do: it must still
+        // answer for its own devices only.
+        let local = if k == 0 { "10.201.0.0/24".to_string() } else { part.clone() };
+        ip_ok(&["-n", shard, "route", "add", "local", &local, "dev", "lo"]);
         ip_ok(&["-n", &client, "route", "add", &part, "via", &format!("10.200.0.{}", 10 + k)]);
     }
+    // Addresses beyond the fleet's go to shard 0 too.
+    let beyond = format!("10.201.0.{}/27", PER_SHARD * (SHARDS + 1));
+    ip_ok(&["-n", &client, "route", "add", &beyond, "via", "10.200.0.10"]);
     (made, shards, client)
 }
 
@@ -173,7 +180,7 @@ fn shards_in_their_own_namespaces_serve_every_device_once_and_fail_together_at_o
     std::fs::write(
         &file,
         format!(
-            r#"Fleet(name: "sharded", seed: 7, addresses: Range(first: "10.201.0.{PER_SHARD}", modbus_port: 502),
+            r#"Fleet(name: "sharded", seed: 7, addresses: Range(first: "10.201.0.{PER_SHARD}", modbus_port: 502, listen: Shared),
     sites: [
         (name: "east", feeds: [(name: "east-utility")], groups: [(name: "e", feed: "east-utility", count: {half}, model: "masterys-gp-60", serials: "E{{i:08}}")]),
         (name: "west", feeds: [(name: "west-utility")], groups: [(name: "w", feed: "west-utility", count: {half}, model: "masterys-gp-60", serials: "W{{i:08}}")]),
@@ -212,13 +219,21 @@ fn shards_in_their_own_namespaces_serve_every_device_once_and_fail_together_at_o
         assert_eq!(serial, &row[4], "{} at {}", &row[0], &row[1]);
     }
     assert_eq!(serials.iter().collect::<HashSet<_>>().len(), rows.len(), "each device once");
-    let beyond = inside(&client, || {
-        std::net::TcpStream::connect_timeout(
-            &format!("10.201.0.{}:502", PER_SHARD * (SHARDS + 1)).parse().unwrap(),
-            std::time::Duration::from_secs(2),
-        )
+    // Shard 0 has that address too (its local range) but no device there: no answer.
+    let beyond = format!("10.201.0.{}:502", PER_SHARD * (SHARDS + 1));
+    let answered = inside(&client, || {
+        use std::io::{Read, Write};
+        let Ok(mut stream) =
+            std::net::TcpStream::connect_timeout(&beyond.parse().unwrap(), std::time::Duration::from_secs(5))
+        else {
+            return false;
+        };
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+        let _ = stream.write_all(&[0, 1, 0, 0, 0, 6, 1, 3, 0x10, 0x03, 0, 5]);
+        let mut byte = [0u8; 1];
+        matches!(stream.read(&mut byte), Ok(1))
     });
-    assert!(beyond.is_err(), "no shard answers beyond the fleet's range");
+    assert!(!answered, "no shard answers at {beyond}, beyond the fleet");
 
     let (ok, status) = client_cli(&client, &["status"]);
     println!("{status}");

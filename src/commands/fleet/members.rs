@@ -107,7 +107,10 @@ impl Members {
         for device in devices {
             let model = &plan.models[&device.model];
             calibrations.entry(device.model.as_str()).or_insert_with(|| {
-                Ups::factory_calibration(model, device.seed, StartOptions::default().ambient_c)
+                // The model's first device in the whole fleet, so that a device's twin is
+                // the same whichever shard serves it.
+                let first = plan.devices.iter().find(|d| d.model == device.model).unwrap_or(device);
+                Ups::factory_calibration(model, first.seed, StartOptions::default().ambient_c)
             });
             images.entry(device.model.as_str()).or_insert_with(|| Arc::new(Twin::image_of(model)));
         }
@@ -296,6 +299,35 @@ mod tests {
         let plan = fleet::compile(fleet::DEMO, std::path::Path::new("campus.ron")).unwrap();
         let part = fleet::shard(plan.devices.len(), 0, 1);
         Members::build(&plan, part)
+    }
+
+    /// A device's twin is the same whichever shard serves it (its load, health, seed and its
+    /// model's calibration come from the whole fleet), on mains and on battery.
+    #[test]
+    fn a_device_is_the_same_twin_in_any_shard() {
+        use crate::commands::control_api::reading::state_of;
+        let plan = fleet::compile(fleet::DEMO, std::path::Path::new("campus.ron")).unwrap();
+        let whole = Members::build(&plan, fleet::shard(plan.devices.len(), 0, 1));
+        let part = fleet::shard(plan.devices.len(), 1, 2);
+        let shard = Members::build(&plan, part.clone());
+        // A device of the shard whose model's first device is in the other shard.
+        let index = (0..shard.members.len())
+            .find(|&i| {
+                let model = &shard.members[i].device.model;
+                plan.devices.iter().position(|d| &d.model == model).is_some_and(|first| first < part.start)
+            })
+            .expect("the demo has such a device");
+        let name = &shard.members[index].device.name;
+        let among = &whole.members[part.start + index];
+        assert_eq!(name, &among.device.name);
+        // On battery, where the estimate the calibration makes shows.
+        let blackout = Control::Inject(Fault::with_params("mains_blackout", &BTreeMap::new()).unwrap());
+        for members in [&whole, &shard] {
+            members.apply(&Scope::Device(name.clone()), &blackout);
+            members.step(30.0);
+        }
+        let (alone, among) = (state_of(&shard.members[index].twin.lock()), state_of(&among.twin.lock()));
+        assert_eq!(alone, among, "{name}");
     }
 
     /// While the clock steps the fleet on another thread, a feed's blackout reaches every

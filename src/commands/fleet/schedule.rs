@@ -28,7 +28,7 @@ pub struct Entry {
     pub at: String,
     pub action: String,
     pub scope: String,
-    /// When it ran (RFC 3339, wall clock), how late, and on how many devices.
+    /// When it was done on every device (RFC 3339, wall clock), how late, and on how many.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ran_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -91,17 +91,25 @@ impl Schedule {
         // Held before the task starts, so that it finds itself pending however soon it runs.
         let mut pending = lock(&self.pending);
         let task = tokio::spawn(async move {
-            let wait = at.duration_since(SystemTime::now()).unwrap_or_default();
-            tokio::time::sleep(wait).await;
+            // In slices of a second, the wall clock read again each time: a clock stepped
+            // (NTP) during a long hold still fires at the instant.
+            while let Ok(wait) = at.duration_since(SystemTime::now()) {
+                if wait.is_zero() {
+                    break;
+                }
+                tokio::time::sleep(wait.min(Duration::from_secs(1))).await;
+            }
+            let schedule = &members.schedule;
+            // Out of `pending` before it runs: from here on it cannot be cancelled, so a
+            // cancel never answers yes for an action that still happens.
+            let Some((mut entry, _, _)) = lock(&schedule.pending).remove(&id) else { return };
             let running = members.clone();
             let outcome =
                 tokio::task::spawn_blocking(move || (running.apply(&scope, &control), SystemTime::now()))
                     .await;
-            let schedule = &members.schedule;
-            let Some((mut entry, _, _)) = lock(&schedule.pending).remove(&id) else { return };
-            if let Ok((outcome, ran)) = outcome {
-                entry.ran_at = Some(rfc3339(ran));
-                entry.late_ms = Some(ran.duration_since(at).unwrap_or_default().as_secs_f64() * 1000.0);
+            if let Ok((outcome, done)) = outcome {
+                entry.ran_at = Some(rfc3339(done));
+                entry.late_ms = Some(done.duration_since(at).unwrap_or_default().as_secs_f64() * 1000.0);
                 entry.devices = Some(outcome.done);
             }
             let mut ran = lock(&schedule.ran);

@@ -17,11 +17,11 @@ pub fn run(client: &FleetClient) -> CommandResult {
         FleetClient::Status { shards, json } => status(shards, *json),
         FleetClient::Inject(args) => {
             let body = body(args)?;
-            act(&args.shards, Method::Post, "/api/fleet/faults".into(), Some(body))
+            act(&args.shards, Method::Post, "/api/fleet/faults".into(), Some(body), args.at.is_some())
         }
         FleetClient::Send(args) => {
             let body = body(args)?;
-            act(&args.shards, Method::Post, "/api/fleet/commands".into(), Some(body))
+            act(&args.shards, Method::Post, "/api/fleet/commands".into(), Some(body), args.at.is_some())
         }
         FleetClient::Clear(args) => {
             let target = body(args)?;
@@ -35,6 +35,7 @@ pub fn run(client: &FleetClient) -> CommandResult {
                 Method::Delete,
                 format!("/api/fleet/faults/{}?{}", args.name, query.join("&")),
                 None,
+                args.at.is_some(),
             )
         }
     }
@@ -60,7 +61,12 @@ fn instant(text: &str) -> Result<String, Failure> {
     };
     let delay_s =
         sim::run::script::parse_duration_s(delay).map_err(|e| Failure::bad_input(format!("--at: {e}")))?;
-    let at = SystemTime::now() + Duration::from_secs_f64(delay_s);
+    // As the shards: at most a year ahead.
+    let at = Duration::try_from_secs_f64(delay_s)
+        .ok()
+        .filter(|delay| *delay <= Duration::from_secs(366 * 24 * 3600))
+        .and_then(|delay| SystemTime::now().checked_add(delay))
+        .ok_or_else(|| Failure::bad_input(format!("--at {text}: at most a year ahead")))?;
     OffsetDateTime::from(at).format(&Rfc3339).map_err(Failure::failed)
 }
 
@@ -103,7 +109,8 @@ fn fan_out(
 }
 
 /// Prints each shard's answer; fails if any shard did not take it.
-fn act(shards: &ShardsArgs, method: Method, path: String, body: Option<Value>) -> CommandResult {
+/// `held`: the action waits for an instant (`--at`), so no device has taken it yet.
+fn act(shards: &ShardsArgs, method: Method, path: String, body: Option<Value>, held: bool) -> CommandResult {
     let answers = fan_out(shards, method, &path, body.as_ref());
     let mut devices = 0;
     let mut failed = Vec::new();
@@ -124,7 +131,7 @@ fn act(shards: &ShardsArgs, method: Method, path: String, body: Option<Value>) -
             }
         }
     }
-    if body.as_ref().is_none_or(|b| b["at"].is_null()) {
+    if !held {
         println!("total devices={devices}");
     }
     match failed.is_empty() {
@@ -153,7 +160,7 @@ fn status(shards: &ShardsArgs, as_json: bool) -> CommandResult {
     }
     let mut total = json!({ "devices": 0, "on_battery": 0, "modes": {}, "feeds": {} });
     let mut covered: Vec<(u64, u64)> = Vec::new();
-    let mut fleet_devices = 0;
+    let mut sizes = std::collections::BTreeSet::new();
     for (_, summary) in &summaries {
         add(&mut total["devices"], &summary["devices"]);
         add(&mut total["on_battery"], &summary["on_battery"]);
@@ -169,9 +176,14 @@ fn status(shards: &ShardsArgs, as_json: bool) -> CommandResult {
             summary["shard"]["first"].as_u64().unwrap_or(0),
             summary["shard"]["end"].as_u64().unwrap_or(0),
         ));
-        fleet_devices = summary["fleet_devices"].as_u64().unwrap_or(0);
+        sizes.insert(summary["fleet_devices"].as_u64().unwrap_or(0));
     }
-    let coverage = coverage(&mut covered, fleet_devices);
+    let fleet_devices = sizes.iter().copied().max().unwrap_or(0);
+    let coverage = match (summaries.is_empty(), sizes.len()) {
+        (true, _) => "no shard answered".to_string(),
+        (false, 1) => coverage(&mut covered, fleet_devices),
+        _ => format!("the shards serve different fleets (of {sizes:?} devices)"),
+    };
     total["fleet_devices"] = json!(fleet_devices);
     total["coverage"] = json!(coverage);
     if as_json {
