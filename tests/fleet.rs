@@ -196,3 +196,25 @@ fn devices_sharing_one_socket_answer_each_at_its_own_address() {
     let mut byte = [0u8; 1];
     assert!(matches!(stranger.read(&mut byte), Ok(0) | Err(_)), "no device there: closed, never answered");
 }
+
+/// A `Range` the host does not have as its own: the fleet refuses to start, saying how to
+/// make it local, rather than listening on 0.0.0.0 for devices nobody can reach.
+#[test]
+fn a_range_the_host_lacks_is_refused_with_how_to_make_it_local() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("range.ron");
+    std::fs::write(
+        &path,
+        r#"Fleet(name: "far", addresses: Range(first: "198.51.100.1", modbus_port: 5022, listen: Shared),
+            sites: [(name: "s", feeds: [(name: "f")], groups: [(name: "g", feed: "f", count: 3, model: "masterys-gp-60")])])"#,
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_upstwin"))
+        .args(["fleet", path.to_str().unwrap(), "--control", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("g-001 at 198.51.100.1:0"), "{stderr}");
+    assert!(stderr.contains("ip route add local 198.51.100.0/24 dev lo"), "{stderr}");
+}

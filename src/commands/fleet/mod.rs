@@ -91,6 +91,12 @@ async fn listen(members: &Members, how: Listen, tasks: &mut JoinSet<()>) -> Comm
             }
         }
         Listen::Shared => {
+            // 0.0.0.0 binds whatever the host has; a device's address it lacks would go
+            // unanswered in silence. Refuse to start instead, saying so.
+            for member in [members.members.first(), members.members.last()].into_iter().flatten() {
+                let address = SocketAddr::new(std::net::IpAddr::V4(*member.device.modbus.ip()), 0);
+                std::net::UdpSocket::bind(address).map_err(|e| bound(address, e, &member.device.name))?;
+            }
             let mut by_port: HashMap<u16, HashMap<SocketAddr, SharedTwin>> = HashMap::new();
             for member in &members.members {
                 let address = SocketAddr::V4(member.device.modbus);
