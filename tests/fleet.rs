@@ -99,6 +99,7 @@ fn the_demo_fleet_answers_at_every_address_lists_its_inventory_and_fails_by_feed
     assert!(eventually(30.0, || on_battery("branch-utility") == 40), "every UPS of the feed on battery");
     let summary = fleet.get("/api/fleet");
     assert_eq!(summary["on_battery"], 40, "no other UPS: {summary}");
+    assert!(summary["clock_lag_s"].as_f64().is_some_and(|lag| lag >= 0.0), "the clock's lag: {summary}");
 
     // Datahall feed A fails too: its genset takes the load 8 s later (0.8 s at 10×).
     let answer = fleet.post("/api/fleet/faults", json!({ "name": "mains_blackout", "feed": "dh-feed-a" }));

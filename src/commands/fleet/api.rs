@@ -186,6 +186,9 @@ async fn summary(State(members): State<Arc<Members>>) -> Json<Value> {
     Json(json!({
         "name": members.name,
         "time_s": members.time_s(),
+        // How far the twins are behind the wall clock × speed: above a tick or two, this
+        // process has more twins than its cores step in real time.
+        "clock_lag_s": members.clock_lag_s(),
         "devices": members.members.len(),
         "fleet_devices": members.fleet_devices,
         "shard": { "first": members.shard.start, "end": members.shard.end },

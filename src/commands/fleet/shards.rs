@@ -12,6 +12,9 @@ use std::time::{Duration, SystemTime};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+/// A shard further behind than this (its clock steps every 0.1 s) cannot keep up.
+const LAGGING_S: f64 = 1.0;
+
 pub fn run(client: &FleetClient) -> CommandResult {
     match client {
         FleetClient::Status { shards, json } => status(shards, *json),
@@ -192,13 +195,23 @@ fn status(shards: &ShardsArgs, as_json: bool) -> CommandResult {
     } else {
         for (shard, summary) in &summaries {
             println!(
-                "{shard} devices={} on_battery={} modes={} time_s={:.1} addresses={}",
+                "{shard} devices={} on_battery={} modes={} time_s={:.1} lag_s={:.2} addresses={}",
                 summary["devices"],
                 summary["on_battery"],
                 summary["modes"],
                 summary["time_s"].as_f64().unwrap_or(0.0),
+                summary["clock_lag_s"].as_f64().unwrap_or(0.0),
                 blocks(&summary["addresses"]).join(",")
             );
+        }
+        for (shard, summary) in &summaries {
+            let lag_s = summary["clock_lag_s"].as_f64().unwrap_or(0.0);
+            if lag_s > LAGGING_S {
+                println!(
+                    "warning: {shard} is {lag_s:.1} s behind the wall clock: more twins than its cores step \
+                     in real time (deploy/README.md: how big a shard)"
+                );
+            }
         }
         for (feed, counts) in total["feeds"].as_object().into_iter().flatten() {
             println!("feed {feed} devices={} on_battery={}", counts["devices"], counts["on_battery"]);
