@@ -36,7 +36,7 @@ pub fn router(members: Arc<Members>) -> Router {
 }
 
 /// Which devices: at most one of these (`all` for the whole fleet).
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
     device: Option<String>,
@@ -52,13 +52,12 @@ pub struct Target {
 impl Target {
     /// The one target named; `None` for none or several.
     fn scope(&self) -> Option<Scope> {
-        let Target { device, group, feed, site, all, .. } = self.clone();
         let given = [
-            device.map(Scope::Device),
-            group.map(Scope::Group),
-            feed.map(Scope::Feed),
-            site.map(Scope::Site),
-            all.then_some(Scope::All),
+            self.device.clone().map(Scope::Device),
+            self.group.clone().map(Scope::Group),
+            self.feed.clone().map(Scope::Feed),
+            self.site.clone().map(Scope::Site),
+            self.all.then_some(Scope::All),
         ];
         let mut given = given.into_iter().flatten();
         match (given.next(), given.next()) {

@@ -115,23 +115,13 @@ impl Members {
             images.entry(device.model.as_str()).or_insert_with(|| Arc::new(Twin::image_of(model)));
         }
         // The twins themselves, on every core: a shard of 100 000 starts in a minute.
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        let chunk = devices.len().div_ceil(cores).max(1);
         let (calibrations, images) = (&calibrations, &images);
-        let members = std::thread::scope(|scope| {
-            let parts: Vec<_> = devices
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter().map(|d| member(plan, d, calibrations, images)).collect::<Vec<Member>>()
-                    })
-                })
-                .collect();
-            parts
-                .into_iter()
-                .flat_map(|part| part.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                .collect::<Vec<Member>>()
-        });
+        let members = on_every_core(devices, |part| {
+            part.iter().map(|d| member(plan, d, calibrations, images)).collect::<Vec<Member>>()
+        })
+        .into_iter()
+        .flatten()
+        .collect();
         Members {
             name: plan.name.clone(),
             feeds: plan.feeds.clone(),
@@ -168,17 +158,11 @@ impl Members {
                 }
             }
         };
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        if cores == 1 || self.members.len() < PARALLEL_FROM {
+        if self.members.len() < PARALLEL_FROM {
             step_part(&self.members);
-            return;
+        } else {
+            on_every_core(&self.members, step_part);
         }
-        let chunk = self.members.len().div_ceil(cores);
-        std::thread::scope(|scope| {
-            for part in self.members.chunks(chunk) {
-                scope.spawn(move || step_part(part));
-            }
-        });
     }
 
     /// The twins' time (they all step together).
@@ -247,6 +231,17 @@ impl Members {
         }
         outcome
     }
+}
+
+/// `work` on a contiguous part of `items` per core, at once; its results in order.
+fn on_every_core<T: Sync, R: Send>(items: &[T], work: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let chunk = items.len().div_ceil(cores).max(1);
+    let work = &work;
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = items.chunks(chunk).map(|part| scope.spawn(move || work(part))).collect();
+        parts.into_iter().map(|part| part.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    })
 }
 
 /// The twin of one device: its model's calibration and image, its own serial, load, state

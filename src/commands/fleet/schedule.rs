@@ -16,7 +16,7 @@ use tokio::task::AbortHandle;
 /// took a moment to fan out is not refused.
 const LATE_AT_MOST: Duration = Duration::from_secs(1);
 /// How far ahead an action may be held.
-const AHEAD_AT_MOST: Duration = Duration::from_secs(366 * 24 * 3600);
+pub const AHEAD_AT_MOST: Duration = Duration::from_secs(366 * 24 * 3600);
 /// How many actions that ran are remembered (newest kept).
 const RAN_KEPT: usize = 256;
 
@@ -60,7 +60,8 @@ pub fn parse_at(text: &str) -> Result<SystemTime, String> {
     Ok(at)
 }
 
-fn rfc3339(at: SystemTime) -> String {
+/// `at` as RFC 3339, in UTC.
+pub fn rfc3339(at: SystemTime) -> String {
     OffsetDateTime::from(at).format(&Rfc3339).unwrap_or_default()
 }
 

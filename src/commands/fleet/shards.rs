@@ -2,6 +2,7 @@
 //! control API at once, their answers added up. A scheduled action (`--at`) goes to all
 //! with the same absolute instant, so it happens at once everywhere.
 
+use super::schedule::{AHEAD_AT_MOST, rfc3339};
 use crate::cli::{FleetActionArgs, FleetClient, ShardsArgs};
 use crate::commands::control_client::{Method, params, request};
 use crate::commands::{CommandResult, Failure};
@@ -28,31 +29,24 @@ pub fn run(client: &FleetClient) -> CommandResult {
         }
         FleetClient::Clear(args) => {
             let target = body(args)?;
-            let query: Vec<String> = ["device", "group", "feed", "site", "at"]
-                .iter()
-                .filter_map(|key| target[*key].as_str().map(|value| format!("{key}={}", encode(value))))
-                .chain(args.all.then(|| "all=true".to_string()))
-                .collect();
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            for key in ["device", "group", "feed", "site", "at"] {
+                if let Some(value) = target[key].as_str() {
+                    query.append_pair(key, value);
+                }
+            }
+            if args.all {
+                query.append_pair("all", "true");
+            }
             act(
                 &args.shards,
                 Method::Delete,
-                format!("/api/fleet/faults/{}?{}", args.name, query.join("&")),
+                format!("/api/fleet/faults/{}?{}", args.name, query.finish()),
                 None,
                 args.at.is_some(),
             )
         }
     }
-}
-
-/// Percent-encodes what a query value may not hold as it is (`+` and `:` of an instant).
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// `--at`: an RFC 3339 instant as it is, or `+DURATION` from now made one.
@@ -67,10 +61,10 @@ fn instant(text: &str) -> Result<String, Failure> {
     // As the shards: at most a year ahead.
     let at = Duration::try_from_secs_f64(delay_s)
         .ok()
-        .filter(|delay| *delay <= Duration::from_secs(366 * 24 * 3600))
+        .filter(|delay| *delay <= AHEAD_AT_MOST)
         .and_then(|delay| SystemTime::now().checked_add(delay))
         .ok_or_else(|| Failure::bad_input(format!("--at {text}: at most a year ahead")))?;
-    OffsetDateTime::from(at).format(&Rfc3339).map_err(Failure::failed)
+    Ok(rfc3339(at))
 }
 
 fn body(args: &FleetActionArgs) -> Result<Value, Failure> {
