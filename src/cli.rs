@@ -87,9 +87,12 @@ pub enum Command {
     },
     /// Print the control API's OpenAPI 3 document (what `/api/openapi.json` serves).
     Openapi {
-        /// Print it as the Markdown reference (docs/control-api.md).
+        /// Print it as the Markdown reference (docs/control-api.md, docs/fleet-api.md).
         #[arg(long)]
         markdown: bool,
+        /// The fleet's control API (`upstwin fleet --control`) instead of a twin's.
+        #[arg(long)]
+        fleet: bool,
     },
 }
 

@@ -52,7 +52,7 @@ fn main() -> ExitCode {
         cli::Command::Send(args) => commands::control_client::command(&args),
         cli::Command::Faults { markdown, wire } => commands::faults::faults(markdown, wire),
         cli::Command::Commands { markdown } => commands::faults::commands(markdown),
-        cli::Command::Openapi { markdown } => commands::openapi::run(markdown),
+        cli::Command::Openapi { markdown, fleet } => commands::openapi::run(markdown, fleet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

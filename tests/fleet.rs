@@ -219,3 +219,40 @@ fn a_range_the_host_lacks_is_refused_with_how_to_make_it_local() {
     assert!(stderr.contains("g-001 at 198.51.100.1:0"), "{stderr}");
     assert!(stderr.contains("ip route add local 198.51.100.0/24 dev lo"), "{stderr}");
 }
+
+/// The fleet's API publishes its OpenAPI 3 document at `/api/openapi.json`, without the
+/// token when one guards the rest: it validates, lists every route served (each answers,
+/// each has an example), and docs/fleet-api.md is its rendering, kept current.
+#[test]
+fn the_fleet_api_publishes_a_valid_openapi_document_of_every_route() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("small.ron");
+    std::fs::write(
+        &path,
+        r#"Fleet(name: "small", addresses: Loopback(first: "127.44.0.1", modbus_port: 5023, listen: Shared),
+            sites: [(name: "s", feeds: [(name: "f")], groups: [(name: "g", feed: "f", count: 4, model: "masterys-gp-60")])])"#,
+    )
+    .unwrap();
+    let fleet = Fleet::start(&[path.to_str().unwrap()]);
+    let document = fleet.get("/api/openapi.json");
+    let expected = [
+        "/api/fleet",
+        "/api/fleet/commands",
+        "/api/fleet/devices",
+        "/api/fleet/devices/{name}",
+        "/api/fleet/faults",
+        "/api/fleet/faults/{name}",
+        "/api/fleet/scheduled",
+        "/api/fleet/scheduled/{id}",
+        "/api/openapi.json",
+        "/metrics",
+    ];
+    common::openapi::check(&document, &fleet.control, &expected, &["--fleet"], "docs/fleet-api.md");
+    drop(fleet);
+
+    let guarded = Fleet::start(&[path.to_str().unwrap(), "--token", "fleet-token-for-the-test"]);
+    assert_eq!(guarded.get("/api/openapi.json"), document, "the document needs no token");
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let refused = agent.get(format!("{}/api/fleet", guarded.control)).call().unwrap();
+    assert_eq!(refused.status(), 401, "the rest needs it");
+}

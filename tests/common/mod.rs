@@ -5,6 +5,7 @@
 
 pub mod mbpoll;
 pub mod modbus;
+pub mod openapi;
 pub mod ports;
 pub mod snmp;
 pub mod truth;

@@ -34,7 +34,7 @@ struct Api {
 /// What every refusal carries.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[schema(example = json!({ "error": "unknown fault `mains_blakout`, did you mean `mains_blackout`?" }))]
-struct ApiError {
+pub(crate) struct ApiError {
     error: String,
 }
 
@@ -56,8 +56,8 @@ pub(crate) fn error(status: StatusCode, message: impl Into<String>) -> Response 
 )]
 struct ApiDoc;
 
-/// The bearer token `--token` asks for.
-struct BearerToken;
+/// The bearer token `--token` asks for (the twin's API and the fleet's).
+pub(crate) struct BearerToken;
 
 impl utoipa::Modify for BearerToken {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
@@ -90,7 +90,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 /// The routes' document with the document's own route in it.
-fn with_document_path(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+pub(crate) fn with_document_path(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     openapi.paths.paths.insert("/api/openapi.json".into(), document_path());
     openapi
 }
@@ -115,8 +115,14 @@ fn document_path() -> utoipa::openapi::PathItem {
 pub fn router(twin: SharedTwin, token: Option<String>) -> Router {
     let api = Api { plane: ControlPlane::new(twin.clone()), twin };
     let (routes, openapi) = routes();
+    documented(routes.with_state(api), openapi, token)
+}
+
+/// `router` behind the token, with `openapi` (and its own route) served at
+/// `/api/openapi.json` without one: the twin's control API and the fleet's.
+pub(crate) fn documented(router: Router, openapi: utoipa::openapi::OpenApi, token: Option<String>) -> Router {
     let document = Arc::new(with_document_path(openapi).to_pretty_json().unwrap_or_default());
-    behind_token(routes.with_state(api), token).route(
+    behind_token(router, token).route(
         "/api/openapi.json",
         axum::routing::get(move || async move {
             ([(header::CONTENT_TYPE, "application/json")], document.as_str().to_owned())
@@ -126,7 +132,7 @@ pub fn router(twin: SharedTwin, token: Option<String>) -> Router {
 
 /// `router` answering only requests that carry `Authorization: Bearer TOKEN`, when a token
 /// is given (the twin's control API, the fleet's).
-pub fn behind_token(router: Router, token: Option<String>) -> Router {
+fn behind_token(router: Router, token: Option<String>) -> Router {
     match token {
         Some(token) => {
             router.layer(middleware::from_fn_with_state(Arc::new(format!("Bearer {token}")), authorize))

@@ -48,6 +48,15 @@ struct ProtocolLabels {
 
 const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
+/// The fleet for Prometheus: devices by mode, on battery by feed, Modbus requests and
+/// replies, the twins' clock and its lag (OpenMetrics text).
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "fleet",
+    responses((status = 200, description = "OpenMetrics text", content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        body = String, example = json!("# TYPE upstwin_fleet_on_battery gauge\n# HELP upstwin_fleet_on_battery Devices on battery, by feed\nupstwin_fleet_on_battery{site=\"hq\",feed=\"hq-utility\"} 60\n# EOF\n")))
+)]
 pub async fn metrics(State(members): State<Arc<Members>>) -> Response {
     let mut registry = Registry::with_prefix("upstwin_fleet");
     let devices = Family::<ModeLabels, Gauge>::default();

@@ -12,6 +12,7 @@ mod shards;
 
 use super::{CommandResult, Failure};
 use crate::cli::FleetArgs;
+pub use api::openapi;
 use link::tcp;
 use members::Members;
 use scenarios::fleet::format::Listen;
@@ -161,7 +162,7 @@ async fn serve(args: &FleetArgs, plan: &Plan, part: std::ops::Range<usize>) -> C
             args.control
         )));
     }
-    let router = super::control_api::behind_token(api::router(members.clone()), args.token.clone());
+    let router = api::router(members.clone(), args.token.clone());
     tasks.spawn(async move {
         if let Err(e) = axum::serve(control, router).await {
             eprintln!("upstwin fleet: control: {e}");

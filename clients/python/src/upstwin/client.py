@@ -20,9 +20,9 @@ class ApiError(Exception):
         self.reason = reason
 
 
-class Twin:
-    """A twin's control API at ``url`` (``http://127.0.0.1:8700``), with its bearer
-    ``token`` when it was started with one."""
+class Http:
+    """An upstwin control API at ``url``, with its bearer ``token`` when it was started
+    with one: JSON in, JSON out, refusals as ``ApiError`` (the twin's and the fleet's)."""
 
     def __init__(self, url, token=None, timeout_s=10.0):
         self.url = url.rstrip("/")
@@ -31,7 +31,7 @@ class Twin:
         self.token = token
         self.timeout_s = timeout_s
 
-    def _call(self, method, path, body=None, query=None):
+    def _call(self, method, path, body=None, query=None, raw=False):
         url = self.url + path
         if query:
             url += "?" + urllib.parse.urlencode(query)
@@ -42,7 +42,8 @@ class Twin:
             request.add_header("Authorization", f"Bearer {self.token}")
         try:
             with urllib.request.urlopen(request, timeout=self.timeout_s) as answer:
-                return json.loads(answer.read() or b"null")
+                read = answer.read()
+                return read.decode() if raw else json.loads(read or b"null")
         except urllib.error.HTTPError as refused:
             text = refused.read().decode(errors="replace")
             try:
@@ -50,6 +51,15 @@ class Twin:
             except ValueError:
                 reason = text
             raise ApiError(refused.code, reason) from None
+
+    def openapi(self):
+        """The API's OpenAPI 3 document."""
+        return self._call("GET", "/api/openapi.json")
+
+
+class Twin(Http):
+    """A twin's control API at ``url`` (``http://127.0.0.1:8700``), with its bearer
+    ``token`` when it was started with one."""
 
     # Reading.
 
@@ -73,10 +83,6 @@ class Twin:
     def trace(self, count=100):
         """The newest frames on the twin's wire."""
         return self._call("GET", "/api/trace", query={"count": count})
-
-    def openapi(self):
-        """The API's OpenAPI 3 document."""
-        return self._call("GET", "/api/openapi.json")
 
     # Acting.
 

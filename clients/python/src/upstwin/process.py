@@ -13,6 +13,7 @@ import subprocess
 import threading
 
 from .client import Twin
+from .fleet import Fleet
 
 
 class UpstwinError(Exception):
@@ -27,22 +28,13 @@ def binary():
     return found
 
 
-class Served:
-    """A running ``upstwin serve`` (or demo): ``twin`` (its control API), ``fields`` (the
-    ready line's ``key=value`` pairs: ``pty``, ``tcp``, ``control``…), ``pty`` and ``tcp``."""
+class Process:
+    """A running upstwin process: ``fields`` (what its ready line said), stopped with
+    ``stop()`` or by leaving its ``with`` block."""
 
-    def __init__(self, process, fields, token=None):
+    def __init__(self, process, fields):
         self.process = process
         self.fields = fields
-        self.twin = Twin(fields["control"], token=token)
-
-    @property
-    def pty(self):
-        return self.fields.get("pty")
-
-    @property
-    def tcp(self):
-        return self.fields.get("tcp")
 
     def stop(self, timeout_s=10.0):
         """Stops the process (SIGINT, then SIGKILL if it lingers)."""
@@ -59,6 +51,32 @@ class Served:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+class Served(Process):
+    """A running ``upstwin serve`` (or demo): ``twin`` (its control API), ``fields`` (the
+    ready line's ``key=value`` pairs: ``pty``, ``tcp``, ``control``…), ``pty`` and ``tcp``."""
+
+    def __init__(self, process, fields, token=None):
+        super().__init__(process, fields)
+        self.twin = Twin(fields["control"], token=token)
+
+    @property
+    def pty(self):
+        return self.fields.get("pty")
+
+    @property
+    def tcp(self):
+        return self.fields.get("tcp")
+
+
+class FleetServed(Process):
+    """A running ``upstwin fleet``: ``fleet`` (its control API) and ``fields`` (the ready
+    line's ``fleet``, ``devices``, ``fleet_devices``, ``first``, ``last``, ``control``)."""
+
+    def __init__(self, process, fields, token=None):
+        super().__init__(process, fields)
+        self.fleet = Fleet(fields["control"], token=token)
 
 
 def _start(arguments, ready, timeout_s):
@@ -96,6 +114,13 @@ def _drain(stream):
         pass
 
 
+def _ready_fields(line):
+    """The ``key=value`` pairs of a ``ready …`` line; ``None`` for any other line."""
+    if not line.startswith("ready "):
+        return None
+    return dict(pair.split("=", 1) for pair in line.split()[1:] if "=" in pair)
+
+
 def serve(model="masterys-gp-60", pty=True, speed=None, load_pct=None, token=None, extra=(), timeout_s=30.0):
     """Starts ``upstwin serve`` for ``model`` on free loopback ports (Modbus TCP, the control
     API) and, with ``pty``, on a pseudo-terminal; returns a ``Served`` once it is ready."""
@@ -109,14 +134,31 @@ def serve(model="masterys-gp-60", pty=True, speed=None, load_pct=None, token=Non
     if token:
         arguments += ["--token", token]
     arguments += list(extra)
-
-    def ready(line):
-        if not line.startswith("ready "):
-            return None
-        return dict(pair.split("=", 1) for pair in line.split()[1:] if "=" in pair)
-
-    process, fields = _start(arguments, ready, timeout_s)
+    process, fields = _start(arguments, _ready_fields, timeout_s)
     return Served(process, fields, token=token)
+
+
+def fleet(path=None, speed=None, token=None, shard=None, inventory=None, extra=(), timeout_s=120.0):
+    """Starts ``upstwin fleet`` from the fleet file at ``path`` (the bundled campus of 300
+    UPSs when ``None``) with its control API on a free loopback port; returns a
+    ``FleetServed`` once every device answers. The devices' addresses and ports are the
+    file's: two fleets at once need files with different ones. ``shard="K/N"`` serves one
+    shard; ``inventory`` writes the CSV inventory there."""
+    arguments = ["fleet"]
+    if path is not None:
+        arguments.append(str(path))
+    arguments += ["--control", "127.0.0.1:0"]
+    if speed is not None:
+        arguments += ["--speed", str(speed)]
+    if token:
+        arguments += ["--token", token]
+    if shard:
+        arguments += ["--shard", shard]
+    if inventory is not None:
+        arguments += ["--inventory", str(inventory)]
+    arguments += list(extra)
+    process, fields = _start(arguments, _ready_fields, timeout_s)
+    return FleetServed(process, fields, token=token)
 
 
 def demo(model="masterys-gp-60", admin_password_file=None, state_dir=None, extra=(), timeout_s=60.0):
