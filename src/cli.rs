@@ -158,6 +158,10 @@ pub struct FleetArgs {
     /// Bearer token the control API requires (required when bound beyond loopback).
     #[arg(long)]
     pub token: Option<String>,
+    /// Where each reference card (`card: Reference`) keeps its logs and SNMP engine, a
+    /// directory per device; default: a temporary directory removed when the fleet stops.
+    #[arg(long, value_name = "DIR")]
+    pub card_state: Option<std::path::PathBuf>,
 }
 
 /// Clients of running fleet processes: each request goes to every shard's control API.

@@ -83,6 +83,29 @@ fn the_demo_fleet_answers_at_every_address_lists_its_inventory_and_fails_by_feed
         assert_eq!(serial_of(&words), &rows[200][4], "mbpoll reads {}", &rows[200][0]);
     }
 
+    // The 100 reference cards (hq-servers, branch-racks) find their UPS and answer SNMP at
+    // their device's address (the inventory's SNMP port) with its name (upsIdentName).
+    assert!(fleet.ready.contains("cards=100"), "{}", fleet.ready);
+    assert!(
+        eventually(30.0, || fleet.get("/api/fleet")["cards"]["online"] == 100),
+        "every card finds its UPS"
+    );
+    if peer(common::snmp::SNMPGET, "snmp") {
+        for row in [&rows[0], &rows[299]] {
+            let agent = format!("{}:{}", &row[1], &row[9]);
+            let answer = common::snmp::parse(&common::snmp::net_snmp(
+                common::snmp::SNMPGET,
+                &["-v2c", "-c", "public", &agent, ".1.3.6.1.2.1.33.1.1.5.0"],
+            ));
+            assert_eq!(
+                answer.get("1.3.6.1.2.1.33.1.1.5.0").map(String::as_str),
+                Some(&row[0]),
+                "snmpget {agent}"
+            );
+        }
+    }
+    assert_eq!(&rows[100][9], "", "no card, no SNMP port in the inventory ({})", &rows[100][0]);
+
     // The branch's utility fails: its 40 UPSs go on battery, and no other.
     let answer =
         fleet.post("/api/fleet/faults", json!({ "name": "mains_blackout", "feed": "branch-utility" }));
@@ -124,11 +147,13 @@ fn the_demo_fleet_answers_at_every_address_lists_its_inventory_and_fails_by_feed
         metrics.contains("upstwin_fleet_on_battery{site=\"branch\",feed=\"branch-utility\"} 40"),
         "{metrics}"
     );
-    // Every read was one request and one reply, counted once.
-    for counter in ["requests", "replies"] {
-        let line = format!("upstwin_fleet_modbus_{counter}_total{{protocol=\"modbus_tcp\"}} {reads}\n");
-        assert!(metrics.contains(&line), "{line}in{metrics}");
-    }
+    // The test's reads and the cards' polls: every one answered.
+    let counter = |name: &str| {
+        let line = format!("upstwin_fleet_modbus_{name}_total{{protocol=\"modbus_tcp\"}} ");
+        metrics.lines().find_map(|l| l.strip_prefix(line.as_str())).and_then(|n| n.parse::<u64>().ok())
+    };
+    assert!(counter("requests").is_some_and(|n| n >= reads), "{metrics}");
+    assert!(metrics.contains("upstwin_fleet_cards_online 100\n"), "{metrics}");
     assert!(
         metrics.contains("# TYPE upstwin_fleet_devices gauge") && metrics.trim_end().ends_with("# EOF"),
         "{metrics}"
@@ -190,6 +215,13 @@ fn devices_sharing_one_socket_answer_each_at_its_own_address() {
     );
     for (n, address) in [(1, "127.43.0.1:5021"), (27, "127.43.0.27:5021"), (50, "127.43.0.50:5021")] {
         assert_eq!(serial_of(&modbus_read(address, 0x1003, 5)), format!("SH{n:04}"), "{address}");
+    }
+    // Every read was one request and one reply, counted once (no card polls these devices).
+    let metrics =
+        ureq::get(&format!("{}/metrics", fleet.control)).call().unwrap().body_mut().read_to_string().unwrap();
+    for counter in ["requests", "replies"] {
+        let line = format!("upstwin_fleet_modbus_{counter}_total{{protocol=\"modbus_tcp\"}} 3\n");
+        assert!(metrics.contains(&line), "{line}in{metrics}");
     }
     let mut stranger = std::net::TcpStream::connect("127.43.0.51:5021").expect("the shared socket accepts");
     stranger.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
@@ -255,4 +287,106 @@ fn the_fleet_api_publishes_a_valid_openapi_document_of_every_route() {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let refused = agent.get(format!("{}/api/fleet", guarded.control)).call().unwrap();
     assert_eq!(refused.status(), 401, "the rest needs it");
+}
+
+/// Sources of the UPS-MIB traps numbered `trap` (upsTrapOnBattery is 1) in an snmptrapd log.
+fn rfc1628_trap_sources(log: &str, trap: u32) -> Vec<String> {
+    let oid = format!(".1.3.6.1.2.1.33.2.{trap}");
+    let mut sources = Vec::new();
+    let mut lines = log.lines();
+    while let Some(line) = lines.next() {
+        let Some(from) = line.split("[UDP: [").nth(1).and_then(|rest| rest.split(']').next()) else {
+            continue;
+        };
+        let body = lines.next().unwrap_or_default();
+        if body.split_whitespace().any(|token| token == oid) {
+            sources.push(from.to_string());
+        }
+    }
+    sources
+}
+
+/// `card: Reference`: each device's reference card polls its twin, answers snmpget at the
+/// device's own address with that device's name and its twin's truth, and a feed's
+/// blackout reaches snmptrapd as each of that feed's cards' upsTrapOnBattery — once, from
+/// the card's own address — while the other feed's cards send none. A device without a card
+/// answers no SNMP.
+#[test]
+fn reference_cards_answer_snmp_and_trap_from_their_devices_addresses() {
+    use common::snmp::{SNMPGET, SNMPTRAPD, Trapd, net_snmp, parse};
+    if !peer(SNMPTRAPD, "snmptrapd") || !peer(SNMPGET, "snmp") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let trapd = Trapd::start(dir.path(), "fleet", "disableAuthorization yes\n");
+    std::fs::write(
+        dir.path().join("card.ron"),
+        format!(
+            r#"CardConfig(snmp: (trap_receivers: [
+                (address: "127.0.0.1:{}", community: "public", kind: Rfc1628, version: V2c, filter: Severity(Information)),
+            ]))"#,
+            trapd.port
+        ),
+    )
+    .unwrap();
+    let path = dir.path().join("lab.ron");
+    std::fs::write(
+        &path,
+        r#"Fleet(name: "lab", addresses: Loopback(first: "127.47.0.1", modbus_port: 5025, snmp_port: 1161),
+            card_settings: "card.ron",
+            sites: [(name: "s", feeds: [(name: "a"), (name: "b")], groups: [
+                (name: "ga", feed: "a", count: 3, model: "masterys-gp-60", card: Reference),
+                (name: "gb", feed: "b", count: 2, model: "netys-pr-3k", card: Reference),
+                (name: "plain", feed: "b", count: 2, model: "netys-pr-3k"),
+            ])])"#,
+    )
+    .unwrap();
+    let cards = dir.path().join("cards");
+    let fleet = Fleet::start(&[path.to_str().unwrap(), "--card-state", cards.to_str().unwrap()]);
+    assert!(fleet.ready.contains("devices=7") && fleet.ready.contains("cards=5"), "{}", fleet.ready);
+    assert!(eventually(30.0, || fleet.get("/api/fleet")["cards"]["online"] == 5), "every card finds its UPS");
+    assert!(cards.join("ga-002").is_dir(), "each card keeps its state in a directory of its own");
+
+    // sysName, upsIdentName, upsEstimatedChargeRemaining, upsOutputSource.
+    let objects = [
+        ".1.3.6.1.2.1.1.5.0",
+        ".1.3.6.1.2.1.33.1.1.5.0",
+        ".1.3.6.1.2.1.33.1.2.4.0",
+        ".1.3.6.1.2.1.33.1.4.1.0",
+    ];
+    let get = |address: &str| {
+        let agent = format!("{address}:1161");
+        let mut args = vec!["-v2c", "-c", "public", agent.as_str()];
+        args.extend(objects);
+        parse(&net_snmp(SNMPGET, &args))
+    };
+    for (address, name) in [("127.47.0.1", "ga-001"), ("127.47.0.5", "gb-002")] {
+        let answer = get(address);
+        println!("{address}: {answer:?}");
+        assert_eq!(answer[&objects[0][1..]], name, "sysName at {address}");
+        assert_eq!(answer[&objects[1][1..]], name, "upsIdentName at {address}");
+        let truth = fleet.get(&format!("/api/fleet/devices/{name}"))["measurements"]["battery_charge_pct"]
+            .as_f64()
+            .unwrap();
+        let charge: f64 = answer[&objects[2][1..]].parse().unwrap();
+        assert!((charge - truth).abs() <= 1.0, "{address}: charge {charge} % against the twin's {truth} %");
+        assert_eq!(answer[&objects[3][1..]], "3", "upsOutputSource normal(3) at {address}");
+    }
+    let silent = net_snmp(SNMPGET, &["-v2c", "-c", "public", "127.47.0.6:1161", objects[0]]);
+    assert!(!silent.status.success(), "a device without a card answers no SNMP");
+
+    let injected = fleet.post("/api/fleet/faults", json!({ "name": "mains_blackout", "feed": "a" }));
+    assert_eq!(injected["devices"], 3);
+    let feed_a = ["127.47.0.1", "127.47.0.2", "127.47.0.3"];
+    let arrived = eventually(30.0, || {
+        feed_a.iter().all(|a| rfc1628_trap_sources(&trapd.log(), 1).iter().any(|s| s == a))
+    });
+    assert!(arrived, "each card of feed a sends upsTrapOnBattery: {}", trapd.log());
+    // A poll or two more: nothing sent twice, nothing from feed b.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let mut sources = rfc1628_trap_sources(&trapd.log(), 1);
+    sources.sort();
+    assert_eq!(sources, feed_a, "once from each card of feed a, from its device's address");
+    assert_eq!(get("127.47.0.2")[&objects[3][1..]], "5", "upsOutputSource battery(5) on a card of feed a");
+    assert_eq!(get("127.47.0.4")[&objects[3][1..]], "3", "feed b's cards still on normal(3)");
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 pub const SNMPWALK: &str = "/usr/bin/snmpwalk";
+pub const SNMPGET: &str = "/usr/bin/snmpget";
 pub const SNMPTRAPD: &str = "/usr/sbin/snmptrapd";
 
 /// A card polling `served` with `config` as its settings file, SNMP on a port the card

@@ -13,6 +13,7 @@ use crate::config::{self, Snmp, TrapReceiver, TrapType, TrapVersion};
 use crate::notify::{Detail, Notice};
 use crate::outlet::{Outgoing, Outlet};
 use crate::run::Shared;
+use async_snmp::transport::UdpTransport;
 use async_snmp::v3::{AuthoritativeEngine, DesSaltState};
 use async_snmp::{Auth, Client, Oid, UsmConfig, Value, VarBind};
 use std::collections::HashMap;
@@ -97,10 +98,10 @@ pub async fn send(shared: Shared, engine: AuthoritativeEngine, des: DesSaltState
                             outlet.divert(Outgoing::SnmpTrap { to: receiver.address.clone(), message });
                         })
                     }
-                    Outlet::Network => {
+                    Outlet::Network | Outlet::NetworkFrom(_) => {
                         let key = client_key(receiver, &settings);
                         if !clients.contains_key(&key) {
-                            match client(receiver, &settings, &engine, &des).await {
+                            match client(receiver, &settings, &engine, &des, &outlet).await {
                                 Ok(client) => clients.insert(key.clone(), client),
                                 Err(e) => {
                                     eprintln!("upstwin card: trap receiver {}: {e}", receiver.address);
@@ -160,6 +161,7 @@ async fn client(
     settings: &Snmp,
     engine: &AuthoritativeEngine,
     des: &DesSaltState,
+    outlet: &Outlet,
 ) -> Result<Client, String> {
     let destination = receiver.destination().ok_or("not an address")?;
     let auth = match receiver.version {
@@ -171,12 +173,14 @@ async fn client(
             Auth::from(usm(user).map_err(|e| e.to_string())?)
         }
     };
-    Client::builder(destination, auth)
+    let builder = Client::builder(destination, auth)
         .local_authoritative_engine(engine.clone())
-        .des_salt_state(des.clone())
-        .connect()
-        .await
-        .map_err(|e| e.to_string())
+        .des_salt_state(des.clone());
+    // From the card's own address when it has one (a fleet's device), as a receiver sees
+    // real cards; else from whichever address the host routes through.
+    let transport =
+        UdpTransport::bind(outlet.local_for(destination).to_string()).await.map_err(|e| e.to_string())?;
+    builder.build_with(&transport).await.map_err(|e| e.to_string())
 }
 
 fn usm(user: &config::SnmpUser) -> async_snmp::CryptoResult<UsmConfig> {

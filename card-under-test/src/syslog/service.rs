@@ -5,11 +5,11 @@
 use super::format::message;
 use crate::config::{Syslog, SyslogTransport};
 use crate::logs::EventLine;
-use crate::outlet::Outgoing;
+use crate::outlet::{Outgoing, Outlet};
 use crate::run::Shared;
 use std::time::Duration;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
-use tokio::net::{TcpStream, UdpSocket};
+use tokio::net::{TcpSocket, UdpSocket};
 
 /// Wait before trying an unreachable server again.
 const RETRY: Duration = Duration::from_secs(5);
@@ -23,23 +23,21 @@ enum Connection {
 }
 
 impl Connection {
-    async fn open(settings: &Syslog) -> Result<Self, String> {
+    async fn open(settings: &Syslog, outlet: &Outlet) -> Result<Self, String> {
         let server = settings.server.trim();
         let address = tokio::net::lookup_host((server, settings.port))
             .await
             .map_err(|e| format!("cannot resolve {server}: {e}"))?
             .next()
             .ok_or_else(|| format!("{server} has no address"))?;
+        let local = outlet.local_for(address);
         if settings.transport == SyslogTransport::Udp {
-            let local: std::net::SocketAddr = if address.is_ipv4() {
-                ([0, 0, 0, 0], 0).into()
-            } else {
-                (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
-            };
-            let socket = UdpSocket::bind(local).await.map_err(|e| e.to_string())?;
+            let socket = UdpSocket::bind(local).await.map_err(|e| format!("{local}: {e}"))?;
             return Ok(Connection::Datagram(socket, address));
         }
-        let tcp = TcpStream::connect(address).await.map_err(|e| format!("{address}: {e}"))?;
+        let socket = if address.is_ipv4() { TcpSocket::new_v4() } else { TcpSocket::new_v6() };
+        let socket = socket.and_then(|s| s.bind(local).map(|()| s)).map_err(|e| format!("{local}: {e}"))?;
+        let tcp = socket.connect(address).await.map_err(|e| format!("{address}: {e}"))?;
         if settings.transport == SyslogTransport::Tcp {
             return Ok(Connection::Stream(Box::new(tcp)));
         }
@@ -106,7 +104,7 @@ pub async fn send(shared: Shared) {
                 Ok(()) => Ok(()),
                 Err(_) => {
                     connection = None;
-                    match tokio::time::timeout(TIMEOUT, Connection::open(&settings)).await {
+                    match tokio::time::timeout(TIMEOUT, Connection::open(&settings, &outlet)).await {
                         Ok(Ok(mut open)) => {
                             let sent = open.send(&text).await;
                             connection = Some((settings.clone(), open));

@@ -16,6 +16,11 @@ pub struct Fleet {
     pub seed: u64,
     /// Where the devices answer.
     pub addresses: Addresses,
+    /// The settings file (the reference card's `card.ron` format, path relative to the fleet
+    /// file) every `card: Reference` starts from: trap receivers, communities, managers.
+    /// Each card then gets its device's name and address. Default: the card's defaults.
+    #[serde(default)]
+    pub card_settings: Option<String>,
     pub sites: Vec<Site>,
 }
 
@@ -33,6 +38,9 @@ pub enum Addresses {
         first: Ipv4Addr,
         #[serde(default = "modbus_port")]
         modbus_port: u16,
+        /// Where a device's card (`card: Reference`) answers SNMP.
+        #[serde(default = "snmp_port")]
+        snmp_port: u16,
         #[serde(default)]
         listen: Listen,
     },
@@ -44,16 +52,24 @@ pub enum Addresses {
         first: Ipv4Addr,
         #[serde(default = "modbus_port")]
         modbus_port: u16,
+        /// Where a device's card (`card: Reference`) answers SNMP.
+        #[serde(default = "snmp_port")]
+        snmp_port: u16,
         #[serde(default)]
         listen: Listen,
     },
     /// One address for every device, a port each counting up from `first_modbus_port`:
-    /// for hosts that cannot have an address per device.
+    /// for hosts that cannot have an address per device (no `card: Reference` then: a
+    /// card's traps are told apart by their source address).
     Ports { address: Ipv4Addr, first_modbus_port: u16 },
 }
 
 fn modbus_port() -> u16 {
     502
+}
+
+fn snmp_port() -> u16 {
+    161
 }
 
 /// How the devices' sockets are opened when each has an address of its own.
@@ -134,6 +150,21 @@ pub struct Group {
     /// Each device's battery state of health, %, drawn evenly in [low, high].
     #[serde(default = "default_soh_pct")]
     pub soh_pct: (f64, f64),
+    /// What polls each UPS of the group and speaks for it on the network.
+    #[serde(default)]
+    pub card: Card,
+}
+
+/// What a device shows on the network besides the twin's own Modbus TCP.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum Card {
+    /// Nothing: a UPS with a Modbus TCP interface.
+    #[default]
+    None,
+    /// The reference card in its slot: it polls the twin over Modbus TCP, answers SNMP
+    /// (RFC 1628 and the NET VISION MIB) at the device's address and sends its traps from
+    /// there.
+    Reference,
 }
 
 fn default_names() -> String {

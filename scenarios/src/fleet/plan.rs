@@ -2,14 +2,14 @@
 //! load and state of health, drawn from the fleet's seed so that the same file gives the
 //! same fleet on every machine (and every shard).
 
-use super::format::{Addresses, Fleet, Group, Listen};
+use super::format::{Addresses, Card, Fleet, Group, Listen};
 use super::pattern::{Pattern, Place};
 use rand::{RngExt, SeedableRng};
 use sim::SimRng;
 use sim::run::script::parse_duration_s;
 use std::collections::{BTreeMap, HashMap};
 use std::net::{Ipv4Addr, SocketAddrV4};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use ups_models::LoadedModel;
 
@@ -30,6 +30,8 @@ pub struct Device {
     pub serial: String,
     pub mac: [u8; 6],
     pub modbus: SocketAddrV4,
+    /// Where its reference card answers SNMP; `None`: no card (`card: None`).
+    pub snmp: Option<SocketAddrV4>,
     pub load_pct: f64,
     pub soh_pct: f64,
     /// Its twin's seed.
@@ -66,6 +68,8 @@ pub struct Plan {
     pub listen: Listen,
     /// The models the groups name, loaded once.
     pub models: BTreeMap<String, Arc<LoadedModel>>,
+    /// The settings file every reference card starts from (found next to the fleet file).
+    pub card_settings: Option<PathBuf>,
 }
 
 /// What is wrong, and near which text of the file (a quoted value, or a key path).
@@ -165,13 +169,20 @@ pub fn plan(fleet: &Fleet, dir: &Path) -> Result<Plan, Invalid> {
         return Err(invalid("sites", "sites: at least one"));
     }
     match fleet.addresses {
-        Addresses::Loopback { first, modbus_port, .. } if first.octets()[0] != 127 || modbus_port == 0 => {
-            return Err(invalid("addresses", "Loopback: `first` in 127.0.0.0/8 and a modbus_port above 0"));
-        }
-        Addresses::Range { first, modbus_port, .. } if !routable(first) || modbus_port == 0 => {
+        Addresses::Loopback { first, modbus_port, snmp_port, .. }
+            if first.octets()[0] != 127 || modbus_port == 0 || snmp_port == 0 =>
+        {
             return Err(invalid(
                 "addresses",
-                "Range: `first` a unicast address outside 0/8, 127/8 (use Loopback) and 224/3, and a modbus_port above 0",
+                "Loopback: `first` in 127.0.0.0/8, a modbus_port and an snmp_port above 0",
+            ));
+        }
+        Addresses::Range { first, modbus_port, snmp_port, .. }
+            if !routable(first) || modbus_port == 0 || snmp_port == 0 =>
+        {
+            return Err(invalid(
+                "addresses",
+                "Range: `first` a unicast address outside 0/8, 127/8 (use Loopback) and 224/3, a modbus_port and an snmp_port above 0",
             ));
         }
         Addresses::Ports { first_modbus_port: 0, .. } => {
@@ -310,6 +321,23 @@ pub fn plan(fleet: &Fleet, dir: &Path) -> Result<Plan, Invalid> {
                         format!("device {} ({name}) has no address left in the range", index + 1),
                     )
                 })?;
+                let snmp = match (group.card, &fleet.addresses) {
+                    (Card::None, _) => None,
+                    (
+                        Card::Reference,
+                        Addresses::Loopback { snmp_port, .. } | Addresses::Range { snmp_port, .. },
+                    ) => Some(SocketAddrV4::new(*modbus.ip(), *snmp_port)),
+                    (Card::Reference, Addresses::Ports { .. }) => {
+                        return Err(invalid(
+                            group.name.as_str(),
+                            format!(
+                                "group {}: card: Reference needs an address per device (Loopback or Range): \
+                                 receivers tell cards apart by their traps' source address",
+                                group.name
+                            ),
+                        ));
+                    }
+                };
                 let number = u32::try_from(index + 1).unwrap_or(u32::MAX).to_be_bytes();
                 let mac = [prefix[0], prefix[1], prefix[2], number[1], number[2], number[3]];
                 devices.push(Device {
@@ -322,6 +350,7 @@ pub fn plan(fleet: &Fleet, dir: &Path) -> Result<Plan, Invalid> {
                     serial,
                     mac,
                     modbus,
+                    snmp,
                     load_pct,
                     soh_pct,
                     seed,
@@ -333,6 +362,16 @@ pub fn plan(fleet: &Fleet, dir: &Path) -> Result<Plan, Invalid> {
         Addresses::Loopback { listen, .. } | Addresses::Range { listen, .. } => listen,
         Addresses::Ports { .. } => Listen::Each,
     };
+    let card_settings = match &fleet.card_settings {
+        Some(file) if !dir.join(file).is_file() => {
+            return Err(invalid(
+                file,
+                format!("card_settings `{file}`: no such file next to the fleet file"),
+            ));
+        }
+        Some(file) => Some(dir.join(file)),
+        None => None,
+    };
     Ok(Plan {
         name: fleet.name.clone(),
         description: fleet.description.clone(),
@@ -340,5 +379,6 @@ pub fn plan(fleet: &Fleet, dir: &Path) -> Result<Plan, Invalid> {
         devices,
         listen,
         models,
+        card_settings,
     })
 }

@@ -101,3 +101,25 @@ fn mistakes_are_reported_at_their_place_with_what_was_expected() {
     );
     assert!(error.contains("one of them"), "{error}");
 }
+
+#[test]
+fn a_reference_card_gets_the_snmp_port_at_its_devices_address_and_needs_an_address_of_its_own() {
+    let plan = demo();
+    let with_card: Vec<&plan::Device> = plan.devices.iter().filter(|d| d.snmp.is_some()).collect();
+    assert_eq!(with_card.len(), 100, "the servers and the branch's racks, and only them");
+    assert!(with_card.iter().all(|d| d.group == "hq-servers" || d.group == "branch-racks"));
+    let first = with_card[0];
+    assert_eq!(first.snmp.map(|s| s.to_string()), Some("127.1.0.1:1161".into()));
+
+    let ports = DEMO.replacen(
+        "Loopback(first: \"127.1.0.1\", modbus_port: 5020, snmp_port: 1161)",
+        "Ports(address: \"127.0.0.1\", first_modbus_port: 20000)",
+        1,
+    );
+    let error = compile(&ports, &PathBuf::from("campus.ron")).unwrap_err().to_string();
+    assert!(error.starts_with(&format!("campus.ron:{}:", line_of("name: \"hq-servers\""))), "{error}");
+    assert!(error.contains("card: Reference needs an address per device"), "{error}");
+
+    let error = error_with("seed: 1,", "seed: 1, card_settings: \"no-such-card.ron\",");
+    assert!(error.contains("card_settings `no-such-card.ron`: no such file"), "{error}");
+}

@@ -1,5 +1,6 @@
 //! The inventory a supervision system imports: every device of the fleet (not only this
-//! shard's) with its address, ports and identity, as CSV or JSON by the file's extension.
+//! shard's) with its address, ports (Modbus TCP, and SNMP where a reference card
+//! speaks for it) and identity, as CSV or JSON by the file's extension.
 
 use scenarios::fleet::plan::Device;
 use serde::Serialize;
@@ -16,6 +17,8 @@ struct Row<'a> {
     site: &'a str,
     feed: &'a str,
     group: &'a str,
+    /// Where its reference card answers SNMP (at `address`); empty: no card.
+    snmp_port: Option<u16>,
 }
 
 fn row(device: &Device) -> Row<'_> {
@@ -29,6 +32,7 @@ fn row(device: &Device) -> Row<'_> {
         site: &device.site,
         feed: &device.feed,
         group: &device.group,
+        snmp_port: device.snmp.map(|s| s.port()),
     }
 }
 

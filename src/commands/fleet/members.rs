@@ -12,7 +12,7 @@ use sim::wire::trace::{FLEET_RING, Trace};
 use sim::{StartOptions, Ups};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Longest step a twin takes at once (as `serve`'s clock).
@@ -88,6 +88,10 @@ pub struct Members {
     clock_lag_s: AtomicU64,
     /// Actions held until a wall-clock instant.
     pub schedule: super::schedule::Schedule,
+    /// Devices with a reference card (`card: Reference`), and how many of those cards
+    /// have found their UPS and not lost it since.
+    pub cards: usize,
+    pub cards_online: AtomicUsize,
     /// Held through a whole step of the fleet and through an action on it, so that an
     /// action finds every twin at the same instant.
     pass: Mutex<()>,
@@ -131,6 +135,8 @@ impl Members {
             names: Names::of(plan),
             clock_lag_s: AtomicU64::new(0),
             schedule: Default::default(),
+            cards: devices.iter().filter(|d| d.snmp.is_some()).count(),
+            cards_online: AtomicUsize::new(0),
             pass: Mutex::new(()),
         }
     }

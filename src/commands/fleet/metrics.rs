@@ -1,5 +1,5 @@
 //! `GET /metrics`: the fleet for Prometheus (OpenMetrics text): devices by mode, devices on
-//! battery by feed, Modbus requests and replies, the twins' clock and how far it lags behind
+//! battery by feed, Modbus requests and replies, reference cards online, the twins' clock and how far it lags behind
 //! the wall clock.
 
 use super::api::text;
@@ -13,7 +13,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ModeLabels {
@@ -49,7 +49,7 @@ struct ProtocolLabels {
 const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// The fleet for Prometheus: devices by mode, on battery by feed, Modbus requests and
-/// replies, the twins' clock and its lag (OpenMetrics text).
+/// replies, reference cards online, the twins' clock and its lag (OpenMetrics text).
 #[utoipa::path(
     get,
     path = "/metrics",
@@ -91,6 +91,9 @@ pub async fn metrics(State(members): State<Arc<Members>>) -> Response {
     let time = Gauge::<f64, AtomicU64>::default();
     time.set(members.time_s());
     registry.register("twin_time_seconds", "The twins' clock (they step together)", time);
+    let cards = Gauge::<i64>::default();
+    cards.set(i64::try_from(members.cards_online.load(Ordering::Relaxed)).unwrap_or(i64::MAX));
+    registry.register("cards_online", "Reference cards polling their UPS now", cards);
     let lag = Gauge::<f64, AtomicU64>::default();
     lag.set(members.clock_lag_s());
     registry.register("clock_lag_seconds", "How far the twins' clock is behind the wall clock × speed", lag);

@@ -3,6 +3,7 @@
 //! sites, groups and devices (`api`), with `/metrics` for Prometheus.
 
 mod api;
+mod cards;
 mod clock;
 mod inventory;
 mod members;
@@ -149,9 +150,22 @@ pub fn run(args: &FleetArgs) -> CommandResult {
 }
 
 async fn serve(args: &FleetArgs, plan: &Plan, part: std::ops::Range<usize>) -> CommandResult {
+    let card_settings = cards::base_settings(plan.card_settings.as_deref())?;
     let members = Arc::new(Members::build(plan, part));
     let mut tasks = tokio::task::JoinSet::new();
     listen(&members, plan.listen, &mut tasks).await?;
+    // The cards' directories: the one given, or a temporary one gone when the fleet stops.
+    let temporary = match (&args.card_state, members.cards) {
+        (None, cards) if cards > 0 => {
+            Some(tempfile::Builder::new().prefix("upstwin-fleet-cards-").tempdir().map_err(Failure::failed)?)
+        }
+        _ => None,
+    };
+    let state_root = args.card_state.as_deref().or(temporary.as_ref().map(|t| t.path()));
+    let cards = match state_root {
+        Some(root) => cards::start(&members, &card_settings, root, &mut tasks).await?,
+        None => 0,
+    };
     let control = tokio::net::TcpListener::bind(&args.control)
         .await
         .map_err(|e| Failure::bad_input(format!("--control {}: {e}", args.control)))?;
@@ -172,7 +186,7 @@ async fn serve(args: &FleetArgs, plan: &Plan, part: std::ops::Range<usize>) -> C
     let (first, last) = (members.members.first(), members.members.last());
     let address = |m: Option<&members::Member>| m.map_or("-".to_string(), |m| m.device.modbus.to_string());
     println!(
-        "ready fleet={} devices={} fleet_devices={} first={} last={} control=http://{bound}",
+        "ready fleet={} devices={} fleet_devices={} first={} last={} cards={cards} control=http://{bound}",
         members.name,
         members.members.len(),
         members.fleet_devices,
@@ -183,5 +197,6 @@ async fn serve(args: &FleetArgs, plan: &Plan, part: std::ops::Range<usize>) -> C
     let _ = std::io::stdout().flush();
     super::until_stopped().await?;
     tasks.shutdown().await;
+    drop(temporary);
     Ok(())
 }

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 /// The fleet now, as this process serves it: devices by mode, on battery, per feed; the
 /// twins' clock and how far it lags behind the wall clock × speed.
@@ -25,6 +26,7 @@ use std::sync::Arc;
         "shard": { "first": 0, "end": 300 },
         "addresses": { "first": "127.1.0.1", "last": "127.1.1.44" },
         "modes": { "OnInverter": 299, "OnBypass": 1 }, "on_battery": 100,
+        "cards": { "devices": 100, "online": 100 },
         "feeds": [{ "name": "hq-utility", "site": "hq", "genset": true, "devices": 100, "on_battery": 100 }]
     })))
 )]
@@ -64,6 +66,8 @@ pub(super) async fn summary(State(members): State<Arc<Members>>) -> Json<Value> 
         },
         "modes": modes,
         "on_battery": on_battery,
+        // Reference cards (`card: Reference`), and those polling their UPS now.
+        "cards": { "devices": members.cards, "online": members.cards_online.load(Ordering::Relaxed) },
         "feeds": feeds,
     }))
 }
@@ -87,7 +91,8 @@ pub(super) struct Filter {
     mode: Option<String>,
 }
 
-/// This process's devices, filtered, with their identity, address and mode.
+/// This process's devices, filtered, with their identity, address and mode (and the SNMP
+/// port of those a reference card speaks for).
 #[utoipa::path(
     get,
     path = "/api/fleet/devices",
@@ -97,7 +102,7 @@ pub(super) struct Filter {
         (status = 200, description = "The devices that match, in fleet order", body = Object, example = json!([{
             "name": "hq-srv-001", "address": "127.1.0.1", "modbus_port": 5020, "model": "masterys-gp-60",
             "serial": "HQS0000001", "mac": "02:55:50:00:00:01", "site": "hq", "feed": "hq-utility",
-            "group": "hq-servers", "mode": "OnInverter", "on_battery": false
+            "group": "hq-servers", "mode": "OnInverter", "on_battery": false, "snmp_port": 1161
         }])),
         (status = 400, description = "A filter the API does not know", body = ApiError),
     )
@@ -125,6 +130,7 @@ pub(super) async fn devices(
                     "model": d.model, "serial": d.serial, "mac": d.mac_text(), "site": d.site,
                     "feed": d.feed, "group": d.group, "mode": mode,
                     "on_battery": twin.ups.conditions().on_battery,
+                    "snmp_port": d.snmp.map(|s| s.port()),
                 })
             })
         })
