@@ -7,18 +7,11 @@
 # Usage: bash benches/fleet.sh DEVICES [SECONDS] [Each|Shared] [persistent|short]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/upstwin-target}"
 devices="${1:?devices}"
 seconds="${2:-60}"
 listen="${3:-Each}"
 connections="${4:-persistent}"
-cargo build -q --release --bin upstwin
-upstwin="$CARGO_TARGET_DIR/release/upstwin"
-dir=$(mktemp -d)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$dir"; }
-trap cleanup EXIT
-ulimit -n "$(ulimit -Hn)"
+source benches/fleet_setup.sh
 
 cat > "$dir/fleet.ron" <<RON
 Fleet(name: "bench", addresses: Loopback(first: "127.2.0.1", modbus_port: 5030, listen: $listen),

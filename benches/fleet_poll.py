@@ -8,26 +8,13 @@ answered, timeouts and other failures, latency p50/p99/max, and the fleet proces
 
 import argparse
 import asyncio
-import os
 import struct
 import time
 
+from process_stats import cpu_s, rss_mib
+
 READ = bytes([3, 0x10, 0x60, 0, 48])
 TIMEOUT_S = 5.0
-
-
-def cpu_s(pid):
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_mib(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 class Tally:

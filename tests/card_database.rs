@@ -33,13 +33,7 @@ async fn poll_once(master: &mut Master, name: &str, bauds: Vec<u32>) -> Card {
     let dir = std::env::temp_dir().join(format!("upstwin-card-database-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let (logs, _files) = Logs::open(&dir, Stamp::default()).unwrap();
-    let candidates = ["jbusp", "vumap"]
-        .map(|name| {
-            let map = ups_models::maps::bundled(name).unwrap();
-            let rules = card::rules::bundled(&map).unwrap();
-            (map, rules)
-        })
-        .to_vec();
+    let candidates = card::stack::bundled_maps();
     let mut card =
         Card::new(candidates, PollConfig::default(), Intervals::default(), logs, 0.0, Stamp::default())
             .trying_bauds(bauds);

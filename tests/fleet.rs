@@ -388,5 +388,87 @@ fn reference_cards_answer_snmp_and_trap_from_their_devices_addresses() {
     sources.sort();
     assert_eq!(sources, feed_a, "once from each card of feed a, from its device's address");
     assert_eq!(get("127.47.0.2")[&objects[3][1..]], "5", "upsOutputSource battery(5) on a card of feed a");
+    // `/metrics` counts every trap the cards sent: as many as snmptrapd logged.
+    let metrics =
+        ureq::get(&format!("{}/metrics", fleet.control)).call().unwrap().body_mut().read_to_string().unwrap();
+    let logged = trapd.log().matches("[UDP: [127.47.0.").count();
+    assert!(
+        metrics.contains(&format!("upstwin_fleet_traps_sent_total {logged}\n")),
+        "{logged} traps in {metrics}"
+    );
     assert_eq!(get("127.47.0.4")[&objects[3][1..]], "3", "feed b's cards still on normal(3)");
+}
+
+/// Prometheus's snmp_exporter (Debian's prometheus-snmp-exporter) with a hand-written
+/// UPS-MIB module scrapes a fleet's devices through `/snmp?target=`: its figures are the
+/// twin's — on mains, then on battery after the feed's blackout.
+#[test]
+fn snmp_exporter_scrapes_each_card_and_its_figures_are_the_twins() {
+    const SNMP_EXPORTER: &str = "/usr/bin/prometheus-snmp-exporter";
+    if !peer(SNMP_EXPORTER, "prometheus-snmp-exporter") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("exported.ron");
+    std::fs::write(
+        &path,
+        r#"Fleet(name: "exported", addresses: Loopback(first: "127.48.0.1", modbus_port: 5026, snmp_port: 1161),
+            sites: [(name: "s", feeds: [(name: "f")], groups: [
+                (name: "big", feed: "f", count: 2, model: "masterys-gp-60", card: Reference, load_pct: (60, 60)),
+                (name: "small", feed: "f", count: 1, model: "netys-pr-3k", card: Reference, load_pct: (40, 40)),
+            ])])"#,
+    )
+    .unwrap();
+    let fleet = Fleet::start(&[path.to_str().unwrap()]);
+    assert!(eventually(30.0, || fleet.get("/api/fleet")["cards"]["online"] == 3), "every card finds its UPS");
+    let module = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snmp_exporter/ups-mib.yml");
+    let exporter = Command::new(SNMP_EXPORTER)
+        .arg(format!("--config.file={}", module.display()))
+        .arg("--web.listen-address=127.0.0.1:0")
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("snmp_exporter starts");
+    let port = common::ports::bound_port(exporter.id(), common::ports::Transport::Tcp, 10.0);
+    let _exporter = KillOnDrop(exporter);
+    let scrape = |address: &str| -> std::collections::HashMap<String, f64> {
+        let url = format!("http://127.0.0.1:{port}/snmp?target={address}:1161&module=ups_mib");
+        let text = ureq::get(&url).call().unwrap().body_mut().read_to_string().unwrap();
+        text.lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                l.rsplit_once(' ').and_then(|(name, value)| Some((name.to_string(), value.parse().ok()?)))
+            })
+            .collect()
+    };
+    let compare = |address: &str, name: &str, on_battery: bool| {
+        let figures = scrape(address);
+        let truth = &fleet.get(&format!("/api/fleet/devices/{name}"))["measurements"];
+        let truth = |key: &str| truth[key].as_f64().unwrap_or_else(|| panic!("{name}: {key} in {truth}"));
+        println!("{address} ({name}): {figures:?}");
+        let input = figures[r#"upsInputVoltage{upsInputLineIndex="1"}"#];
+        assert!((input - truth("input_voltage_v:1")).abs() <= 1.0, "{name}: input {input} V");
+        assert!(
+            (figures["upsEstimatedChargeRemaining"] - truth("battery_charge_pct")).abs() <= 1.0,
+            "{name}: charge"
+        );
+        assert_eq!(figures["upsOutputSource"], if on_battery { 5.0 } else { 3.0 }, "{name}: output source");
+        if on_battery {
+            let minutes = figures["upsEstimatedMinutesRemaining"];
+            assert!(
+                (minutes - truth("remaining_runtime_min")).abs() <= 1.0,
+                "{name}: {minutes} min remaining"
+            );
+        }
+    };
+    let devices = [("127.48.0.1", "big-001"), ("127.48.0.2", "big-002"), ("127.48.0.3", "small-001")];
+    for (address, name) in devices {
+        compare(address, name, false);
+    }
+    fleet.post("/api/fleet/faults", json!({ "name": "mains_blackout", "feed": "f" }));
+    let on_battery =
+        || devices.iter().all(|(address, _)| scrape(address).get("upsOutputSource") == Some(&5.0));
+    assert!(eventually(30.0, on_battery), "the cards see the blackout");
+    for (address, name) in devices {
+        compare(address, name, true);
+    }
 }

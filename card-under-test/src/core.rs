@@ -14,6 +14,7 @@ use crate::plan::ReadRequest;
 use crate::poller::{Comm, PollConfig, PollEvent, Poller, ReadError};
 use crate::rules::{Condition, Rules};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use ups_models::map::RegisterMap;
 
 /// Status changes the UPS events log records (§21.3, "UPS STATUS EVENTS"): (condition,
@@ -32,9 +33,12 @@ static NO_DATABASE: Database =
 /// Which map the UPS speaks, and at which speed: at each speed to try, the first table of
 /// each candidate is read in turn (JBUSP identifiers at 0x1000, then VU-MAP configuration
 /// at 0x0001) until one answers.
+/// A map the card may find the UPS speaking, with its rules; shared (never changed).
+pub type Candidate = (Arc<RegisterMap>, Arc<Rules>);
+
 #[derive(Debug)]
 struct Detection {
-    candidates: Vec<(RegisterMap, Rules)>,
+    candidates: Vec<Candidate>,
     next: usize,
     /// Serial speeds to try, the setting first (empty over Modbus TCP); the one found stays.
     bauds: Vec<u32>,
@@ -52,7 +56,7 @@ pub struct Card {
     poll: PollConfig,
     /// Whether the card has said the UPS is lost (and not yet found again).
     lost: bool,
-    rules: Rules,
+    rules: Arc<Rules>,
     alarms: AlarmTable,
     view: View,
     logs: Logs,
@@ -71,7 +75,7 @@ impl Card {
     /// A card that starts now (card time `now_s`) and will find which of `candidates` the
     /// UPS speaks; it writes "Cold boot" to its events log.
     pub fn new(
-        candidates: Vec<(RegisterMap, Rules)>,
+        candidates: Vec<Candidate>,
         poll: PollConfig,
         intervals: Intervals,
         logs: Logs,

@@ -4,6 +4,7 @@
 
 use crate::database::{self, Database, Words};
 use crate::plan::{ReadRequest, plan};
+use std::sync::Arc;
 use ups_models::map::RegisterMap;
 
 /// Settings of the poll (NET VISION §18.2 "Polling Rate", iStars "UPS online failure
@@ -67,7 +68,7 @@ impl std::fmt::Display for ReadError {
 
 #[derive(Debug, Clone)]
 pub struct Poller {
-    map: RegisterMap,
+    map: Arc<RegisterMap>,
     requests: Vec<ReadRequest>,
     config: PollConfig,
     /// The next request of the cycle under way.
@@ -87,7 +88,7 @@ pub struct Poller {
 }
 
 impl Poller {
-    pub fn new(map: RegisterMap, config: PollConfig, now_s: f64) -> Self {
+    pub fn new(map: Arc<RegisterMap>, config: PollConfig, now_s: f64) -> Self {
         let requests = plan(&map);
         Self {
             map,
@@ -209,7 +210,7 @@ mod tests {
     use super::*;
 
     fn poller() -> Poller {
-        Poller::new(ups_models::maps::bundled("jbusp").unwrap(), PollConfig::default(), 0.0)
+        Poller::new(Arc::new(ups_models::maps::bundled("jbusp").unwrap()), PollConfig::default(), 0.0)
     }
 
     /// Answers every read of one cycle at `now_s` (with zeros, or with `error`).

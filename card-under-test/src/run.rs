@@ -69,6 +69,8 @@ pub struct Agent {
     pub(crate) schedules_seen_s: Option<i64>,
     /// Where mails, syslog messages, magic packets and the agents' messages go.
     pub outlet: crate::outlet::Outlet,
+    /// Traps sent since the card started, every receiver counted (a fleet's metrics).
+    pub traps_sent: u64,
 }
 
 impl Agent {
@@ -151,6 +153,7 @@ impl Agent {
             clock_synced_s: None,
             schedules_seen_s: None,
             outlet: crate::outlet::Outlet::Network,
+            traps_sent: 0,
         }
     }
 

@@ -79,13 +79,7 @@ mod tests {
 
     fn agent(dir: &std::path::Path) -> Agent {
         let clock = Clock::starting_at(THURSDAY_S);
-        let candidates = ["jbusp", "vumap"]
-            .map(|name| {
-                let map = ups_models::maps::bundled(name).unwrap();
-                let rules = crate::rules::bundled(&map).unwrap();
-                (map, rules)
-            })
-            .to_vec();
+        let candidates = crate::stack::bundled_maps();
         let (logs, _files) = Logs::open(dir, clock.stamp()).unwrap();
         let card =
             Card::new(candidates, PollConfig::default(), Intervals::default(), logs, 0.0, clock.stamp());

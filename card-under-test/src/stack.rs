@@ -7,27 +7,32 @@
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::core::Card;
+use crate::core::{Candidate, Card};
 use crate::link::{Link, Master};
 use crate::logs::Logs;
 use crate::outlet::Outlet;
 use crate::poller::PollEvent;
-use crate::rules::Rules;
 use crate::run::{self, Agent};
 use crate::shutdown::Shutdown;
 use crate::web::accounts::Store;
 use crate::web::{Site, Web};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 use tokio::task::JoinSet;
-use ups_models::map::RegisterMap;
 
-/// The bundled maps the card tries, in order, each with its rules.
-pub fn bundled_maps() -> Vec<(RegisterMap, Rules)> {
-    ["jbusp", "vumap"]
-        .into_iter()
-        .filter_map(ups_models::maps::bundled)
-        .filter_map(|map| crate::rules::bundled(&map).map(|rules| (map, rules)))
-        .collect()
+/// The bundled maps the card tries, in order, each with its rules: parsed once per process
+/// and shared by every card in it (a fleet runs thousands).
+pub fn bundled_maps() -> Vec<Candidate> {
+    static PARSED: OnceLock<Vec<Candidate>> = OnceLock::new();
+    PARSED
+        .get_or_init(|| {
+            ["jbusp", "vumap"]
+                .into_iter()
+                .filter_map(ups_models::maps::bundled)
+                .filter_map(|map| crate::rules::bundled(&map).map(|rules| (Arc::new(map), Arc::new(rules))))
+                .collect()
+        })
+        .clone()
 }
 
 /// A card to assemble.

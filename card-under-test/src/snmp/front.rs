@@ -3,6 +3,7 @@
 //! manager, and its answers sent back from the SNMP port. async-snmp answers every source
 //! it accepts, so the list is enforced here, in front of it.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -14,7 +15,29 @@ const RELAY_IDLE: Duration = Duration::from_secs(60);
 /// At most this many managers relayed at once; beyond it, new ones wait for one to go idle.
 const MOST_RELAYS: usize = 256;
 /// The largest SNMP message over UDP.
-pub const MAX_DATAGRAM: usize = 65_507;
+const MAX_DATAGRAM: usize = 65_507;
+
+thread_local! {
+    /// One receive buffer per runtime thread, shared by every port and relay served there:
+    /// a datagram is copied out at its own size, so that a fleet's thousand cards do not
+    /// each hold 64 KiB per socket.
+    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; MAX_DATAGRAM]);
+}
+
+/// The next datagram on `socket`, at its own size, and who sent it.
+async fn next_datagram(socket: &UdpSocket) -> std::io::Result<(Vec<u8>, SocketAddr)> {
+    loop {
+        socket.readable().await?;
+        let received = SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            socket.try_recv_from(&mut scratch).map(|(length, from)| (scratch[..length].to_vec(), from))
+        });
+        match received {
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            other => return other,
+        }
+    }
+}
 
 #[derive(Debug)]
 pub struct Front {
@@ -29,9 +52,9 @@ impl Front {
 
     /// The next datagram and who sent it. Errors of the port (an ICMP answer to an earlier
     /// datagram) are skipped: they do not end the service.
-    pub async fn receive(&self, buffer: &mut [u8]) -> (usize, SocketAddr) {
+    pub async fn receive(&self) -> (Vec<u8>, SocketAddr) {
         loop {
-            match self.port.recv_from(buffer).await {
+            match next_datagram(&self.port).await {
                 Ok(received) => return received,
                 Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
             }
@@ -61,9 +84,8 @@ impl Front {
         self.relays.lock().unwrap_or_else(|p| p.into_inner()).insert(manager, socket.clone());
         let (relays, port, answers) = (self.relays.clone(), self.port.clone(), socket.clone());
         tokio::spawn(async move {
-            let mut buffer = vec![0u8; MAX_DATAGRAM];
-            while let Ok(Ok(length)) = tokio::time::timeout(RELAY_IDLE, answers.recv(&mut buffer)).await {
-                let _ = port.send_to(&buffer[..length], manager).await;
+            while let Ok(Ok((answer, _))) = tokio::time::timeout(RELAY_IDLE, next_datagram(&answers)).await {
+                let _ = port.send_to(&answer, manager).await;
             }
             relays.lock().unwrap_or_else(|p| p.into_inner()).remove(&manager);
         });

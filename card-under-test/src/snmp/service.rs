@@ -2,7 +2,7 @@
 //! write), rebuilt when they change, behind the manager list's front.
 
 use super::engine::{des_salts, engine};
-use super::front::{Front, MAX_DATAGRAM};
+use super::front::Front;
 use super::mib::{Inner, Mib};
 use super::netvision::NETVISION;
 use super::rfc1628::UPS_MIB;
@@ -42,9 +42,8 @@ pub async fn serve(
     let inner = Inner::new(shared.clone());
     let front = Front::new(port);
     let mut running: Option<Running> = None;
-    let mut buffer = vec![0u8; MAX_DATAGRAM];
     loop {
-        let (length, manager) = front.receive(&mut buffer).await;
+        let (datagram, manager) = front.receive().await;
         let (settings, firewall) = {
             let agent = shared.lock();
             (agent.config.snmp.clone(), agent.config.firewall.allows(manager.ip()))
@@ -69,7 +68,7 @@ pub async fn serve(
             }
         }
         if let Some(agent) = &running {
-            front.forward(&buffer[..length], manager, agent.address).await;
+            front.forward(&datagram, manager, agent.address).await;
         }
     }
 }

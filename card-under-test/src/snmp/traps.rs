@@ -112,8 +112,9 @@ pub async fn send(shared: Shared, engine: AuthoritativeEngine, des: DesSaltState
                         over_network(&clients[&key], receiver.version, &sender, &oid, varbinds).await
                     }
                 };
-                if let Err(e) = sent {
-                    eprintln!("upstwin card: trap {} to {}: {e}", notice.trap, receiver.address);
+                match sent {
+                    Ok(()) => shared.lock().traps_sent += 1,
+                    Err(e) => eprintln!("upstwin card: trap {} to {}: {e}", notice.trap, receiver.address),
                 }
             }
         }

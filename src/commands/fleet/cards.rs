@@ -34,7 +34,7 @@ pub async fn start(
     state_root: &Path,
     tasks: &mut JoinSet<()>,
 ) -> Result<usize, Failure> {
-    let mut started = 0;
+    let mut states = Vec::new();
     for member in &members.members {
         let Some(snmp) = member.device.snmp else { continue };
         let device = &member.device;
@@ -43,6 +43,8 @@ pub async fn start(
         config.network.ip_address = *snmp.ip();
         config.snmp.enabled = true;
         config.snmp.port = snmp.port();
+        // The device's name as the card's System Name: checked as the card checks it.
+        config.check().map_err(|why| Failure::bad_input(format!("{}'s card: {why}", device.name)))?;
         let state_dir = state_root.join(&device.name);
         std::fs::create_dir_all(&state_dir).map_err(|e| {
             Failure::failed(format!("{}: cannot keep its card's state: {e}", state_dir.display()))
@@ -58,6 +60,7 @@ pub async fn start(
                     Failure::failed(format!("{}: cannot keep its card's logs: {e}", state_dir.display()))
                 })?;
         let shared = assembled.site.card.clone();
+        states.push(shared.clone());
         tasks.spawn(async move {
             if let Err(e) = card::snmp::serve(socket, shared, Some(&state_dir)).await {
                 eprintln!("upstwin fleet: a card's SNMP: {e}");
@@ -80,7 +83,8 @@ pub async fn start(
                 }
             }
         });
-        started += 1;
     }
+    let started = states.len();
+    let _ = members.card_states.set(states);
     Ok(started)
 }

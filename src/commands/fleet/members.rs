@@ -92,6 +92,8 @@ pub struct Members {
     /// have found their UPS and not lost it since.
     pub cards: usize,
     pub cards_online: AtomicUsize,
+    /// The cards' shared state, once they are started (their counters for `/metrics`).
+    pub card_states: std::sync::OnceLock<Vec<card::run::Shared>>,
     /// Held through a whole step of the fleet and through an action on it, so that an
     /// action finds every twin at the same instant.
     pass: Mutex<()>,
@@ -137,6 +139,7 @@ impl Members {
             schedule: Default::default(),
             cards: devices.iter().filter(|d| d.snmp.is_some()).count(),
             cards_online: AtomicUsize::new(0),
+            card_states: std::sync::OnceLock::new(),
             pass: Mutex::new(()),
         }
     }

@@ -1,6 +1,6 @@
 //! `GET /metrics`: the fleet for Prometheus (OpenMetrics text): devices by mode, devices on
-//! battery by feed, Modbus requests and replies, reference cards online, the twins' clock and how far it lags behind
-//! the wall clock.
+//! battery by feed, Modbus requests and replies, reference cards online and the traps they
+//! sent, the twins' clock and how far it lags behind the wall clock.
 
 use super::api::text;
 use super::members::Members;
@@ -49,7 +49,8 @@ struct ProtocolLabels {
 const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// The fleet for Prometheus: devices by mode, on battery by feed, Modbus requests and
-/// replies, reference cards online, the twins' clock and its lag (OpenMetrics text).
+/// replies, reference cards online and the traps they sent, the twins' clock and its lag
+/// (OpenMetrics text).
 #[utoipa::path(
     get,
     path = "/metrics",
@@ -94,6 +95,10 @@ pub async fn metrics(State(members): State<Arc<Members>>) -> Response {
     let cards = Gauge::<i64>::default();
     cards.set(i64::try_from(members.cards_online.load(Ordering::Relaxed)).unwrap_or(i64::MAX));
     registry.register("cards_online", "Reference cards polling their UPS now", cards);
+    let traps: u64 = members.card_states.get().into_iter().flatten().map(|card| card.lock().traps_sent).sum();
+    let sent = Counter::<u64>::default();
+    sent.inc_by(traps);
+    registry.register("traps_sent", "SNMP traps the reference cards sent, every receiver counted", sent);
     let lag = Gauge::<f64, AtomicU64>::default();
     lag.set(members.clock_lag_s());
     registry.register("clock_lag_seconds", "How far the twins' clock is behind the wall clock × speed", lag);
