@@ -90,6 +90,15 @@ fn the_demo_fleet_answers_at_every_address_lists_its_inventory_and_fails_by_feed
         eventually(30.0, || fleet.get("/api/fleet")["cards"]["online"] == 100),
         "every card finds its UPS"
     );
+    let status = Command::new(env!("CARGO_BIN_EXE_upstwin"))
+        .args(["fleet", "status", "--shards", &fleet.control])
+        .output()
+        .unwrap();
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        status.contains(" cards=100/100 coverage: every device once"),
+        "fleet status counts the cards: {status}"
+    );
     if peer(common::snmp::SNMPGET, "snmp") {
         for row in [&rows[0], &rows[299]] {
             let agent = format!("{}:{}", &row[1], &row[9]);

@@ -155,12 +155,14 @@ fn status(shards: &ShardsArgs, as_json: bool) -> CommandResult {
             Err(e) => failed.push(format!("{shard}: {}", e.message)),
         }
     }
-    let mut total = json!({ "devices": 0, "on_battery": 0, "modes": {}, "feeds": {} });
+    let mut total = json!({ "devices": 0, "on_battery": 0, "modes": {}, "feeds": {}, "cards": { "devices": 0, "online": 0 } });
     let mut covered: Vec<(u64, u64)> = Vec::new();
     let mut sizes = std::collections::BTreeSet::new();
     for (_, summary) in &summaries {
         add(&mut total["devices"], &summary["devices"]);
         add(&mut total["on_battery"], &summary["on_battery"]);
+        add(&mut total["cards"]["devices"], &summary["cards"]["devices"]);
+        add(&mut total["cards"]["online"], &summary["cards"]["online"]);
         for (mode, count) in summary["modes"].as_object().into_iter().flatten() {
             add(&mut total["modes"][mode], count);
         }
@@ -189,10 +191,12 @@ fn status(shards: &ShardsArgs, as_json: bool) -> CommandResult {
     } else {
         for (shard, summary) in &summaries {
             println!(
-                "{shard} devices={} on_battery={} modes={} time_s={:.1} lag_s={:.2} addresses={}",
+                "{shard} devices={} on_battery={} modes={} cards={}/{} time_s={:.1} lag_s={:.2} addresses={}",
                 summary["devices"],
                 summary["on_battery"],
                 summary["modes"],
+                summary["cards"]["online"],
+                summary["cards"]["devices"],
                 summary["time_s"].as_f64().unwrap_or(0.0),
                 summary["clock_lag_s"].as_f64().unwrap_or(0.0),
                 blocks(&summary["addresses"]).join(",")
@@ -211,8 +215,12 @@ fn status(shards: &ShardsArgs, as_json: bool) -> CommandResult {
             println!("feed {feed} devices={} on_battery={}", counts["devices"], counts["on_battery"]);
         }
         println!(
-            "total devices={} of {fleet_devices} on_battery={} modes={} coverage: {coverage}",
-            total["devices"], total["on_battery"], total["modes"]
+            "total devices={} of {fleet_devices} on_battery={} modes={} cards={}/{} coverage: {coverage}",
+            total["devices"],
+            total["on_battery"],
+            total["modes"],
+            total["cards"]["online"],
+            total["cards"]["devices"]
         );
     }
     match failed.is_empty() {
