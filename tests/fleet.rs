@@ -59,7 +59,15 @@ impl Fleet {
 fn the_demo_fleet_answers_at_every_address_lists_its_inventory_and_fails_by_feed() {
     let dir = tempfile::tempdir().unwrap();
     let inventory = dir.path().join("inventory.csv");
-    let fleet = Fleet::start(&["--speed", "10", "--inventory", inventory.to_str().unwrap()]);
+    let cards = dir.path().join("cards");
+    let fleet = Fleet::start(&[
+        "--speed",
+        "10",
+        "--inventory",
+        inventory.to_str().unwrap(),
+        "--card-state",
+        cards.to_str().unwrap(),
+    ]);
     println!("{}", fleet.ready);
     assert!(fleet.ready.contains("devices=300 fleet_devices=300 first=127.1.0.1:5020 last=127.1.1.44:5020"));
 
@@ -397,14 +405,21 @@ fn reference_cards_answer_snmp_and_trap_from_their_devices_addresses() {
     sources.sort();
     assert_eq!(sources, feed_a, "once from each card of feed a, from its device's address");
     assert_eq!(get("127.47.0.2")[&objects[3][1..]], "5", "upsOutputSource battery(5) on a card of feed a");
-    // `/metrics` counts every trap the cards sent: as many as snmptrapd logged.
-    let metrics =
-        ureq::get(&format!("{}/metrics", fleet.control)).call().unwrap().body_mut().read_to_string().unwrap();
-    let logged = trapd.log().matches("[UDP: [127.47.0.").count();
-    assert!(
-        metrics.contains(&format!("upstwin_fleet_traps_sent_total {logged}\n")),
-        "{logged} traps in {metrics}"
-    );
+    // `/metrics` counts every trap the cards sent: as many as snmptrapd logged (read until
+    // both agree, a trap being on its way between the two reads).
+    let mut seen = String::new();
+    let agree = eventually(10.0, || {
+        let metrics = ureq::get(&format!("{}/metrics", fleet.control))
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap();
+        let logged = trapd.log().matches("[UDP: [127.47.0.").count();
+        seen = format!("{logged} traps logged; {metrics}");
+        logged > 0 && metrics.contains(&format!("upstwin_fleet_traps_sent_total {logged}\n"))
+    });
+    assert!(agree, "{seen}");
     assert_eq!(get("127.47.0.4")[&objects[3][1..]], "3", "feed b's cards still on normal(3)");
 }
 
@@ -428,7 +443,8 @@ fn snmp_exporter_scrapes_each_card_and_its_figures_are_the_twins() {
             ])])"#,
     )
     .unwrap();
-    let fleet = Fleet::start(&[path.to_str().unwrap()]);
+    let cards = dir.path().join("cards");
+    let fleet = Fleet::start(&[path.to_str().unwrap(), "--card-state", cards.to_str().unwrap()]);
     assert!(eventually(30.0, || fleet.get("/api/fleet")["cards"]["online"] == 3), "every card finds its UPS");
     let module = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snmp_exporter/ups-mib.yml");
     let exporter = Command::new(SNMP_EXPORTER)

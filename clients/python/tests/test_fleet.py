@@ -56,7 +56,7 @@ def test_an_action_held_for_an_instant_runs_then_and_another_is_cancelled():
     with upstwin.fleet(speed=10) as served:
         fleet = served.fleet
         now = datetime.datetime.now(datetime.timezone.utc)
-        held = fleet.inject("mains_blackout", site="branch", at=now + datetime.timedelta(seconds=2))["scheduled"]
+        held = fleet.inject("mains_blackout", site="branch", at=now + datetime.timedelta(seconds=8))["scheduled"]
         later = fleet.inject("mains_blackout", all=True, at=now + datetime.timedelta(hours=1))["scheduled"]
         assert {held["id"], later["id"]} == {e["id"] for e in fleet.scheduled()["pending"]}
         assert fleet.summary()["on_battery"] == 0, "nothing done before its instant"

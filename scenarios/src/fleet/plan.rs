@@ -286,6 +286,18 @@ pub fn plan(fleet: &Fleet, dir: &Path) -> Result<Plan, Invalid> {
                 let soh_pct = draw(&mut rng, group.soh_pct);
                 let seed = rng.random::<u64>();
                 let name = name_pattern.expand(place);
+                // A name is a path segment of the control API and the folder of its card's
+                // state: one segment, nothing a path or a URL reads otherwise.
+                let plain = |c: char| !(c == '/' || c == '\\' || c == '?' || c == '#' || c.is_control());
+                if name.is_empty() || name == "." || name == ".." || !name.chars().all(plain) {
+                    return Err(invalid(
+                        &group.names,
+                        format!(
+                            "group {}: device name `{name}`: not empty, not . or .., without / \\ ? # or control characters",
+                            group.name
+                        ),
+                    ));
+                }
                 let serial = serial_pattern.expand(place);
                 let serial_chars = serial_chars[&model];
                 if !serial.is_ascii() || serial.len() > serial_chars {

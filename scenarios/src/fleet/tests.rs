@@ -78,6 +78,7 @@ fn mistakes_are_reported_at_their_place_with_what_was_expected() {
             "unknown model `masterys-gp-61`",
         ),
         ("load_pct: (40, 80)", "load_pct: (80, 40)", "load_pct (80, 40): low ≤ high"),
+        ("names: \"hq-srv-{n:03}\"", "names: \"../hq-srv-{n:03}\"", "device name `../hq-srv-001`: not empty"),
     ];
     for (from, to, expected) in cases {
         let error = error_with(from, to);

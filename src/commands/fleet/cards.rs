@@ -43,7 +43,8 @@ pub async fn start(
         config.network.ip_address = *snmp.ip();
         config.snmp.enabled = true;
         config.snmp.port = snmp.port();
-        // The device's name as the card's System Name: checked as the card checks it.
+        // The card's settings with the device's name as its System Name, checked as any
+        // settings file the card loads.
         config.check().map_err(|why| Failure::bad_input(format!("{}'s card: {why}", device.name)))?;
         let state_dir = state_root.join(&device.name);
         std::fs::create_dir_all(&state_dir).map_err(|e| {

@@ -5,7 +5,8 @@
 use super::api::text;
 use super::members::Members;
 use axum::extract::State;
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
 use prometheus_client::metrics::counter::Counter;
@@ -105,6 +106,7 @@ pub async fn metrics(State(members): State<Arc<Members>>) -> Response {
     let mut body = String::new();
     match encode(&mut body, &registry) {
         Ok(()) => text(body, OPENMETRICS),
-        Err(e) => text(format!("# metrics could not be encoded: {e}\n"), "text/plain; charset=utf-8"),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("the metrics could not be encoded: {e}\n"))
+            .into_response(),
     }
 }

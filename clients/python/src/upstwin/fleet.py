@@ -38,7 +38,8 @@ class Fleet(Http):
 
     def summary(self):
         """This process's share of the fleet: ``devices``, ``modes``, ``on_battery``,
-        ``feeds`` (each with its ``on_battery``), ``time_s``, ``clock_lag_s``."""
+        ``feeds`` (each with its ``on_battery``), ``cards`` (``devices``, ``online``),
+        ``time_s``, ``clock_lag_s``."""
         return self._call("GET", "/api/fleet")
 
     def devices(self, site=None, feed=None, group=None, mode=None):
@@ -49,7 +50,7 @@ class Fleet(Http):
 
     def device(self, name):
         """One device's state, as a twin's ``state()``."""
-        return self._call("GET", f"/api/fleet/devices/{urllib.parse.quote(name)}")
+        return self._call("GET", f"/api/fleet/devices/{urllib.parse.quote(name, safe='')}")
 
     def metrics(self):
         """``/metrics`` as Prometheus reads it (OpenMetrics text)."""
@@ -72,7 +73,7 @@ class Fleet(Http):
         query = _target(device, group, feed, site, all, at)
         if "all" in query:
             query["all"] = "true"
-        return self._call("DELETE", f"/api/fleet/faults/{urllib.parse.quote(name)}", query=query)
+        return self._call("DELETE", f"/api/fleet/faults/{urllib.parse.quote(name, safe='')}", query=query)
 
     def command(self, name, *, device=None, group=None, feed=None, site=None, all=False, at=None, **params):
         """Sends a firmware command: ``command("battery_test", group="hq-servers")``; the

@@ -72,7 +72,8 @@ class Served(Process):
 
 class FleetServed(Process):
     """A running ``upstwin fleet``: ``fleet`` (its control API) and ``fields`` (the ready
-    line's ``fleet``, ``devices``, ``fleet_devices``, ``first``, ``last``, ``control``)."""
+    line's ``fleet``, ``devices``, ``fleet_devices``, ``first``, ``last``, ``cards``,
+    ``control``)."""
 
     def __init__(self, process, fields, token=None):
         super().__init__(process, fields)

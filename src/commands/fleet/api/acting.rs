@@ -133,7 +133,7 @@ fn act(
          example = json!({ "injected": "mains_blackout", "devices": 60, "refused": 0, "first_refusal": null })),
         (status = 202, description = "Held until `at`", body = Object, example = json!({ "scheduled": {
             "id": 1, "at": "2026-12-06T18:30:00Z", "action": "injected mains_blackout", "scope": "feed hq-utility" } })),
-        (status = 400, description = "No target or several, an unknown fault, a parameter out of range, a bad `at`", body = ApiError),
+        (status = 400, description = "No target or several, an unknown fault, a parameter out of range, a bad `at`, a body that is not JSON", body = ApiError),
         (status = 404, description = "A target the fleet does not have", body = ApiError),
         (status = 422, description = "A body of another shape", body = ApiError),
     )
@@ -186,7 +186,7 @@ pub(super) async fn clear(
                            "first_refusal": "hq-srv-001: battery_test refused: a battery test is already running" })),
         (status = 202, description = "Held until `at`", body = Object, example = json!({ "scheduled": {
             "id": 3, "at": "2026-12-06T18:30:00Z", "action": "sent battery_test", "scope": "group hq-servers" } })),
-        (status = 400, description = "No target or several, an unknown command, a parameter out of range, a bad `at`", body = ApiError),
+        (status = 400, description = "No target or several, an unknown command, a parameter out of range, a bad `at`, a body that is not JSON", body = ApiError),
         (status = 404, description = "A target the fleet does not have", body = ApiError),
         (status = 422, description = "A body of another shape", body = ApiError),
     )

@@ -15,8 +15,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-/// The fleet now, as this process serves it: devices by mode, on battery, per feed; the
-/// twins' clock and how far it lags behind the wall clock × speed.
+/// The fleet now, as this process serves it: devices by mode, on battery, per feed; its
+/// reference cards and how many have found their UPS; the twins' clock and how far it lags
+/// behind the wall clock × speed.
 #[utoipa::path(
     get,
     path = "/api/fleet",
@@ -99,7 +100,7 @@ pub(super) struct Filter {
     tag = "fleet",
     params(Filter),
     responses(
-        (status = 200, description = "The devices that match, in fleet order", body = Object, example = json!([{
+        (status = 200, description = "The devices that match, in fleet order", body = [Object], example = json!([{
             "name": "hq-srv-001", "address": "127.1.0.1", "modbus_port": 5020, "model": "masterys-gp-60",
             "serial": "HQS0000001", "mac": "02:55:50:00:00:01", "site": "hq", "feed": "hq-utility",
             "group": "hq-servers", "mode": "OnInverter", "on_battery": false, "snmp_port": 1161
