@@ -79,11 +79,10 @@ pub(super) struct Named {
 }
 
 impl Named {
-    fn target(&self) -> Target {
-        let Named { device, group, feed, site, all, at, .. } = self;
-        let (device, group, feed, site, at) =
-            (device.clone(), group.clone(), feed.clone(), site.clone(), at.clone());
-        Target { device, group, feed, site, all: *all, at }
+    /// The name, its parameters and the devices it is for, taken apart without copies.
+    fn split(self) -> (String, BTreeMap<String, f64>, Target) {
+        let Named { name, params, device, group, feed, site, all, at } = self;
+        (name, params, Target { device, group, feed, site, all, at })
     }
 }
 
@@ -139,8 +138,9 @@ fn act(
     )
 )]
 pub(super) async fn inject(State(members): State<Arc<Members>>, JsonBody(body): JsonBody<Named>) -> Response {
-    let control = Fault::with_params(&body.name, &body.params).map(Control::Inject).map_err(|e| e.0);
-    act(&members, body.target(), control, "injected", &body.name)
+    let (name, params, target) = body.split();
+    let control = Fault::with_params(&name, &params).map(Control::Inject).map_err(|e| e.0);
+    act(&members, target, control, "injected", &name)
 }
 
 /// Clears every fault of the kind on the target's devices.
@@ -195,8 +195,9 @@ pub(super) async fn command(
     State(members): State<Arc<Members>>,
     JsonBody(body): JsonBody<Named>,
 ) -> Response {
-    let control = Command::with_params(&body.name, &body.params).map(Control::Command).map_err(|e| e.0);
-    act(&members, body.target(), control, "sent", &body.name)
+    let (name, params, target) = body.split();
+    let control = Command::with_params(&name, &params).map(Control::Command).map_err(|e| e.0);
+    act(&members, target, control, "sent", &name)
 }
 
 /// Actions held for an instant, and the newest that ran (when, how late, on how many
