@@ -128,6 +128,10 @@ pub fn locate(text: &str, field_path: &str) -> (usize, usize) {
     let mut from = 0;
     for segment in field_path.split('.') {
         let key = segment.split('[').next().unwrap_or(segment);
+        // `a..b`, a leading `.` or an index alone leave nothing to look for.
+        if key.is_empty() {
+            continue;
+        }
         match find_key(&text[from..], key) {
             Some(offset) => from += offset,
             None => break,
@@ -141,6 +145,10 @@ pub fn locate(text: &str, field_path: &str) -> (usize, usize) {
 
 /// Byte offset of `key` used as a key (`key:`) in `text`, skipping `//` comments.
 fn find_key(text: &str, key: &str) -> Option<usize> {
+    // An empty key is found everywhere and `search` would never move on.
+    if key.is_empty() {
+        return None;
+    }
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let code = line.split("//").next().unwrap_or(line);
@@ -183,5 +191,14 @@ mod tests {
         let text = "(\n  a: (x: 1),\n  b: (\n    // x: 9\n    x: 2,\n  ),\n)";
         assert_eq!(locate(text, "b.x"), (5, 5));
         assert_eq!(locate(text, "a.x"), (2, 7));
+    }
+
+    #[test]
+    fn empty_segments_are_skipped_not_searched_forever() {
+        let text = "(\n  a: (x: 1),\n  b: (x: 2),\n)";
+        assert_eq!(locate(text, "b..x"), (3, 7));
+        assert_eq!(locate(text, ".b."), (3, 3));
+        assert_eq!(locate(text, "[0]"), (1, 1));
+        assert_eq!(find_key(text, ""), None);
     }
 }
