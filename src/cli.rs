@@ -162,6 +162,20 @@ pub struct FleetArgs {
     /// directory per device; default: a temporary directory removed when the fleet stops.
     #[arg(long, value_name = "DIR")]
     pub card_state: Option<std::path::PathBuf>,
+    /// Open the window on the fleet: a tile per device in its NET VISION status colour, by
+    /// site and feed, with the feeds' buttons; a click on a tile opens that device.
+    #[arg(long)]
+    pub window: bool,
+    /// With `--window`: open on this device rather than on the tiles.
+    #[arg(long, requires = "window", value_name = "DEVICE")]
+    pub open: Option<String>,
+    /// With `--window`: save the window to this PNG once it has run `--screenshot-after-s`,
+    /// then stop; a `.json` of the same name beside it says where each tile drawn is, its
+    /// device and status, and the frame times.
+    #[arg(long, requires = "window")]
+    pub screenshot: Option<PathBuf>,
+    #[arg(long, default_value_t = 3.0)]
+    pub screenshot_after_s: f32,
 }
 
 /// Clients of running fleet processes: each request goes to every shard's control API.

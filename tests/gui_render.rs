@@ -178,3 +178,109 @@ fn the_demo_story_plays_the_blackout_with_its_caption() {
         assert!(picture.shows(number, YELLOW), "element {number}: the battery path is yellow");
     }
 }
+
+/// Whether most of `pixels` are `colour` (to within the blending of a screenshot).
+fn mostly(picture: &Picture, pixels: &[(u32, u32)], colour: [u8; 3]) -> bool {
+    let matching = pixels
+        .iter()
+        .filter(|(x, y)| picture.pixel(*x, *y).iter().zip(colour).all(|(a, b)| a.abs_diff(b) <= 12))
+        .count();
+    !pixels.is_empty() && matching * 10 >= pixels.len() * 9
+}
+
+/// The tiles the picture shows: (device, feed, status, pixel).
+fn tiles(picture: &Picture) -> Vec<(String, String, String, (u32, u32))> {
+    let tiles = picture.probes["fleet"]["tiles"].as_array().cloned().unwrap_or_default();
+    tiles
+        .iter()
+        .map(|t| {
+            let at = |i: usize| t["pixel"][i].as_f64().unwrap() as u32;
+            let text = |key: &str| t[key].as_str().unwrap().to_string();
+            (text("name"), text("feed"), text("status"), (at(0), at(1)))
+        })
+        .collect()
+}
+
+/// The demo fleet in the window: a blackout of feed hq-offices (posted to the fleet's API
+/// while the window runs) turns its 40 tiles yellow and leaves every other tile green, in
+/// the picture; then, in a second window, a real click (xdotool, at the pixel the first
+/// picture gave for a device) opens that device: its synoptic, with its card beside the
+/// truth.
+#[test]
+fn the_fleet_window_shows_a_feed_blackout_and_a_click_opens_a_device() {
+    if !display_ready() || !peer("/usr/bin/xdotool", "xdotool") {
+        return;
+    }
+    use std::io::BufRead;
+    let state = tempfile::tempdir().unwrap();
+    let png = shots().join("fleet.png");
+    let mut child = common::KillOnDrop(
+        Command::new("xvfb-run")
+            .args(["-a", "-s", "-screen 0 1280x800x24"])
+            .arg(env!("CARGO_BIN_EXE_upstwin"))
+            .args(["fleet", "--window", "--control", "127.0.0.1:0", "--screenshot-after-s", "10"])
+            .arg("--card-state")
+            .arg(state.path())
+            .arg("--screenshot")
+            .arg(&png)
+            .env("XDG_RUNTIME_DIR", std::env::temp_dir())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("xvfb-run starts"),
+    );
+    let mut lines = std::io::BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let ready = lines.by_ref().map_while(Result::ok).find(|l| l.starts_with("ready ")).expect("a ready line");
+    let control = ready.split_whitespace().find_map(|w| w.strip_prefix("control=")).unwrap().to_string();
+    let blackout = serde_json::json!({ "name": "mains_blackout", "feed": "hq-offices" });
+    ureq::post(format!("{control}/api/fleet/faults")).send_json(&blackout).expect("the blackout is taken");
+    assert!(child.0.wait().unwrap().success(), "the fleet window ends after its screenshot");
+    let fleet = Picture::open(&png);
+    assert_eq!(fleet.probes["shown"], "Fleet", "{}", fleet.probes["fleet"]["counts"]);
+    assert_eq!(fleet.probes["fleet"]["devices"], 300);
+    let counts = &fleet.probes["fleet"]["counts"];
+    println!("counts: {counts}");
+    assert_eq!((counts["OnBypassOrBattery"].as_u64(), counts["Normal"].as_u64()), (Some(40), Some(260)));
+    let shown = tiles(&fleet);
+    let (offices, others): (Vec<_>, Vec<_>) = shown.iter().partition(|t| t.1 == "hq-offices");
+    println!("{} tiles in the picture, {} of feed hq-offices", shown.len(), offices.len());
+    assert_eq!(offices.len(), 40, "every tile of the failed feed is in view");
+    assert!(offices.iter().all(|t| t.2 == "OnBypassOrBattery") && others.iter().all(|t| t.2 == "Normal"));
+    assert!(
+        mostly(&fleet, &offices.iter().map(|t| t.3).collect::<Vec<_>>(), YELLOW),
+        "yellow in the picture"
+    );
+    assert!(mostly(&fleet, &others.iter().map(|t| t.3).collect::<Vec<_>>(), GREEN), "green in the picture");
+
+    // A click on the tile of a device with a reference card opens it.
+    let (name, _, _, (x, y)) =
+        shown.iter().find(|t| t.0 == "hq-srv-007").expect("hq-srv-007's tile is in view");
+    let opened = shots().join("fleet-device.png");
+    let state = tempfile::tempdir().unwrap();
+    let script = format!(
+        "\"$0\" fleet --window --control 127.0.0.1:0 --card-state \"$1\" --screenshot \"$2\" \
+         --screenshot-after-s 20 >/dev/null & fleet=$!; \
+         xdotool search --sync --onlyvisible --name 'fleet campus' >/dev/null; sleep 5; \
+         xdotool mousemove {x} {y} click 1; wait $fleet"
+    );
+    let output = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x800x24", "sh", "-c", &script])
+        .arg(env!("CARGO_BIN_EXE_upstwin"))
+        .arg(state.path())
+        .arg(&opened)
+        .env("XDG_RUNTIME_DIR", std::env::temp_dir())
+        .output()
+        .expect("xvfb-run starts");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let device = Picture::open(&opened);
+    assert_eq!(
+        (&device.probes["shown"], &device.probes["device"]),
+        (&"FleetDevice".into(), &name.as_str().into())
+    );
+    assert_eq!(device.probes["ups_status"], "Load protected by Inverter");
+    for number in [1, 3, 5, 7, 8] {
+        assert!(device.shows(number, GREEN), "element {number} of {name}: green on mains");
+    }
+    let rows = device.probes["card_beside_truth"].as_array().cloned().unwrap_or_default();
+    let communication = rows.iter().find(|r| r["label"] == "Communication").cloned().unwrap_or_default();
+    assert_eq!(communication["card"], "UPS answers", "{name}'s own card, polling its twin: {rows:?}");
+}

@@ -96,6 +96,8 @@ fn capture(
     window: Single<&Window, With<PrimaryWindow>>,
     frames: Res<FrameTimes>,
     playing: Res<crate::playing::Playing>,
+    shown: Res<crate::frame::Shown>,
+    fleet: Option<Res<crate::fleet::FleetView>>,
 ) {
     if asked.0 || time.elapsed_secs() < capture.after_s {
         return;
@@ -103,15 +105,20 @@ fn capture(
     asked.0 = true;
     let (camera, transform) = *camera;
     let json_path = capture.path.with_extension("json");
-    let text = serde_json::to_string_pretty(&probes(
+    let mut probed = probes(
         &live,
         playing.player.as_ref().and_then(|p| p.caption()),
         camera,
         transform,
         window.scale_factor(),
         &frames.0,
-    ))
-    .unwrap_or_default();
+    );
+    probed["shown"] = json!(format!("{:?}", *shown));
+    if let Some(fleet) = fleet {
+        probed["fleet"] = fleet.probes(window.scale_factor());
+        probed["device"] = json!(fleet.open.and_then(|i| fleet.device(i)).map(|d| d.identity.name.clone()));
+    }
+    let text = serde_json::to_string_pretty(&probed).unwrap_or_default();
     match std::fs::write(&json_path, text) {
         Ok(()) => {
             info!("{} written beside the screenshot (where each element is, its colour)", json_path.display())

@@ -11,3 +11,13 @@ pub struct PanelsSet;
 /// Where the synoptic is drawn: the window's middle, in logical pixels.
 #[derive(Resource, Debug, Clone, Copy, Default, PartialEq)]
 pub struct Central(pub Option<egui::Rect>);
+
+/// What the window shows: the one UPS it was opened on, a fleet's tiles, or one device of
+/// that fleet (its synoptic and panels, with a way back to the tiles).
+#[derive(Resource, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Shown {
+    #[default]
+    Ups,
+    Fleet,
+    FleetDevice,
+}

@@ -11,6 +11,7 @@
 mod capture;
 pub mod comparison;
 pub mod control;
+pub mod fleet;
 mod frame;
 mod live;
 pub mod palette;
@@ -51,6 +52,8 @@ pub struct Setup {
     pub capture: Option<Capture>,
     /// A scenario for the player to hold the twin with.
     pub scenario: Option<ScenarioStart>,
+    /// A fleet to show as tiles (`twin` is then the device the panels start on).
+    pub fleet: Option<fleet::FleetSetup>,
 }
 
 /// Whether a window can be opened here (an X11 or Wayland display).
@@ -89,13 +92,34 @@ fn egui_fonts(mut egui: bevy_egui::EguiContexts, mut done: Local<bool>) -> Resul
 
 /// Opens the window and runs until it is closed (or the capture is taken).
 pub fn run(setup: Setup) -> Result<(), String> {
-    let controls = panels::Controls(sim::twin::control::ControlPlane::new(setup.twin.clone()));
-    let live = live::Live::new(setup.twin, setup.card).ok_or("the twin's register map has no card rules")?;
+    let mut controls = panels::Controls(sim::twin::control::ControlPlane::new(setup.twin.clone()));
+    let mut live =
+        live::Live::new(setup.twin, setup.card).ok_or("the twin's register map has no card rules")?;
+    let mut shown = frame::Shown::Ups;
+    let fleet = match setup.fleet {
+        Some(fleet_setup) => {
+            let first = fleet_setup.open.clone();
+            let mut view = fleet::FleetView::new(fleet_setup);
+            shown = frame::Shown::Fleet;
+            if let Some(name) = first {
+                let index = view.index_of(&name).ok_or_else(|| format!("--open {name}: no such device"))?;
+                live = view.live(index)?;
+                controls = panels::Controls(sim::twin::control::ControlPlane::new(live.twin.clone()));
+                view.open = Some(index);
+                shown = frame::Shown::FleetDevice;
+            }
+            Some(view)
+        }
+        None => None,
+    };
     let (playing, bottom) = match setup.scenario {
         Some(start) => (playing::Playing::start(&live, start), panels::Bottom::on(panels::Tab::Scenario)),
         None => Default::default(),
     };
-    let title = format!("upstwin — {}", live.title);
+    let title = match &fleet {
+        Some(view) => format!("upstwin — fleet {}", view.name),
+        None => format!("upstwin — {}", live.title),
+    };
     let window = Window { title, resolution: WindowResolution::new(1280, 800), ..default() };
     let mut app = App::new();
     app.add_plugins(
@@ -110,6 +134,7 @@ pub fn run(setup: Setup) -> Result<(), String> {
     .insert_resource(bottom)
     .insert_resource(controls)
     .insert_resource(panels::Links(setup.links))
+    .insert_resource(shown)
     .add_systems(PreStartup, fonts)
     .add_systems(bevy_egui::EguiPrimaryContextPass, egui_fonts.before(frame::PanelsSet))
     .add_plugins((
@@ -118,6 +143,9 @@ pub fn run(setup: Setup) -> Result<(), String> {
         panels::PanelsPlugin,
         playing::PlayingPlugin,
     ));
+    if let Some(view) = fleet {
+        app.insert_resource(view).add_plugins(fleet::FleetPlugin);
+    }
     if let Some(capture) = setup.capture {
         app.add_plugins(capture::CapturePlugin(capture));
     }

@@ -136,6 +136,7 @@ pub fn run(args: &DemoArgs) -> CommandResult {
         return stopped;
     }
     let setup = gui::Setup {
+        fleet: None,
         twin: running.twin.clone(),
         card: Some(running.card.clone()),
         links: running.links.clone(),

@@ -22,6 +22,7 @@ pub fn run(args: &GuiArgs) -> CommandResult {
     let ups = scenario.start_ups();
     let twin = SharedTwin::new(Twin::new(ups, &scenario.model, slave_id, scenario.seed, Trace::in_memory()));
     let setup = gui::Setup {
+        fleet: None,
         twin,
         card: None,
         links: vec![("Scenario".into(), args.scenario.display().to_string())],

@@ -17,7 +17,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 pub use faults::FaultPanel;
 use sim::twin::control::ControlPlane;
 
-use crate::frame::{Central, PanelsSet};
+use crate::frame::{Central, PanelsSet, Shown};
 
 /// The twin's control plane: the panels' actions go straight to it, typed, as the control
 /// API's do.
@@ -51,10 +51,15 @@ impl Bottom {
     }
 }
 
-fn top_bar(ui: &mut egui::Ui, live: &Live, links: &Links) {
+/// The top bar; whether "back to the fleet" was pressed (offered on a fleet's device).
+fn top_bar(ui: &mut egui::Ui, live: &Live, links: &Links, in_fleet: bool) -> bool {
     let view = &live.truth.view;
+    let mut back = false;
     ui.horizontal(|ui| {
         ui.label(egui::RichText::new("upstwin").strong().size(18.0).color(egui::Color32::WHITE));
+        if in_fleet {
+            back = ui.button("◀ Fleet").on_hover_text("Back to every device's tile").clicked();
+        }
         ui.label(egui::RichText::new(&live.title).color(egui::Color32::WHITE));
         ui.separator();
         let mode = match (view.load_fed, view.discharging) {
@@ -68,16 +73,22 @@ fn top_bar(ui: &mut egui::Ui, live: &Live, links: &Links) {
             egui::RichText::new(format!("twin t = {:.0} s", live.truth.time_s))
                 .color(egui::Color32::LIGHT_GRAY),
         );
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            for (what, address) in links.0.iter().rev() {
-                let text = egui::RichText::new(what).color(egui::Color32::WHITE);
-                if address.starts_with("http") {
-                    ui.hyperlink_to(text, address).on_hover_text(address);
-                } else {
-                    ui.label(text).on_hover_text(address);
-                }
+        draw_links(ui, links);
+    });
+    back
+}
+
+/// The links, right-aligned in the top bar.
+pub(crate) fn draw_links(ui: &mut egui::Ui, links: &Links) {
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        for (what, address) in links.0.iter().rev() {
+            let text = egui::RichText::new(what).color(egui::Color32::WHITE);
+            if address.starts_with("http") {
+                ui.hyperlink_to(text, address).on_hover_text(address);
+            } else {
+                ui.label(text).on_hover_text(address);
             }
-        });
+        }
     });
 }
 
@@ -93,7 +104,11 @@ fn layout(
     mut selection: ResMut<Selection>,
     mut central: ResMut<Central>,
     mut playing: ResMut<crate::playing::Playing>,
+    mut shown: ResMut<Shown>,
 ) -> Result {
+    if *shown == Shown::Fleet {
+        return Ok(());
+    }
     let ctx = contexts.ctx_mut()?.clone();
     let mut root = egui::Ui::new(
         ctx.clone(),
@@ -102,7 +117,12 @@ fn layout(
     );
     let bar =
         egui::Frame::new().fill(palette::egui(palette::BAR)).inner_margin(egui::Margin::symmetric(12, 8));
-    egui::Panel::top("top").frame(bar).show(&mut root, |ui| top_bar(ui, &live, &links));
+    let in_fleet = *shown == Shown::FleetDevice;
+    let back =
+        egui::Panel::top("top").frame(bar).show(&mut root, |ui| top_bar(ui, &live, &links, in_fleet)).inner;
+    if back {
+        *shown = Shown::Fleet;
+    }
     let asked = egui::Panel::left("faults")
         .resizable(true)
         .default_size(280.0)
@@ -161,6 +181,7 @@ impl Plugin for PanelsPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<FaultPanel>()
             .init_resource::<Central>()
+            .init_resource::<Shown>()
             .add_systems(EguiPrimaryContextPass, layout.in_set(PanelsSet));
     }
 }

@@ -195,9 +195,15 @@ fn setup(
 /// Puts the camera's viewport on the window's middle, between the panels.
 fn fit_viewport(
     central: Res<Central>,
+    shown: Res<crate::frame::Shown>,
     window: Single<&Window, With<PrimaryWindow>>,
     mut camera: Single<&mut Camera, With<SynopticCamera>>,
 ) {
+    // A fleet's tiles cover the middle: the synoptic is not drawn under them.
+    let drawn = *shown != crate::frame::Shown::Fleet;
+    if camera.is_active != drawn {
+        camera.is_active = drawn;
+    }
     let Some(rect) = central.0 else { return };
     let scale = window.scale_factor();
     let size = window.physical_size();
@@ -385,9 +391,12 @@ fn pointer(
     buttons: Res<ButtonInput<MouseButton>>,
     mut selection: ResMut<Selection>,
     mut contexts: EguiContexts,
+    shown: Res<crate::frame::Shown>,
 ) {
     let (camera, transform) = *camera;
-    let over_panel = contexts.ctx_mut().is_ok_and(|ctx| ctx.is_pointer_over_egui());
+    // Under a fleet's tiles the synoptic is not there to point at.
+    let over_panel = *shown == crate::frame::Shown::Fleet
+        || contexts.ctx_mut().is_ok_and(|ctx| ctx.is_pointer_over_egui());
     let hovered = window
         .cursor_position()
         .filter(|_| !over_panel)

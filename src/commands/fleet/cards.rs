@@ -35,7 +35,7 @@ pub async fn start(
     tasks: &mut JoinSet<()>,
 ) -> Result<usize, Failure> {
     let mut states = Vec::new();
-    for member in &members.members {
+    for (index, member) in members.members.iter().enumerate() {
         let Some(snmp) = member.device.snmp else { continue };
         let device = &member.device;
         let mut config = base.clone();
@@ -61,7 +61,7 @@ pub async fn start(
                     Failure::failed(format!("{}: cannot keep its card's logs: {e}", state_dir.display()))
                 })?;
         let shared = assembled.site.card.clone();
-        states.push(shared.clone());
+        states.push((index, shared.clone()));
         tasks.spawn(async move {
             if let Err(e) = card::snmp::serve(socket, shared, Some(&state_dir)).await {
                 eprintln!("upstwin fleet: a card's SNMP: {e}");

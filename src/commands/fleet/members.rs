@@ -92,8 +92,9 @@ pub struct Members {
     /// have found their UPS and not lost it since.
     pub cards: usize,
     pub cards_online: AtomicUsize,
-    /// The cards' shared state, once they are started (their counters for `/metrics`).
-    pub card_states: std::sync::OnceLock<Vec<card::run::Shared>>,
+    /// The cards' shared state by member index, once they are started (their counters for
+    /// `/metrics`, the window's card beside the truth).
+    pub card_states: std::sync::OnceLock<Vec<(usize, card::run::Shared)>>,
     /// Held through a whole step of the fleet and through an action on it, so that an
     /// action finds every twin at the same instant.
     pass: Mutex<()>,

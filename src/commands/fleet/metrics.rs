@@ -96,7 +96,8 @@ pub async fn metrics(State(members): State<Arc<Members>>) -> Response {
     let cards = Gauge::<i64>::default();
     cards.set(i64::try_from(members.cards_online.load(Ordering::Relaxed)).unwrap_or(i64::MAX));
     registry.register("cards_online", "Reference cards polling their UPS now", cards);
-    let traps: u64 = members.card_states.get().into_iter().flatten().map(|card| card.lock().traps_sent).sum();
+    let traps: u64 =
+        members.card_states.get().into_iter().flatten().map(|(_, card)| card.lock().traps_sent).sum();
     let sent = Counter::<u64>::default();
     sent.inc_by(traps);
     registry.register("traps_sent", "SNMP traps the reference cards sent, every receiver counted", sent);

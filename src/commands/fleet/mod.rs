@@ -10,6 +10,7 @@ mod members;
 mod metrics;
 mod schedule;
 mod shards;
+mod window;
 
 use super::{CommandResult, Failure};
 use crate::cli::FleetArgs;
@@ -141,15 +142,46 @@ pub fn run(args: &FleetArgs) -> CommandResult {
         }
     }
     open_files_for(part.len(), plan.listen)?;
+    if args.window && !gui::display_available() {
+        return Err(Failure::failed(
+            "--window: no display (DISPLAY and WAYLAND_DISPLAY are not set; try xvfb-run)",
+        ));
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(Failure::failed)?;
-    runtime.block_on(serve(args, &plan, part))
+    let serving = runtime.block_on(start(args, &plan, part))?;
+    // The window runs on this thread (as winit wants); the fleet goes on on the runtime's.
+    let ended = if args.window {
+        window::run(args, &serving.members, serving.control)
+    } else {
+        runtime.block_on(super::until_stopped())
+    };
+    runtime.block_on(serving.stop());
+    ended
 }
 
-async fn serve(args: &FleetArgs, plan: &Plan, part: std::ops::Range<usize>) -> CommandResult {
+/// A fleet being served: its twins, the tasks that serve them and the cards' temporary
+/// directory, if it has one.
+struct Serving {
+    members: Arc<Members>,
+    /// The control API's address.
+    control: SocketAddr,
+    tasks: JoinSet<()>,
+    temporary: Option<tempfile::TempDir>,
+}
+
+impl Serving {
+    async fn stop(mut self) {
+        self.tasks.shutdown().await;
+        drop(self.temporary);
+    }
+}
+
+/// Serves the fleet's devices, cards, control API and clock; prints the `ready` line.
+async fn start(args: &FleetArgs, plan: &Plan, part: std::ops::Range<usize>) -> Result<Serving, Failure> {
     let card_settings = cards::base_settings(plan.card_settings.as_deref())?;
     let members = Arc::new(Members::build(plan, part));
     let mut tasks = tokio::task::JoinSet::new();
@@ -195,8 +227,5 @@ async fn serve(args: &FleetArgs, plan: &Plan, part: std::ops::Range<usize>) -> C
     );
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    super::until_stopped().await?;
-    tasks.shutdown().await;
-    drop(temporary);
-    Ok(())
+    Ok(Serving { members, control: bound, tasks, temporary })
 }
