@@ -42,7 +42,8 @@ pub enum Command {
     },
     /// Run a UPS headless in virtual time through faults, commands and load changes.
     Simulate(SimulateArgs),
-    /// Replay scenario files (or directories of them) and check their expectations.
+    /// Replay scenario files (or directories of them) and check their expectations: a UPS's
+    /// scenarios, and fleet scenarios (`FleetScenario(…)`: a fleet's feeds and devices).
     Run(RunArgs),
     /// Make scenarios: from a card's exported logs.
     Scenario {
@@ -298,7 +299,8 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Scenario files or directories (searched for .ron files).
+    /// Scenario files or directories (searched for .ron files); a file starting with
+    /// `FleetScenario` is a fleet scenario (its twins alone: `--card none`).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// The card under test: `none` (the twin alone, virtual time, as fast as possible),

@@ -146,13 +146,13 @@ pub fn load(path: &Path) -> Result<Compiled, LoadError> {
 }
 
 /// A semantic error at the place the offending text appears.
-struct Mistake {
+pub(crate) struct Mistake {
     /// Text to find in the file (a quoted value), or a field path as a fallback.
-    near: String,
-    message: String,
+    pub(crate) near: String,
+    pub(crate) message: String,
 }
 
-fn mistake(near: &str, message: impl Into<String>) -> Mistake {
+pub(crate) fn mistake(near: &str, message: impl Into<String>) -> Mistake {
     Mistake { near: near.to_string(), message: message.into() }
 }
 
@@ -204,6 +204,11 @@ fn check(scenario: &Scenario, dir: &Path) -> Result<Compiled, Mistake> {
         scenario.model.clone()
     };
     let model = load_model(&model_ref).map_err(|e| mistake(&scenario.model, e.to_string()))?;
+    check_with(scenario, dir, model)
+}
+
+/// The checks for a scenario whose UPS model is already loaded (a fleet's device).
+pub(crate) fn check_with(scenario: &Scenario, dir: &Path, model: LoadedModel) -> Result<Compiled, Mistake> {
     let duration_s = duration(&scenario.duration)?;
     if duration_s <= 0.0 || duration_s > 30.0 * 86_400.0 {
         return Err(mistake(&scenario.duration, "duration must be within 0s..30d"));

@@ -6,10 +6,12 @@ use super::{CommandResult, Failure};
 use crate::cli::RunArgs;
 use indicatif::{ProgressBar, ProgressStyle};
 use scenarios::compile::{self, Compiled};
+use scenarios::fleet::scenario::{self as fleet_scenario, CompiledFleet};
 use scenarios::format::Need;
 use scenarios::report::{self, Report};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use ups_models::LoadError;
 
 /// A scenario file to run, or why a path given gave none.
 enum Found {
@@ -58,10 +60,42 @@ fn scenario_files(paths: &[PathBuf]) -> Vec<Found> {
     found
 }
 
+/// A scenario file loaded: one UPS's, or a fleet's.
+enum Loaded {
+    Ups(Box<Compiled>),
+    Fleet(Box<CompiledFleet>),
+}
+
+impl Loaded {
+    /// A fleet scenario (`FleetScenario(…)`) or a UPS's, by what the file starts with.
+    fn load(file: &Path) -> Result<Loaded, LoadError> {
+        let text = std::fs::read_to_string(file).map_err(|e| LoadError::io(file, &e))?;
+        if fleet_scenario::is_fleet_scenario(&text) {
+            fleet_scenario::compile(&text, file).map(|f| Loaded::Fleet(Box::new(f)))
+        } else {
+            compile::compile(&text, file).map(|s| Loaded::Ups(Box::new(s)))
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            Loaded::Ups(scenario) => &scenario.name,
+            Loaded::Fleet(fleet) => &fleet.name,
+        }
+    }
+
+    fn path(&self) -> &Path {
+        match self {
+            Loaded::Ups(scenario) => &scenario.path,
+            Loaded::Fleet(fleet) => &fleet.path,
+        }
+    }
+}
+
 /// A scenario loaded, with the directory of its artefacts; or the report of a file that
 /// gave none.
 enum Planned {
-    Run(Box<Compiled>, Option<PathBuf>),
+    Run(Loaded, Option<PathBuf>),
     NotRun(Report),
 }
 
@@ -108,12 +142,13 @@ pub fn run(args: &RunArgs) -> CommandResult {
     let mut runs: Vec<Planned> = found
         .into_iter()
         .map(|found| match found {
-            Found::File(file) => match compile::load(&file) {
-                Ok(mut scenario) => {
-                    if let Some(seed) = args.seed {
+            Found::File(file) => match Loaded::load(&file) {
+                Ok(mut loaded) => {
+                    // A fleet's devices take their seeds from the fleet file.
+                    if let (Some(seed), Loaded::Ups(scenario)) = (args.seed, &mut loaded) {
                         scenario.seed = seed;
                     }
-                    Planned::Run(Box::new(scenario), None)
+                    Planned::Run(loaded, None)
                 }
                 Err(error) => Planned::NotRun(Report::not_run(&stem(&file), &file, error.to_string())),
             },
@@ -124,7 +159,7 @@ pub fn run(args: &RunArgs) -> CommandResult {
     if let Some(out) = &args.out {
         let paths: Vec<PathBuf> = (runs.iter())
             .filter_map(|run| match run {
-                Planned::Run(scenario, _) => Some(scenario.path.clone()),
+                Planned::Run(loaded, _) => Some(loaded.path().to_path_buf()),
                 Planned::NotRun(_) => None,
             })
             .collect();
@@ -161,9 +196,12 @@ pub fn run(args: &RunArgs) -> CommandResult {
                     };
                     let Some(run) = runs.get(index) else { break };
                     let report = match run {
-                        Planned::Run(scenario, dir) => {
-                            bar.set_message(scenario.name.clone());
-                            run_one(scenario, &card, dir.as_deref())
+                        Planned::Run(loaded, dir) => {
+                            bar.set_message(loaded.name().to_string());
+                            match loaded {
+                                Loaded::Ups(scenario) => run_one(scenario, &card, dir.as_deref()),
+                                Loaded::Fleet(fleet) => run_fleet(fleet, &card, dir.as_deref()),
+                            }
                         }
                         Planned::NotRun(report) => report.clone(),
                     };
@@ -239,6 +277,18 @@ fn run_one(scenario: &Compiled, card: &Card, dir: Option<&Path>) -> Report {
                 }
             },
         },
+    }
+}
+
+/// A fleet scenario: its twins alone, in virtual time.
+fn run_fleet(fleet: &CompiledFleet, card: &Card, dir: Option<&Path>) -> Report {
+    match card {
+        Card::None => scenarios::fleet::run::run(fleet, dir),
+        Card::Reference | Card::Exec(_) => Report::skipped(
+            &fleet.name,
+            &fleet.path,
+            "a fleet scenario runs its twins alone: run it with --card none".into(),
+        ),
     }
 }
 

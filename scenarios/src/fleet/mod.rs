@@ -6,6 +6,10 @@
 pub mod format;
 pub mod pattern;
 pub mod plan;
+pub mod run;
+pub mod scenario;
+pub mod scope;
+pub mod twins;
 
 use crate::compile::locate;
 use plan::Plan;

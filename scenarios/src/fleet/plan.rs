@@ -57,6 +57,16 @@ pub struct GensetPlan {
     pub rating_pct: f64,
 }
 
+impl GensetPlan {
+    /// The parameters of the `genset` fault that starts it on each UPS of its feed.
+    pub fn fault_params(&self) -> BTreeMap<String, f64> {
+        BTreeMap::from([
+            ("start_delay_s".to_string(), self.start_delay_s),
+            ("rating_pct".to_string(), self.rating_pct),
+        ])
+    }
+}
+
 /// The fleet, expanded.
 #[derive(Debug, Clone)]
 pub struct Plan {

@@ -3,14 +3,14 @@
 //! a feed or a site.
 
 use scenarios::fleet::plan::{Device, FeedPlan, Plan};
+pub use scenarios::fleet::scope::Scope;
 use sim::image::RegisterImage;
 use sim::twin::control::{Control, Done};
 use sim::twin::{SharedTwin, Twin};
 use sim::ups::FactoryCalibration;
 use sim::ups::faults::{Fault, FaultKind};
 use sim::wire::trace::{FLEET_RING, Trace};
-use sim::{StartOptions, Ups};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -23,45 +23,6 @@ const PARALLEL_FROM: usize = 500;
 pub struct Member {
     pub device: Device,
     pub twin: SharedTwin,
-}
-
-/// Which devices an action is for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
-    Device(String),
-    Group(String),
-    Feed(String),
-    Site(String),
-    All,
-}
-
-impl std::fmt::Display for Scope {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Scope::Device(name) => write!(f, "device {name}"),
-            Scope::Group(name) => write!(f, "group {name}"),
-            Scope::Feed(name) => write!(f, "feed {name}"),
-            Scope::Site(name) => write!(f, "site {name}"),
-            Scope::All => write!(f, "all devices"),
-        }
-    }
-}
-
-impl Scope {
-    fn covers(&self, device: &Device) -> bool {
-        match self {
-            Scope::Device(name) => device.name == *name,
-            Scope::Group(name) => device.group == *name,
-            Scope::Feed(name) => device.feed == *name,
-            Scope::Site(name) => device.site == *name,
-            Scope::All => true,
-        }
-    }
-
-    /// A feed, a site or the whole fleet: what happens to its supply happens to its feeds.
-    fn is_supply(&self) -> bool {
-        matches!(self, Scope::Feed(_) | Scope::Site(_) | Scope::All)
-    }
 }
 
 /// What an action did across the scope.
@@ -104,23 +65,16 @@ impl Members {
     /// Twins for the devices of `plan` in `shard`, each with its model, serial, load,
     /// state of health and seed.
     pub fn build(plan: &Plan, shard: Range<usize>) -> Members {
-        // The factory calibration is the model's, not each unit's: made once per model
-        // (with the battery of the model's first device), two simulated discharges saved
-        // per device.
         let devices = &plan.devices[shard.clone()];
-        let mut calibrations: HashMap<&str, FactoryCalibration> = HashMap::new();
+        let calibrations = scenarios::fleet::twins::calibrations(plan, devices);
         // One register image per model, shared by its twins (it never changes).
-        let mut images: HashMap<&str, Arc<RegisterImage>> = HashMap::new();
-        for device in devices {
-            let model = &plan.models[&device.model];
-            calibrations.entry(device.model.as_str()).or_insert_with(|| {
-                // The model's first device in the whole fleet, so that a device's twin is
-                // the same whichever shard serves it.
-                let first = plan.devices.iter().find(|d| d.model == device.model).unwrap_or(device);
-                Ups::factory_calibration(model, first.seed, StartOptions::default().ambient_c)
-            });
-            images.entry(device.model.as_str()).or_insert_with(|| Arc::new(Twin::image_of(model)));
-        }
+        let images: HashMap<&str, Arc<RegisterImage>> = devices
+            .iter()
+            .map(|d| (d.model.as_str(), &plan.models[&d.model]))
+            .collect::<HashMap<_, _>>()
+            .into_iter()
+            .map(|(name, model)| (name, Arc::new(Twin::image_of(model))))
+            .collect();
         // The twins themselves, on every core: a shard of 100 000 starts in a minute.
         let (calibrations, images) = (&calibrations, &images);
         let members = on_every_core(devices, |part| {
@@ -203,11 +157,7 @@ impl Members {
         if let (true, Some(genset)) = (scope.is_supply(), genset) {
             match control {
                 Control::Inject(Fault::MainsBlackout) => {
-                    let params = BTreeMap::from([
-                        ("start_delay_s".to_string(), genset.start_delay_s),
-                        ("rating_pct".to_string(), genset.rating_pct),
-                    ]);
-                    if let Ok(fault) = Fault::with_params("genset", &params) {
+                    if let Ok(fault) = Fault::with_params("genset", &genset.fault_params()) {
                         actions.push(Control::Inject(fault));
                     }
                 }
@@ -254,22 +204,14 @@ fn on_every_core<T: Sync, R: Send>(items: &[T], work: impl Fn(&[T]) -> R + Sync)
     })
 }
 
-/// The twin of one device: its model's calibration and image, its own serial, load, state
-/// of health and seed.
+/// The twin of one device (`scenarios::fleet::twins`) with its model's register image.
 fn member(
     plan: &Plan,
     device: &Device,
-    calibrations: &HashMap<&str, FactoryCalibration>,
+    calibrations: &HashMap<String, FactoryCalibration>,
     images: &HashMap<&str, Arc<RegisterImage>>,
 ) -> Member {
-    let mut loaded = (*plan.models[&device.model]).clone();
-    loaded.model.identity.serial_number = device.serial.clone();
-    let options = StartOptions {
-        load_pct: device.load_pct,
-        state_of_health: device.soh_pct / 100.0,
-        ..StartOptions::default()
-    };
-    let ups = Ups::calibrated(&loaded, device.seed, &options, calibrations[device.model.as_str()]);
+    let (loaded, ups) = scenarios::fleet::twins::start_ups(plan, device, calibrations);
     let slave_id = loaded.model.serial.slave_id;
     let image = images[device.model.as_str()].clone();
     let trace = Trace::in_memory_keeping(FLEET_RING);
@@ -326,7 +268,7 @@ mod tests {
         let among = &whole.members[part.start + index];
         assert_eq!(name, &among.device.name);
         // On battery, where the estimate the calibration makes shows.
-        let blackout = Control::Inject(Fault::with_params("mains_blackout", &BTreeMap::new()).unwrap());
+        let blackout = Control::Inject(Fault::with_params("mains_blackout", &Default::default()).unwrap());
         for members in [&whole, &shard] {
             members.apply(&Scope::Device(name.clone()), &blackout);
             members.step(30.0);
