@@ -335,6 +335,11 @@ fn the_control_api_validates_and_wants_its_token() {
     let status =
         |request: Result<ureq::http::Response<ureq::Body>, ureq::Error>| request.unwrap().status().as_u16();
     assert_eq!(status(agent.get(&format!("{control}/api/state")).call()), 401, "no token");
+    let document: serde_json::Value =
+        agent.get(&format!("{control}/api/openapi.json")).call().unwrap().body_mut().read_json().unwrap();
+    let refused =
+        agent.get(&format!("{control}/api/state")).call().unwrap().body_mut().read_to_string().unwrap();
+    common::openapi::refused_as_documented(&document, "/api/state", &refused);
     let bearer = "Bearer s3cret";
     assert_eq!(
         status(agent.get(&format!("{control}/api/state")).header("Authorization", bearer).call()),

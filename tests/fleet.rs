@@ -302,8 +302,13 @@ fn the_fleet_api_publishes_a_valid_openapi_document_of_every_route() {
     let guarded = Fleet::start(&[path.to_str().unwrap(), "--token", "fleet-token-for-the-test"]);
     assert_eq!(guarded.get("/api/openapi.json"), document, "the document needs no token");
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let refused = agent.get(format!("{}/api/fleet", guarded.control)).call().unwrap();
+    let mut refused = agent.get(format!("{}/api/fleet", guarded.control)).call().unwrap();
     assert_eq!(refused.status(), 401, "the rest needs it");
+    common::openapi::refused_as_documented(
+        &document,
+        "/api/fleet",
+        &refused.body_mut().read_to_string().unwrap(),
+    );
 }
 
 /// Sources of the UPS-MIB traps numbered `trap` (upsTrapOnBattery is 1) in an snmptrapd log.

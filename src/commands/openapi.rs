@@ -34,6 +34,14 @@ fn render(document: &Value, command: &str) -> String {
         text(&document["info"]["description"])
     );
     let empty = serde_json::Map::new();
+    for (name, scheme) in document["components"]["securitySchemes"].as_object().unwrap_or(&empty) {
+        let _ = write!(
+            page,
+            "\n**Authentication** (`{name}`: HTTP {}): {}\n",
+            text(&scheme["scheme"]),
+            text(&scheme["description"])
+        );
+    }
     for (path, item) in document["paths"].as_object().unwrap_or(&empty) {
         for method in METHODS {
             let Some(operation) = item.get(method) else { continue };

@@ -35,6 +35,10 @@ pub fn check(document: &Value, base: &str, expected: &[&str], args: &[&str], ref
             }
             if path != "/api/openapi.json" {
                 assert!(operation.to_string().contains("\"example\""), "{method} {path} has an example");
+                // The token, when the server has one, or nothing; without it, 401.
+                let token_or_none = serde_json::json!([{ "token": [] }, {}]);
+                assert_eq!(operation["security"], token_or_none, "{method} {path} says it takes the token");
+                assert!(operation["responses"]["401"].is_object(), "{method} {path} documents its 401");
             }
         }
     }
@@ -77,4 +81,13 @@ fn validate(document: &Value) {
     let validator = "from openapi_spec_validator import validate; import json, sys; validate(json.load(open(sys.argv[1])))";
     let output = Command::new("python3").args(["-c", validator]).arg(file.path()).output().unwrap();
     assert!(output.status.success(), "not valid OpenAPI: {}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// A request refused for want of the token got what `document` says a 401 of `path`'s GET
+/// carries.
+pub fn refused_as_documented(document: &Value, path: &str, body: &str) {
+    let documented =
+        &document["paths"][path]["get"]["responses"]["401"]["content"]["application/json"]["example"];
+    let answered: Value = serde_json::from_str(body).expect("a 401 answers JSON");
+    assert_eq!(&answered, documented, "GET {path} without the token");
 }

@@ -89,11 +89,48 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     with_document_path(routes().1)
 }
 
-/// The routes' document with the document's own route in it.
+/// The routes' document finished: every route says it takes the bearer token (or none,
+/// when the server was started without `--token`) and answers 401 without it; then the
+/// document's own route, which needs no token.
 pub(crate) fn with_document_path(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::security::SecurityRequirement;
+    let token_or_none =
+        vec![SecurityRequirement::new("token", Vec::<String>::new()), SecurityRequirement::default()];
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+            &mut item.head,
+            &mut item.options,
+            &mut item.trace,
+        ];
+        for operation in operations.into_iter().flatten() {
+            operation.security = Some(token_or_none.clone());
+            operation.responses.responses.insert("401".into(), unauthorized().into());
+        }
+    }
     openapi.paths.paths.insert("/api/openapi.json".into(), document_path());
     openapi
 }
+
+/// What `authorize` answers a request without the token.
+fn unauthorized() -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let content = ContentBuilder::new()
+        .schema(Some(Ref::from_schema_name("ApiError")))
+        .example(Some(serde_json::json!({ "error": UNAUTHORIZED })))
+        .build();
+    ResponseBuilder::new()
+        .description("No `Authorization: Bearer TOKEN`, or the wrong one (servers started with --token)")
+        .content("application/json", content)
+        .build()
+}
+
+/// The refusal without the right token.
+const UNAUTHORIZED: &str = "a bearer token is required";
 
 /// `/api/openapi.json` as the document describes it (served without the token).
 fn document_path() -> utoipa::openapi::PathItem {
@@ -146,7 +183,7 @@ async fn authorize(State(expected): State<Arc<String>>, request: Request, next: 
         request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
     // Compared in constant time: how long the refusal takes says nothing about the token.
     if !bool::from(subtle::ConstantTimeEq::ct_eq(given.as_bytes(), expected.as_bytes())) {
-        return error(StatusCode::UNAUTHORIZED, "a bearer token is required");
+        return error(StatusCode::UNAUTHORIZED, UNAUTHORIZED);
     }
     next.run(request).await
 }
