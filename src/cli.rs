@@ -322,7 +322,8 @@ pub struct RunArgs {
     /// Scenarios run at once (default: the number of cores).
     #[arg(long)]
     pub jobs: Option<usize>,
-    /// Override every scenario's seed.
+    /// Override every UPS scenario's seed (a fleet scenario's devices keep the seeds their
+    /// fleet file draws).
     #[arg(long)]
     pub seed: Option<u64>,
 }

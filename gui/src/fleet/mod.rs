@@ -72,22 +72,21 @@ pub enum FeedAction {
 }
 
 impl FeedAction {
-    pub fn control(self) -> Control {
+    /// What the devices of the feed are asked; why not, when the catalogue refuses it.
+    pub fn control(self) -> Result<Control, String> {
         let with = |name: &str, params: &[(&str, f64)]| {
             let params: BTreeMap<String, f64> = params.iter().map(|(k, v)| (k.to_string(), *v)).collect();
-            Fault::with_params(name, &params).map(Control::Inject)
+            Fault::with_params(name, &params).map(Control::Inject).map_err(|e| e.0)
         };
         match self {
-            FeedAction::Blackout => Control::Inject(Fault::MainsBlackout),
-            FeedAction::Restore => Control::Clear(FaultKind::MainsBlackout),
-            FeedAction::Sag => with("mains_sag", &[("voltage_pct", SAG_PCT)])
-                .unwrap_or(Control::Inject(Fault::MainsBlackout)),
-            FeedAction::EndSag => Control::Clear(FaultKind::MainsSag),
+            FeedAction::Blackout => Ok(Control::Inject(Fault::MainsBlackout)),
+            FeedAction::Restore => Ok(Control::Clear(FaultKind::MainsBlackout)),
+            FeedAction::Sag => with("mains_sag", &[("voltage_pct", SAG_PCT)]),
+            FeedAction::EndSag => Ok(Control::Clear(FaultKind::MainsSag)),
             FeedAction::StartGenset(genset) => {
                 with("genset", &[("start_delay_s", genset.start_delay_s), ("rating_pct", genset.rating_pct)])
-                    .unwrap_or(Control::Clear(FaultKind::Genset))
             }
-            FeedAction::StopGenset => Control::Clear(FaultKind::Genset),
+            FeedAction::StopGenset => Ok(Control::Clear(FaultKind::Genset)),
         }
     }
 }
@@ -102,8 +101,13 @@ pub struct FleetView {
     act: FeedActions,
     tiles: Arc<refresh::Tiles>,
     filter: tiles::Filter,
-    /// What the last feed button did.
-    answer: Option<String>,
+    /// Each device's feed (index into `feeds`) and its words the filter searches, made once.
+    feed_of: Vec<Option<usize>>,
+    search: Vec<String>,
+    /// The sections as last made, for the filter and the sweep they were made with.
+    sections: Option<(tiles::Filter, u64, Vec<tiles::Section>)>,
+    /// What the last feed button did; set by the thread that did it.
+    answer: Arc<std::sync::Mutex<Option<String>>>,
     /// The device shown, when one is.
     pub open: Option<usize>,
     /// Where the last frame drew each tile it drew (logical pixels): the capture's probes.
@@ -123,7 +127,12 @@ impl std::fmt::Debug for FleetView {
 
 impl FleetView {
     pub fn new(setup: FleetSetup) -> FleetView {
-        let identities = setup.devices.iter().map(|d| d.identity.clone()).collect();
+        let identities: Vec<Identity> = setup.devices.iter().map(|d| d.identity.clone()).collect();
+        let feed_of = identities
+            .iter()
+            .map(|d| setup.feeds.iter().position(|f| f.name == d.feed && f.site == d.site))
+            .collect();
+        let search = identities.iter().map(tiles::Filter::words).collect();
         let devices: Arc<[FleetDevice]> = setup.devices.into();
         FleetView {
             name: setup.name,
@@ -133,7 +142,10 @@ impl FleetView {
             feeds: setup.feeds,
             act: setup.act,
             filter: tiles::Filter::default(),
-            answer: None,
+            feed_of,
+            search,
+            sections: None,
+            answer: Default::default(),
             open: None,
             drawn: Vec::new(),
         }
@@ -182,8 +194,49 @@ impl FleetView {
     }
 }
 
+impl FleetView {
+    fn say(&self, words: String) {
+        *self.answer.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(words);
+    }
+
+    fn answer(&self) -> Option<String> {
+        self.answer.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
+    /// Applies a feed button on a thread of its own: the fleet takes it between two steps
+    /// of every twin, which at 10 000 devices is longer than a frame.
+    fn press(&self, feed: &str, action: FeedAction) {
+        let control = match action.control() {
+            Ok(control) => control,
+            Err(why) => return self.say(format!("{feed}: {why}")),
+        };
+        self.say(format!("{feed}: {action:?}…"));
+        let (act, answer, name) = (self.act.clone(), self.answer.clone(), feed.to_string());
+        let spawned = std::thread::Builder::new().name("fleet-feed".into()).spawn(move || {
+            let said = act(&name, control);
+            *answer.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(format!("{name}: {said}"));
+        });
+        if let Err(e) = spawned {
+            self.say(format!("{feed}: not done: {e}"));
+        }
+    }
+
+    /// The sections for the filter and these states, made again only when either changed.
+    fn sections(&mut self, states: &[tiles::TileState]) -> &[tiles::Section] {
+        let sweeps = self.tiles.sweeps();
+        let fresh =
+            self.sections.as_ref().is_some_and(|(filter, at, _)| *filter == self.filter && *at == sweeps);
+        if !fresh {
+            let (filter, search) = (&self.filter, &self.search);
+            let made = tiles::sections(&self.identities, |i| filter.admits(&search[i], states[i].status));
+            self.sections = Some((self.filter.clone(), sweeps, made));
+        }
+        self.sections.as_ref().map_or(&[], |(_, _, sections)| sections)
+    }
+}
+
 /// Shows device `index`: the window's panels follow its twin and card from the next frame.
-fn open(commands: &mut Commands, fleet: &mut FleetView, shown: &mut Shown, index: usize) {
+fn open(commands: &mut Commands, fleet: &mut FleetView, index: usize) {
     match fleet.live(index) {
         Ok(live) => {
             let twin = live.twin.clone();
@@ -192,9 +245,10 @@ fn open(commands: &mut Commands, fleet: &mut FleetView, shown: &mut Shown, index
             commands.insert_resource(Selection::default());
             commands.insert_resource(FaultPanel::default());
             fleet.open = Some(index);
-            *shown = Shown::FleetDevice;
+            // Applied after this pass, as the panels' way back.
+            commands.insert_resource(Shown::FleetDevice);
         }
-        Err(why) => fleet.answer = Some(why),
+        Err(why) => fleet.say(why),
     }
 }
 
@@ -204,5 +258,55 @@ pub struct FleetPlugin;
 impl Plugin for FleetPlugin {
     fn build(&self, app: &mut App) {
         app.add_systems(bevy_egui::EguiPrimaryContextPass, view::show.in_set(crate::frame::PanelsSet));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    /// A feed button is applied off the window's thread and its answer shown once done;
+    /// every button makes a control the catalogue accepts.
+    #[test]
+    fn a_feed_button_is_applied_on_a_thread_and_answers() {
+        let asked: Arc<std::sync::Mutex<Vec<(String, Control)>>> = Default::default();
+        let heard = asked.clone();
+        let act: FeedActions = Arc::new(move |feed: &str, control: Control| {
+            std::thread::sleep(Duration::from_millis(50));
+            heard.lock().unwrap().push((feed.to_string(), control));
+            "40 devices took it".to_string()
+        });
+        let view = FleetView::new(FleetSetup {
+            name: "t".into(),
+            devices: Vec::new(),
+            feeds: Vec::new(),
+            act,
+            open: None,
+        });
+        view.press("hq-offices", FeedAction::Blackout);
+        assert_eq!(view.answer().as_deref(), Some("hq-offices: Blackout…"), "said at once, done later");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while view.answer().as_deref() != Some("hq-offices: 40 devices took it") && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(view.answer().as_deref(), Some("hq-offices: 40 devices took it"));
+        assert_eq!(
+            *asked.lock().unwrap(),
+            [("hq-offices".to_string(), Control::Inject(Fault::MainsBlackout))]
+        );
+        let genset = GensetPlan { start_delay_s: 8.0, rating_pct: 150.0 };
+        let actions = [
+            FeedAction::Blackout,
+            FeedAction::Restore,
+            FeedAction::Sag,
+            FeedAction::EndSag,
+            FeedAction::StartGenset(genset),
+            FeedAction::StopGenset,
+        ];
+        for action in actions {
+            assert!(action.control().is_ok(), "{action:?}");
+        }
     }
 }

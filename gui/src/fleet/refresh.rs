@@ -62,8 +62,10 @@ fn sweep_forever(devices: &[FleetDevice], tiles: &Weak<Tiles>) {
                 .map(|device| {
                     let twin = device.twin.lock();
                     let map = &twin.ups.model().register_map;
-                    let rules = rules.entry(map.clone()).or_insert_with(|| truth::rules(&twin));
-                    state(&twin, rules.as_ref())
+                    if !rules.contains_key(map) {
+                        rules.insert(map.clone(), truth::rules(&twin));
+                    }
+                    state(&twin, rules.get(map).and_then(Option::as_ref))
                 })
                 .collect();
             let Some(tiles) = tiles.upgrade() else { return };

@@ -103,18 +103,21 @@ pub struct Filter {
 }
 
 impl Filter {
-    pub fn admits(&self, device: &Identity, status: Status) -> bool {
+    /// A device's words the text is looked for in: its name, group, model, site and feed,
+    /// in lower case (made once per device).
+    pub fn words(device: &Identity) -> String {
+        [&device.name, &device.group, &device.model, &device.site, &device.feed]
+            .map(|field| field.to_lowercase())
+            .join("\n")
+    }
+
+    /// Whether the device with these `words` and this status is shown.
+    pub fn admits(&self, words: &str, status: Status) -> bool {
         if self.status.is_some_and(|wanted| wanted != status) {
             return false;
         }
         let text = self.text.trim();
-        if text.is_empty() {
-            return true;
-        }
-        let text = text.to_lowercase();
-        [&device.name, &device.group, &device.model, &device.site, &device.feed]
-            .iter()
-            .any(|field| field.to_lowercase().contains(&text))
+        text.is_empty() || words.contains(&text.to_lowercase())
     }
 }
 
@@ -146,7 +149,8 @@ pub fn sections(devices: &[Identity], admitted: impl Fn(usize) -> bool) -> Vec<S
         if !admitted(index) {
             continue;
         }
-        match sections.iter_mut().find(|s| s.site == device.site && s.feed == device.feed) {
+        // Devices come grouped: the last section first.
+        match sections.iter_mut().rev().find(|s| s.site == device.site && s.feed == device.feed) {
             Some(section) => section.devices.push(index),
             None => sections.push(Section {
                 site: device.site.clone(),
@@ -277,7 +281,7 @@ mod tests {
 
     #[test]
     fn the_filter_matches_any_field_in_any_case_and_the_chosen_status() {
-        let d = device("HQ-SRV-002", "hq", "hq-utility");
+        let d = Filter::words(&device("HQ-SRV-002", "hq", "hq-utility"));
         let filter = |text: &str, status| Filter { text: text.into(), status };
         assert!(filter("", None).admits(&d, Status::Normal));
         assert!(filter("srv-002", None).admits(&d, Status::Normal));

@@ -15,7 +15,7 @@ pub(super) fn show(
     mut commands: Commands,
     mut contexts: EguiContexts,
     fleet: Option<ResMut<FleetView>>,
-    mut shown: ResMut<Shown>,
+    shown: Res<Shown>,
     mut central: ResMut<Central>,
     live: Res<Live>,
     links: Res<Links>,
@@ -47,8 +47,7 @@ pub(super) fn show(
         .show(&mut root, |ui| feeds(ui, &fleet, &states))
         .inner;
     if let Some((feed, action)) = pressed {
-        let said = (fleet.act)(&feed, action.control());
-        fleet.answer = Some(format!("{feed}: {said}"));
+        fleet.press(&feed, action);
     }
     let frame = egui::Frame::new().fill(palette::egui(palette::CANVAS)).inner_margin(egui::Margin::same(12));
     let clicked = egui::CentralPanel::default()
@@ -62,37 +61,39 @@ pub(super) fn show(
     // The synoptic's camera is off while the tiles are shown.
     central.0 = None;
     if let Some(index) = clicked {
-        open(&mut commands, &mut fleet, &mut shown, index);
+        open(&mut commands, &mut fleet, index);
     }
     Ok(())
 }
 
 /// The feeds by site, each with its devices' counts and its buttons; the button pressed.
 fn feeds(ui: &mut egui::Ui, fleet: &FleetView, states: &[TileState]) -> Option<(String, FeedAction)> {
+    // Per feed, in one pass: its devices' counts, and whether all of them have each supply
+    // fault.
+    let mut counts = vec![[0usize; 5]; fleet.feeds.len()];
+    let mut all = vec![(true, true, true); fleet.feeds.len()];
+    for (feed, state) in fleet.feed_of.iter().zip(states) {
+        let Some(feed) = *feed else { continue };
+        counts[feed][Status::ALL.iter().position(|s| *s == state.status).unwrap_or(0)] += 1;
+        let has = &mut all[feed];
+        *has = (has.0 && state.blackout, has.1 && state.sag, has.2 && state.genset);
+    }
     let mut pressed = None;
     ui.heading("Feeds");
     egui::ScrollArea::vertical().show(ui, |ui| {
         let mut site = None;
-        for feed in &fleet.feeds {
+        for (index, feed) in fleet.feeds.iter().enumerate() {
             if site != Some(&feed.site) {
                 site = Some(&feed.site);
                 ui.add_space(6.0);
                 ui.label(egui::RichText::new(format!("Site {}", feed.site)).strong());
             }
-            let on_feed: Vec<TileState> = fleet
-                .identities
-                .iter()
-                .zip(states)
-                .filter(|(d, _)| d.feed == feed.name && d.site == feed.site)
-                .map(|(_, s)| *s)
-                .collect();
-            if on_feed.is_empty() {
+            if counts[index].iter().sum::<usize>() == 0 {
                 continue;
             }
-            let counts = tiles::counts(&on_feed);
             ui.horizontal(|ui| {
                 ui.label(&feed.name);
-                for (status, count) in Status::ALL.iter().zip(counts) {
+                for (status, count) in Status::ALL.iter().zip(counts[index]) {
                     if count > 0 {
                         ui.label(
                             egui::RichText::new(format!("■ {count}")).color(palette::egui(status.rgb())),
@@ -101,9 +102,8 @@ fn feeds(ui: &mut egui::Ui, fleet: &FleetView, states: &[TileState]) -> Option<(
                     }
                 }
             });
-            let all = |has: fn(&TileState) -> bool| on_feed.iter().all(has);
             ui.horizontal(|ui| {
-                let (blackout, sag, genset) = (all(|s| s.blackout), all(|s| s.sag), all(|s| s.genset));
+                let (blackout, sag, genset) = all[index];
                 let toggle = |ui: &mut egui::Ui, on: bool, off_text: &str, on_text: &str| {
                     ui.selectable_label(on, if on { on_text } else { off_text }).clicked()
                 };
@@ -124,7 +124,7 @@ fn feeds(ui: &mut egui::Ui, fleet: &FleetView, states: &[TileState]) -> Option<(
                 }
             });
         }
-        if let Some(answer) = &fleet.answer {
+        if let Some(answer) = fleet.answer() {
             ui.add_space(8.0);
             ui.label(answer);
         }
@@ -137,10 +137,11 @@ fn counts_and_filter(ui: &mut egui::Ui, fleet: &mut FleetView, states: &[TileSta
     let counts = tiles::counts(states);
     ui.horizontal_wrapped(|ui| {
         for (status, count) in Status::ALL.iter().zip(counts) {
-            if count == 0 && *status == Status::Unread {
+            let chosen = fleet.filter.status == Some(*status);
+            // "Not read yet" only while some are, or while it is the one chosen (to unchoose).
+            if count == 0 && *status == Status::Unread && !chosen {
                 continue;
             }
-            let chosen = fleet.filter.status == Some(*status);
             let text = egui::RichText::new(format!("■ {count} {}", status.label()))
                 .color(palette::egui(status.rgb()));
             if ui.selectable_label(chosen, text).clicked() {
@@ -159,9 +160,8 @@ fn counts_and_filter(ui: &mut egui::Ui, fleet: &mut FleetView, states: &[TileSta
 
 /// The tiles by site and feed, only the rows in view painted; the device clicked.
 fn tiles_area(ui: &mut egui::Ui, fleet: &mut FleetView, states: &[TileState]) -> Option<usize> {
-    let filter = fleet.filter.clone();
+    let sections = fleet.sections(states).to_vec();
     let identities = &fleet.identities;
-    let sections = tiles::sections(identities, |i| filter.admits(&identities[i], states[i].status));
     let placed = Placed::new(&sections, ui.available_width());
     let mut drawn = Vec::new();
     let mut clicked = None;

@@ -104,7 +104,8 @@ fn layout(
     mut selection: ResMut<Selection>,
     mut central: ResMut<Central>,
     mut playing: ResMut<crate::playing::Playing>,
-    mut shown: ResMut<Shown>,
+    shown: Res<Shown>,
+    mut commands: Commands,
 ) -> Result {
     if *shown == Shown::Fleet {
         return Ok(());
@@ -121,7 +122,9 @@ fn layout(
     let back =
         egui::Panel::top("top").frame(bar).show(&mut root, |ui| top_bar(ui, &live, &links, in_fleet)).inner;
     if back {
-        *shown = Shown::Fleet;
+        // Applied after this pass: the fleet's view draws from the next frame, never with
+        // this one.
+        commands.insert_resource(Shown::Fleet);
     }
     let asked = egui::Panel::left("faults")
         .resizable(true)

@@ -67,7 +67,19 @@ pub fn run(fleet: &CompiledFleet, out: Option<&Path>) -> Report {
         .map(|(i, label)| outcome(label, &fleet.scenario.expect[i].every.to_string(), held[i], &failed[i]))
         .collect();
     if !not_taken.is_empty() {
-        outcomes.push(outcome("every event is taken", "the fleet", 0, &not_taken));
+        let refused: HashSet<&str> = not_taken.iter().map(|(name, _)| name.as_str()).collect();
+        let named: Vec<String> =
+            not_taken.iter().take(NAMED).map(|(name, why)| format!("{name} ({why})")).collect();
+        outcomes.push(Outcome {
+            label: "every event is taken".into(),
+            passed: false,
+            detail: format!(
+                "refused on {} of {} devices: {}",
+                refused.len(),
+                devices.len(),
+                named.join("; ")
+            ),
+        });
     }
     let mut report = Report {
         name: fleet.name.clone(),

@@ -146,8 +146,12 @@ impl CompiledFleet {
             .find(|f| f.name == device.feed && f.site == device.site)
             .and_then(|f| f.genset);
         let mut timeline = Vec::new();
-        for fleet_event in self.scenario.timeline.iter().filter(|e| e.on.covers(device)) {
-            timeline.push(fleet_event.event.clone());
+        for (index, fleet_event) in
+            self.scenario.timeline.iter().enumerate().filter(|(_, e)| e.on.covers(device))
+        {
+            // Named by its place in the fleet's timeline, not in the device's.
+            let label = fleet_event.event.label.clone().unwrap_or_else(|| format!("event {}", index + 1));
+            timeline.push(Event { label: Some(label.clone()), ..fleet_event.event.clone() });
             let follows = match (&fleet_event.event.action, genset, fleet_event.on.is_supply()) {
                 (Action::Fault(name, _), Some(genset), true) if name == "mains_blackout" => {
                     Some(Action::Fault("genset".into(), genset.fault_params()))
@@ -158,8 +162,11 @@ impl CompiledFleet {
                 _ => None,
             };
             if let Some(action) = follows {
-                let label = fleet_event.event.label.as_ref().map(|l| format!("{l} (genset)"));
-                timeline.push(Event { label, action, ..fleet_event.event.clone() });
+                timeline.push(Event {
+                    label: Some(format!("{label} (genset)")),
+                    action,
+                    ..fleet_event.event.clone()
+                });
             }
         }
         let (indices, expect): (Vec<usize>, Vec<Expectation>) = (self.scenario.expect.iter().enumerate())
@@ -167,6 +174,7 @@ impl CompiledFleet {
             .map(|(i, e)| (i, e.expect.clone()))
             .unzip();
         self.refers_to_events_on(device, &expect)?;
+        twins_alone(&timeline, &expect)?;
         let scenario = Scenario {
             name: format!("{} — {}", self.scenario.name, device.name),
             description: String::new(),
@@ -197,11 +205,9 @@ impl CompiledFleet {
         let referred = (events.filter_map(|e| e.event.after.as_ref().map(|(label, _)| label)))
             .chain(expect.iter().flat_map(|e| [&e.of, &e.from, &e.until]).flatten());
         for label in referred {
-            let elsewhere = self
-                .scenario
-                .timeline
-                .iter()
-                .find(|e| e.event.label.as_ref() == Some(label) && !e.on.covers(device));
+            let labelled = |e: &&FleetEvent| e.event.label.as_ref() == Some(label);
+            let here = self.scenario.timeline.iter().filter(labelled).any(|e| e.on.covers(device));
+            let elsewhere = self.scenario.timeline.iter().find(labelled).filter(|_| !here);
             if let Some(event) = elsewhere {
                 return Err(mistake(
                     label,
@@ -213,5 +219,100 @@ impl CompiledFleet {
             }
         }
         Ok(())
+    }
+}
+
+/// A fleet scenario runs its twins alone: nothing in it may ask or check a card.
+fn twins_alone(timeline: &[Event], expect: &[Expectation]) -> Result<(), Mistake> {
+    const WHY: &str = "a fleet scenario runs its twins alone: no card to act on or to check (yet)";
+    for event in timeline {
+        if let Action::WireFault(name, _) | Action::ClearWireFault(name) | Action::CardAction(name) =
+            &event.action
+        {
+            return Err(mistake(name, WHY));
+        }
+    }
+    for expectation in expect {
+        let on_a_card = expectation.probe.is_some()
+            || expectation.reports.is_some()
+            || expectation.received.is_some()
+            || expectation.not_received.is_some()
+            || expectation.api.is_some()
+            || expectation.api_never.is_some();
+        if on_a_card {
+            let near = expectation.label.clone().unwrap_or_else(|| "expect".into());
+            return Err(mistake(&near, WHY));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::Instant;
+
+    fn fleet(timeline: &str, expect: &str) -> Result<CompiledFleet, LoadError> {
+        let text = format!(
+            "FleetScenario(name: \"t\", fleet: \"campus\", duration: \"1m\",\n timeline: [{timeline}],\n expect: [{expect}])"
+        );
+        compile(&text, Path::new("t.ron"))
+    }
+
+    fn device<'a>(fleet: &'a CompiledFleet, name: &str) -> &'a Device {
+        fleet.plan.devices.iter().find(|d| d.name == name).unwrap()
+    }
+
+    /// Each feed's own blackout, both labelled "blackout": every device has one, so an
+    /// expectation on all of them may start with it.
+    #[test]
+    fn one_label_on_disjoint_scopes_is_each_devices_own_event() {
+        let compiled = fleet(
+            r#"(on: Feed("hq-utility"), event: (label: "blackout", at: "10s", do: Fault("mains_blackout", {}))),
+               (on: Feed("hq-offices"), event: (label: "blackout", at: "20s", do: Fault("mains_blackout", {})))"#,
+            r#"(every: Site("hq"), expect: (that: "ups.on_battery", of: "blackout", within: "1s"))"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let (offices, _) = compiled
+            .device_scenario(device(&compiled, "hq-floor-001"))
+            .unwrap_or_else(|m| panic!("{}", m.message));
+        let from = &offices.expectations[0].from;
+        assert!(matches!(from, Instant::Event(i) if offices.events[*i].label == "blackout"));
+    }
+
+    /// `event 2` is the fleet file's second event on every device, also where a genset
+    /// event was added after the first.
+    #[test]
+    fn unlabelled_events_are_named_by_their_place_in_the_fleets_timeline() {
+        let compiled = fleet(
+            r#"(on: Feed("hq-utility"), event: (at: "10s", do: Fault("mains_blackout", {}))),
+               (on: All, event: (at: "20s", do: Load(80)))"#,
+            r#"(every: Feed("hq-utility"), expect: (that: "ups.on_battery", of: "event 2", within: "1s"))"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let (server, _) = compiled
+            .device_scenario(device(&compiled, "hq-srv-001"))
+            .unwrap_or_else(|m| panic!("{}", m.message));
+        let labels: Vec<&str> = server.events.iter().map(|e| e.label.as_str()).collect();
+        assert_eq!(labels, ["event 1", "event 1 (genset)", "event 2"]);
+        assert_eq!(server.expectations[0].from, Instant::Event(2));
+    }
+
+    #[test]
+    fn a_card_expectation_or_action_is_refused_saying_why() {
+        let refused = fleet(
+            "",
+            r#"(every: All, expect: (label: "trap", received: SnmpTrap("1.3.6.1.2.1.33.2.1"), within: "1s"))"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(refused.starts_with("t.ron:3:") && refused.contains("runs its twins alone"), "{refused}");
+        let refused = fleet(
+            r#"(on: All, event: (at: "1s", do: CardAction("POST /api/alarms/ack")))"#,
+            r#"(every: All, expect: (never: "ups.on_battery"))"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(refused.contains("runs its twins alone"), "{refused}");
     }
 }
