@@ -10,14 +10,7 @@ cd "$(dirname "$0")/.."
 devices="${1:?devices}"
 source benches/fleet_setup.sh
 
-cat > "$dir/fleet.ron" <<RON
-Fleet(name: "bench", addresses: Loopback(first: "127.2.0.1", modbus_port: 5030, listen: Shared),
-    sites: [(name: "site", feeds: [(name: "feed-a"), (name: "feed-b")],
-        groups: [
-            (name: "a", feed: "feed-a", count: $((devices / 2)), model: "masterys-gp-60", load_pct: (30, 90)),
-            (name: "b", feed: "feed-b", count: $((devices - devices / 2)), model: "masterys-gp-60", load_pct: (30, 90)),
-        ])])
-RON
+two_feed_fleet "$devices" > "$dir/fleet.ron"
 cat > "$dir/scenario.ron" <<RON
 FleetScenario(
     name: "bench", fleet: "fleet.ron", duration: "5m",

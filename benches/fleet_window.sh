@@ -11,14 +11,7 @@ devices="${1:?devices}"
 seconds="${2:-30}"
 source benches/fleet_setup.sh
 
-cat > "$dir/fleet.ron" <<RON
-Fleet(name: "bench", addresses: Loopback(first: "127.2.0.1", modbus_port: 5030, listen: Shared),
-    sites: [(name: "site", feeds: [(name: "feed-a"), (name: "feed-b")],
-        groups: [
-            (name: "a", feed: "feed-a", count: $((devices / 2)), model: "masterys-gp-60", load_pct: (30, 90)),
-            (name: "b", feed: "feed-b", count: $((devices - devices / 2)), model: "masterys-gp-60", load_pct: (30, 90)),
-        ])])
-RON
+two_feed_fleet "$devices" > "$dir/fleet.ron"
 XDG_RUNTIME_DIR="$dir" xvfb-run -a -s "-screen 0 1280x800x24" \
     "$upstwin" fleet "$dir/fleet.ron" --window --control 127.0.0.1:0 \
     --screenshot "$dir/window.png" --screenshot-after-s "$seconds" >/dev/null 2>"$dir/stderr" \
