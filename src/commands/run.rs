@@ -200,7 +200,7 @@ pub fn run(args: &RunArgs) -> CommandResult {
                             bar.set_message(loaded.name().to_string());
                             match loaded {
                                 Loaded::Ups(scenario) => run_one(scenario, &card, dir.as_deref()),
-                                Loaded::Fleet(fleet) => run_fleet(fleet, &card, dir.as_deref()),
+                                Loaded::Fleet(fleet) => run_fleet(fleet, &card, jobs, dir.as_deref()),
                             }
                         }
                         Planned::NotRun(report) => report.clone(),
@@ -280,10 +280,36 @@ fn run_one(scenario: &Compiled, card: &Card, dir: Option<&Path>) -> Report {
     }
 }
 
-/// A fleet scenario: its twins alone, in virtual time.
-fn run_fleet(fleet: &CompiledFleet, card: &Card, dir: Option<&Path>) -> Report {
+/// A fleet scenario: its twins alone, in virtual time, its devices split over `jobs`
+/// threads (each device's run is deterministic; the fold keeps fleet order).
+fn run_fleet(fleet: &CompiledFleet, card: &Card, jobs: usize, dir: Option<&Path>) -> Report {
+    use scenarios::fleet::run::{fold, run_device};
     match card {
-        Card::None => scenarios::fleet::run::run(fleet, dir),
+        Card::None => {
+            let wall = std::time::Instant::now();
+            let devices: Vec<_> = fleet.devices().cloned().collect();
+            let calibrations = scenarios::fleet::twins::calibrations(&fleet.plan, &devices);
+            let chunk = devices.len().div_ceil(jobs.max(1)).max(1);
+            let parts: Vec<Result<Vec<_>, String>> = std::thread::scope(|scope| {
+                let running: Vec<_> = devices
+                    .chunks(chunk)
+                    .map(|part| {
+                        let calibrations = &calibrations;
+                        scope.spawn(move || part.iter().map(|d| run_device(fleet, d, calibrations)).collect())
+                    })
+                    .collect();
+                running
+                    .into_iter()
+                    .map(|part| part.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                    .collect()
+            });
+            match parts.into_iter().collect::<Result<Vec<Vec<_>>, String>>() {
+                Ok(parts) => {
+                    fold(fleet, parts.into_iter().flatten().collect(), wall.elapsed().as_secs_f64(), dir)
+                }
+                Err(why) => Report::not_run(&fleet.name, &fleet.path, why),
+            }
+        }
         Card::Reference | Card::Exec(_) => Report::skipped(
             &fleet.name,
             &fleet.path,

@@ -1,24 +1,54 @@
 //! Runs a fleet scenario in virtual time, `--card none`: each device an expectation is for
-//! runs its own scenario (its events, its expectations) on its twin as the fleet starts it;
-//! an expectation of the fleet holds when it holds on every device of its scope, and a
+//! runs its own scenario (its events, its expectations) on its twin as the fleet starts it
+//! (`run_device`, pure; `upstwin run` spreads the devices over its jobs); `fold` makes the
+//! fleet's report: an expectation holds when it holds on every device of its scope, and a
 //! failure names the devices it failed on and what each saw.
 
+use super::plan::Device;
 use super::scenario::CompiledFleet;
 use super::twins;
 use crate::replay::Replay;
 use crate::report::{Report, Timeline};
 use crate::verdict::Outcome;
+use sim::ups::FactoryCalibration;
+use std::collections::HashMap;
 use std::collections::HashSet;
 use std::path::Path;
-use std::time::Instant;
 
 /// How many failing devices a failure names (the count says the rest).
 const NAMED: usize = 5;
 
-pub fn run(fleet: &CompiledFleet, out: Option<&Path>) -> Report {
-    let wall = Instant::now();
-    let devices: Vec<_> = fleet.devices().cloned().collect();
-    let calibrations = twins::calibrations(&fleet.plan, &devices);
+/// One device's run: its report (its expectations' outcomes, then the events it could
+/// not take) and which fleet expectation each of its expectations is.
+#[derive(Debug, Clone)]
+pub struct DeviceRun {
+    name: String,
+    indices: Vec<usize>,
+    report: Report,
+}
+
+/// Runs one device: its twin as the fleet starts it, its events, its expectations.
+pub fn run_device(
+    fleet: &CompiledFleet,
+    device: &Device,
+    calibrations: &HashMap<String, FactoryCalibration>,
+) -> Result<DeviceRun, String> {
+    let (scenario, indices) = fleet.device_scenario(device).map_err(|why| why.message)?;
+    let (_, mut ups) = twins::start_ups(&fleet.plan, device, calibrations);
+    let mut replay = Replay::new(&scenario);
+    let steps = (scenario.duration_s / scenario.dt_s).round() as u64;
+    for _ in 0..steps {
+        replay.fire_due(&mut ups, None);
+        ups.step(scenario.dt_s);
+        replay.observe(&ups);
+    }
+    let report = replay.finish(ups.time_s(), 0.0);
+    Ok(DeviceRun { name: device.name.clone(), indices, report })
+}
+
+/// The fleet's report from its devices' runs (in fleet order): an expectation holds when it
+/// held on every device of its scope.
+pub fn fold(fleet: &CompiledFleet, runs: Vec<DeviceRun>, wall_s: f64, out: Option<&Path>) -> Report {
     // Per fleet expectation: devices it held on, and the ones it failed on with what they saw.
     let mut held = vec![0usize; fleet.labels.len()];
     let mut failed: Vec<Vec<(String, String)>> = vec![Vec::new(); fleet.labels.len()];
@@ -26,35 +56,23 @@ pub fn run(fleet: &CompiledFleet, out: Option<&Path>) -> Report {
     let mut timeline = Timeline::default();
     let mut seen: HashSet<(u64, String)> = HashSet::new();
     let mut sim_s: f64 = 0.0;
-    for device in &devices {
-        let (scenario, indices) = match fleet.device_scenario(device) {
-            Ok(compiled) => compiled,
-            Err(why) => return Report::not_run(&fleet.name, &fleet.path, why.message),
-        };
-        let (_, mut ups) = twins::start_ups(&fleet.plan, device, &calibrations);
-        let mut replay = Replay::new(&scenario);
-        let steps = (scenario.duration_s / scenario.dt_s).round() as u64;
-        for _ in 0..steps {
-            replay.fire_due(&mut ups, None);
-            ups.step(scenario.dt_s);
-            replay.observe(&ups);
-        }
-        sim_s = sim_s.max(ups.time_s());
-        let report = replay.finish(ups.time_s(), 0.0);
+    let devices = runs.len();
+    for run in runs {
+        sim_s = sim_s.max(run.report.sim_s);
         // Every device fires the events of its scopes at the same instants: a line the
         // fleet's timeline has already is not repeated; a new one names its device.
-        for (time_s, line) in report.timeline.lines {
+        for (time_s, line) in run.report.timeline.lines {
             if seen.insert((time_s.to_bits(), line.clone())) {
-                timeline.add(time_s, format!("{}: {line}", device.name));
+                timeline.add(time_s, format!("{}: {line}", run.name));
             }
         }
-        for (k, outcome) in report.outcomes.iter().enumerate() {
-            match (indices.get(k), outcome.passed) {
+        for (k, outcome) in run.report.outcomes.into_iter().enumerate() {
+            match (run.indices.get(k), outcome.passed) {
                 (Some(&index), true) => held[index] += 1,
-                (Some(&index), false) => failed[index].push((device.name.clone(), outcome.detail.clone())),
+                (Some(&index), false) => failed[index].push((run.name.clone(), outcome.detail)),
                 // An event the device could not take: a failure of the run itself.
                 (None, _) => {
-                    not_taken.push((device.name.clone(), format!("{}: {}", outcome.label, outcome.detail)))
+                    not_taken.push((run.name.clone(), format!("{}: {}", outcome.label, outcome.detail)))
                 }
             }
         }
@@ -73,12 +91,7 @@ pub fn run(fleet: &CompiledFleet, out: Option<&Path>) -> Report {
         outcomes.push(Outcome {
             label: "every event is taken".into(),
             passed: false,
-            detail: format!(
-                "refused on {} of {} devices: {}",
-                refused.len(),
-                devices.len(),
-                named.join("; ")
-            ),
+            detail: format!("refused on {} of {} devices: {}", refused.len(), devices, named.join("; ")),
         });
     }
     let mut report = Report {
@@ -89,7 +102,7 @@ pub fn run(fleet: &CompiledFleet, out: Option<&Path>) -> Report {
         outcomes,
         timeline,
         sim_s,
-        wall_s: wall.elapsed().as_secs_f64(),
+        wall_s,
         output_errors: Vec::new(),
     };
     if let Some(dir) = out {
