@@ -43,6 +43,20 @@ fn the_fleet_library_passes_and_reports_each_expectation() {
         timeline.contains("30.0 s  hq-srv-001: blackout (genset): fault genset"),
         "the feed's ATS: {timeline}"
     );
+    // The trace counts the devices in each state once a simulated second; the page plots it.
+    let trace = std::fs::read_to_string(out.path().join("runs/01-hq-utility-genset/trace.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = trace.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(
+        rows[0],
+        ["time_s", "devices_on_battery", "devices_on_bypass", "devices_on_genset", "devices_load_off"]
+    );
+    assert_eq!(rows.len(), 1 + 181, "0 to 180 s");
+    assert_eq!(rows[20][1..], ["0", "0", "0", "0"], "before the blackout");
+    assert_eq!(rows[32][1], "60", "every UPS of hq-utility on battery: {:?}", rows[32]);
+    assert_eq!(rows[100][1..3], ["0", "0"], "the genset carries them: {:?}", rows[100]);
+    assert_eq!(rows[100][3], "60", "on genset: {:?}", rows[100]);
+    let page = std::fs::read_to_string(out.path().join("runs/01-hq-utility-genset/report.html")).unwrap();
+    assert!(page.contains("<svg") && page.contains("on genset") && !page.contains("No plots"), "{page}");
 }
 
 /// A blackout of hq-offices while the whole hq site is expected never on battery: the

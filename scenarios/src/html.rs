@@ -48,13 +48,32 @@ const CHARTS: [Chart; 3] = [
     },
 ];
 
-/// The trace's columns of interest: time, then one series per chart series.
-fn read_trace(path: &Path) -> Result<(Vec<f64>, Vec<Vec<f64>>), String> {
+/// A fleet scenario's trace: how many of its devices are in each state.
+const FLEET_CHARTS: [Chart; 1] = [Chart {
+    title: "Devices",
+    unit: "devices",
+    series: &[
+        ("devices_on_battery", "on battery", RGBColor(0xf2, 0xb7, 0x05), 2),
+        ("devices_on_bypass", "on bypass", RGBColor(0x1f, 0x77, 0xb4), 2),
+        ("devices_on_genset", "on genset", RGBColor(0x2c, 0xa0, 0x2c), 2),
+        ("devices_load_off", "load off", RGBColor(0xd6, 0x27, 0x28), 2),
+    ],
+    scale: 1.0,
+}];
+
+/// The charts a trace has columns for: a fleet's, or a UPS's.
+fn charts_of(headers: &csv::StringRecord) -> &'static [Chart] {
+    if headers.iter().any(|h| h == FLEET_CHARTS[0].series[0].0) { &FLEET_CHARTS } else { &CHARTS }
+}
+
+/// The trace's charts and columns of interest: time, then one series per chart series.
+fn read_trace(path: &Path) -> Result<(&'static [Chart], Vec<f64>, Vec<Vec<f64>>), String> {
     let mut reader = csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let headers = reader.headers().map_err(|e| e.to_string())?.clone();
     let column = |name: &str| headers.iter().position(|h| h == name);
+    let shown = charts_of(&headers);
     let wanted: Vec<Option<usize>> =
-        CHARTS.iter().flat_map(|chart| chart.series.iter().map(|(name, ..)| column(name))).collect();
+        shown.iter().flat_map(|chart| chart.series.iter().map(|(name, ..)| column(name))).collect();
     let time = column("time_s").ok_or("trace.csv has no time_s column")?;
     let (mut times, mut series) = (Vec::new(), vec![Vec::new(); wanted.len()]);
     for record in reader.records() {
@@ -65,7 +84,7 @@ fn read_trace(path: &Path) -> Result<(Vec<f64>, Vec<Vec<f64>>), String> {
             values.push(number(*index).unwrap_or(f64::NAN));
         }
     }
-    Ok((times, series))
+    Ok((shown, times, series))
 }
 
 /// At most `MAX_POINTS` points: each bucket of samples keeps its lowest and highest value,
@@ -138,19 +157,22 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// The three charts, with the scenario's events (not mode changes) marked.
-fn charts(report: &Report, times: &[f64], columns: Vec<Vec<f64>>) -> Result<String, String> {
+/// The charts, with the scenario's events (not mode changes) marked.
+fn charts(report: &Report, shown: &[Chart], times: &[f64], columns: Vec<Vec<f64>>) -> Result<String, String> {
     let end_s = times.iter().copied().filter(|t| t.is_finite()).fold(report.sim_s, f64::max);
     let events: Vec<f64> = report
         .timeline
         .lines
         .iter()
-        .filter(|(_, line)| !line.starts_with("mode ") && !line.starts_with("card started"))
+        // A fleet's lines name their device first (`hq-srv-001: mode OnBattery`).
+        .filter(|(_, line)| {
+            !line.starts_with("mode ") && !line.contains(": mode ") && !line.starts_with("card started")
+        })
         .map(|(t, _)| *t)
         .collect();
     let mut charts = String::new();
     let mut columns = columns.into_iter();
-    for chart in &CHARTS {
+    for chart in shown {
         let series: Vec<Vec<(f64, f64)>> = chart
             .series
             .iter()
@@ -168,7 +190,7 @@ fn charts(report: &Report, times: &[f64], columns: Vec<Vec<f64>>) -> Result<Stri
 /// The whole page; `dir` holds the scenario's `trace.csv`.
 pub fn page(report: &Report, dir: &Path) -> Result<String, String> {
     let charts = match read_trace(&dir.join("trace.csv")) {
-        Ok((times, columns)) => charts(report, &times, columns)?,
+        Ok((shown, times, columns)) => charts(report, shown, &times, columns)?,
         // A run that stopped before its trace (a card that would not start) still gets its page.
         Err(why) => format!("<p>No plots: {}</p>", escape(&why)),
     };

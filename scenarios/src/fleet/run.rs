@@ -25,6 +25,23 @@ pub struct DeviceRun {
     name: String,
     indices: Vec<usize>,
     report: Report,
+    /// Its state once per simulated second, as `Sample` bits.
+    samples: Vec<u8>,
+}
+
+/// What the fleet's trace counts, once a simulated second: (bit, trace column).
+const SAMPLED: [(u8, &str); 4] =
+    [(1, "devices_on_battery"), (2, "devices_on_bypass"), (4, "devices_on_genset"), (8, "devices_load_off")];
+
+fn sample(ups: &sim::Ups) -> u8 {
+    let c = ups.conditions();
+    let on = [
+        c.on_battery,
+        c.load_on_automatic_bypass || c.load_on_maintenance_bypass,
+        c.on_genset,
+        c.load_off || c.standby,
+    ];
+    SAMPLED.iter().zip(on).filter(|(_, on)| *on).map(|((bit, _), _)| bit).sum()
 }
 
 /// Runs one device: its twin as the fleet starts it, its events, its expectations.
@@ -37,13 +54,17 @@ pub fn run_device(
     let (_, mut ups) = twins::start_ups(&fleet.plan, device, calibrations);
     let mut replay = Replay::new(&scenario);
     let steps = (scenario.duration_s / scenario.dt_s).round() as u64;
+    let mut samples = vec![sample(&ups)];
     for _ in 0..steps {
         replay.fire_due(&mut ups, None);
         ups.step(scenario.dt_s);
         replay.observe(&ups);
+        if ups.time_s() + 1e-9 >= samples.len() as f64 {
+            samples.push(sample(&ups));
+        }
     }
     let report = replay.finish(ups.time_s(), 0.0);
-    Ok(DeviceRun { name: device.name.clone(), indices, report })
+    Ok(DeviceRun { name: device.name.clone(), indices, report, samples })
 }
 
 /// The fleet's report from its devices' runs (in fleet order): an expectation holds when it
@@ -57,6 +78,16 @@ pub fn fold(fleet: &CompiledFleet, runs: Vec<DeviceRun>, wall_s: f64, out: Optio
     let mut seen: HashSet<(u64, String)> = HashSet::new();
     let mut sim_s: f64 = 0.0;
     let devices = runs.len();
+    // Devices in each sampled state, once a simulated second.
+    let seconds = runs.iter().map(|r| r.samples.len()).max().unwrap_or(0);
+    let mut counts = vec![[0usize; SAMPLED.len()]; seconds];
+    for run in &runs {
+        for (second, bits) in run.samples.iter().enumerate() {
+            for (k, (bit, _)) in SAMPLED.iter().enumerate() {
+                counts[second][k] += usize::from(bits & bit != 0);
+            }
+        }
+    }
     for run in runs {
         sim_s = sim_s.max(run.report.sim_s);
         // Every device fires the events of its scopes at the same instants: a line the
@@ -106,9 +137,26 @@ pub fn fold(fleet: &CompiledFleet, runs: Vec<DeviceRun>, wall_s: f64, out: Optio
         output_errors: Vec::new(),
     };
     if let Some(dir) = out {
+        if let Err(e) = write_trace(&dir.join("trace.csv"), &counts) {
+            report.output_errors.push(e);
+        }
         report.write_reports(dir);
     }
     report
+}
+
+/// `trace.csv` of a fleet: the devices in each sampled state, once a simulated second
+/// (what `report.html` plots).
+fn write_trace(path: &Path, counts: &[[usize; SAMPLED.len()]]) -> Result<(), String> {
+    let failed = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    let mut writer = csv::Writer::from_path(path).map_err(|e| failed(&e))?;
+    let header = std::iter::once("time_s").chain(SAMPLED.iter().map(|(_, column)| *column));
+    writer.write_record(header).map_err(|e| failed(&e))?;
+    for (second, row) in counts.iter().enumerate() {
+        let record = std::iter::once(second.to_string()).chain(row.iter().map(usize::to_string));
+        writer.write_record(record).map_err(|e| failed(&e))?;
+    }
+    writer.flush().map_err(|e| failed(&e))
 }
 
 /// One fleet expectation's outcome over its devices.
