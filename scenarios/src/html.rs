@@ -66,8 +66,16 @@ fn charts_of(headers: &csv::StringRecord) -> &'static [Chart] {
     if headers.iter().any(|h| h == FLEET_CHARTS[0].series[0].0) { &FLEET_CHARTS } else { &CHARTS }
 }
 
-/// The trace's charts and columns of interest: time, then one series per chart series.
-fn read_trace(path: &Path) -> Result<(&'static [Chart], Vec<f64>, Vec<Vec<f64>>), String> {
+/// A trace as the page plots it: the charts it has columns for, its times, and one series
+/// per chart series.
+struct Plotted {
+    charts: &'static [Chart],
+    times: Vec<f64>,
+    columns: Vec<Vec<f64>>,
+}
+
+/// The trace's charts and columns of interest.
+fn read_trace(path: &Path) -> Result<Plotted, String> {
     let mut reader = csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let headers = reader.headers().map_err(|e| e.to_string())?.clone();
     let column = |name: &str| headers.iter().position(|h| h == name);
@@ -84,7 +92,7 @@ fn read_trace(path: &Path) -> Result<(&'static [Chart], Vec<f64>, Vec<Vec<f64>>)
             values.push(number(*index).unwrap_or(f64::NAN));
         }
     }
-    Ok((shown, times, series))
+    Ok(Plotted { charts: shown, times, columns: series })
 }
 
 /// At most `MAX_POINTS` points: each bucket of samples keeps its lowest and highest value,
@@ -190,7 +198,7 @@ fn charts(report: &Report, shown: &[Chart], times: &[f64], columns: Vec<Vec<f64>
 /// The whole page; `dir` holds the scenario's `trace.csv`.
 pub fn page(report: &Report, dir: &Path) -> Result<String, String> {
     let charts = match read_trace(&dir.join("trace.csv")) {
-        Ok((shown, times, columns)) => charts(report, shown, &times, columns)?,
+        Ok(plotted) => charts(report, plotted.charts, &plotted.times, plotted.columns)?,
         // A run that stopped before its trace (a card that would not start) still gets its page.
         Err(why) => format!("<p>No plots: {}</p>", escape(&why)),
     };
