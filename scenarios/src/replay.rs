@@ -380,7 +380,7 @@ impl<'a> Replay<'a> {
         let mut outcomes: Vec<Outcome> =
             self.trackers.iter().map(|t| t.outcome(&fired_at, &event_label)).collect();
         outcomes.extend(self.not_done);
-        Report::new(&self.scenario, outcomes, self.timeline, sim_s, wall_s)
+        Report::new(&self.scenario.name, &self.scenario.path, outcomes, self.timeline, sim_s, wall_s)
     }
 
     pub fn scenario(&self) -> &Compiled {

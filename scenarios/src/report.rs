@@ -1,7 +1,6 @@
 //! What a run reports: per scenario a verdict, the outcome of every expectation and a
 //! timeline (written as `timeline.txt`); for a suite, JUnit XML for CI.
 
-use crate::compile::Compiled;
 use crate::verdict::Outcome;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -36,16 +35,18 @@ pub struct Report {
 }
 
 impl Report {
+    /// The report of a run of the scenario `name` (file `path`).
     pub fn new(
-        scenario: &Compiled,
+        name: &str,
+        path: &Path,
         outcomes: Vec<Outcome>,
         timeline: Timeline,
         sim_s: f64,
         wall_s: f64,
     ) -> Self {
         Self {
-            name: scenario.name.clone(),
-            path: scenario.path.display().to_string(),
+            name: name.to_string(),
+            path: path.display().to_string(),
             skipped: None,
             error: None,
             outcomes,

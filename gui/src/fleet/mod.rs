@@ -74,18 +74,15 @@ pub enum FeedAction {
 impl FeedAction {
     /// What the devices of the feed are asked; why not, when the catalogue refuses it.
     pub fn control(self) -> Result<Control, String> {
-        let with = |name: &str, params: &[(&str, f64)]| {
-            let params: BTreeMap<String, f64> = params.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        let with = |name: &str, params: BTreeMap<String, f64>| {
             Fault::with_params(name, &params).map(Control::Inject).map_err(|e| e.0)
         };
         match self {
             FeedAction::Blackout => Ok(Control::Inject(Fault::MainsBlackout)),
             FeedAction::Restore => Ok(Control::Clear(FaultKind::MainsBlackout)),
-            FeedAction::Sag => with("mains_sag", &[("voltage_pct", SAG_PCT)]),
+            FeedAction::Sag => with("mains_sag", BTreeMap::from([("voltage_pct".to_string(), SAG_PCT)])),
             FeedAction::EndSag => Ok(Control::Clear(FaultKind::MainsSag)),
-            FeedAction::StartGenset(genset) => {
-                with("genset", &[("start_delay_s", genset.start_delay_s), ("rating_pct", genset.rating_pct)])
-            }
+            FeedAction::StartGenset(genset) => with("genset", genset.fault_params()),
             FeedAction::StopGenset => Ok(Control::Clear(FaultKind::Genset)),
         }
     }
@@ -96,7 +93,6 @@ impl FeedAction {
 pub struct FleetView {
     pub name: String,
     devices: Arc<[FleetDevice]>,
-    identities: Vec<Identity>,
     feeds: Vec<FeedPlan>,
     act: FeedActions,
     tiles: Arc<refresh::Tiles>,
@@ -127,18 +123,16 @@ impl std::fmt::Debug for FleetView {
 
 impl FleetView {
     pub fn new(setup: FleetSetup) -> FleetView {
-        let identities: Vec<Identity> = setup.devices.iter().map(|d| d.identity.clone()).collect();
-        let feed_of = identities
-            .iter()
+        let identities = || setup.devices.iter().map(|d| &d.identity);
+        let feed_of = identities()
             .map(|d| setup.feeds.iter().position(|f| f.name == d.feed && f.site == d.site))
             .collect();
-        let search = identities.iter().map(tiles::Filter::words).collect();
+        let search = identities().map(tiles::Filter::words).collect();
         let devices: Arc<[FleetDevice]> = setup.devices.into();
         FleetView {
             name: setup.name,
             tiles: refresh::spawn(devices.clone()),
             devices,
-            identities,
             feeds: setup.feeds,
             act: setup.act,
             filter: tiles::Filter::default(),
@@ -152,7 +146,7 @@ impl FleetView {
     }
 
     pub fn index_of(&self, name: &str) -> Option<usize> {
-        self.identities.iter().position(|d| d.name == name)
+        self.devices.iter().position(|d| d.identity.name == name)
     }
 
     pub fn device(&self, index: usize) -> Option<&FleetDevice> {
@@ -178,8 +172,8 @@ impl FleetView {
             .map(|(index, rect)| {
                 let centre = rect.center();
                 json!({
-                    "name": self.identities[*index].name,
-                    "feed": self.identities[*index].feed,
+                    "name": self.devices[*index].identity.name,
+                    "feed": self.devices[*index].identity.feed,
                     "status": format!("{:?}", states[*index].status),
                     "pixel": [(centre.x * scale).round(), (centre.y * scale).round()],
                 })
@@ -228,7 +222,9 @@ impl FleetView {
             self.sections.as_ref().is_some_and(|(filter, at, _)| *filter == self.filter && *at == sweeps);
         if !fresh {
             let (filter, search) = (&self.filter, &self.search);
-            let made = tiles::sections(&self.identities, |i| filter.admits(&search[i], states[i].status));
+            let made = tiles::sections(self.devices.iter().map(|d| &d.identity), |i| {
+                filter.admits(&search[i], states[i].status)
+            });
             self.sections = Some((self.filter.clone(), sweeps, made));
         }
         self.sections.as_ref().map_or(&[], |(_, _, sections)| sections)

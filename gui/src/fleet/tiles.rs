@@ -139,10 +139,13 @@ pub struct Section {
 }
 
 /// The admitted devices by site, then feed, each in the order the fleet first names them.
-pub fn sections(devices: &[Identity], admitted: impl Fn(usize) -> bool) -> Vec<Section> {
+pub fn sections<'a>(
+    devices: impl IntoIterator<Item = &'a Identity>,
+    admitted: impl Fn(usize) -> bool,
+) -> Vec<Section> {
     let mut sites: Vec<&str> = Vec::new();
     let mut sections: Vec<Section> = Vec::new();
-    for (index, device) in devices.iter().enumerate() {
+    for (index, device) in devices.into_iter().enumerate() {
         if !sites.contains(&device.site.as_str()) {
             sites.push(&device.site);
         }

@@ -161,7 +161,7 @@ fn counts_and_filter(ui: &mut egui::Ui, fleet: &mut FleetView, states: &[TileSta
 /// The tiles by site and feed, only the rows in view painted; the device clicked.
 fn tiles_area(ui: &mut egui::Ui, fleet: &mut FleetView, states: &[TileState]) -> Option<usize> {
     let sections = fleet.sections(states).to_vec();
-    let identities = &fleet.identities;
+    let devices = fleet.devices.clone();
     let placed = Placed::new(&sections, ui.available_width());
     let mut drawn = Vec::new();
     let mut clicked = None;
@@ -198,7 +198,7 @@ fn tiles_area(ui: &mut egui::Ui, fleet: &mut FleetView, states: &[TileState]) ->
         if let Some(pointer) = response.hover_pos() {
             let under = placed.at(&sections, pointer - origin.to_vec2());
             if let Some(device) = under {
-                let identity = &identities[device];
+                let identity = &devices[device].identity;
                 let text = format!(
                     "{}\n{} at {}\n{} · {}\n{}",
                     identity.name,

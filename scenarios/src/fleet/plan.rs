@@ -4,6 +4,7 @@
 
 use super::format::{Addresses, Card, Fleet, Group, Listen};
 use super::pattern::{Pattern, Place};
+use super::scope::Scope;
 use rand::{RngExt, SeedableRng};
 use sim::SimRng;
 use sim::run::script::parse_duration_s;
@@ -55,6 +56,24 @@ pub struct FeedPlan {
 pub struct GensetPlan {
     pub start_delay_s: f64,
     pub rating_pct: f64,
+}
+
+/// What a feed's ATS does with its genset when a mains blackout starts or ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ats {
+    /// Start it: the `genset` fault's parameters.
+    StartGenset(BTreeMap<String, f64>),
+    StopGenset,
+}
+
+impl FeedPlan {
+    /// What this feed's ATS does when a mains blackout on `scope` starts (`starts`) or ends.
+    /// Nothing without a genset, nor for a group or a device: that is the UPSs' own input,
+    /// which the ATS does not see.
+    pub fn ats(&self, scope: &Scope, starts: bool) -> Option<Ats> {
+        let genset = self.genset.filter(|_| scope.is_supply())?;
+        Some(if starts { Ats::StartGenset(genset.fault_params()) } else { Ats::StopGenset })
+    }
 }
 
 impl GensetPlan {

@@ -125,17 +125,7 @@ pub fn fold(fleet: &CompiledFleet, runs: Vec<DeviceRun>, wall_s: f64, out: Optio
             detail: format!("refused on {} of {} devices: {}", refused.len(), devices, named.join("; ")),
         });
     }
-    let mut report = Report {
-        name: fleet.name.clone(),
-        path: fleet.path.display().to_string(),
-        skipped: None,
-        error: None,
-        outcomes,
-        timeline,
-        sim_s,
-        wall_s,
-        output_errors: Vec::new(),
-    };
+    let mut report = Report::new(&fleet.name, &fleet.path, outcomes, timeline, sim_s, wall_s);
     if let Some(dir) = out {
         if let Err(e) = write_trace(&dir.join("trace.csv"), &counts) {
             report.output_errors.push(e);

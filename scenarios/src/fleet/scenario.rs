@@ -7,7 +7,7 @@
 //! so a feed's fault reaches every UPS of the feed at the same instant. Format and example:
 //! `scenarios/README.md`, "Fleet scenarios".
 
-use super::plan::{Device, Plan};
+use super::plan::{Ats, Device, Plan};
 use super::scope::Scope;
 use crate::compile::{Compiled, Mistake, check_with, locate, mistake};
 use crate::format::{Action, Event, Expectation, Initial, Scenario};
@@ -124,8 +124,20 @@ impl CompiledFleet {
                 return Err(mistake(name, format!("{scope}: no such thing in fleet {}", self.plan.name)));
             }
         }
+        // Devices with the same model, events, expectations and genset compile alike (their
+        // load, health and seed are the fleet's, already checked): one of each is enough.
+        let mut checked = std::collections::HashSet::new();
         for device in self.devices() {
-            self.device_scenario(device)?;
+            let events: Vec<bool> = self.scenario.timeline.iter().map(|e| e.on.covers(device)).collect();
+            let expect: Vec<bool> = self.scenario.expect.iter().map(|e| e.every.covers(device)).collect();
+            let genset = self
+                .plan
+                .feeds
+                .iter()
+                .any(|f| f.name == device.feed && f.site == device.site && f.genset.is_some());
+            if checked.insert((device.model.as_str(), events, expect, genset)) {
+                self.device_scenario(device)?;
+            }
         }
         Ok(())
     }
@@ -139,12 +151,7 @@ impl CompiledFleet {
     /// starts its feed's genset, and clearing it stops it, as the fleet does live) and the
     /// expectations for it, with each one's index among the fleet's expectations.
     pub(crate) fn device_scenario(&self, device: &Device) -> Result<(Compiled, Vec<usize>), Mistake> {
-        let genset = self
-            .plan
-            .feeds
-            .iter()
-            .find(|f| f.name == device.feed && f.site == device.site)
-            .and_then(|f| f.genset);
+        let feed = self.plan.feeds.iter().find(|f| f.name == device.feed && f.site == device.site);
         let mut timeline = Vec::new();
         for (index, fleet_event) in
             self.scenario.timeline.iter().enumerate().filter(|(_, e)| e.on.covers(device))
@@ -152,15 +159,17 @@ impl CompiledFleet {
             // Named by its place in the fleet's timeline, not in the device's.
             let label = fleet_event.event.label.clone().unwrap_or_else(|| format!("event {}", index + 1));
             timeline.push(Event { label: Some(label.clone()), ..fleet_event.event.clone() });
-            let follows = match (&fleet_event.event.action, genset, fleet_event.on.is_supply()) {
-                (Action::Fault(name, _), Some(genset), true) if name == "mains_blackout" => {
-                    Some(Action::Fault("genset".into(), genset.fault_params()))
-                }
-                (Action::Clear(name), Some(_), true) if name == "mains_blackout" => {
-                    Some(Action::Clear("genset".into()))
-                }
+            let blackout_starts = match &fleet_event.event.action {
+                Action::Fault(name, _) if name == "mains_blackout" => Some(true),
+                Action::Clear(name) if name == "mains_blackout" => Some(false),
                 _ => None,
             };
+            let follows =
+                blackout_starts.zip(feed).and_then(|(starts, feed)| feed.ats(&fleet_event.on, starts));
+            let follows = follows.map(|ats| match ats {
+                Ats::StartGenset(params) => Action::Fault("genset".into(), params),
+                Ats::StopGenset => Action::Clear("genset".into()),
+            });
             if let Some(action) = follows {
                 timeline.push(Event {
                     label: Some(format!("{label} (genset)")),

@@ -2,7 +2,7 @@
 //! feed's fault reaches all its UPSs at the same twin instant; acting on a device, a group,
 //! a feed or a site.
 
-use scenarios::fleet::plan::{Device, FeedPlan, Plan};
+use scenarios::fleet::plan::{Ats, Device, FeedPlan, Plan};
 pub use scenarios::fleet::scope::Scope;
 use sim::image::RegisterImage;
 use sim::twin::control::{Control, Done};
@@ -68,13 +68,12 @@ impl Members {
         let devices = &plan.devices[shard.clone()];
         let calibrations = scenarios::fleet::twins::calibrations(plan, devices);
         // One register image per model, shared by its twins (it never changes).
-        let images: HashMap<&str, Arc<RegisterImage>> = devices
-            .iter()
-            .map(|d| (d.model.as_str(), &plan.models[&d.model]))
-            .collect::<HashMap<_, _>>()
-            .into_iter()
-            .map(|(name, model)| (name, Arc::new(Twin::image_of(model))))
-            .collect();
+        let mut images: HashMap<&str, Arc<RegisterImage>> = HashMap::new();
+        for device in devices {
+            images
+                .entry(device.model.as_str())
+                .or_insert_with(|| Arc::new(Twin::image_of(&plan.models[&device.model])));
+        }
         // The twins themselves, on every core: a shard of 100 000 starts in a minute.
         let (calibrations, images) = (&calibrations, &images);
         let members = on_every_core(devices, |part| {
@@ -152,18 +151,21 @@ impl Members {
     /// The actions a device takes for `control` over `scope`: a mains failure of a feed
     /// backed by a genset starts that genset too (its ATS), and clearing it stops it.
     fn actions(&self, scope: &Scope, device: &Device, control: &Control) -> Vec<Control> {
-        let genset = self.feeds.iter().find(|f| f.name == device.feed).and_then(|f| f.genset);
         let mut actions = vec![control.clone()];
-        if let (true, Some(genset)) = (scope.is_supply(), genset) {
-            match control {
-                Control::Inject(Fault::MainsBlackout) => {
-                    if let Ok(fault) = Fault::with_params("genset", &genset.fault_params()) {
-                        actions.push(Control::Inject(fault));
-                    }
+        let blackout_starts = match control {
+            Control::Inject(Fault::MainsBlackout) => Some(true),
+            Control::Clear(FaultKind::MainsBlackout) => Some(false),
+            _ => None,
+        };
+        let feed = self.feeds.iter().find(|f| f.name == device.feed);
+        match blackout_starts.zip(feed).and_then(|(starts, feed)| feed.ats(scope, starts)) {
+            Some(Ats::StartGenset(params)) => {
+                if let Ok(fault) = Fault::with_params("genset", &params) {
+                    actions.push(Control::Inject(fault));
                 }
-                Control::Clear(FaultKind::MainsBlackout) => actions.push(Control::Clear(FaultKind::Genset)),
-                _ => {}
             }
+            Some(Ats::StopGenset) => actions.push(Control::Clear(FaultKind::Genset)),
+            None => {}
         }
         actions
     }
